@@ -1,0 +1,93 @@
+"""Where relations live: one DuckDB file by default.
+
+Tables are flat, named by what they hold (`raw_<source>`, `quarantine_<source>`,
+analysis tables), and typed with plain SQL types (VARCHAR, BIGINT, DOUBLE,
+DATE) so the same relations can live as Spark tables when a region outgrows
+one machine; `pandzicht.store.dialect` translates the SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+
+def raw_table(source: str) -> str:
+    """The table that holds a source's valid, typed rows."""
+    return f"raw_{source}"
+
+
+def quarantine_table(source: str) -> str:
+    """The table that holds a source's refused rows with row number and reason."""
+    return f"quarantine_{source}"
+
+
+class Store:
+    """A DuckDB database file (or memory) with transactions and small helpers."""
+
+    def __init__(self, path: str | Path | None = None, read_only: bool = False) -> None:
+        self.path = Path(path) if path else None
+        if self.path:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = duckdb.connect(str(self.path) if self.path else ":memory:", read_only=read_only)
+
+    def execute(self, sql: str, params: list[Any] | None = None) -> None:
+        """Run a statement for its effect; its result is consumed so the connection is free again."""
+        self.con.execute(sql, params or []).fetchall()
+
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
+        return self.con.execute(sql, params or []).fetchall()
+
+    def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
+        rows = self.con.execute(sql, params or []).fetchall()
+        return rows[0][0] if rows else None
+
+    def has_table(self, name: str) -> bool:
+        return bool(
+            self.scalar(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main'",
+                [name],
+            )
+        )
+
+    def tables(self) -> list[str]:
+        return [
+            r[0]
+            for r in self.rows(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1"
+            )
+        ]
+
+    def columns(self, table: str) -> list[str]:
+        return [
+            r[0]
+            for r in self.rows(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main' "
+                "ORDER BY ordinal_position",
+                [table],
+            )
+        ]
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """All or nothing: a failed load leaves the store as it was."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

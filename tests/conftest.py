@@ -1,0 +1,21 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def real_data_dir() -> Path:
+    return Path(os.environ.get("PANDZICHT_REAL_DATA", REPO.parent / "shared" / "data" / "real"))
+
+
+@pytest.fixture
+def real_data() -> Path:
+    path = real_data_dir()
+    if not path.is_dir():
+        pytest.skip(f"real public data not found at {path} (set PANDZICHT_REAL_DATA)")
+    return path

@@ -1,0 +1,81 @@
+"""Property tests: the SQL validator agrees with a plain-Python reading of the contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import duckdb
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pandzicht.contract.sources import Column, Kind
+from pandzicht.contract.validate import WHITESPACE, column_checks
+
+PEIL = dt.date(2024, 6, 30)
+_con = duckdb.connect()
+
+
+def sql_reason(col: Column, value: str | None) -> str | None:
+    checks = column_checks(col, PEIL)
+    whens = " ".join(f"WHEN {c} THEN '{r}'" for c, r in checks)
+    sql = f"SELECT CASE {whens} ELSE NULL END FROM (SELECT ?::VARCHAR AS {col.name})"
+    return _con.execute(sql, [value]).fetchone()[0]
+
+
+def py_date_ok(v: str) -> bool:
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v):
+        return False
+    try:
+        dt.date.fromisoformat(v)
+    except ValueError:
+        return False
+    return True
+
+
+DATE = Column("d", Kind.DATE)
+BAG = Column("b", Kind.BAG_ID)
+PC = Column("p", Kind.POSTCODE)
+AMOUNT = Column("a", Kind.INT, non_negative=True)
+
+
+@given(st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(9999, 12, 31)))
+def test_every_real_date_is_accepted(d):
+    assert sql_reason(DATE, d.isoformat()) is None
+
+
+@settings(max_examples=300)
+@given(st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True) | st.text(max_size=12))
+def test_dates_agree_with_python(v):
+    expected = None if (not v.strip(WHITESPACE) or py_date_ok(v.strip(WHITESPACE))) else "d: geen geldige datum"
+    assert sql_reason(DATE, v) == expected
+
+
+@given(st.from_regex(r"[0-9]{16}", fullmatch=True))
+def test_sixteen_digit_ids_are_accepted(v):
+    assert sql_reason(BAG, v) is None
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="0123456789 aA-", max_size=20))
+def test_bag_ids_agree_with_python(v):
+    ok = not v.strip(WHITESPACE) or re.fullmatch(r"[0-9]{16}", v.strip(WHITESPACE))
+    assert (sql_reason(BAG, v) is None) == bool(ok)
+
+
+@settings(max_examples=300)
+@given(st.from_regex(r"[0-9]{4} ?[A-Za-z]{2}", fullmatch=True) | st.text(max_size=8))
+def test_postcodes_agree_with_python(v):
+    ok = not v.strip(WHITESPACE) or re.fullmatch(r"[1-9][0-9]{3}[A-Z]{2}", v.strip(WHITESPACE))
+    assert (sql_reason(PC, v) is None) == bool(ok)
+
+
+@given(st.integers(min_value=-10**12, max_value=10**12))
+def test_amounts_negative_refused(n):
+    assert sql_reason(AMOUNT, str(n)) == (None if n >= 0 else "a: negatief")
+
+
+@pytest.mark.parametrize("v", ["12.5", "1e3", "abc", "12 000"])
+def test_amounts_must_be_whole(v):
+    assert sql_reason(AMOUNT, v) == "a: geen geheel getal"

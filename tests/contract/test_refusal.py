@@ -1,0 +1,112 @@
+"""Whole-file refusals: protected attributes, missing legal basis, missing required columns, bad manifest."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from pandzicht.contract.protected import protected_columns, protected_reason
+from pandzicht.contract.sources import LOAD_ORDER, SOURCES
+from pandzicht.errors import ContractError
+from pandzicht.intake.load import load_bundle
+
+from bundles import minimal_bundle, valid_row, write_csv, write_manifest
+
+
+@pytest.mark.parametrize("column", [
+    "nationaliteit", "Nationaliteit_code", "geboorteland", "etniciteit", "herkomst", "land_van_herkomst", "religie",
+    "geslacht", "gender", "sex", "gezondheid", "medische_indicatie", "strafblad", "taal", "migratieachtergrond",
+])
+def test_protected_column_is_refused_naming_file_and_column(tmp_path, column):
+    bundle = minimal_bundle(tmp_path / "b")
+    source = SOURCES["brp_inschrijving"]
+    write_csv(bundle / "brp_inschrijving.csv", [*source.column_names, column],
+              [{**valid_row(source, 0), column: "x"}])
+    with pytest.raises(ContractError) as err:
+        load_bundle(bundle, tmp_path / "s.duckdb")
+    assert "brp_inschrijving.csv" in str(err.value) and f"'{column}'" in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("column", ["geslachtsnaam", "voornamen", "huurprijs_eur", "categorieen", "bron_type",
+                                    "gebruiksdoel", "sbi_code", "rechtsvorm", "origineel_bestand"])
+def test_ordinary_columns_are_not_protected(column):
+    assert protected_reason(column) is None
+
+
+def test_every_contract_column_passes_the_protected_check():
+    for source in SOURCES.values():
+        assert protected_columns(source.column_names) == [], source.name
+
+
+def test_source_without_grondslag_is_refused(tmp_path):
+    bundle = minimal_bundle(tmp_path / "b")
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    del manifest["sources"]["politie_incident"]["grondslag"]
+    (bundle / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ContractError, match=r"politie_incident\.csv: geweigerd, geen 'grondslag'"):
+        load_bundle(bundle, tmp_path / "s.duckdb")
+
+
+def test_bag_needs_no_grondslag_it_holds_no_personal_data(tmp_path):
+    bundle = minimal_bundle(tmp_path / "b")
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    del manifest["sources"]["bag_verblijfsobject"]
+    (bundle / "manifest.json").write_text(json.dumps(manifest))
+    assert load_bundle(bundle, tmp_path / "s.duckdb")["bronnen"]["bag_verblijfsobject"]["geladen"] == 2
+
+
+def test_missing_required_column_is_refused(tmp_path):
+    bundle = minimal_bundle(tmp_path / "b")
+    source = SOURCES["huurcontract"]
+    header = [c for c in source.column_names if c != "huurder_naam"]
+    write_csv(bundle / "huurcontract.csv", header, [valid_row(source, 0)])
+    with pytest.raises(ContractError, match="huurcontract.csv: verplichte kolom 'huurder_naam' ontbreekt"):
+        load_bundle(bundle, tmp_path / "s.duckdb")
+
+
+def test_missing_optional_column_is_unknown(tmp_path):
+    bundle = minimal_bundle(tmp_path / "b")
+    source = SOURCES["huurcontract"]
+    header = [c for c in source.column_names if c != "betaalwijze"]
+    write_csv(bundle / "huurcontract.csv", header, [valid_row(source, i) for i in range(2)])
+    report = load_bundle(bundle, tmp_path / "s.duckdb")
+    assert report["bronnen"]["huurcontract"]["ontbrekende_kolommen"] == ["betaalwijze"]
+    con = duckdb.connect(str(tmp_path / "s.duckdb"))
+    assert con.execute("SELECT count(*) FROM raw_huurcontract WHERE betaalwijze IS NULL").fetchone()[0] == 2
+
+
+def test_bag_is_required(tmp_path):
+    bundle = minimal_bundle(tmp_path / "b")
+    (bundle / "bag_verblijfsobject.csv").unlink()
+    with pytest.raises(ContractError, match="bag_verblijfsobject.csv ontbreekt"):
+        load_bundle(bundle, tmp_path / "s.duckdb")
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (None, "manifest.json ontbreekt"),
+    ("{not json", "geen geldige JSON"),
+    ('{"contract": "iets-anders/2", "peildatum": "2024-06-30"}', "veld 'contract'"),
+    ('{"contract": "pandzicht-intake/1", "peildatum": "30-06-2024"}', "veld 'peildatum'"),
+])
+def test_bad_manifest(tmp_path, content, message):
+    bundle = minimal_bundle(tmp_path / "b")
+    if content is None:
+        (bundle / "manifest.json").unlink()
+    else:
+        (bundle / "manifest.json").write_text(content)
+    with pytest.raises(ContractError, match=message):
+        load_bundle(bundle, tmp_path / "s.duckdb")
+
+
+def test_absent_sources_are_reported(tmp_path):
+    bundle = tmp_path / "b"
+    minimal_bundle(bundle)
+    for name in LOAD_ORDER[1:]:
+        (bundle / f"{name}.csv").unlink()
+    write_manifest(bundle, [])
+    report = load_bundle(bundle, tmp_path / "s.duckdb")
+    assert list(report["bronnen"]) == ["bag_verblijfsobject"]
+    assert report["ontbrekend"] == [n for n in LOAD_ORDER if n != "bag_verblijfsobject"]
