@@ -1,0 +1,179 @@
+"""Adapter: short-stay rental listings (Inside Airbnb ``listings.csv``) -> ``kortverblijf_advertentie.csv``.
+
+Reads both the summary and the detailed Inside Airbnb format. The licence field
+becomes a registration status, the jittered WGS84 point is projected to RD New
+so it can be compared with BAG units, and the listing title and host name are
+never carried over.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import math
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from pyproj import Transformer
+
+from pandzicht.adapters.report import Skips, write_contract_csv, write_report
+from pandzicht.contract.sources import SOURCES
+from pandzicht.errors import PandzichtError
+
+SOURCE = "kortverblijf_advertentie"
+REQUIRED_INPUT = ("id", "host_id", "latitude", "longitude", "room_type", "minimum_nights", "availability_365",
+                  "number_of_reviews_ltm", "last_review", "license")
+# A Dutch municipal registration number: 4-digit municipality code and 16 hex characters, usually in groups of 4.
+_REGISTRATION = re.compile(r"^(\d{4})\s*([0-9A-F]{4})\s*([0-9A-F]{4})\s*([0-9A-F]{4})\s*([0-9A-F]{4})$", re.IGNORECASE)
+_EXEMPT = {"exempt", "vrijgesteld", "exempted"}
+_HOST_TOKEN = re.compile(r"^h[0-9a-f]{12}$")
+_TO_RD = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True)
+
+
+def parse_registration(licence: str | None) -> tuple[str | None, str]:
+    """Map an advertised licence text to (registratienummer, registratie_status).
+
+    A well-formed number is 'geregistreerd' (normalised to 'GGGG XXXX XXXX XXXX XXXX'), 'Exempt' is
+    'vrijgesteld', anything else (empty, placeholders like 'ABCD 1234 ...', foreign numbers, 'pending') is
+    'ontbreekt' with the text kept so an analyst can see what was advertised.
+    """
+    text = " ".join((licence or "").split())
+    if not text:
+        return None, "ontbreekt"
+    if text.lower() in _EXEMPT:
+        return None, "vrijgesteld"
+    m = _REGISTRATION.match(text)
+    if m:
+        return " ".join(g.upper() for g in m.groups()), "geregistreerd"
+    return text, "ontbreekt"
+
+
+def host_token(host_id: str) -> str:
+    """A stable host token: kept when already tokenised ('h' + 12 hex), else derived the same way from the id."""
+    host_id = host_id.strip()
+    if _HOST_TOKEN.match(host_id):
+        return host_id
+    return "h" + hashlib.sha256(f"airbnb-host:{host_id}".encode()).hexdigest()[:12]
+
+
+def parse_price(text: str | None) -> float | None:
+    """'125', '$1,250.00' or '€ 80' -> number; empty -> None."""
+    cleaned = re.sub(r"[^\d.]", "", (text or "").replace(",", ""))
+    if not cleaned:
+        return None
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+
+
+def to_rd(lon: float, lat: float) -> tuple[float, float]:
+    """WGS84 longitude/latitude to RD New x/y (metres)."""
+    x, y = _TO_RD.transform(lon, lat)
+    return round(x, 2), round(y, 2)
+
+
+def _int(text: str | None) -> int | None:
+    t = (text or "").strip()
+    if not t:
+        return None
+    try:
+        return int(float(t))
+    except ValueError:
+        return None
+
+
+def adapt_kortverblijf(src: Path, out_dir: Path) -> dict[str, Any]:
+    """Convert an Inside Airbnb listings file (summary or detailed) into the optional kortverblijf_advertentie."""
+    src = Path(src)
+    if not src.is_file():
+        raise PandzichtError(f"{src}: bestand bestaat niet")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    required = [c.name for c in SOURCES[SOURCE].columns if c.required]
+    skips = Skips()
+    status: Counter[str] = Counter()
+    invalid_text = 0
+    rows: list[dict[str, Any]] = []
+    hosts: Counter[str] = Counter()
+    try:
+        with src.open("r", encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            header = reader.fieldnames or []
+            for column in REQUIRED_INPUT:
+                if column not in header:
+                    raise PandzichtError(f"{src}: regel 1: kolom '{column}' ontbreekt (Inside Airbnb listings.csv)")
+            has_count = "calculated_host_listings_count" in header
+            for rec in reader:
+                line = reader.line_num
+                row = _row(rec, has_count)
+                if row is None:
+                    skips.add("latitude/longitude ontbreekt of is geen getal", f"{rec.get('id')} (regel {line})")
+                    continue
+                missing = [c for c in required if row.get(c) in (None, "")]
+                if missing:
+                    skips.add("verplicht veld leeg: " + ", ".join(missing), f"{rec.get('id')} (regel {line})")
+                    continue
+                status[row["registratie_status"]] += 1
+                if row["registratie_status"] == "ontbreekt" and row["registratienummer"]:
+                    invalid_text += 1
+                hosts[row["host_token"]] += 1
+                rows.append(row)
+    except UnicodeDecodeError:
+        raise PandzichtError(f"{src}: bestand is geen UTF-8 (regel onbekend)") from None
+    except csv.Error as exc:
+        raise PandzichtError(f"{src}: ongeldige CSV ({exc})") from None
+    derived = 0
+    for row in rows:
+        if row["host_aantal_advertenties"] is None:
+            row["host_aantal_advertenties"] = hosts[row["host_token"]]
+            derived += 1
+    n = write_contract_csv(out_dir / f"{SOURCE}.csv", SOURCE, rows)
+    report = {
+        "bron_type": "inside-airbnb-listings",
+        "bron": str(src),
+        "uitvoer": f"{SOURCE}.csv",
+        "rijen": n,
+        "overgeslagen": skips.as_dict(),
+        "overgeslagen_totaal": skips.total(),
+        "registratie_status": dict(sorted(status.items())),
+        "ontbreekt_met_ongeldige_tekst": invalid_text,
+        "host_aantal_advertenties_zelf_geteld": derived,
+        "niet_overgenomen": ["name (advertentietitel)", "host_name", "neighbourhood (Airbnb-indeling, geen CBS-code)"],
+        "locatie": "latitude/longitude verschoven door Airbnb (tot ~150 m); x_rd/y_rd geprojecteerd met pyproj",
+    }
+    write_report(out_dir, SOURCE, report)
+    return report
+
+
+def _row(rec: dict[str, str | None], has_count: bool) -> dict[str, Any] | None:
+    try:
+        lat = float(rec.get("latitude") or "")
+        lon = float(rec.get("longitude") or "")
+    except ValueError:
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        return None
+    x, y = to_rd(lon, lat)
+    number, status = parse_registration(rec.get("license"))
+    last = (rec.get("last_review") or "").strip()[:10] or None
+    return {
+        "listing_id": (rec.get("id") or "").strip() or None,
+        "host_token": host_token(rec.get("host_id") or "") if (rec.get("host_id") or "").strip() else None,
+        "latitude": lat,
+        "longitude": lon,
+        "x_rd": x,
+        "y_rd": y,
+        "room_type": (rec.get("room_type") or "").strip() or None,
+        "accommodates": _int(rec.get("accommodates")),
+        "price": parse_price(rec.get("price")),
+        "minimum_nights": _int(rec.get("minimum_nights")),
+        "availability_365": _int(rec.get("availability_365")),
+        "number_of_reviews_ltm": _int(rec.get("number_of_reviews_ltm")),
+        "last_review": last,
+        "registratienummer": number,
+        "registratie_status": status,
+        "host_aantal_advertenties": _int(rec.get("calculated_host_listings_count")) if has_count else None,
+    }

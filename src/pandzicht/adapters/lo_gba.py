@@ -1,0 +1,121 @@
+"""Reader for GBA-V persoonslijst extracts: ``;``-separated, LO-GBA element numbers as header.
+
+Layout (as in RvIG's GBA-V test set): the header names elements ``CC.GG.EE``
+(category, group, element) plus a ``CC.H`` marker column per category. A row
+whose first cell holds an id starts a persoonslijst; following rows with an
+empty first cell continue it and carry further records of the same categories
+(for category 08 the first record is the current address, later ones are the
+historic category 58, newest first).
+
+The reader is given the elements it may read and keeps only those: any other
+element, protected ones included, never enters memory beyond the csv row.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pandzicht.errors import PandzichtError
+
+ELEMENT_RE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
+MARKER_RE = re.compile(r"^\d{2}\.H$")
+
+
+@dataclass
+class Record:
+    """One category record: the allowed elements that had a value, and its line in the file."""
+
+    line: int
+    values: dict[str, str]
+
+
+@dataclass
+class Persoonslijst:
+    """All rows of one person, reduced to the allowed elements."""
+
+    pl_id: str
+    line: int
+    rows: list[Record] = field(default_factory=list)
+
+    def first(self, element: str) -> str | None:
+        """The value of an element on the person's first row (the current record)."""
+        return self.rows[0].values.get(element) if self.rows else None
+
+    def records(self, category: str) -> list[Record]:
+        """The rows that hold a record of one category, in file order."""
+        prefix = category + "."
+        out = []
+        for row in self.rows:
+            vals = {k: v for k, v in row.values.items() if k.startswith(prefix)}
+            if any(v for k, v in vals.items() if not k.endswith(".H")):
+                out.append(Record(row.line, vals))
+        return out
+
+
+def parse_header(cells: list[str], name: str) -> list[str]:
+    """Check a header row; returns the element of every column ('' for the id and trailing empty columns)."""
+    if not cells:
+        raise PandzichtError(f"{name}: regel 1: lege kopregel (verwacht LO-GBA-elementnummers CC.GG.EE)")
+    out = []
+    for i, raw in enumerate(cells):
+        cell = raw.strip().lstrip("\ufeff")
+        if i == 0 and not ELEMENT_RE.match(cell):
+            out.append("")  # the persoonslijst id column
+            continue
+        if cell == "" and i == len(cells) - 1:
+            out.append("")
+            continue
+        if not (ELEMENT_RE.match(cell) or MARKER_RE.match(cell)):
+            raise PandzichtError(
+                f"{name}: regel 1, kolom {i + 1}: ongeldige elementkop '{raw}' (verwacht CC.GG.EE, bijv. 08.11.80)"
+            )
+        out.append(cell)
+    return out
+
+
+def read_persoonslijsten(path: Path, allowed: Iterable[str], required: Iterable[str] = ()) -> Iterator[Persoonslijst]:
+    """Yield every persoonslijst with only the ``allowed`` elements; ``required`` elements must be in the header."""
+    path = Path(path)
+    allowed = set(allowed)
+    name = str(path)
+    reader = None
+    try:
+        with path.open("r", encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh, delimiter=";")
+            header = parse_header(next(reader, []), name)
+            for element in required:
+                if element not in header:
+                    raise PandzichtError(f"{name}: regel 1: element {element} ontbreekt in de kopregel")
+            keep = [(i, el) for i, el in enumerate(header) if el in allowed]
+            current: Persoonslijst | None = None
+            for cells in reader:
+                line = reader.line_num
+                if not any(c.strip() for c in cells):
+                    continue
+                if len(cells) != len(header):
+                    raise PandzichtError(
+                        f"{name}: regel {line}: {len(cells)} velden, de kopregel heeft er {len(header)}"
+                    )
+                values = {el: cells[i].strip() for i, el in keep if cells[i].strip()}
+                pl_id = cells[0].strip()
+                if pl_id:
+                    if current is not None:
+                        yield current
+                    current = Persoonslijst(pl_id, line)
+                elif current is None:
+                    raise PandzichtError(
+                        f"{name}: regel {line}, kolom 1: vervolgregel zonder persoonslijst (id ontbreekt)"
+                    )
+                current.rows.append(Record(line, values))
+            if current is not None:
+                yield current
+    except UnicodeDecodeError:
+        line = reader.line_num + 1 if reader is not None else 1
+        raise PandzichtError(f"{name}: regel {line}: bestand is geen UTF-8") from None
+    except csv.Error as exc:
+        line = reader.line_num if reader is not None else 1
+        raise PandzichtError(f"{name}: regel {line}: ongeldige CSV ({exc})") from None

@@ -1,0 +1,135 @@
+"""GBA-V adapter: address periods, pseudonyms, protected elements never read, refusal without a key."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from pandzicht.adapters.gbav import READ_ELEMENTS, adapt_gbav, protected_element
+from pandzicht.adapters.pseudonym import pseudonymise
+from pandzicht.contract.protected import protected_columns
+from pandzicht.contract.sources import SOURCES
+from pandzicht.errors import PandzichtError
+
+HEADER = ["", "01.01.20", "01.02.10", "01.02.40", "01.03.10", "01.03.30", "01.04.10", "04.05.10", "07.67.10",
+          "07.67.20", "08.10.30", "08.11.80", "08.84.10", "08.H", ""]
+
+
+def _pl_file(tmp_path: Path, rows: list[dict[str, str]]) -> Path:
+    lines = [";".join(HEADER)]
+    for r in rows:
+        lines.append(";".join([r.get("id", "")] + [r.get(h, "") for h in HEADER[1:-1]] + [""]))
+    path = tmp_path / "gbav.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_periods_end_where_the_next_starts(tmp_path: Path, key: str) -> None:
+    src = _pl_file(tmp_path, [
+        {"id": "Lg01_1", "01.01.20": "999990011", "01.02.10": "Anna", "01.02.40": "Vries", "01.03.10": "19800500",
+         "01.03.30": "6030", "01.04.10": "V", "04.05.10": "0001", "08.10.30": "20200101",
+         "08.11.80": "0599010000000003", "08.H": "58"},
+        {"08.10.30": "20150301", "08.11.80": "0599010000000002", "08.H": "58"},
+        {"08.10.30": "20150301", "08.11.80": "0599010000000009", "08.H": "58"},  # older version, same period
+        {"08.10.30": "20120101", "08.11.80": "0599010000000007", "08.84.10": "O", "08.H": "58"},  # onjuist
+        {"08.10.30": "20100000", "08.11.80": "0599010000000001"},  # partly unknown start
+        {"id": "Lg01_2", "01.01.20": "999990022", "01.02.40": "Jansen", "07.67.10": "20230105", "07.67.20": "O",
+         "08.10.30": "20000101", "08.11.80": "0599010000000004"},
+    ])
+    report = adapt_gbav(src, tmp_path / "out")
+    rows = _read(tmp_path / "out" / "brp_inschrijving.csv")
+    assert list(rows[0]) == SOURCES["brp_inschrijving"].column_names
+    got = [(r["verblijfsobject_id"], r["datum_aanvang"], r["datum_einde"]) for r in rows]
+    assert got == [
+        ("0599010000000003", "2020-01-01", ""),
+        ("0599010000000002", "2015-03-01", "2020-01-01"),
+        ("0599010000000004", "2000-01-01", "2023-01-05"),  # ends at the suspension (death)
+    ]
+    assert rows[0]["geboortedatum"] == ""  # 19800500 is partly unknown
+    assert report["datums_niet_volledig"]["01.03.10"] == {"deels_onbekend": 1}
+    assert report["overgeslagen"]["datum aanvang adreshouding (08.10.30) deels_onbekend"]["aantal"] == 1
+    assert report["bijzonderheden"]["record onjuist (08.84.10) overgeslagen"] == 1
+    assert report["bijzonderheden"]["oudere versie van dezelfde periode samengevoegd"] == 1
+    assert report["personen_gelezen"] == 2
+
+
+def test_protected_never_in_output_and_listed(tmp_path: Path, key: str) -> None:
+    src = _pl_file(tmp_path, [{"id": "Lg01_1", "01.01.20": "999990011", "01.02.40": "Vries", "01.03.30": "5001",
+                               "01.04.10": "V", "04.05.10": "0057", "08.10.30": "20200101",
+                               "08.11.80": "0599010000000003"}])
+    report = adapt_gbav(src, tmp_path / "out")
+    text = (tmp_path / "out" / "brp_inschrijving.csv").read_text(encoding="utf-8")
+    header = text.splitlines()[0].split(",")
+    assert protected_columns(header) == []
+    assert "5001" not in text and "0057" not in text and ",V," not in text
+    listed = {d["element"] for d in report["beschermd_niet_gelezen"]}
+    assert {"01.03.30", "01.04.10", "04.05.10"} <= listed
+    assert not set(READ_ELEMENTS) & listed
+
+
+def test_read_elements_hold_nothing_protected() -> None:
+    assert all(protected_element(el) is None for el in READ_ELEMENTS)
+    assert protected_element("51.04.10") == "geslachtsaanduiding"  # historic category 51 = 01
+    assert protected_element("54.05.10") == "nationaliteit"
+
+
+def test_pseudonym_stable_per_key_and_bsn_absent(tmp_path: Path, key: str, monkeypatch) -> None:
+    src = _pl_file(tmp_path, [{"id": "Lg01_1", "01.01.20": "999990011", "01.02.40": "Vries",
+                               "08.10.30": "20200101", "08.11.80": "0599010000000003"}])
+    report = adapt_gbav(src, tmp_path / "a")
+    adapt_gbav(src, tmp_path / "b")
+    monkeypatch.setenv("ANDERE_SLEUTEL", "een-heel-andere-sleutel-42")
+    adapt_gbav(src, tmp_path / "c", key_env="ANDERE_SLEUTEL")
+    a, b, c = (_read(tmp_path / d / "brp_inschrijving.csv")[0]["persoon_id"] for d in "abc")
+    assert a == b == pseudonymise(key.encode(), "999990011")
+    assert a != c
+    for d in "abc":
+        for name in ("brp_inschrijving.csv", "brp_inschrijving.adapterrapport.json"):
+            content = (tmp_path / d / name).read_text(encoding="utf-8")
+            assert "999990011" not in content and key not in content and "een-heel-andere" not in content
+    assert "PANDZICHT_PSEUDONIEM_SLEUTEL" in report["pseudoniem"]["sleutel"]
+
+
+def test_refuses_without_key(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("PANDZICHT_PSEUDONIEM_SLEUTEL", raising=False)
+    src = _pl_file(tmp_path, [{"id": "Lg01_1", "01.01.20": "999990011", "01.02.40": "Vries"}])
+    with pytest.raises(PandzichtError, match="PANDZICHT_PSEUDONIEM_SLEUTEL"):
+        adapt_gbav(src, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_element_header(tmp_path: Path, key: str) -> None:
+    path = tmp_path / "kapot.csv"
+    path.write_text(";01.01.20;01.02.40;geslacht;08.10.30;08.11.80;\nLg01_1;999990011;Vries;V;20200101;x;\n",
+                    encoding="utf-8")
+    with pytest.raises(PandzichtError) as exc:
+        adapt_gbav(path, tmp_path / "out")
+    msg = str(exc.value)
+    assert "kapot.csv" in msg and "regel 1" in msg and "kolom 4" in msg and "'geslacht'" in msg
+
+
+def test_real_gbav_testset(gbav_file: Path, tmp_path: Path, key: str) -> None:
+    report = adapt_gbav(gbav_file, tmp_path)
+    rows = _read(tmp_path / "brp_inschrijving.csv")
+    assert report["personen_gelezen"] == 687
+    assert report["rijen"] == len(rows) > 500
+    assert len({r["persoon_id"] for r in rows}) > 400
+    assert all(len(r["verblijfsobject_id"]) == 16 for r in rows)
+    assert all(not r["datum_einde"] or r["datum_einde"] >= r["datum_aanvang"] for r in rows)
+    # at most one open period per persoonslijst; the test set reuses a few BSNs on two lists and says so
+    open_periods = [r["persoon_id"] for r in rows if not r["datum_einde"]]
+    reused = report["bijzonderheden"]["burgerservicenummer op meer dan één persoonslijst (perioden van beide behouden)"]
+    assert reused == 5
+    assert len(open_periods) - len(set(open_periods)) <= reused
+    listed = {d["element"] for d in report["beschermd_niet_gelezen"]}
+    assert {"01.03.30", "01.04.10", "04.05.10"} <= listed
+    text = (tmp_path / "brp_inschrijving.csv").read_text(encoding="utf-8")
+    assert "999993653" not in text  # a test BSN from the set
+    assert protected_columns(text.splitlines()[0].split(",")) == []
