@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pandzicht.contract.manifest import Manifest, read_manifest
@@ -117,7 +118,7 @@ def _stage(store: Store, f: SourceFile) -> None:
             f"CREATE OR REPLACE TEMP TABLE _stage AS SELECT CAST(file_row_number + 2 AS BIGINT) AS _rij, {casts} "
             f"FROM read_parquet('{path}', file_row_number = true)"
         )
-        store.execute("CREATE OR REPLACE TEMP TABLE _rejects (rij BIGINT, error_type VARCHAR, csv_line VARCHAR)")
+        _salvage_rejects(store, f.header, none=True)
         return
     store.execute("DROP TABLE IF EXISTS _rej_err")
     store.execute("DROP TABLE IF EXISTS _rej_scan")
@@ -128,20 +129,36 @@ def _stage(store: Store, f: SourceFile) -> None:
         "auto_detect = false, store_rejects = true, rejects_table = '_rej_err', rejects_scan = '_rej_scan', "
         "encoding = 'utf-8')"
     )
+    _salvage_rejects(store, f.header)
     # A good record's line: its index + header + the malformed lines before it.
     store.execute(
-        "CREATE OR REPLACE TEMP TABLE _rejects AS SELECT line AS rij, min(error_type) AS error_type, "
-        "min(csv_line) AS csv_line FROM _rej_err GROUP BY line"
-    )
-    store.execute(
         "CREATE OR REPLACE TEMP TABLE _gaps AS "
-        "SELECT rij - 1 - row_number() OVER (ORDER BY rij) AS good_before FROM _rejects"
+        "SELECT _rij - 1 - row_number() OVER (ORDER BY _rij) AS good_before FROM _rejects"
     )
     store.execute(
         "CREATE OR REPLACE TEMP TABLE _stage AS SELECT CAST(_n + 1 + (SELECT count(*) FROM _gaps "
         "WHERE good_before < _n) AS BIGINT) AS _rij, * EXCLUDE (_n) FROM _raw"
     )
     store.execute("DROP TABLE _raw")
+
+
+def _salvage_rejects(store: Store, header: list[str], none: bool = False) -> None:
+    """Table `_rejects`: each malformed line with its line number, error, the line itself, and whatever
+    fields it does have under their column names, so the data steward sees what was there."""
+    rejects = [] if none else store.rows(
+        "SELECT line, min(error_type), min(csv_line) FROM _rej_err GROUP BY line ORDER BY line"
+    )
+    data: dict[str, list] = {"_rij": [], "_fout": [], "_regel": [], **{h: [] for h in header}}
+    for line, error, text in rejects:
+        fields = next(csv.reader([text or ""]), [])
+        data["_rij"].append(line)
+        data["_fout"].append(error)
+        data["_regel"].append(text)
+        for i, h in enumerate(header):
+            data[h].append(fields[i] if i < len(fields) else None)
+    schema = pa.schema([("_rij", pa.int64()), ("_fout", pa.string()), ("_regel", pa.string()),
+                        *[(h, pa.string()) for h in header]])
+    store.write_arrow("_rejects", pa.table(data, schema=schema))
 
 
 def _lit(text: str) -> str:
@@ -183,9 +200,10 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
         f"{text_cols} FROM _checked WHERE _reden IS NOT NULL"
     )
     cases = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in _REJECT_REASONS.items())
+    file_cols = ", ".join(quote_ident(h) for h in f.header)
     store.execute(
-        f"INSERT INTO {quarantine} (rij, reden, _regel) SELECT rij, CASE error_type {cases} ELSE {_lit(_UNREADABLE)} "
-        "END, csv_line FROM _rejects"
+        f"INSERT INTO {quarantine} (rij, reden, _regel, {file_cols}) SELECT _rij, CASE _fout {cases} "
+        f"ELSE {_lit(_UNREADABLE)} END, _regel, {file_cols} FROM _rejects"
     )
     # Ordered by row so that two loads of one bundle give identical tables.
     store.execute(f"CREATE OR REPLACE TABLE {quarantine} AS SELECT * FROM {quarantine} ORDER BY rij")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 
 def raw_table(source: str) -> str:
@@ -45,6 +46,18 @@ class Store:
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
         rows = self.con.execute(sql, params or []).fetchall()
         return rows[0][0] if rows else None
+
+    def write_arrow(self, table: str, data: pa.Table, order_by: str | None = None, append: bool = False) -> None:
+        """Write an Arrow table computed in Python into the store (replacing, or appending to, `table`)."""
+        self.con.register("_arrow_in", data)
+        try:
+            order = f" ORDER BY {order_by}" if order_by else ""
+            if append:
+                self.execute(f"INSERT INTO {table} SELECT * FROM _arrow_in{order}")
+            else:
+                self.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM _arrow_in{order}")
+        finally:
+            self.con.unregister("_arrow_in")
 
     def has_table(self, name: str) -> bool:
         return bool(

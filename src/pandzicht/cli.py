@@ -1,0 +1,287 @@
+"""The command line: `pandzicht demo`, `demo-world`, `load`, `analyse`, `bench`, `adapt`.
+
+User errors are one red line each; the exit code says what happened. Output
+talks Dutch, like the rest of the user interface.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pandzicht.errors import PandzichtError
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    help="pandzicht: inzicht in crimineel verhuurde woningen.",
+)
+bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks met verhoudingen gemeten in één run.")
+app.add_typer(bench_app, name="bench")
+console = Console(stderr=True)
+out = Console()
+
+
+def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Show a PandzichtError as one line, never a stack trace."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except PandzichtError as exc:
+            console.print(f"[bold red]fout:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        except FileNotFoundError as exc:
+            console.print(f"[bold red]fout:[/] bestand niet gevonden: {exc.filename}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("PANDZICHT_DEBUG"):
+                raise
+            # The message may quote data, so only the kind of failure is shown; PANDZICHT_DEBUG=1 shows all.
+            console.print(
+                f"[bold red]interne fout:[/] {type(exc).__name__} in '{fn.__name__}'. "
+                "Meld dit aan de beheerder; PANDZICHT_DEBUG=1 toont de details.",
+                highlight=False, soft_wrap=True,
+            )
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(), console=console, transient=False, disable=not console.is_terminal,
+    )
+
+
+@app.command("demo-world")
+@user_errors
+def demo_world(
+    out_dir: Annotated[Path, typer.Argument(help="map voor de bundel (met truth/ erin)")],
+    units: Annotated[int, typer.Option("--units", min=100, help="aantal verblijfsobjecten")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed")] = 1,
+    variant: Annotated[str, typer.Option("--variant", help="base, quiet of noisy")] = "base",
+) -> None:
+    """Schrijf een synthetische demowereld als intakebundel, met grondwaarheid in truth/."""
+    summary = _generate(out_dir, units, seed, variant)
+    out.print(f"Demowereld geschreven naar [bold]{out_dir}[/] ({units} verblijfsobjecten, seed {seed}, {variant})")
+    _print_counts("Bronnen", summary.get("rows", summary))
+
+
+def _generate(out_dir: Path, units: int, seed: int, variant: str) -> dict:
+    from pandzicht.synth.world import generate
+
+    if variant not in ("base", "quiet", "noisy"):
+        raise PandzichtError(f"--variant '{variant}' onbekend; kies base, quiet of noisy")
+    with _progress() as bar:
+        task = bar.add_task("demowereld", total=1.0)
+
+        def tick(stage: str, fraction: float) -> None:
+            bar.update(task, completed=fraction, description=f"demowereld: {stage}")
+
+        summary = generate(Path(out_dir), units, seed, variant, progress=tick)
+        bar.update(task, completed=1.0, description="demowereld: klaar")
+    return summary
+
+
+def _print_counts(title: str, counts: dict) -> None:
+    table = Table(title=title)
+    table.add_column("onderdeel")
+    table.add_column("aantal", justify="right")
+    for k, v in counts.items():
+        if isinstance(v, int | float):
+            table.add_row(str(k), f"{v:,}".replace(",", "."))
+    out.print(table)
+
+
+@app.command("load")
+@user_errors
+def load(
+    bundle: Annotated[Path, typer.Argument(help="map met manifest.json en bronbestanden")],
+    db: Annotated[Path, typer.Option("--db", help="DuckDB-bestand van de analyse-opslag")] = Path("pandzicht.duckdb"),
+) -> None:
+    """Valideer en laad een intakebundel; foute rijen gaan naar quarantaine."""
+    from pandzicht.intake.load import load_bundle
+
+    with _progress() as bar:
+        task = bar.add_task("inlezen", total=1)
+
+        def tick(source: str, i: int, n: int) -> None:
+            bar.update(task, total=n, completed=i, description=f"inlezen: {source}")
+
+        report = load_bundle(bundle, db, progress=tick)
+    _print_load_report(report)
+
+
+def _print_load_report(report: dict) -> None:
+    table = Table(title="Laadrapport")
+    for col, justify in (("bron", "left"), ("gelezen", "right"), ("geladen", "right"), ("quarantaine", "right")):
+        table.add_column(col, justify=justify)
+    for name, b in report["bronnen"].items():
+        table.add_row(name, str(b["gelezen"]), str(b["geladen"]), str(b["quarantaine"]))
+    out.print(table)
+    if report.get("ontbrekend"):
+        out.print("Niet geleverd: " + ", ".join(report["ontbrekend"]))
+
+
+@app.command("analyse")
+@user_errors
+def analyse_cmd(
+    bundle: Annotated[Path, typer.Argument(help="intakebundel")],
+    out_dir: Annotated[Path, typer.Option("--out", help="map voor de uitvoerbestanden")] = Path("uitvoer"),
+    db: Annotated[Path | None, typer.Option("--db", help="DuckDB-bestand (standaard OUT/pandzicht.duckdb)")] = None,
+) -> None:
+    """Laad, koppel, bereken indicatoren en scores; schrijf de vijf uitvoerbestanden."""
+    result = _run_analysis(bundle, out_dir, db)
+    _summarise(out_dir, result)
+
+
+def _run_analysis(bundle: Path, out_dir: Path, db: Path | None):
+    from pandzicht.pipeline import analyse
+
+    stages = ["inlezen", "adreskoppeling", "vermeldingen", "entiteiten", "record_adres", "netwerk", "indicatoren",
+              "score_adressen", "score_partijen", "uitvoer"]
+    with _progress() as bar:
+        task = bar.add_task("analyse", total=len(stages))
+
+        def on_stage(name: str) -> None:
+            done = stages.index(name) if name in stages else 0
+            bar.update(task, completed=done, description=f"analyse: {name}")
+
+        result = analyse(bundle, out_dir, db, on_stage=on_stage)
+        bar.update(task, completed=len(stages), description="analyse: klaar")
+    return result
+
+
+def _summarise(out_dir: Path, result: Any) -> None:
+    import csv
+
+    _print_load_report(result.report)
+    with (out_dir / "adressen.csv").open(encoding="utf-8") as fh:
+        top = [r for _, r in zip(range(10), csv.DictReader(fh), strict=False)]
+    table = Table(title="Top 10 adressen")
+    for col in ("rang", "verblijfsobject_id", "score", "vermoeden", "uitleg"):
+        table.add_column(col, overflow="fold")
+    for r in top:
+        table.add_row(r["rang"], r["verblijfsobject_id"], r["score"], r["vermoeden"], r["uitleg"].replace(";", "; "))
+    out.print(table)
+    with (out_dir / "partijen.csv").open(encoding="utf-8") as fh:
+        ptop = [r for _, r in zip(range(5), csv.DictReader(fh), strict=False)]
+    table = Table(title="Top 5 partijen")
+    for col in ("rang", "naam", "rol", "score", "uitleg"):
+        table.add_column(col, overflow="fold")
+    for r in ptop:
+        table.add_row(r["rang"], r["naam"], r["rol"], r["score"], r["uitleg"].replace(";", "; "))
+    out.print(table)
+    model = result.model
+    if not model.get("geleerd"):
+        for note in model.get("opmerkingen", []):
+            out.print(f"[yellow]let op:[/] {note}")
+    if result.indicators.get("ontbrekende_bron"):
+        out.print("Indicatoren zonder bron: " + ", ".join(result.indicators["ontbrekende_bron"]))
+    out.print(f"Uitvoer in [bold]{out_dir}[/]: adressen.csv, partijen.csv, entiteiten.csv, adreskoppeling.csv, "
+              "laadrapport.json")
+
+
+@app.command("demo")
+@user_errors
+def demo(
+    work: Annotated[Path, typer.Option("--work", help="werkmap")] = Path("demo"),
+    units: Annotated[int, typer.Option("--units", min=100)] = 10_000,
+    seed: Annotated[int, typer.Option("--seed")] = 7,
+) -> None:
+    """De demo van begin tot eind: demowereld maken, analyseren, resultaat tonen."""
+    bundle, out_dir = work / "bundel", work / "uitvoer"
+    _generate(bundle, units, seed, "base")
+    result = _run_analysis(bundle, out_dir, None)
+    _summarise(out_dir, result)
+    times = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
+    out.print(f"Tijden: {times}")
+
+
+@bench_app.command("load")
+@user_errors
+def bench_load(
+    units: Annotated[int, typer.Option("--units", min=100)] = 100_000,
+    seed: Annotated[int, typer.Option("--seed")] = 1,
+    repeat: Annotated[int, typer.Option("--repeat", min=1)] = 3,
+    work: Annotated[Path | None, typer.Option("--work", help="werkmap (standaard tijdelijk)")] = None,
+    report_file: Annotated[Path | None, typer.Option("--report", help="schrijf het rapport ook als JSON")] = None,
+) -> None:
+    """Laadsnelheid per bron (rijen/s) naast de I/O-vloer (DuckDB leest alleen dezelfde CSV's), in één run."""
+    from pandzicht.bench import bench_load as run
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base = work or Path(tmp)
+        bundle = base / "bundel"
+        if not (bundle / "manifest.json").exists():
+            _generate(bundle, units, seed, "base")
+        result = run(bundle, base / "bench.duckdb", repeat)
+    _print_bench(result)
+    if report_file:
+        report_file.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
+def _print_bench(result: dict) -> None:
+    table = Table(title=f"bench load (mediaan van {result['herhalingen']} runs)")
+    for col in ("bron", "rijen", "laden s", "rijen/s", "I/O-vloer s", "laden / vloer"):
+        table.add_column(col, justify="right" if col != "bron" else "left")
+    for name, r in result["bronnen"].items():
+        table.add_row(name, f"{r['rijen']:,}", f"{r['laden_s']:.3f}", f"{r['rijen_per_s']:,.0f}",
+                      f"{r['vloer_s']:.3f}", f"{r['verhouding']:.1f}x")
+    t = result["totaal"]
+    table.add_row("totaal", f"{t['rijen']:,}", f"{t['laden_s']:.3f}", f"{t['rijen_per_s']:,.0f}", f"{t['vloer_s']:.3f}",
+                  f"{t['verhouding']:.1f}x")
+    out.print(table)
+
+
+@app.command("docs")
+@user_errors
+def docs(
+    target: Annotated[Path, typer.Option("--out", help="doelbestand")] = Path("docs/bronnen.md"),
+) -> None:
+    """Schrijf de bronnenreferentie voor gegevensleveranciers uit het contract (docs/bronnen.md)."""
+    from pandzicht.contract.docs import render_sources
+
+    target.write_text(render_sources(), encoding="utf-8")
+    out.print(f"Geschreven: {target}")
+
+
+def _mount_optional() -> None:
+    """Command groups that live beside their packages (adapters), mounted when present."""
+    try:
+        from pandzicht.adapters.cli import app as adapt_app
+    except ImportError:
+        return
+    app.add_typer(adapt_app, name="adapt", help="Zet echte bronformaten om naar contractbestanden.")
+
+
+_mount_optional()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app()
+    except KeyboardInterrupt:
+        console.print("afgebroken")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""The indicator catalogue: one declarative TOML file per indicator.
+
+Each file says what it measures, why (with its public source), which innocent
+explanations are known, why it is not a proxy of a protected attribute, and
+holds one SQL query. The catalogue page and the algorithm-register entry are
+generated from these files, so documentation and computation cannot drift.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from pandzicht.errors import PandzichtError
+
+ENTITY_KINDS = ("adres", "persoon", "bedrijf", "bemiddelaar", "partij")
+_REQUIRED = ("code", "titel", "entiteit", "familie", "bronnen", "meet", "waarom", "onschuldig", "geen_proxy", "query")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    titel: str
+    entiteit: str
+    familie: str
+    bronnen: tuple[str, ...]
+    meet: str
+    waarom: str
+    bron_url: str
+    onschuldig: tuple[str, ...]
+    geen_proxy: str
+    query: str
+    wijst_op: tuple[str, ...] = ()  # typologies this indicator points at
+
+    @property
+    def unit_level(self) -> bool:
+        return self.entiteit == "adres"
+
+
+def catalogue_dir() -> Path:
+    return Path(str(resources.files("pandzicht.indicators") / "catalogue"))
+
+
+def _parse(path: Path) -> Indicator:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise PandzichtError(f"{path.name}: geen geldige TOML ({exc})") from None
+    missing = [k for k in _REQUIRED if k not in raw]
+    if missing:
+        raise PandzichtError(f"{path.name}: veld '{missing[0]}' ontbreekt")
+    if raw["entiteit"] not in ENTITY_KINDS:
+        raise PandzichtError(f"{path.name}: entiteit '{raw['entiteit']}' onbekend")
+    if raw["code"] != path.stem:
+        raise PandzichtError(f"{path.name}: code '{raw['code']}' moet gelijk zijn aan de bestandsnaam")
+    return Indicator(
+        code=raw["code"], titel=raw["titel"], entiteit=raw["entiteit"], familie=raw["familie"],
+        bronnen=tuple(raw["bronnen"]), meet=raw["meet"], waarom=raw["waarom"], bron_url=raw.get("bron_url", ""),
+        onschuldig=tuple(raw["onschuldig"]), geen_proxy=raw["geen_proxy"], query=raw["query"],
+        wijst_op=tuple(raw.get("wijst_op", ())),
+    )
+
+
+def load_catalogue(directory: Path | None = None) -> list[Indicator]:
+    """Every indicator file, sorted by family and code."""
+    directory = directory or catalogue_dir()
+    items = [_parse(p) for p in sorted(directory.glob("*.toml"))]
+    return sorted(items, key=lambda i: (i.familie, i.code))

@@ -1,0 +1,170 @@
+"""Resolve free-text addresses to BAG units, with a confidence.
+
+Candidates come from two keys, postcode + house number and (fuzzy) street +
+house number within the place; each candidate is scored on what agrees and
+what contradicts. A link below the threshold stays empty rather than wrong:
+a wrong unit in a dossier costs more than a missing one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import pyarrow as pa
+from rapidfuzz import fuzz, process
+
+from pandzicht.contract.sources import ADDRESS_TEXT_SOURCES
+from pandzicht.link.address_parse import ParsedAddress, fold, normalise_street, parse_address
+from pandzicht.store.engine import Store, raw_table
+
+LINK_THRESHOLD = 0.80
+STREET_CUTOFF = 84.0
+
+
+@dataclass(frozen=True)
+class Unit:
+    vbo: str
+    straat: str
+    huisnummer: int
+    huisletter: str | None
+    toevoeging: str | None
+    postcode: str
+    woonplaats: str
+
+
+@dataclass(frozen=True)
+class Match:
+    verblijfsobject_id: str | None
+    zekerheid: float
+    methode: str
+
+
+class AddressIndex:
+    """BAG addresses indexed for candidate generation."""
+
+    def __init__(self, units: Iterable[Unit]) -> None:
+        self.by_pc_nr: dict[tuple[str, int], list[Unit]] = defaultdict(list)
+        self.by_street_nr: dict[tuple[str, int], list[Unit]] = defaultdict(list)
+        streets_by_place: dict[str, set[str]] = defaultdict(set)
+        for u in units:
+            self.by_pc_nr[(u.postcode, u.huisnummer)].append(u)
+            self.by_street_nr[(u.straat, u.huisnummer)].append(u)
+            streets_by_place[u.woonplaats].add(u.straat)
+        self.streets_by_place = {k: sorted(v) for k, v in streets_by_place.items()}
+        self.all_streets = sorted({s for v in streets_by_place.values() for s in v})
+        self.places = frozenset(self.streets_by_place)
+
+    @classmethod
+    def from_store(cls, store: Store) -> AddressIndex:
+        rows = store.rows(
+            f"SELECT verblijfsobject_id, openbare_ruimte, huisnummer, huisletter, huisnummertoevoeging, postcode, "
+            f"woonplaats FROM {raw_table('bag_verblijfsobject')}"
+        )
+        norm_cache: dict[str, str] = {}
+
+        def norm(s: str) -> str:
+            if s not in norm_cache:
+                norm_cache[s] = normalise_street(s)
+            return norm_cache[s]
+
+        return cls(
+            Unit(r[0], norm(r[1]), int(r[2]), (r[3] or "").upper() or None, (r[4] or "").lower() or None, r[5],
+                 fold(r[6]))
+            for r in rows
+        )
+
+    def street_candidates(self, street: str, place: str | None) -> list[tuple[str, float]]:
+        """Streets that may be meant, with a similarity 0..1; exact first."""
+        pool = self.streets_by_place.get(place, self.all_streets) if place else self.all_streets
+        found = process.extract(street, pool, scorer=fuzz.ratio, score_cutoff=STREET_CUTOFF, limit=3)
+        return [(name, score / 100.0) for name, score, _ in found]
+
+
+_W_POSTCODE, _W_STREET, _W_LETTER, _W_ADDITION = 0.45, 0.45, 0.05, 0.05
+
+
+def _score(u: Unit, p: ParsedAddress, street_sim: float) -> float:
+    """Evidence for one candidate as a share of what the text could show, 0..1.
+
+    Agreement on a part the text gives adds its weight, contradiction subtracts;
+    a part the text leaves out counts neither way."""
+    score, possible = 0.0, _W_LETTER + _W_ADDITION
+    if p.postcode:
+        possible += _W_POSTCODE
+        score += _W_POSTCODE if p.postcode == u.postcode else -0.25
+    if p.straat:
+        possible += _W_STREET
+        score += _W_STREET * street_sim if street_sim > 0 else -0.2
+    if p.huisletter == u.huisletter:
+        score += _W_LETTER
+    elif p.huisletter and u.huisletter:
+        score -= 0.3
+    elif p.huisletter:
+        score -= 0.1
+    if p.toevoeging == u.toevoeging:
+        score += _W_ADDITION
+    elif p.toevoeging and u.toevoeging:
+        score -= 0.25
+    elif p.toevoeging:
+        score -= 0.06
+    return max(0.0, score / possible)
+
+
+def match_address(text: str, index: AddressIndex) -> Match:
+    """The BAG unit a text most likely means, or an empty link with the best confidence found."""
+    p = parse_address(text, index.places)
+    if p.huisnummer is None:
+        return Match(None, 0.0, "geen_huisnummer")
+    cands: dict[str, tuple[Unit, float]] = {}
+    if p.postcode:
+        for u in index.by_pc_nr.get((p.postcode, p.huisnummer), []):
+            cands[u.vbo] = (u, fuzz.ratio(p.straat, u.straat) / 100.0 if p.straat else 0.0)
+    if p.straat:
+        for street, sim in index.street_candidates(p.straat, p.woonplaats):
+            for u in index.by_street_nr.get((street, p.huisnummer), []):
+                if p.woonplaats and u.woonplaats != p.woonplaats:
+                    continue
+                if u.vbo not in cands or cands[u.vbo][1] < sim:
+                    cands[u.vbo] = (u, sim)
+    if not cands:
+        return Match(None, 0.0, "geen_kandidaat")
+    scored = sorted(((_score(u, p, sim), u.vbo) for u, sim in cands.values()), reverse=True)
+    conf, vbo = scored[0]
+    if len(scored) > 1:
+        margin = conf - scored[1][0]
+        if margin < 0.05:
+            conf = min(conf, 0.5)  # two units fit equally well: don't guess
+        elif margin < 0.15:
+            conf *= 0.9
+    conf = round(min(conf, 1.0), 3)
+    method = "postcode_straat" if p.postcode and p.straat else ("postcode" if p.postcode else "straat")
+    return Match(vbo if conf >= LINK_THRESHOLD else None, conf, method)
+
+
+def link_addresses(store: Store, progress: Callable[[int, int], None] | None = None) -> int:
+    """Resolve every free-text address without a BAG id; writes table `adres_koppeling`."""
+    store.execute(
+        "CREATE OR REPLACE TABLE adres_koppeling (bron VARCHAR, record_sleutel VARCHAR, adres_tekst VARCHAR, "
+        "verblijfsobject_id VARCHAR, zekerheid DOUBLE, methode VARCHAR)"
+    )
+    todo: list[tuple[str, str, str]] = []
+    for source, key in ADDRESS_TEXT_SOURCES.items():
+        if store.has_table(raw_table(source)):
+            todo += store.rows(
+                f"SELECT '{source}', {key}, adres_tekst FROM {raw_table(source)} "
+                f"WHERE verblijfsobject_id IS NULL AND adres_tekst IS NOT NULL ORDER BY {key}"
+            )
+    if not todo:
+        return 0
+    index = AddressIndex.from_store(store)
+    out = []
+    for i, (source, key, text) in enumerate(todo):
+        m = match_address(text, index)
+        out.append((source, key, text, m.verblijfsobject_id, m.zekerheid, m.methode))
+        if progress and i % 2000 == 0:
+            progress(i, len(todo))
+    cols = ["bron", "record_sleutel", "adres_tekst", "verblijfsobject_id", "zekerheid", "methode"]
+    store.write_arrow("adres_koppeling", pa.table({c: [r[i] for r in out] for i, c in enumerate(cols)}), append=True)
+    return len(out)

@@ -1,0 +1,126 @@
+"""Parse Dutch free-text addresses as officers, reporters and landlords type them.
+
+'Kastanjelaan 12-B, 3011 AB Rotterdam', 'kastanjeln 12b', '12bis', '3011ab 12',
+'Kastanjelaan 12 hs': the parser splits street, house number, letter, addition,
+postcode and place, and normalises the street so that abbreviations and case
+do not stand between a text and its BAG address.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Common abbreviations of street-name endings, as written in Dutch registrations.
+_SUFFIXES = {
+    "str": "straat", "str.": "straat", "strt": "straat", "ln": "laan", "ln.": "laan", "pl": "plein",
+    "pln": "plein", "wg": "weg", "sngl": "singel", "sgl": "singel", "kd": "kade", "dk": "dijk",
+    "gr": "gracht", "grt": "gracht", "pk": "park", "hv": "haven", "hvn": "haven", "pd": "pad",
+    "stg": "steeg", "plnts": "plantsoen", "wl": "wal", "blvd": "boulevard", "bd": "boulevard",
+}
+# Prefixes written short: 'v.' for 'van', 'mr.' kept as a word.
+_WORDS = {"v": "van", "v.": "van", "vd": "van der", "v.d.": "van der", "st": "sint", "st.": "sint"}
+
+_POSTCODE = re.compile(r"(?<![0-9])([1-9][0-9]{3})\s?([A-Za-z]{2})(?![A-Za-z])")
+# house number, then an optional letter and an optional addition ('12-B', '12b', '12 bis', '12-1', '12 hs')
+_NUMBER = re.compile(
+    r"(?<![0-9A-Za-z])([0-9]{1,5})(?:\s*-?\s*([A-Za-z])(?![A-Za-z]))?(?:\s*[-/]?\s*([0-9A-Za-z]{1,4}))?(?![0-9A-Za-z])"
+)
+_ADDITION_WORDS = {"bis", "hs", "huis", "boven", "bov", "bg", "beneden", "rood", "zw", "a", "b", "c", "d"}
+
+
+@dataclass(frozen=True)
+class ParsedAddress:
+    """The parts of a free-text address; any part may be unknown (None)."""
+
+    straat: str | None
+    huisnummer: int | None
+    huisletter: str | None
+    toevoeging: str | None
+    postcode: str | None
+    woonplaats: str | None
+
+
+_NO_DECOMPOSITION = str.maketrans({"ı": "i", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "AE", "ł": "l", "Ł": "L",
+                                    "đ": "d", "Đ": "D", "œ": "oe", "Œ": "OE"})
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics: the form two spellings of one name share."""
+    text = unicodedata.normalize("NFKD", text.translate(_NO_DECOMPOSITION))
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+
+
+def normalise_street(name: str) -> str:
+    """A street name in a canonical form: folded, abbreviations expanded, punctuation removed."""
+    words = re.split(r"[\s\-]+", fold(name).replace("'", "").strip())
+    out: list[str] = []
+    for i, w in enumerate(words):
+        if not w:
+            continue
+        last = i == len(words) - 1
+        if w in _WORDS:
+            out.append(_WORDS[w])
+            continue
+        w = w.rstrip(".,")
+        if last:
+            for short, full in sorted(_SUFFIXES.items(), key=lambda kv: -len(kv[0])):
+                short = short.rstrip(".")
+                if w.endswith(short) and w != short and len(w) > len(short) + 2 and not w.endswith(full):
+                    w = w[: -len(short)] + full
+                    break
+                if w == short and out:
+                    w = full
+                    break
+        out.append(w)
+    return re.sub(r"[^a-z0-9 ]", "", " ".join(out)).replace(" ", "")
+
+
+def parse_address(text: str, known_places: frozenset[str] = frozenset()) -> ParsedAddress:
+    """Split a free-text address into its parts; parts it cannot find are None."""
+    if not text or not text.strip():
+        return ParsedAddress(None, None, None, None, None, None)
+    rest = " ".join(text.replace(",", " , ").split())
+    postcode = None
+    m = _POSTCODE.search(rest)
+    if m:
+        postcode = (m.group(1) + m.group(2)).upper()
+        rest = (rest[: m.start()] + " , " + rest[m.end():]).strip()
+    place = None
+    if known_places:
+        segments = [seg.strip() for seg in rest.split(",")]
+        kept = []
+        for seg in segments:
+            if place is None and fold(seg) in known_places:
+                place = fold(seg)
+            else:
+                kept.append(seg)
+        rest = " , ".join(s for s in kept if s)
+        words = rest.split()
+        for n in (4, 3, 2, 1):
+            if place is None and len(words) > n and fold(" ".join(words[-n:])) in known_places:
+                place = fold(" ".join(words[-n:]))
+                rest = " ".join(words[:-n])
+    number = letter = addition = None
+    street = None
+    matches = list(_NUMBER.finditer(rest))
+    m = matches[-1] if matches else None
+    if m:
+        number = int(m.group(1))
+        letter = m.group(2).upper() if m.group(2) else None
+        addition = m.group(3)
+        if addition:
+            addition = addition.lower()
+            if letter is None and len(addition) == 1 and addition.isalpha():
+                letter, addition = addition.upper(), None
+        street_text = rest[: m.start()].strip(" ,")
+        trailing = rest[m.end():].strip(" ,")
+        if not street_text and trailing:
+            street_text = trailing  # '12 Kastanjelaan'
+        street = normalise_street(street_text) or None
+    else:
+        street = normalise_street(rest.strip(" ,")) or None
+    if addition in {"huis", "hs", "bg", "beneden"}:
+        addition = "hs" if addition in {"huis", "hs"} else addition
+    return ParsedAddress(street, number, letter, addition, postcode, place)

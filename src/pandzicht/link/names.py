@@ -1,0 +1,124 @@
+"""Dutch personal and company names, split and normalised for matching.
+
+'J.P. de Vries', 'Vries, Jan de', 'Van Der Berg, K.' and 'jan van den berg' must
+meet: prefixes (voorvoegsel) in any casing and position, initials against full
+given names, diacritics, the 'Surname, Given' order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pandzicht.link.address_parse import fold
+
+PREFIXES = (
+    "van der", "van den", "van de", "van het", "van 't", "in 't", "in het", "in de", "op de", "op den", "op 't",
+    "uit de", "uit den", "aan de", "aan den", "bij de", "de la", "de le", "del", "della", "von der", "von",
+    "van", "de", "den", "der", "het", "'t", "ten", "ter", "te", "le", "la", "da", "du", "di", "al", "el", "op",
+    "in", "uit", "aan", "bij",
+)
+_PREFIX_WORDS = [tuple(p.split()) for p in sorted(PREFIXES, key=lambda p: -len(p.split()))]
+
+COMPANY_MARKERS = re.compile(
+    r"\b(b\.?\s?v\.?|n\.?\s?v\.?|v\.?o\.?f\.?|c\.?v\.?|stichting|holding|vastgoed|beheer|verhuur|makelaar\w*|"
+    r"wonen|woningcorporatie|woonstichting|vereniging|coöperatie|cooperatie|invest\w*|properties|real estate|"
+    r"group|groep|bouw|management|exploitatie|huisvesting|housing|rentals?|living)\b",
+    re.IGNORECASE,
+)
+_LEGAL_FORMS = re.compile(r"\b(b\.?\s?v\.?|n\.?\s?v\.?|v\.?o\.?f\.?|c\.?v\.?|eenmanszaak)(?=\s|$)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PersonName:
+    """A person's name in parts: folded, prefix separate, initials derived."""
+
+    voornamen: str  # folded given names, space-separated; may hold initials only
+    initialen: str  # first letters of the given names, e.g. 'jp'
+    voorvoegsel: str  # folded prefix, e.g. 'van der'
+    achternaam: str  # folded surname without prefix
+
+    @property
+    def volledige_achternaam(self) -> str:
+        return f"{self.voorvoegsel} {self.achternaam}".strip()
+
+    @property
+    def achternaam_sleutel(self) -> str:
+        """Prefix and surname run together, without spaces or hyphens: where 'El Amrani' and
+        'Amrani, M. el' agree."""
+        return re.sub(r"[^a-z0-9]", "", self.voorvoegsel + self.achternaam)
+
+
+def is_company_name(name: str) -> bool:
+    """Whether a free-text party name reads as an organisation."""
+    return bool(COMPANY_MARKERS.search(name or ""))
+
+
+def normalise_company(name: str) -> str:
+    """A company name without legal form, punctuation and case: 'Kade Vastgoed B.V.' -> 'kade vastgoed'."""
+    text = _LEGAL_FORMS.sub(" ", fold(name or ""))
+    return " ".join(re.sub(r"[^a-z0-9 ]", " ", text).split())
+
+
+def _split_prefix(words: list[str]) -> tuple[str, list[str]]:
+    """Take a leading prefix off a word list: ['van', 'der', 'berg'] -> ('van der', ['berg'])."""
+    for p in _PREFIX_WORDS:
+        if len(words) > len(p) and tuple(words[: len(p)]) == p:
+            return " ".join(p), words[len(p):]
+    return "", words
+
+
+def _trailing_prefix(words: list[str]) -> tuple[str, list[str]]:
+    """Take a trailing prefix off given names: ['jan', 'de'] -> ('de', ['jan'])."""
+    for p in _PREFIX_WORDS:
+        if len(words) > len(p) and tuple(words[-len(p):]) == p:
+            return " ".join(p), words[: -len(p)]
+    return "", words
+
+
+def _given(tokens: list[str]) -> tuple[str, str]:
+    """Given-name tokens -> (given names, initials). 'J.P.' counts as two initials."""
+    names: list[str] = []
+    for t in tokens:
+        if "." in t or (len(t) <= 2 and t.isalpha() and t == t.upper() and len(t) > 0):
+            names.extend(ch for ch in t.replace(".", "") if ch.isalpha())
+        else:
+            names.append(t)
+    folded = [fold(n) for n in names if n]
+    return " ".join(folded), "".join(n[0] for n in folded if n)
+
+
+def parse_person(name: str) -> PersonName:
+    """Split a full name as written in a register or by a clerk."""
+    text = " ".join((name or "").replace(",", " , ").split())
+    if "," in text:
+        surname_part, _, given_part = text.partition(",")
+        s_words = fold(surname_part).split()
+        g_tokens = given_part.replace(",", " ").split()
+        lead, s_words = _split_prefix(s_words)
+        g_words_folded = [fold(t) for t in g_tokens]
+        trail, kept = _trailing_prefix(g_words_folded)
+        g_tokens = g_tokens[: len(kept)]
+        given, initials = _given(g_tokens)
+        prefix = lead or trail
+        return PersonName(given, initials, prefix, " ".join(s_words).replace(" ", ""))
+    tokens = text.split()
+    folded = [fold(t) for t in tokens]
+    # The surname starts at the first prefix word after at least one given name, else at the last word.
+    start = len(tokens) - 1
+    lead, rest_words = _split_prefix(folded)
+    if lead and len(rest_words) == 1:
+        start = 0  # 'de Vries': prefix and surname only
+    for i in range(1, len(tokens) - 1 if start else 1):
+        if any(tuple(folded[i: i + len(p)]) == p and i + len(p) < len(tokens) for p in _PREFIX_WORDS):
+            start = i
+            break
+    prefix, rest = _split_prefix(folded[start:])
+    given, initials = _given(tokens[:start])
+    return PersonName(given, initials, prefix, "".join(rest))
+
+
+def person_from_parts(voornamen: str | None, voorvoegsel: str | None, geslachtsnaam: str) -> PersonName:
+    """A person's name from BRP's separate fields."""
+    given, initials = _given((voornamen or "").split())
+    return PersonName(given, initials, fold(voorvoegsel or "").strip(), fold(geslachtsnaam or "").replace(" ", ""))

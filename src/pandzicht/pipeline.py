@@ -1,0 +1,103 @@
+"""The batch flow behind `pandzicht analyse`: intake → linking → indicators → scores → output files.
+
+Each stage reads and writes tables in the store, so a stage can be rerun,
+inspected or replaced on its own; the timings of each are kept for `bench`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pandzicht.adapters.kortverblijf_link import link_listings
+from pandzicht.indicators.catalogue import load_catalogue
+from pandzicht.indicators.run import run_indicators
+from pandzicht.intake.load import load_bundle
+from pandzicht.link.address_match import link_addresses
+from pandzicht.link.graph import build_graph, build_record_units
+from pandzicht.link.mentions import collect_mentions
+from pandzicht.link.parties_exact import resolve_exact
+from pandzicht.score.shortlist import score_parties, score_units
+from pandzicht.store.engine import Store
+
+Stage = Callable[[str], None]
+
+
+@dataclass
+class AnalysisResult:
+    report: dict
+    timings: dict[str, float] = field(default_factory=dict)
+    indicators: dict[str, list[str]] = field(default_factory=dict)
+    model: dict = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def analyse_store(store: Store, on_stage: Stage | None = None, timings: dict[str, float] | None = None) -> dict:
+    """Everything after intake, on an already loaded store."""
+    timings = timings if timings is not None else {}
+    counts: dict[str, int] = {}
+
+    def stage(name: str, fn: Callable[[], object]) -> object:
+        if on_stage:
+            on_stage(name)
+        t0 = time.perf_counter()
+        out = fn()
+        timings[name] = round(time.perf_counter() - t0, 3)
+        return out
+
+    counts["adressen_gekoppeld"] = stage("adreskoppeling", lambda: link_addresses(store))
+    counts["vermeldingen"] = stage("vermeldingen", lambda: collect_mentions(store))
+    counts["entiteiten"] = stage("entiteiten", lambda: resolve_exact(store))
+    stage("record_adres", lambda: build_record_units(store))
+    if store.has_table("raw_kortverblijf_advertentie"):
+        stage("kortverblijf", lambda: link_listings(store.con))
+    counts["relaties"] = stage("netwerk", lambda: build_graph(store))
+    catalogue = load_catalogue()
+    indicators = stage("indicatoren", lambda: run_indicators(store, catalogue))
+    model = stage("score_adressen", lambda: score_units(store, catalogue))
+    stage("score_partijen", lambda: score_parties(store, catalogue))
+    return {"counts": counts, "indicators": indicators, "model": model.to_json()}
+
+
+def write_outputs(store: Store, out: Path, report: dict) -> None:
+    """The five files of the output contract, from the store's tables."""
+    out.mkdir(parents=True, exist_ok=True)
+    exports = {
+        "adressen.csv": "SELECT rang, verblijfsobject_id, score, vermoeden, uitleg FROM adres_score ORDER BY rang",
+        "partijen.csv": "SELECT rang, entiteit_id, naam, kvk_nummer, rol, score, uitleg FROM partij_score "
+                        "ORDER BY rang",
+        "entiteiten.csv": "SELECT bron, record_sleutel, entiteit_id, zekerheid FROM entiteit "
+                          "ORDER BY bron, record_sleutel",
+        "adreskoppeling.csv": "SELECT bron, record_sleutel, adres_tekst, verblijfsobject_id, zekerheid "
+                              "FROM adres_koppeling ORDER BY bron, record_sleutel",
+    }
+    for name, sql in exports.items():
+        target = str(out / name).replace("'", "''")
+        store.execute(f"COPY ({sql}) TO '{target}' (HEADER, DELIMITER ',', QUOTE '\"')")
+    (out / "laadrapport.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def analyse(
+    bundle: Path, out: Path, db: Path | None = None, on_stage: Stage | None = None
+) -> AnalysisResult:
+    """Load a bundle, analyse it and write the output files; the store defaults to OUT/pandzicht.duckdb."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    db = db or out / "pandzicht.duckdb"
+    timings: dict[str, float] = {}
+    with Store(db) as store:
+        t0 = time.perf_counter()
+        if on_stage:
+            on_stage("inlezen")
+        report = load_bundle(Path(bundle), store)
+        timings["inlezen"] = round(time.perf_counter() - t0, 3)
+        result = analyse_store(store, on_stage, timings)
+        if on_stage:
+            on_stage("uitvoer")
+        t0 = time.perf_counter()
+        write_outputs(store, out, report)
+        timings["uitvoer"] = round(time.perf_counter() - t0, 3)
+    return AnalysisResult(report, timings, result["indicators"], result["model"], result["counts"])

@@ -1,0 +1,99 @@
+"""End to end: a small demo world through `pandzicht analyse`, checked by the shared output checker."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pandzicht.pipeline import analyse
+from pandzicht.synth.world import generate
+
+from conftest import REPO
+
+CHECKER = REPO.parent / "shared" / "tools" / "check-outputs"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    base = tmp_path_factory.mktemp("e2e")
+    bundle = base / "bundel"
+    generate(bundle, 3000, 11, "base")
+    out = base / "uitvoer"
+    result = analyse(bundle, out)
+    return bundle, out, result
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_outputs_pass_the_contract_checker(world):
+    bundle, out, _ = world
+    if not CHECKER.exists():
+        pytest.skip(f"shared output checker not found at {CHECKER}")
+    done = subprocess.run([sys.executable, str(CHECKER), str(bundle), str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().endswith("ok")
+
+
+def test_every_broken_row_is_quarantined_and_counted(world):
+    bundle, out, _ = world
+    report = json.loads((out / "laadrapport.json").read_text(encoding="utf-8"))
+    broken: dict[str, int] = {}
+    for r in _rows(bundle / "truth" / "kapotte_rijen.csv"):
+        broken[r["bron"]] = broken.get(r["bron"], 0) + 1
+    for source, entry in report["bronnen"].items():
+        with (bundle / f"{source}.csv").open(encoding="utf-8") as fh:
+            records = sum(1 for _ in csv.reader(fh)) - 1
+        assert entry["gelezen"] == records, source
+        assert entry["gelezen"] == entry["geladen"] + entry["quarantaine"], source
+        assert entry["quarantaine"] == broken.get(source, 0), source
+
+
+def test_shortlist_concentrates_the_true_cases(world):
+    bundle, out, _ = world
+    truth = {r["verblijfsobject_id"] for r in _rows(bundle / "truth" / "adres_typologie.csv")}
+    ranked = [r["verblijfsobject_id"] for r in _rows(out / "adressen.csv")]
+    top = ranked[: max(len(ranked) // 20, 1)]
+    base_rate = len(truth) / len(ranked)
+    lift = (sum(u in truth for u in top) / len(top)) / base_rate
+    assert lift >= 5, f"top 5% holds only {lift:.1f}x the base rate of true cases"
+
+
+def test_malafide_agents_rank_high(world):
+    bundle, out, _ = world
+    agents = {r["kvk_nummer"] for r in _rows(bundle / "truth" / "malafide_partij.csv") if r["rol"] == "bemiddelaar"}
+    top = {r["kvk_nummer"] for r in _rows(out / "partijen.csv")[:10]}
+    assert agents and agents <= top
+
+
+def test_explanations_name_catalogue_indicators(world):
+    from pandzicht.indicators.catalogue import load_catalogue
+
+    _, out, _ = world
+    codes = {i.code for i in load_catalogue()}
+    for r in _rows(out / "adressen.csv")[:100]:
+        for part in filter(None, r["uitleg"].split(";")):
+            code, value = part.split(":")
+            assert code in codes and float(value) > 0
+
+
+def test_cli_refuses_protected_column_in_one_line(tmp_path):
+    from bundles import minimal_bundle
+
+    bundle = minimal_bundle(tmp_path / "b")
+    path = bundle / "brp_inschrijving.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0] + ",geboorteland"] + [x + ",NL" for x in lines[1:]]) + "\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "pandzicht.cli", "load", str(bundle), "--db", str(tmp_path / "x.db")],
+                          capture_output=True, text=True)
+    assert done.returncode == 1
+    err = done.stderr.strip()
+    assert "brp_inschrijving.csv" in err and "'geboorteland'" in err
+    assert "Traceback" not in err and len(err.splitlines()) == 1

@@ -1,0 +1,85 @@
+"""The Dutch address parser recovers what a clerk typed, however it was typed."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pandzicht.link.address_parse import normalise_street, parse_address
+
+PLACES = frozenset({"rotterdam", "schiedam", "capelle aan den ijssel", "vlaardingen"})
+STREETS = ["Kastanjelaan", "Van Oldenbarneveltstraat", "Weena", "2e Middellandstraat", "Goudsesingel",
+           "Nieuwe Binnenweg", "Burgemeester Meineszplein", "West-Kruiskade", "Maasboulevard", "Zwaanshals"]
+ABBREV = {"straat": "str.", "laan": "ln", "singel": "sngl", "plein": "pl"}
+
+
+@st.composite
+def typed_address(draw):
+    street = draw(st.sampled_from(STREETS))
+    number = draw(st.integers(min_value=1, max_value=999))
+    letter = draw(st.sampled_from([None, "A", "B", "c"]))
+    addition = None if letter else draw(st.sampled_from([None, "1", "2", "bis", "hs"]))
+    postcode = draw(st.sampled_from([None, "3011AB", "3014 GH", "3021kl"]))
+    place = draw(st.sampled_from([None, "Rotterdam", "rotterdam", "Capelle aan den IJssel"]))
+    shown = street
+    if draw(st.booleans()):
+        for full, short in ABBREV.items():
+            if shown.endswith(full):
+                shown = shown[: -len(full)] + short
+    if draw(st.booleans()):
+        shown = shown.lower()
+    sep = draw(st.sampled_from(["", "-", " "]))
+    if addition and addition.isdigit() and not sep:
+        sep = "-"  # '12' + '1' without a separator is 121: ambiguous for anyone
+    nr = f"{number}{sep}{letter}" if letter else (f"{number}{sep}{addition}" if addition else str(number))
+    parts = [f"{shown} {nr}"]
+    if postcode:
+        parts.append(postcode)
+    if place:
+        parts.append(place)
+    joiner = draw(st.sampled_from([", ", " "]))
+    return joiner.join(parts), street, number, letter, addition, postcode, place
+
+
+@settings(max_examples=400)
+@given(typed_address())
+def test_parser_recovers_parts(case):
+    text, street, number, letter, addition, postcode, place = case
+    p = parse_address(text, PLACES)
+    assert p.huisnummer == number, text
+    assert p.huisletter == (letter.upper() if letter else None), text
+    assert p.toevoeging == addition, text
+    assert p.postcode == (postcode.replace(" ", "").upper() if postcode else None), text
+    assert p.straat == normalise_street(street), text
+    assert p.woonplaats == (place.lower() if place else None), text
+
+
+@given(st.text(max_size=60))
+def test_parser_never_fails(text):
+    p = parse_address(text, PLACES)
+    assert p.huisnummer is None or p.huisnummer >= 0
+
+
+@pytest.mark.parametrize(("text", "street", "number", "letter", "addition", "postcode"), [
+    ("Kastanjelaan 12-B, 3011 AB Rotterdam", "kastanjelaan", 12, "B", None, "3011AB"),
+    ("kastanjeln 12b", "kastanjelaan", 12, "B", None, None),
+    ("Kastanjelaan 12bis", "kastanjelaan", 12, None, "bis", None),
+    ("3011ab 12", None, 12, None, None, "3011AB"),
+    ("12 Kastanjelaan", "kastanjelaan", 12, None, None, None),
+    ("Van Oldenbarneveltstr. 3-1", "vanoldenbarneveltstraat", 3, None, "1", None),
+    ("2e Middellandstraat 12", "2emiddellandstraat", 12, None, None, None),
+    ("3011AB", None, None, None, None, "3011AB"),
+])
+def test_known_forms(text, street, number, letter, addition, postcode):
+    p = parse_address(text, PLACES)
+    assert (p.straat, p.huisnummer, p.huisletter, p.toevoeging, p.postcode) == (street, number, letter, addition,
+                                                                               postcode)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Van Oldenbarneveltstraat", "van oldenbarneveltstr."), ("Goudsesingel", "Goudse sngl"),
+    ("West-Kruiskade", "west kruiskade"), ("Café-laan", "cafe ln"),
+])
+def test_street_normalisation_meets(a, b):
+    assert normalise_street(a) == normalise_street(b)
