@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pyarrow as pa
 from rapidfuzz import fuzz, process
@@ -82,41 +82,38 @@ class AddressIndex:
         return [(name, score / 100.0) for name, score, _ in found]
 
 
-_W_POSTCODE, _W_STREET, _W_LETTER, _W_ADDITION = 0.45, 0.45, 0.05, 0.05
+_W_POSTCODE, _W_STREET, _W_SUFFIX = 0.45, 0.45, 0.10
+
+
+def _suffix(letter: str | None, addition: str | None) -> str:
+    """Letter and addition as one string: '9-H' is written as a letter or as an addition, both mean 'H'."""
+    return ((letter or "") + (addition or "")).lower().lstrip("0")
 
 
 def _score(u: Unit, p: ParsedAddress, street_sim: float) -> float:
     """Evidence for one candidate as a share of what the text could show, 0..1.
 
     Agreement on a part the text gives adds its weight, contradiction subtracts;
-    a part the text leaves out counts neither way."""
-    score, possible = 0.0, _W_LETTER + _W_ADDITION
+    a part the text leaves out counts neither way, except that the unit without
+    letter or addition is the one a text without them most likely means."""
+    score, possible = 0.0, _W_SUFFIX
     if p.postcode:
         possible += _W_POSTCODE
         score += _W_POSTCODE if p.postcode == u.postcode else -0.25
     if p.straat:
         possible += _W_STREET
         score += _W_STREET * street_sim if street_sim > 0 else -0.2
-    if p.huisletter == u.huisletter:
-        score += _W_LETTER
-    elif p.huisletter and u.huisletter:
+    text_sfx, unit_sfx = _suffix(p.huisletter, p.toevoeging), _suffix(u.huisletter, u.toevoeging)
+    if text_sfx == unit_sfx:
+        score += _W_SUFFIX
+    elif text_sfx and unit_sfx:
         score -= 0.3
-    elif p.huisletter:
+    elif text_sfx:
         score -= 0.1
-    if p.toevoeging == u.toevoeging:
-        score += _W_ADDITION
-    elif p.toevoeging and u.toevoeging:
-        score -= 0.25
-    elif p.toevoeging:
-        score -= 0.06
     return max(0.0, score / possible)
 
 
-def match_address(text: str, index: AddressIndex) -> Match:
-    """The BAG unit a text most likely means, or an empty link with the best confidence found."""
-    p = parse_address(text, index.places)
-    if p.huisnummer is None:
-        return Match(None, 0.0, "geen_huisnummer")
+def _candidates(p: ParsedAddress, index: AddressIndex) -> dict[str, tuple[Unit, float]]:
     cands: dict[str, tuple[Unit, float]] = {}
     if p.postcode:
         for u in index.by_pc_nr.get((p.postcode, p.huisnummer), []):
@@ -128,15 +125,41 @@ def match_address(text: str, index: AddressIndex) -> Match:
                     continue
                 if u.vbo not in cands or cands[u.vbo][1] < sim:
                     cands[u.vbo] = (u, sim)
+    return cands
+
+
+def _glued_readings(p: ParsedAddress) -> list[ParsedAddress]:
+    """'Ochtenkade 321' may be 32-1 and 'Marithof 5301' 53-01: a number with its addition typed without a
+    separator. Tried only when the number as written fits no unit."""
+    digits = str(p.huisnummer)
+    if p.huisletter or p.toevoeging or len(digits) < 2:
+        return []
+    return [replace(p, huisnummer=int(digits[:i]), toevoeging=digits[i:]) for i in range(len(digits) - 1, 0, -1)]
+
+
+def match_address(text: str, index: AddressIndex) -> Match:
+    """The BAG unit a text most likely means, or an empty link with the best confidence found."""
+    p = parse_address(text, index.places)
+    if p.huisnummer is None:
+        return Match(None, 0.0, "geen_huisnummer")
+    readings = [(p, 1.0)]
+    cands = _candidates(p, index)
+    if not cands:
+        for alt in _glued_readings(p):
+            found = _candidates(alt, index)
+            if found:
+                cands, readings = found, [(alt, 0.95)]
+                break
     if not cands:
         return Match(None, 0.0, "geen_kandidaat")
-    scored = sorted(((_score(u, p, sim), u.vbo) for u, sim in cands.values()), reverse=True)
+    reading, factor = readings[0]
+    scored = sorted(((_score(u, reading, sim) * factor, u.vbo) for u, sim in cands.values()), reverse=True)
     conf, vbo = scored[0]
     if len(scored) > 1:
         margin = conf - scored[1][0]
-        if margin < 0.05:
+        if margin < 0.05 - 1e-9:
             conf = min(conf, 0.5)  # two units fit equally well: don't guess
-        elif margin < 0.15:
+        elif margin < 0.15 - 1e-9:
             conf *= 0.9
     conf = round(min(conf, 1.0), 3)
     method = "postcode_straat" if p.postcode and p.straat else ("postcode" if p.postcode else "straat")

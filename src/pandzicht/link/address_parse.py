@@ -23,9 +23,12 @@ _SUFFIXES = {
 _WORDS = {"v": "van", "v.": "van", "vd": "van der", "v.d.": "van der", "st": "sint", "st.": "sint"}
 
 _POSTCODE = re.compile(r"(?<![0-9])([1-9][0-9]{3})\s?([A-Za-z]{2})(?![A-Za-z])")
+# Something that was meant as a postcode but is malformed ('0354CG', '30155 HT', '3011amm'): taken out of the
+# text so that its digits are not read as a house number.
+_POSTCODE_LIKE = re.compile(r"(?<![0-9A-Za-z])[0-9]{4,5}\s?[A-Za-z]{2,3}(?![A-Za-z])(?=\s*(,|$|[A-Za-z]{4,}))")
 # house number, then an optional letter and an optional addition ('12-B', '12b', '12 bis', '12-1', '12 hs')
 _NUMBER = re.compile(
-    r"(?<![0-9A-Za-z])([0-9]{1,5})(?:\s*-?\s*([A-Za-z])(?![A-Za-z]))?(?:\s*[-/]?\s*([0-9A-Za-z]{1,4}))?(?![0-9A-Za-z])"
+    r"(?<![0-9A-Za-z])([0-9]{1,5})(?:[\s\-]*([A-Za-z])(?![A-Za-z]))?(?:[\s\-/]*([0-9A-Za-z]{1,4}))?(?![0-9A-Za-z])"
 )
 _ADDITION_WORDS = {"bis", "hs", "huis", "boven", "bov", "bg", "beneden", "rood", "zw", "a", "b", "c", "d"}
 
@@ -65,7 +68,7 @@ def normalise_street(name: str) -> str:
             continue
         w = w.rstrip(".,")
         if last:
-            for short, full in sorted(_SUFFIXES.items(), key=lambda kv: -len(kv[0])):
+            for short, full in sorted(_SUFFIXES.items(), key=lambda kv: -len(kv[0].rstrip("."))):
                 short = short.rstrip(".")
                 if w.endswith(short) and w != short and len(w) > len(short) + 2 and not w.endswith(full):
                     w = w[: -len(short)] + full
@@ -87,6 +90,8 @@ def parse_address(text: str, known_places: frozenset[str] = frozenset()) -> Pars
     if m:
         postcode = (m.group(1) + m.group(2)).upper()
         rest = (rest[: m.start()] + " , " + rest[m.end():]).strip()
+    elif (bad := _POSTCODE_LIKE.search(rest)) and re.search(r"[0-9]", rest[: bad.start()]):
+        rest = (rest[: bad.start()] + " , " + rest[bad.end():]).strip()
     place = None
     if known_places:
         segments = [seg.strip() for seg in rest.split(",")]
