@@ -76,10 +76,7 @@ def fit(
     """Learn weights from labelled rows x (y: 1 finding, 0 nothing found); equal weights when labels are few.
 
     `x_all` holds every unit to be scored: the intercept is set on it."""
-    if y is not None:
-        n_pos, n_neg = int((y == 1).sum()), int((y == 0).sum())
-    else:
-        n_pos = n_neg = 0
+    n_pos, n_neg = (int((y == 1).sum()), int((y == 0).sum())) if y is not None else (0, 0)
     if n_pos >= MIN_LABELS and n_neg >= MIN_LABELS:
         w, _ = fit_nonnegative_logistic(x, y)
         # The labelled units were selected for a check, so their balance is not the population's:

@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from pandzicht.indicators.catalogue import Indicator
 from pandzicht.score.model import TransparentModel, explain, fit
+from pandzicht.score.training import training_set
 from pandzicht.store.engine import Store
 
 VERMOEDEN_MIN_SCORE = 0.2
@@ -45,17 +46,14 @@ def _matrix(store: Store, ids_sql: str, codes: list[str]) -> tuple[list[str], np
     return ids, x
 
 
-def _labels(store: Store, ids: list[str]) -> tuple[np.ndarray | None, float]:
-    """1 for a checked unit with a finding, 0 for one where nothing was found, -1 for unchecked."""
-    if not store.has_table("raw_handhaving_uitkomst"):
-        return None, 0.01
-    found = dict(store.rows(
-        "SELECT verblijfsobject_id, max(CASE WHEN bevinding <> 'niets_gevonden' THEN 1 ELSE 0 END) "
-        "FROM raw_handhaving_uitkomst GROUP BY 1"
-    ))
-    y = np.array([found.get(i, -1) for i in ids])
-    rate = float((y == 1).sum()) / max(len(ids), 1)
-    return y, min(max(rate, 0.001), 0.2)
+def _prevalence(store: Store, n_units: int) -> float:
+    """The share of dwellings where a check ever found something: the level the scores are set to."""
+    if not store.has_table("raw_handhaving_uitkomst") or not n_units:
+        return 0.01
+    found = store.scalar(
+        "SELECT count(DISTINCT verblijfsobject_id) FROM raw_handhaving_uitkomst WHERE bevinding <> 'niets_gevonden'"
+    )
+    return min(max(found / n_units, 0.001), 0.2)
 
 
 def score_units(store: Store, indicators: list[Indicator]) -> TransparentModel:
@@ -67,9 +65,10 @@ def score_units(store: Store, indicators: list[Indicator]) -> TransparentModel:
         DWELLINGS_SQL,
         codes,
     )
-    y, rate = _labels(store, ids)
-    labelled = y >= 0 if y is not None else np.zeros(len(ids), bool)
-    model = fit(codes, x[labelled], y[labelled] if y is not None else None, x, base_rate=rate)
+    train = training_set(store, unit_inds)
+    model = fit(codes, train.x, train.y, x, base_rate=_prevalence(store, len(ids)))
+    model.notes.append(f"getraind op {len(train.y)} controles, indicatoren per controle berekend op "
+                       f"{train.snapshots} peildata vóór de controle")
     scores = model.predict(x) if len(ids) else np.zeros(0)
     contrib = model.contributions(x)
     points = {i.code: i.wijst_op for i in unit_inds}

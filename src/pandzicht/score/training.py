@@ -1,0 +1,76 @@
+"""Training rows from past outcomes, with the indicators as they stood before each check.
+
+A check in 2019 that found a cannabis farm says what was visible *before*
+2019, not what the home looks like today: its police registration at
+discovery, the later owner, the new tenants would all leak into today's
+features. So each outcome is paired with the indicators computed at a
+reference date before it (the end of the half-year before the check), by
+running the same catalogue queries with the store's peildatum set to that date.
+Sources that did not yet exist then (energy data usually covers only the last
+two years) simply contribute nothing, as they did for the analyst at the time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from pandzicht.indicators.catalogue import Indicator
+from pandzicht.indicators.run import available
+from pandzicht.store.engine import Store
+
+
+@dataclass
+class TrainingSet:
+    x: np.ndarray
+    y: np.ndarray
+    units: list[str]
+    dates: list[dt.date]
+    snapshots: int
+
+
+def reference_date(check: dt.date) -> dt.date:
+    """The end of the half-year before the check: what an analyst could have seen."""
+    if check.month <= 6:
+        return dt.date(check.year - 1, 12, 31)
+    return dt.date(check.year, 6, 30)
+
+
+def training_set(store: Store, indicators: list[Indicator]) -> TrainingSet:
+    """One row per past check (unit, date): point-in-time indicator values and 1 for a finding, 0 for none."""
+    codes = [i.code for i in indicators]
+    col = {c: j for j, c in enumerate(codes)}
+    if not store.has_table("raw_handhaving_uitkomst"):
+        return TrainingSet(np.zeros((0, len(codes))), np.zeros(0), [], [], 0)
+    checks = store.rows(
+        "SELECT verblijfsobject_id, datum, max(CASE WHEN bevinding <> 'niets_gevonden' THEN 1 ELSE 0 END) "
+        "FROM raw_handhaving_uitkomst GROUP BY 1, 2 ORDER BY 2, 1"
+    )
+    by_ref: dict[dt.date, list[int]] = {}
+    for i, (_, day, _) in enumerate(checks):
+        by_ref.setdefault(reference_date(day), []).append(i)
+    x = np.zeros((len(checks), len(codes)))
+    runnable = [ind for ind in indicators if available(store, ind)]
+    original = store.scalar("SELECT peildatum FROM bundel_meta")
+    try:
+        for ref, rows in sorted(by_ref.items()):
+            store.execute("UPDATE bundel_meta SET peildatum = ?", [ref])
+            position: dict[str, list[int]] = {}
+            for i in rows:
+                position.setdefault(checks[i][0], []).append(i)
+            store.execute("CREATE OR REPLACE TEMP TABLE _doel (verblijfsobject_id VARCHAR)")
+            store.con.executemany("INSERT INTO _doel VALUES (?)", [[u] for u in position])
+            for ind in runnable:
+                for unit, value in store.rows(
+                    f"SELECT CAST(entiteit_id AS VARCHAR), max(CAST(waarde AS DOUBLE)) FROM ({ind.query}) AS q "
+                    "WHERE entiteit_id IN (SELECT verblijfsobject_id FROM _doel) AND waarde > 0 GROUP BY 1"
+                ):
+                    x[position[unit], col[ind.code]] = value  # every check of that unit at this date
+    finally:
+        store.execute("UPDATE bundel_meta SET peildatum = ?", [original])
+        store.execute("DROP TABLE IF EXISTS _doel")
+    return TrainingSet(
+        x, np.array([c[2] for c in checks], dtype=float), [c[0] for c in checks], [c[1] for c in checks], len(by_ref)
+    )
