@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pandzicht.pipeline import analyse
-from pandzicht.synth.world import generate
+from pandzicht.synth import generate
 
 from conftest import REPO
 
