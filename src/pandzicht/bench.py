@@ -57,3 +57,72 @@ def bench_load(bundle: Path, db: Path, repeat: int = 3) -> dict:
                                         for r in runs),
     }
     return out
+
+
+class RssSampler:
+    """Peak resident memory per stage, sampled from /proc (DuckDB's memory is not Python's)."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        import threading
+
+        self.interval = interval
+        self.stage = "start"
+        self.peaks: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def rss() -> int:
+        try:
+            with open("/proc/self/status", encoding="ascii") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        return 0
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            value = self.rss()
+            if value > self.peaks.get(self.stage, 0):
+                self.peaks[self.stage] = value
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def bench_analyse(bundle: Path, work: Path) -> dict:
+    """One analyse run with per-stage seconds and peak memory, and the I/O floor measured right after it."""
+    from pandzicht.pipeline import analyse
+
+    out = work / "uitvoer"
+    if out.exists():
+        import shutil
+
+        shutil.rmtree(out)
+    with RssSampler() as sampler:
+        def on_stage(name: str) -> None:
+            sampler.stage = name
+
+        result = analyse(bundle, out, on_stage=on_stage)
+    files = discover(bundle)
+    with Store(work / "vloer.duckdb") as store:
+        floor = sum(_floor(store, path) for path in files.values())
+    (work / "vloer.duckdb").unlink(missing_ok=True)
+    total = sum(result.timings.values())
+    return {
+        "rijen": {k: v["gelezen"] for k, v in result.report["bronnen"].items()},
+        "stadia_s": result.timings,
+        "piek_geheugen_mb": {k: round(v / 2**20) for k, v in sampler.peaks.items()},
+        "totaal_s": total,
+        "io_vloer_s": floor,
+        "totaal_tov_vloer": total / max(floor, 1e-9),
+        "aantallen": result.counts,
+    }

@@ -84,7 +84,7 @@ def demo_world(
 
 
 def _generate(out_dir: Path, units: int, seed: int, variant: str) -> dict:
-    from pandzicht.synth.world import generate
+    from pandzicht.synth import generate
 
     if variant not in ("base", "quiet", "noisy"):
         raise PandzichtError(f"--variant '{variant}' onbekend; kies base, quiet of noisy")
@@ -237,6 +237,36 @@ def bench_load(
         report_file.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
 
 
+@bench_app.command("analyse")
+@user_errors
+def bench_analyse_cmd(
+    units: Annotated[int, typer.Option("--units", min=200)] = 100_000,
+    seed: Annotated[int, typer.Option("--seed")] = 1,
+    work: Annotated[Path | None, typer.Option("--work", help="werkmap (standaard tijdelijk)")] = None,
+    report_file: Annotated[Path | None, typer.Option("--report")] = None,
+) -> None:
+    """Analyse met tijd en piekgeheugen per stadium, naast de I/O-vloer (alleen de CSV's lezen)."""
+    from pandzicht.bench import bench_analyse
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base = work or Path(tmp)
+        bundle = base / "bundel"
+        if not (bundle / "manifest.json").exists():
+            _generate(bundle, units, seed, "base")
+        result = bench_analyse(bundle, base)
+    table = Table(title=f"bench analyse ({sum(result['rijen'].values()):,} rijen)")
+    for col in ("stadium", "s", "piek MB"):
+        table.add_column(col, justify="left" if col == "stadium" else "right")
+    for stage, secs in result["stadia_s"].items():
+        table.add_row(stage, f"{secs:.2f}", str(result["piek_geheugen_mb"].get(stage, "")))
+    table.add_row("totaal", f"{result['totaal_s']:.2f}", str(max(result["piek_geheugen_mb"].values(), default=0)))
+    table.add_row("I/O-vloer", f"{result['io_vloer_s']:.2f}", "")
+    out.print(table)
+    out.print(f"totaal / I/O-vloer = {result['totaal_tov_vloer']:.1f}x")
+    if report_file:
+        report_file.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
 def _print_bench(result: dict) -> None:
     table = Table(title=f"bench load (mediaan van {result['herhalingen']} runs)")
     for col in ("bron", "rijen", "laden s", "rijen/s", "I/O-vloer s", "laden / vloer"):
@@ -248,6 +278,76 @@ def _print_bench(result: dict) -> None:
     table.add_row("totaal", f"{t['rijen']:,}", f"{t['laden_s']:.3f}", f"{t['rijen_per_s']:,.0f}", f"{t['vloer_s']:.3f}",
                   f"{t['verhouding']:.1f}x")
     out.print(table)
+
+
+@app.command("evaluate")
+@user_errors
+def evaluate_cmd(
+    bundle: Annotated[Path, typer.Argument(help="synthetische bundel met truth/")],
+    out_dir: Annotated[Path, typer.Option("--out", help="map voor de evaluatie")] = Path("evaluatie"),
+) -> None:
+    """Meet pandzicht tegen de grondwaarheid, naast status quo en exacte regels (in één run)."""
+    from pandzicht.evaluation.run import evaluate
+
+    with _progress() as bar:
+        task = bar.add_task("evaluatie", total=None)
+        evaluate(bundle, out_dir, on_stage=lambda name: bar.update(task, description=f"evaluatie: {name}"))
+    out.print((out_dir / "evaluatie.md").read_text(encoding="utf-8"))
+
+
+@app.command("fairness")
+@user_errors
+def fairness_cmd(
+    analysis: Annotated[Path, typer.Argument(help="uitvoermap van analyse (met pandzicht.duckdb) of het bestand")],
+    top: Annotated[int | None, typer.Option("--top", help="lengte van de top (standaard 1% van de woningen)")] = None,
+) -> None:
+    """Fairness-audit per buurt: aandeel in de top tegen aandeel woningen en bevestigde bevindingen."""
+    from pandzicht.score.fairness import audit, render_markdown
+    from pandzicht.store.engine import Store
+
+    db = analysis / "pandzicht.duckdb" if analysis.is_dir() else analysis
+    if not db.is_file():
+        raise PandzichtError(f"{db}: geen analyse-opslag; draai eerst pandzicht analyse")
+    with Store(db, read_only=True) as store:
+        result = audit(store, top)
+    text = render_markdown(result)
+    if analysis.is_dir():
+        (analysis / "fairness.md").write_text(text, encoding="utf-8")
+    out.print(text)
+
+
+@app.command("catalogus")
+@user_errors
+def catalogus(
+    target: Annotated[Path, typer.Option("--out", help="doelbestand")] = Path("docs/indicatoren.md"),
+) -> None:
+    """Schrijf de indicatorcatalogus (tevens tekst voor het algoritmeregister)."""
+    from pandzicht.indicators.render import render_catalogue
+
+    target.write_text(render_catalogue(), encoding="utf-8")
+    out.print(f"Geschreven: {target}")
+
+
+@bench_app.command("evaluate")
+@user_errors
+def bench_evaluate(
+    units: Annotated[int, typer.Option("--units", min=200)] = 10_000,
+    seeds: Annotated[str, typer.Option("--seeds", help="komma-gescheiden")] = "101,102,103",
+    variants: Annotated[str, typer.Option("--variants")] = "base,quiet,noisy",
+    work: Annotated[Path | None, typer.Option("--work")] = None,
+    report_file: Annotated[Path | None, typer.Option("--report")] = None,
+) -> None:
+    """Evaluatie over meerdere demowerelden (seeds × varianten), met medianen."""
+    from pandzicht.evaluation.seeds import evaluate_seeds, render
+
+    with _progress() as bar:
+        task = bar.add_task("werelden", total=None)
+        result = evaluate_seeds(units, [int(x) for x in seeds.split(",")], variants.split(","), work,
+                                on_world=lambda w: bar.update(task, description=f"wereld: {w}"))
+    text = render(result)
+    out.print(text)
+    if report_file:
+        report_file.write_text(text, encoding="utf-8")
 
 
 @app.command("docs")

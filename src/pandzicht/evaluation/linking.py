@@ -43,7 +43,8 @@ def address_accuracy(adreskoppeling_csv: Path, adres_tekst_csv: Path) -> dict[st
     con = duckdb.connect()
     right, wrong, empty, n = con.execute(f"""
         SELECT count(*) FILTER (WHERE k.verblijfsobject_id = t.verblijfsobject_id),
-               count(*) FILTER (WHERE k.verblijfsobject_id IS NOT NULL AND k.verblijfsobject_id <> t.verblijfsobject_id),
+               count(*) FILTER (WHERE k.verblijfsobject_id IS NOT NULL
+                                AND k.verblijfsobject_id <> t.verblijfsobject_id),
                count(*) FILTER (WHERE k.verblijfsobject_id IS NULL),
                count(*)
         FROM read_csv({_q(adres_tekst_csv)}, all_varchar = true) t

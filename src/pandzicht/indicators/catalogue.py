@@ -33,6 +33,7 @@ class Indicator:
     geen_proxy: str
     query: str
     wijst_op: tuple[str, ...] = ()  # typologies this indicator points at
+    venster_maanden: int = 6  # history the query needs before the peildatum to say anything
 
     @property
     def unit_level(self) -> bool:
@@ -59,7 +60,7 @@ def _parse(path: Path) -> Indicator:
         code=raw["code"], titel=raw["titel"], entiteit=raw["entiteit"], familie=raw["familie"],
         bronnen=tuple(raw["bronnen"]), meet=raw["meet"], waarom=raw["waarom"], bron_url=raw.get("bron_url", ""),
         onschuldig=tuple(raw["onschuldig"]), geen_proxy=raw["geen_proxy"], query=raw["query"],
-        wijst_op=tuple(raw.get("wijst_op", ())),
+        wijst_op=tuple(raw.get("wijst_op", ())), venster_maanden=int(raw.get("venster_maanden", 6)),
     )
 
 

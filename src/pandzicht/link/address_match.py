@@ -99,7 +99,12 @@ def _score(u: Unit, p: ParsedAddress, street_sim: float) -> float:
     score, possible = 0.0, _W_SUFFIX
     if p.postcode:
         possible += _W_POSTCODE
-        score += _W_POSTCODE if p.postcode == u.postcode else -0.25
+        if p.postcode == u.postcode:
+            score += _W_POSTCODE
+        elif fuzz.ratio(p.postcode, u.postcode) >= 80 or sorted(p.postcode) == sorted(u.postcode):
+            score += 0.35  # one character off or two swapped: a typo more likely than another address
+        else:
+            score -= 0.25
     if p.straat:
         possible += _W_STREET
         score += _W_STREET * street_sim if street_sim > 0 else -0.2
@@ -137,37 +142,47 @@ def _glued_readings(p: ParsedAddress) -> list[ParsedAddress]:
     return [replace(p, huisnummer=int(digits[:i]), toevoeging=digits[i:]) for i in range(len(digits) - 1, 0, -1)]
 
 
+def _best(p: ParsedAddress, cands: dict[str, tuple[Unit, float]], factor: float) -> tuple[float, str | None]:
+    """The best candidate and its confidence; two near-equal candidates cap it at 0.5 (don't guess)."""
+    if not cands:
+        return 0.0, None
+    scored = sorted(((_score(u, p, sim) * factor, u.vbo) for u, sim in cands.values()), reverse=True)
+    conf, vbo = scored[0]
+    if len(scored) > 1:
+        margin = conf - scored[1][0]
+        if margin < 0.05 - 1e-9:
+            conf = min(conf, 0.5)
+        elif margin < 0.15 - 1e-9:
+            conf *= 0.9
+    return conf, vbo
+
+
 def match_address(text: str, index: AddressIndex) -> Match:
     """The BAG unit a text most likely means, or an empty link with the best confidence found."""
     p = parse_address(text, index.places)
     if p.huisnummer is None:
         return Match(None, 0.0, "geen_huisnummer")
-    readings = [(p, 1.0)]
-    cands = _candidates(p, index)
-    if not cands:
+    best = _best(p, _candidates(p, index), 1.0)
+    if best[0] < LINK_THRESHOLD:
+        # 'Ochtenkade 321' for 32-1: re-read the number only when it does not fit as written
         for alt in _glued_readings(p):
-            found = _candidates(alt, index)
-            if found:
-                cands, readings = found, [(alt, 0.95)]
-                break
-    if not cands:
+            found = _best(alt, _candidates(alt, index), 0.95)
+            if found[0] > best[0]:
+                best = found
+    conf, vbo = best
+    if vbo is None:
         return Match(None, 0.0, "geen_kandidaat")
-    reading, factor = readings[0]
-    scored = sorted(((_score(u, reading, sim) * factor, u.vbo) for u, sim in cands.values()), reverse=True)
-    conf, vbo = scored[0]
-    if len(scored) > 1:
-        margin = conf - scored[1][0]
-        if margin < 0.05 - 1e-9:
-            conf = min(conf, 0.5)  # two units fit equally well: don't guess
-        elif margin < 0.15 - 1e-9:
-            conf *= 0.9
     conf = round(min(conf, 1.0), 3)
     method = "postcode_straat" if p.postcode and p.straat else ("postcode" if p.postcode else "straat")
     return Match(vbo if conf >= LINK_THRESHOLD else None, conf, method)
 
 
-def link_addresses(store: Store, progress: Callable[[int, int], None] | None = None) -> int:
-    """Resolve every free-text address without a BAG id; writes table `adres_koppeling`."""
+def link_addresses(
+    store: Store, progress: Callable[[int, int], None] | None = None, resolve: bool = True
+) -> int:
+    """Resolve every free-text address without a BAG id; writes table `adres_koppeling`.
+
+    With `resolve` off the table lists the records but links none (the exact-key baseline)."""
     store.execute(
         "CREATE OR REPLACE TABLE adres_koppeling (bron VARCHAR, record_sleutel VARCHAR, adres_tekst VARCHAR, "
         "verblijfsobject_id VARCHAR, zekerheid DOUBLE, methode VARCHAR)"
@@ -181,10 +196,10 @@ def link_addresses(store: Store, progress: Callable[[int, int], None] | None = N
             )
     if not todo:
         return 0
-    index = AddressIndex.from_store(store)
+    index = AddressIndex.from_store(store) if resolve else None
     out = []
     for i, (source, key, text) in enumerate(todo):
-        m = match_address(text, index)
+        m = match_address(text, index) if index else Match(None, 0.0, "niet_gekoppeld")
         out.append((source, key, text, m.verblijfsobject_id, m.zekerheid, m.methode))
         if progress and i % 2000 == 0:
             progress(i, len(todo))

@@ -26,9 +26,10 @@ _POSTCODE = re.compile(r"(?<![0-9])([1-9][0-9]{3})\s?([A-Za-z]{2})(?![A-Za-z])")
 # Something that was meant as a postcode but is malformed ('0354CG', '30155 HT', '3011amm'): taken out of the
 # text so that its digits are not read as a house number.
 _POSTCODE_LIKE = re.compile(r"(?<![0-9A-Za-z])[0-9]{4,5}\s?[A-Za-z]{2,3}(?![A-Za-z])(?=\s*(,|$|[A-Za-z]{4,}))")
-# house number, then an optional letter and an optional addition ('12-B', '12b', '12 bis', '12-1', '12 hs')
+# house number, then an optional letter and an optional addition ('12-B', '12b', '12 bis', '12-1', '12 hs');
+# a number may be glued to the street ('Zurichsingel45'), but one after a '/' is an addition, not a number
 _NUMBER = re.compile(
-    r"(?<![0-9A-Za-z])([0-9]{1,5})(?:[\s\-]*([A-Za-z])(?![A-Za-z]))?(?:[\s\-/]*([0-9A-Za-z]{1,4}))?(?![0-9A-Za-z])"
+    r"(?<![0-9/])([0-9]{1,5})(?:[\s\-]*([A-Za-z])(?![A-Za-z]))?(?:[\s\-/]*([0-9A-Za-z]{1,4}))?(?![0-9A-Za-z])"
 )
 _ADDITION_WORDS = {"bis", "hs", "huis", "boven", "bov", "bg", "beneden", "rood", "zw", "a", "b", "c", "d"}
 
@@ -120,6 +121,9 @@ def parse_address(text: str, known_places: frozenset[str] = frozenset()) -> Pars
             if letter is None and len(addition) == 1 and addition.isalpha():
                 letter, addition = addition.upper(), None
         street_text = rest[: m.start()].strip(" ,")
+        lone = re.search(r"(?:^|\s)([A-Za-z])$", street_text)
+        if lone and letter is None and len(street_text) > 2:  # 'Eesveensingel A7': the letter typed first
+            letter, street_text = lone.group(1).upper(), street_text[: lone.start()].strip(" ,")
         trailing = rest[m.end():].strip(" ,")
         if not street_text and trailing:
             street_text = trailing  # '12 Kastanjelaan'

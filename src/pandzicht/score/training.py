@@ -21,14 +21,44 @@ from pandzicht.indicators.catalogue import Indicator
 from pandzicht.indicators.run import available
 from pandzicht.store.engine import Store
 
+# Sources that start at a date (an extract of the last N months or years): before that date an indicator
+# built on them was not unknown-because-zero but simply unobserved. (source, SQL for its first date)
+_FIRST_DATE = {
+    "energie_verbruik": "SELECT CAST(min(periode) || '-01' AS DATE) FROM raw_energie_verbruik",
+    "melding": "SELECT min(datum) FROM raw_melding",
+    "politie_incident": "SELECT min(datum) FROM raw_politie_incident",
+    "kortverblijf_advertentie": "SELECT NULL",
+}
+
 
 @dataclass
 class TrainingSet:
     x: np.ndarray
     y: np.ndarray
+    observed: np.ndarray  # False where an indicator's source did not yet cover the reference date
     units: list[str]
     dates: list[dt.date]
     snapshots: int
+
+    def imputed(self, fill: np.ndarray) -> np.ndarray:
+        """x with unobserved cells set to `fill` (per indicator): a value that says nothing about the label."""
+        return np.where(self.observed, self.x, fill[None, :])
+
+
+def _first_dates(store: Store) -> dict[str, dt.date | None]:
+    out: dict[str, dt.date | None] = {}
+    for source, sql in _FIRST_DATE.items():
+        out[source] = store.scalar(sql) if store.has_table(f"raw_{source}") else None
+    return out
+
+
+def _observed(ind: Indicator, ref: dt.date, first: dict[str, dt.date | None]) -> bool:
+    for source in ind.bronnen:
+        if source in first:
+            start = first[source]
+            if start is None or (ref - start).days < ind.venster_maanden * 30.4 - 20:
+                return False
+    return True
 
 
 def reference_date(check: dt.date) -> dt.date:
@@ -43,7 +73,7 @@ def training_set(store: Store, indicators: list[Indicator]) -> TrainingSet:
     codes = [i.code for i in indicators]
     col = {c: j for j, c in enumerate(codes)}
     if not store.has_table("raw_handhaving_uitkomst"):
-        return TrainingSet(np.zeros((0, len(codes))), np.zeros(0), [], [], 0)
+        return TrainingSet(np.zeros((0, len(codes))), np.zeros(0), np.ones((0, len(codes)), bool), [], [], 0)
     checks = store.rows(
         "SELECT verblijfsobject_id, datum, max(CASE WHEN bevinding <> 'niets_gevonden' THEN 1 ELSE 0 END) "
         "FROM raw_handhaving_uitkomst GROUP BY 1, 2 ORDER BY 2, 1"
@@ -52,7 +82,9 @@ def training_set(store: Store, indicators: list[Indicator]) -> TrainingSet:
     for i, (_, day, _) in enumerate(checks):
         by_ref.setdefault(reference_date(day), []).append(i)
     x = np.zeros((len(checks), len(codes)))
+    observed = np.ones((len(checks), len(codes)), dtype=bool)
     runnable = [ind for ind in indicators if available(store, ind)]
+    first = _first_dates(store)
     original = store.scalar("SELECT peildatum FROM bundel_meta")
     try:
         for ref, rows in sorted(by_ref.items()):
@@ -62,7 +94,12 @@ def training_set(store: Store, indicators: list[Indicator]) -> TrainingSet:
                 position.setdefault(checks[i][0], []).append(i)
             store.execute("CREATE OR REPLACE TEMP TABLE _doel (verblijfsobject_id VARCHAR)")
             store.con.executemany("INSERT INTO _doel VALUES (?)", [[u] for u in position])
+            for ind in indicators:
+                if ind not in runnable or not _observed(ind, ref, first):
+                    observed[rows, col[ind.code]] = False
             for ind in runnable:
+                if not _observed(ind, ref, first):
+                    continue
                 for unit, value in store.rows(
                     f"SELECT CAST(entiteit_id AS VARCHAR), max(CAST(waarde AS DOUBLE)) FROM ({ind.query}) AS q "
                     "WHERE entiteit_id IN (SELECT verblijfsobject_id FROM _doel) AND waarde > 0 GROUP BY 1"
@@ -72,5 +109,6 @@ def training_set(store: Store, indicators: list[Indicator]) -> TrainingSet:
         store.execute("UPDATE bundel_meta SET peildatum = ?", [original])
         store.execute("DROP TABLE IF EXISTS _doel")
     return TrainingSet(
-        x, np.array([c[2] for c in checks], dtype=float), [c[0] for c in checks], [c[1] for c in checks], len(by_ref)
+        x, np.array([c[2] for c in checks], dtype=float), observed, [c[0] for c in checks], [c[1] for c in checks],
+        len(by_ref),
     )
