@@ -3,10 +3,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Shared, noisy machines: a property test is about correctness, never about how fast one example runs.
+settings.register_profile("pandzicht", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("pandzicht")
 
 
 def real_data_dir() -> Path:

@@ -154,8 +154,8 @@ def analyse_cmd(
 def _run_analysis(bundle: Path, out_dir: Path, db: Path | None):
     from pandzicht.pipeline import analyse
 
-    stages = ["inlezen", "adreskoppeling", "vermeldingen", "entiteiten", "record_adres", "netwerk", "indicatoren",
-              "score_adressen", "score_partijen", "uitvoer"]
+    stages = ["inlezen", "adreskoppeling", "vermeldingen", "entiteiten", "record_adres", "netwerk", "netwerkmaten",
+              "kortverblijf", "indicatoren", "score_adressen", "score_partijen", "uitvoer"]
     with _progress() as bar:
         task = bar.add_task("analyse", total=len(stages))
 
@@ -362,16 +362,34 @@ def docs(
     out.print(f"Geschreven: {target}")
 
 
-def _mount_optional() -> None:
-    """Command groups that live beside their packages (adapters), mounted when present."""
-    try:
-        from pandzicht.adapters.cli import app as adapt_app
-    except ImportError:
-        return
+@bench_app.command("link")
+@user_errors
+def bench_link_cmd(
+    units: Annotated[int, typer.Option("--units", min=200)] = 200_000,
+    seed: Annotated[int, typer.Option("--seed")] = 1,
+    variant: Annotated[str, typer.Option("--variant")] = "base",
+    work: Annotated[Path | None, typer.Option("--work")] = None,
+    report_file: Annotated[Path | None, typer.Option("--report")] = None,
+) -> None:
+    """Koppelen: tijd en piekgeheugen per stap, vermeldingen/s en kwaliteit tegen de grondwaarheid."""
+    from pandzicht.link.bench import bench_link
+
+    result = bench_link(units, seed, variant, work)
+    out.print_json(json.dumps(result, default=str))
+    if report_file:
+        report_file.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+def _mount_groups() -> None:
+    """Command groups that live beside their packages."""
+    from pandzicht.adapters.cli import app as adapt_app
+    from pandzicht.link.review_cli import app as review_app
+
     app.add_typer(adapt_app, name="adapt", help="Zet echte bronformaten om naar contractbestanden.")
+    app.add_typer(review_app, name="beoordeel", help="Twijfelgevallen van de partijkoppeling beoordelen.")
 
 
-_mount_optional()
+_mount_groups()
 
 
 def main() -> None:

@@ -19,7 +19,9 @@ from pandzicht.intake.load import load_bundle
 from pandzicht.link.address_match import link_addresses
 from pandzicht.link.graph import build_graph, build_record_units
 from pandzicht.link.mentions import collect_mentions
+from pandzicht.link.network import build_network_measures
 from pandzicht.link.parties_exact import resolve_exact
+from pandzicht.link.parties_splink import resolve_parties
 from pandzicht.score.shortlist import score_parties, score_units
 from pandzicht.store.engine import Store
 
@@ -35,8 +37,13 @@ class AnalysisResult:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def analyse_store(store: Store, on_stage: Stage | None = None, timings: dict[str, float] | None = None) -> dict:
-    """Everything after intake, on an already loaded store."""
+def analyse_store(
+    store: Store, on_stage: Stage | None = None, timings: dict[str, float] | None = None, exact_only: bool = False
+) -> dict:
+    """Everything after intake, on an already loaded store.
+
+    `exact_only` is the evaluation baseline: records join only on keys they already carry (BAG ids, KvK
+    numbers, BRP tokens, identical names and birth dates); no free-text address is resolved."""
     timings = timings if timings is not None else {}
     counts: dict[str, int] = {}
 
@@ -48,13 +55,14 @@ def analyse_store(store: Store, on_stage: Stage | None = None, timings: dict[str
         timings[name] = round(time.perf_counter() - t0, 3)
         return out
 
-    counts["adressen_gekoppeld"] = stage("adreskoppeling", lambda: link_addresses(store))
+    counts["adressen_gekoppeld"] = stage("adreskoppeling", lambda: link_addresses(store, resolve=not exact_only))
     counts["vermeldingen"] = stage("vermeldingen", lambda: collect_mentions(store))
-    counts["entiteiten"] = stage("entiteiten", lambda: resolve_exact(store))
+    counts["entiteiten"] = stage("entiteiten", lambda: resolve_exact(store) if exact_only else resolve_parties(store))
     stage("record_adres", lambda: build_record_units(store))
     if store.has_table("raw_kortverblijf_advertentie"):
         stage("kortverblijf", lambda: link_listings(store.con))
     counts["relaties"] = stage("netwerk", lambda: build_graph(store))
+    stage("netwerkmaten", lambda: build_network_measures(store))
     catalogue = load_catalogue()
     indicators = stage("indicatoren", lambda: run_indicators(store, catalogue))
     model = stage("score_adressen", lambda: score_units(store, catalogue))
@@ -81,7 +89,7 @@ def write_outputs(store: Store, out: Path, report: dict) -> None:
 
 
 def analyse(
-    bundle: Path, out: Path, db: Path | None = None, on_stage: Stage | None = None
+    bundle: Path, out: Path, db: Path | None = None, on_stage: Stage | None = None, exact_only: bool = False
 ) -> AnalysisResult:
     """Load a bundle, analyse it and write the output files; the store defaults to OUT/pandzicht.duckdb."""
     out = Path(out)
@@ -94,7 +102,7 @@ def analyse(
             on_stage("inlezen")
         report = load_bundle(Path(bundle), store)
         timings["inlezen"] = round(time.perf_counter() - t0, 3)
-        result = analyse_store(store, on_stage, timings)
+        result = analyse_store(store, on_stage, timings, exact_only=exact_only)
         if on_stage:
             on_stage("uitvoer")
         t0 = time.perf_counter()

@@ -13,8 +13,7 @@ import pytest
 from pandzicht.pipeline import analyse
 from pandzicht.synth import generate
 
-from conftest import REPO
-
+REPO = Path(__file__).resolve().parents[2]
 CHECKER = REPO.parent / "shared" / "tools" / "check-outputs"
 
 

@@ -7,8 +7,12 @@ given names, diacritics, the 'Surname, Given' order.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
+
+import jellyfish
+from rapidfuzz.distance import DamerauLevenshtein
 
 from pandzicht.link.address_parse import fold
 
@@ -26,6 +30,12 @@ COMPANY_MARKERS = re.compile(
     r"group|groep|bouw|management|exploitatie|huisvesting|housing|rentals?|living)\b",
     re.IGNORECASE,
 )
+# Long marker words a clerk may mistype ('Stichtng', 'Vastgoedd'): one edit away still marks a company.
+_FUZZY_MARKERS = (
+    "stichting", "vastgoed", "beheer", "verhuur", "makelaars", "makelaardij", "holding", "woningcorporatie",
+    "woonstichting", "vereniging", "exploitatie", "huisvesting", "properties", "management", "investments",
+)
+_GENERIC_LEAD = "stichting"
 _LEGAL_FORMS = re.compile(r"\b(b\.?\s?v\.?|n\.?\s?v\.?|v\.?o\.?f\.?|c\.?v\.?|eenmanszaak)(?=\s|$)", re.IGNORECASE)
 
 
@@ -37,6 +47,7 @@ class PersonName:
     initialen: str  # first letters of the given names, e.g. 'jp'
     voorvoegsel: str  # folded prefix, e.g. 'van der'
     achternaam: str  # folded surname without prefix
+    laatste_achternaam: str = ""  # last word of a multi-word surname: 'Snouck Hurgronje' -> 'hurgronje'
 
     @property
     def volledige_achternaam(self) -> str:
@@ -50,8 +61,44 @@ class PersonName:
 
 
 def is_company_name(name: str) -> bool:
-    """Whether a free-text party name reads as an organisation."""
-    return bool(COMPANY_MARKERS.search(name or ""))
+    """Whether a free-text party name reads as an organisation, also when a marker word has one typo."""
+    if COMPANY_MARKERS.search(name or ""):
+        return True
+    for token in re.findall(r"[a-z]+", fold(name or "")):
+        if len(token) >= 6 and any(
+            DamerauLevenshtein.distance(token, m, score_cutoff=1) <= 1 for m in _FUZZY_MARKERS
+        ):
+            return True
+    return False
+
+
+def company_core(name: str) -> str:
+    """The distinctive part of a company name: without legal form and without a leading 'Stichting'
+    (also mistyped), because sources drop it: 'Stichting Woonkracht Maasstad' -> 'woonkracht maasstad'."""
+    words = normalise_company(name).split()
+    if len(words) > 1 and DamerauLevenshtein.distance(words[0], _GENERIC_LEAD, score_cutoff=2) <= 2:
+        words = words[1:]
+    return " ".join(words)
+
+
+def first_given_name(voornamen: str | None) -> str | None:
+    """The first given name written out in full, or None when only initials are known."""
+    words = (voornamen or "").split()
+    return words[0] if words and len(words[0]) > 1 else None
+
+
+def surname_phonetic(achternaam: str | None) -> str | None:
+    """A sound key of the surname without prefix (metaphone), so 'Janssen'/'Jansen' and 'Bakker'/'Baker' meet."""
+    letters = re.sub(r"[^a-z]", "", fold(achternaam or ""))
+    return jellyfish.metaphone(letters) or None if letters else None
+
+
+def date_swap_key(day: dt.date | None) -> str | None:
+    """A birth-date key that a day/month swap does not change: 1980-03-07 and 1980-07-03 share '1980-03-07'."""
+    if day is None:
+        return None
+    lo, hi = sorted((day.month, day.day))
+    return f"{day.year:04d}-{lo:02d}-{hi:02d}"
 
 
 def normalise_company(name: str) -> str:
@@ -101,7 +148,7 @@ def parse_person(name: str) -> PersonName:
         g_tokens = g_tokens[: len(kept)]
         given, initials = _given(g_tokens)
         prefix = lead or trail
-        return PersonName(given, initials, prefix, " ".join(s_words).replace(" ", ""))
+        return PersonName(given, initials, prefix, " ".join(s_words).replace(" ", ""), _last_word(s_words))
     tokens = text.split()
     folded = [fold(t) for t in tokens]
     # The surname starts at the first prefix word after at least one given name, else at the last word.
@@ -115,10 +162,19 @@ def parse_person(name: str) -> PersonName:
             break
     prefix, rest = _split_prefix(folded[start:])
     given, initials = _given(tokens[:start])
-    return PersonName(given, initials, prefix, "".join(rest))
+    return PersonName(given, initials, prefix, "".join(rest), _last_word(rest))
 
 
 def person_from_parts(voornamen: str | None, voorvoegsel: str | None, geslachtsnaam: str) -> PersonName:
     """A person's name from BRP's separate fields."""
     given, initials = _given((voornamen or "").split())
-    return PersonName(given, initials, fold(voorvoegsel or "").strip(), fold(geslachtsnaam or "").replace(" ", ""))
+    surname = fold(geslachtsnaam or "")
+    return PersonName(given, initials, fold(voorvoegsel or "").strip(), surname.replace(" ", ""),
+                      _last_word(surname.split()))
+
+
+def _last_word(words: list[str]) -> str:
+    """The last word of a surname, so a double surname ('Snouck Hurgronje') read as given name + surname by
+    one clerk and as one surname by another still meets."""
+    parts = re.split(r"[\s\-]+", " ".join(words).strip())
+    return re.sub(r"[^a-z0-9]", "", parts[-1]) if parts else ""

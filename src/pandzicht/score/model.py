@@ -51,9 +51,16 @@ class TransparentModel:
         }
 
 
-def fit_nonnegative_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> tuple[np.ndarray, float]:
-    """Minimise the L2-penalised log-loss with weights >= 0 (L-BFGS-B); the intercept is free."""
+PRIOR_STRENGTH = 10.0  # how many checks' worth of evidence the shared prior weighs per indicator
+MIN_SUPPORT = 5  # checks where an indicator fired before its own weight is trusted to set the prior
+
+
+def fit_nonnegative_logistic(
+    x: np.ndarray, y: np.ndarray, l2: float = 1.0, prior: np.ndarray | None = None
+) -> tuple[np.ndarray, float]:
+    """Minimise the log-loss plus an L2 pull towards `prior` (default 0), weights >= 0 (L-BFGS-B)."""
     n, k = x.shape
+    mu = np.zeros(k) if prior is None else prior
     sample_w = np.where(y == 1, 0.5 / max(y.sum(), 1), 0.5 / max((1 - y).sum(), 1)) * n  # balanced classes
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
@@ -62,8 +69,8 @@ def fit_nonnegative_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> t
         p = expit(z)
         ll = -(sample_w * (y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z))).sum() / n
         grad_z = sample_w * (p - y) / n
-        gw = x.T @ grad_z + l2 * w / n
-        return -ll + 0.5 * l2 * (w @ w) / n, np.append(gw, grad_z.sum())
+        gw = x.T @ grad_z + l2 * (w - mu) / n
+        return -ll + 0.5 * l2 * ((w - mu) @ (w - mu)) / n, np.append(gw, grad_z.sum())
 
     bounds = [(0.0, None)] * k + [(None, None)]
     res = minimize(loss, np.zeros(k + 1), jac=True, method="L-BFGS-B", bounds=bounds)
@@ -78,7 +85,7 @@ def fit(
     `x_all` holds every unit to be scored: the intercept is set on it."""
     n_pos, n_neg = (int((y == 1).sum()), int((y == 0).sum())) if y is not None else (0, 0)
     if n_pos >= MIN_LABELS and n_neg >= MIN_LABELS:
-        w, _ = fit_nonnegative_logistic(x, y)
+        w = _shrunk_weights(x, y)
         # The labelled units were selected for a check, so their balance is not the population's:
         # the intercept is set so the mean score over all units matches the share of findings.
         model = TransparentModel(features, w, 0.0, True, n_pos, n_neg)
@@ -91,6 +98,19 @@ def fit(
     )
     model.intercept = np.log(base_rate / (1 - base_rate))
     return model
+
+
+def _shrunk_weights(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Weights shrunk towards what an average indicator weighs (empirical Bayes, two passes).
+
+    Few past checks saw some indicators fire (energy data often covers only the last two years):
+    pulled towards zero they would be silenced for lack of history, not for lack of merit. The
+    first pass learns the weights that have support; their mean becomes the prior of the second."""
+    w0, _ = fit_nonnegative_logistic(x, y)
+    support = (x > 0).sum(axis=0) >= MIN_SUPPORT
+    mu = float(w0[support].mean()) if support.any() else 0.0
+    w, _ = fit_nonnegative_logistic(x, y, l2=PRIOR_STRENGTH, prior=np.full(x.shape[1], mu))
+    return w
 
 
 def _intercept_for_rate(model: TransparentModel, x: np.ndarray, rate: float) -> float:

@@ -66,7 +66,10 @@ def score_units(store: Store, indicators: list[Indicator]) -> TransparentModel:
         codes,
     )
     train = training_set(store, unit_inds)
-    model = fit(codes, train.x, train.y, x, base_rate=_prevalence(store, len(ids)))
+    # An indicator whose source did not cover a past check's date is filled with today's mean: it then
+    # says nothing about that check's outcome, instead of claiming the signal was absent.
+    model = fit(codes, train.imputed(x.mean(axis=0) if len(ids) else np.zeros(len(codes))), train.y, x,
+                base_rate=_prevalence(store, len(ids)))
     model.notes.append(f"getraind op {len(train.y)} controles, indicatoren per controle berekend op "
                        f"{train.snapshots} peildata vóór de controle")
     scores = model.predict(x) if len(ids) else np.zeros(0)

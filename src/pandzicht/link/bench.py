@@ -1,0 +1,161 @@
+"""`pandzicht bench link`: time, peak memory and quality of every linking step on one generated world.
+
+Quality is measured against the world's truth in the same run for the exact
+baseline, Splink out of the box and the tuned resolver, so the comparison is
+on identical input. Peak memory is the process's resident set (DuckDB runs
+in-process), sampled while each step runs.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pandzicht.evaluation.linking import address_accuracy, pairwise_scores
+from pandzicht.intake.load import load_bundle
+from pandzicht.link.address_match import link_addresses
+from pandzicht.link.graph import build_graph, build_record_units
+from pandzicht.link.mentions import collect_mentions
+from pandzicht.link.network import build_network_measures, graph_index, neighbourhood
+from pandzicht.link.parties_exact import resolve_exact
+from pandzicht.link.parties_splink import default_pair_count, resolve_default, resolve_parties_detail
+from pandzicht.store.engine import Store
+from pandzicht.synth.world import generate
+
+DEFAULT_PAIR_LIMIT = 300_000_000  # beyond this Splink's default blocking is not run (it would not finish)
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class _PeakMemory:
+    """Samples the resident set every 20 ms while a step runs."""
+
+    def __init__(self) -> None:
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _rss_mb())
+            self._stop.wait(0.02)
+
+    def __enter__(self) -> _PeakMemory:
+        self.peak = _rss_mb()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _rss_mb())
+
+
+def _export(store: Store, sql: str, path: Path) -> Path:
+    target = str(path).replace("'", "''")
+    store.execute(f"COPY ({sql}) TO '{target}' (HEADER, DELIMITER ',')")
+    return path
+
+
+def _entities_csv(store: Store, path: Path) -> Path:
+    return _export(store, "SELECT bron, record_sleutel, entiteit_id, zekerheid FROM entiteit "
+                          "ORDER BY bron, record_sleutel", path)
+
+
+def bench_link(units: int, seed: int, variant: str, workdir: Path | None = None, queries: int = 400,
+               default_pair_limit: int = DEFAULT_PAIR_LIMIT) -> dict:
+    """Generate a world, load it, and time/measure each linking step; returns figures for the report."""
+    tmp = None
+    if workdir is None:
+        tmp = tempfile.TemporaryDirectory(prefix="pandzicht-bench-link-")
+        workdir = Path(tmp.name)
+    workdir = Path(workdir)
+    bundle = workdir / f"wereld_{units}_{seed}_{variant}"
+    steps: dict[str, dict[str, float]] = {}
+    out: dict[str, Any] = {"eenheden": units, "seed": seed, "variant": variant, "stappen": steps, "kwaliteit": {}}
+
+    def step(name: str, fn: Callable[[], Any]) -> Any:
+        with _PeakMemory() as mem:
+            t0 = time.perf_counter()
+            result = fn()
+            elapsed = time.perf_counter() - t0
+        steps[name] = {"seconden": round(elapsed, 3), "piek_geheugen_mb": round(mem.peak)}
+        return result
+
+    try:
+        step("wereld_genereren", lambda: generate(bundle, units, seed, variant))
+        truth = bundle / "truth" / "persoon_sleutel.csv"
+        db = workdir / f"bench_link_{units}_{seed}_{variant}.duckdb"
+        if db.exists():
+            db.unlink()
+        with Store(db) as store:
+            step("inlezen", lambda: load_bundle(bundle, store))
+            step("adreskoppeling", lambda: link_addresses(store))
+            out["kwaliteit"]["adreskoppeling"] = address_accuracy(
+                _export(store, "SELECT bron, record_sleutel, adres_tekst, verblijfsobject_id, zekerheid "
+                               "FROM adres_koppeling", workdir / "adreskoppeling.csv"),
+                bundle / "truth" / "adres_tekst.csv")
+            mentions = step("vermeldingen", lambda: collect_mentions(store))
+            out["vermeldingen"] = mentions
+            out["vermeldingen_per_s"] = round(mentions / max(steps["vermeldingen"]["seconden"], 1e-9))
+
+            step("exact", lambda: resolve_exact(store))
+            out["kwaliteit"]["exact"] = pairwise_scores(_entities_csv(store, workdir / "ent_exact.csv"), truth)
+
+            pairs = default_pair_count(store)
+            out["splink_standaard_paren"] = pairs
+            if pairs <= default_pair_limit:
+                step("splink_standaard", lambda: resolve_default(store))
+                out["kwaliteit"]["splink_standaard"] = pairwise_scores(
+                    _entities_csv(store, workdir / "ent_default.csv"), truth)
+            else:
+                out["kwaliteit"]["splink_standaard"] = {"overgeslagen": f"{pairs} paren na blokkeren"}
+
+            detail = step("splink_afgestemd", lambda: resolve_parties_detail(store, judgements=workdir / "geen.sqlite"))
+            out["splink_afgestemd"] = vars(detail)
+            out["vermeldingen_per_s_afgestemd"] = round(mentions / max(steps["splink_afgestemd"]["seconden"], 1e-9))
+            out["kwaliteit"]["splink_afgestemd"] = pairwise_scores(
+                _entities_csv(store, workdir / "ent_tuned.csv"), truth)
+
+            def graph() -> dict[str, int]:
+                build_record_units(store)
+                edges = build_graph(store)
+                return {"relaties": edges, **build_network_measures(store)}
+
+            out["netwerk"] = step("netwerk", graph)
+            step("netwerk_index", lambda: graph_index(store))
+            out["buurt_query"] = _query_latency(store, queries, seed)
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    return out
+
+
+def _query_latency(store: Store, n: int, seed: int) -> dict[str, float]:
+    """p50/p95 of two-hop neighbourhood queries from random units and random parties."""
+    rng = random.Random(seed)
+    units = [r[0] for r in store.rows("SELECT verblijfsobject_id FROM raw_bag_verblijfsobject")]
+    parties = [r[0] for r in store.rows("SELECT DISTINCT entiteit_id FROM entiteit")]
+    starts = rng.sample(units, min(n // 2, len(units))) + rng.sample(parties, min(n // 2, len(parties)))
+    times = []
+    sizes = []
+    for node in starts:
+        t0 = time.perf_counter()
+        result = neighbourhood(store, node, hops=2)
+        times.append((time.perf_counter() - t0) * 1000)
+        sizes.append(len(result["relaties"]))
+    times.sort()
+    return {"queries": len(times), "p50_ms": round(times[len(times) // 2], 2),
+            "p95_ms": round(times[int(len(times) * 0.95) - 1], 2), "max_ms": round(times[-1], 2),
+            "gem_relaties": round(sum(sizes) / max(len(sizes), 1), 1)}

@@ -1,0 +1,205 @@
+"""Queries and measures on the party–unit graph (table `relatie`) that analysts and indicators need.
+
+`neighbourhood` answers "who and what is around this unit or party" with every
+edge's provenance, from an in-memory igraph built once per store (a
+two-hop query is then a few index look-ups, not a SQL self-join).
+`build_network_measures` writes the tables later indicators read: portfolio per
+party, officers shared between companies, straw men renting several units at
+once, and every node's graph distance to units with a confirmed finding.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import igraph as ig
+import numpy as np
+import pyarrow as pa
+
+from pandzicht.store.engine import Store
+
+log = logging.getLogger(__name__)
+
+EDGE_FIELDS = ("van", "naar", "soort", "bron", "record_sleutel", "geldig_van", "geldig_tot")
+HUB_GRENS = 250  # a party linked to more units than this (a housing corporation) is a hub, not a relation
+
+
+@dataclass
+class GraphIndex:
+    """The graph in memory: igraph for the topology, Arrow for the edges' provenance."""
+
+    graph: ig.Graph
+    names: list[str]
+    index: dict[str, int]
+    edges: pa.Table  # one row per igraph edge id
+    ends: tuple[list[int], list[int]]  # (van, naar) vertex per edge id, for quick walking
+    version: tuple[int, int]
+
+
+_CACHE: dict[int, GraphIndex] = {}
+
+
+def _version(store: Store) -> tuple[int, int]:
+    """A cheap change marker (row count from table metadata); after rebuilding `relatie` to the same size, pass
+    refresh=True to `graph_index`."""
+    return (int(store.scalar("SELECT count(*) FROM relatie")), id(store.con))
+
+
+def graph_index(store: Store, refresh: bool = False) -> GraphIndex:
+    """The store's graph, built once and reused until table `relatie` changes."""
+    version = _version(store)
+    cached = _CACHE.get(id(store))
+    if cached is not None and cached.version == version and not refresh:
+        return cached
+    store.execute("""
+        CREATE OR REPLACE TEMP TABLE _knoop AS
+        SELECT knoop, (row_number() OVER (ORDER BY knoop) - 1)::BIGINT AS nr
+        FROM (SELECT van AS knoop FROM relatie UNION SELECT naar FROM relatie)
+    """)
+    names = [r[0] for r in store.rows("SELECT knoop FROM _knoop ORDER BY nr")]
+    edges = store.con.sql(f"""
+        SELECT a.nr AS nr_van, b.nr AS nr_naar, {', '.join('r.' + f for f in EDGE_FIELDS)}
+        FROM relatie r JOIN _knoop a ON a.knoop = r.van JOIN _knoop b ON b.knoop = r.naar
+        ORDER BY a.nr, b.nr, r.soort, r.record_sleutel
+    """).to_arrow_table()
+    store.execute("DROP TABLE _knoop")
+    pairs = np.column_stack([edges.column("nr_van").to_numpy(), edges.column("nr_naar").to_numpy()])
+    graph = ig.Graph(n=len(names), edges=pairs, directed=False)
+    index = {n: i for i, n in enumerate(names)}
+    ends = (pairs[:, 0].tolist(), pairs[:, 1].tolist())
+    gi = GraphIndex(graph, names, index, edges.select(list(EDGE_FIELDS)), ends, version)
+    _CACHE[id(store)] = gi
+    return gi
+
+
+def node_kind(node: str) -> str:
+    """What a node id names: a BAG unit (16 digits), a resolved party (E…), or a tip (melding:…)."""
+    if node.startswith("melding:"):
+        return "melding"
+    if len(node) == 16 and node.isdigit():
+        return "eenheid"
+    return "partij"
+
+
+def neighbourhood(store: Store, node_id: str, hops: int = 2, max_nodes: int = 2000,
+                  max_per_node: int = HUB_GRENS) -> dict:
+    """Nodes within `hops` of a unit or party, and the edges between them with source, record key and
+    validity. Follows at most `max_per_node` edges of one node (a corporation's thousands of units) and stops
+    growing at `max_nodes`; `afgekapt` says when either happened."""
+    gi = graph_index(store)
+    start = gi.index.get(node_id)
+    if start is None:
+        return {"knoop": node_id, "knopen": [], "relaties": [], "afgekapt": False}
+    depth = {start: 0}
+    edge_ids: set[int] = set()
+    frontier = [start]
+    truncated = False
+    src, dst = gi.ends
+    for d in range(1, hops + 1):
+        nxt: list[int] = []
+        for u in frontier:
+            incident = gi.graph.incident(u)
+            if len(incident) > max_per_node:
+                incident = incident[:max_per_node]
+                truncated = True
+            for e in incident:
+                v = dst[e] if src[e] == u else src[e]
+                if v not in depth:
+                    if len(depth) >= max_nodes:
+                        truncated = True
+                        continue
+                    depth[v] = d
+                    nxt.append(v)
+                edge_ids.add(e)
+        frontier = nxt
+    rows = gi.edges.take(pa.array(sorted(edge_ids), pa.int64())).to_pylist() if edge_ids else []
+    nodes = [{"id": gi.names[v], "soort": node_kind(gi.names[v]), "afstand": d} for v, d in sorted(
+        depth.items(), key=lambda kv: (kv[1], gi.names[kv[0]]))]
+    return {"knoop": node_id, "knopen": nodes, "relaties": rows, "afgekapt": truncated}
+
+
+def build_network_measures(store: Store, hub_grens: int = HUB_GRENS) -> dict[str, int]:
+    """Write partij_portefeuille, gedeelde_functionaris, stroman_kandidaat and netwerk_afstand; returns row counts."""
+    store.execute("""
+        CREATE OR REPLACE TABLE partij_portefeuille AS
+        SELECT van AS entiteit_id,
+               count(DISTINCT naar) FILTER (WHERE soort IN ('owns', 'lets', 'brokers')) AS aantal_eenheden,
+               count(DISTINCT naar) FILTER (WHERE soort = 'owns') AS aantal_eigendom,
+               count(DISTINCT naar) FILTER (WHERE soort = 'lets') AS aantal_verhuurd,
+               count(DISTINCT naar) FILTER (WHERE soort = 'brokers') AS aantal_bemiddeld,
+               count(DISTINCT naar) FILTER (WHERE soort = 'rents') AS aantal_gehuurd,
+               string_agg(DISTINCT naar, ';' ORDER BY naar) FILTER (WHERE soort IN ('owns', 'lets', 'brokers'))
+                 AS eenheden
+        FROM relatie WHERE soort IN ('owns', 'lets', 'brokers', 'rents')
+        GROUP BY van ORDER BY van
+    """)
+    store.execute("""
+        CREATE OR REPLACE TABLE gedeelde_functionaris AS
+        SELECT a.naar AS bedrijf_a, b.naar AS bedrijf_b, a.van AS functionaris, count(*) AS aantal_registraties
+        FROM relatie a JOIN relatie b ON a.van = b.van AND a.naar < b.naar
+        WHERE a.soort = 'director_of' AND b.soort = 'director_of'
+        GROUP BY ALL ORDER BY ALL
+    """)
+    # a tenant on several units at once: the classic straw man who signs for homes others use
+    store.execute("""
+        CREATE OR REPLACE TABLE stroman_kandidaat AS
+        WITH huur AS (SELECT van, naar, geldig_van, coalesce(geldig_tot, DATE '9999-12-31') AS tot
+                      FROM relatie WHERE soort = 'rents')
+        SELECT a.van AS entiteit_id, count(DISTINCT a.naar) AS aantal_eenheden,
+               count(DISTINCT b.naar) FILTER (WHERE b.naar <> a.naar) > 0 AS gelijktijdig
+        FROM huur a JOIN huur b ON a.van = b.van
+             AND b.geldig_van <= a.tot AND a.geldig_van <= b.tot
+        GROUP BY a.van HAVING count(DISTINCT a.naar) >= 2
+        ORDER BY aantal_eenheden DESC, entiteit_id
+    """)
+    _write_distances(store, hub_grens)
+    return {t: int(store.scalar(f"SELECT count(*) FROM {t}")) for t in (
+        "partij_portefeuille", "gedeelde_functionaris", "stroman_kandidaat", "netwerk_afstand")}
+
+
+def _write_distances(store: Store, hub_grens: int) -> None:
+    """Breadth-first distance from every node to the nearest unit with a confirmed finding, over the whole graph
+    and over the graph without hubs (through a corporation every home is two steps from every other)."""
+    if store.has_table("raw_handhaving_uitkomst"):
+        confirmed = [r[0] for r in store.rows(
+            "SELECT DISTINCT verblijfsobject_id FROM raw_handhaving_uitkomst WHERE bevinding <> 'niets_gevonden'")]
+    else:
+        confirmed = []
+    gi = graph_index(store)
+    g = gi.graph
+    sources = [gi.index[u] for u in confirmed if u in gi.index]
+    n = g.vcount()
+    out = {"entiteit_id": gi.names, "soort": [node_kind(x) for x in gi.names]}
+    degree = np.asarray(g.degree())
+    kinds = np.array(out["soort"])
+    hubs = np.flatnonzero((kinds == "partij") & (degree > hub_grens)).tolist()
+    for col, graph in (("afstand", g), ("afstand_zonder_hubs", _without(g, hubs))):
+        out[col] = _multi_source_bfs(graph, sources, n)
+    store.write_arrow("netwerk_afstand", pa.table({
+        "entiteit_id": pa.array(out["entiteit_id"], pa.string()), "soort": pa.array(out["soort"], pa.string()),
+        "afstand": pa.array(out["afstand"], pa.int64()),
+        "afstand_zonder_hubs": pa.array(out["afstand_zonder_hubs"], pa.int64()),
+    }), order_by="entiteit_id")
+    log.info("network distances: %d sources, %d hubs left out", len(sources), len(hubs))
+
+
+def _without(g: ig.Graph, vertices: list[int]) -> ig.Graph:
+    """The graph with the given vertices' edges removed (vertex ids unchanged)."""
+    if not vertices:
+        return g
+    h = g.copy()
+    h.delete_edges(sorted({e for v in vertices for e in h.incident(v)}))
+    return h
+
+
+def _multi_source_bfs(g: ig.Graph, sources: list[int], n: int) -> list[int | None]:
+    """Distance to the nearest source; None where unreachable."""
+    if not sources:
+        return [None] * n
+    h = g.copy()
+    hub = h.vcount()
+    h.add_vertices(1)
+    h.add_edges([(hub, s) for s in sources])
+    dist = h.distances(source=hub)[0][:n]
+    return [None if not np.isfinite(d) else int(d) - 1 for d in dist]

@@ -1,0 +1,520 @@
+"""Probabilistic person and company resolution with Splink (Fellegi–Sunter), on DuckDB or Spark.
+
+Shared keys decide where they exist (a KvK number is one company, a BRP token
+one person); everywhere else Splink weighs the evidence: surname with and
+without prefix and by sound, given names against initials, birth dates with a
+day/month swap, the unit a mention was seen at. Its m/u parameters are trained
+on the data itself (u by random sampling, m by EM on blocking rules). Mentions
+that agree on every compared field are collapsed into one profile first, so a
+corporation on thousands of contracts costs one comparison, not millions.
+Clusters are formed strongest link first under constraints (see
+`clustering.py`), analysts' judgements are applied, and the pairs the model is
+unsure of go to the review queue.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import pyarrow as pa
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+from pandzicht.link.clustering import cluster_constrained
+from pandzicht.link.judgements import current_judgements, default_path
+from pandzicht.link.parties_exact import clusters_to_table
+from pandzicht.store.engine import Store
+
+log = logging.getLogger(__name__)
+
+Engine = Literal["duckdb", "spark"]
+Model = Literal["tuned", "default"]
+
+DREMPEL = 0.9  # link probability from which two profiles are one party
+WACHTRIJ_ONDER = 0.6  # pairs from here up to DREMPEL go to the review queue (and those just above it)
+WACHTRIJ_BOVEN = 0.95
+_SEED = 42
+_NOT_BOTH_BRP = "(l.persoon_token IS NULL OR r.persoon_token IS NULL)"
+
+# A profile: mentions equal on every compared field. A company is its name core when that name carries at most
+# one KvK number (as the exact baseline joins on the normalised name), else name and number. A person without
+# birth date, unit or BRP token stays alone, because two bare 'J. Jansen' mentions may well be two people.
+_MENTIONS_SQL = """
+CREATE OR REPLACE TEMP TABLE _pv AS
+WITH v AS (
+  SELECT *, count(DISTINCT kvk_nummer) OVER (PARTITION BY bedrijf_kern) AS kvk_per_kern
+  FROM partij_vermelding
+)
+SELECT bron || '/' || record_sleutel AS sleutel, soort, achternaam_sleutel, achternaam, achternaam_fonetisch,
+       achternaam_laatste,
+       voornamen, voornaam1, initialen, left(initialen, 1) AS initiaal,
+       strftime(geboortedatum, '%Y-%m-%d') AS geboortedatum, geboortedatum_sleutel,
+       CAST(year(geboortedatum) AS VARCHAR) AS geboortejaar, verblijfsobject_id, persoon_token, kvk_nummer,
+       bedrijf_kern, replace(bedrijf_kern, ' ', '') AS kern_compact,
+       split_part(bedrijf_kern, ' ', 1) AS kern_eerste,
+       split_part(bedrijf_kern, ' ', -1) AS kern_laatste,
+       CASE
+         WHEN bron || '/' || record_sleutel IN (SELECT sleutel FROM _beoordeeld) THEN bron || '/' || record_sleutel
+         WHEN soort = 'bedrijf' AND bedrijf_kern IS NOT NULL AND kvk_per_kern <= 1 THEN 'b|' || bedrijf_kern
+         WHEN soort = 'bedrijf' AND (bedrijf_kern IS NOT NULL OR kvk_nummer IS NOT NULL)
+           THEN 'b|' || coalesce(bedrijf_kern, '') || '|' || coalesce(kvk_nummer, '')
+         WHEN soort = 'persoon' AND achternaam_sleutel IS NOT NULL
+              AND (geboortedatum IS NOT NULL OR verblijfsobject_id IS NOT NULL OR persoon_token IS NOT NULL)
+           THEN 'p|' || concat_ws('|', achternaam_sleutel, coalesce(achternaam, ''), coalesce(voornamen, ''),
+                coalesce(initialen, ''), coalesce(CAST(geboortedatum AS VARCHAR), ''),
+                coalesce(verblijfsobject_id, ''), coalesce(persoon_token, ''))
+         ELSE bron || '/' || record_sleutel
+       END AS profiel
+FROM v
+"""
+
+_PROFILE_SQL = """
+CREATE OR REPLACE TEMP TABLE _profiel AS
+SELECT profiel, min(sleutel) AS unique_id, any_value(soort) AS soort, max(kvk_nummer) AS kvk_nummer,
+       {cols}
+FROM _pv GROUP BY profiel
+"""
+_PROFILE_COLS = (
+    "achternaam_sleutel", "achternaam", "achternaam_fonetisch", "achternaam_laatste", "voornamen", "voornaam1",
+    "initialen", "initiaal",
+    "geboortedatum", "geboortedatum_sleutel", "geboortejaar", "verblijfsobject_id", "persoon_token", "bedrijf_kern",
+    "kern_compact", "kern_eerste", "kern_laatste",
+)
+PERSON_COLUMNS = (
+    "unique_id", "achternaam_sleutel", "achternaam", "achternaam_fonetisch", "achternaam_laatste", "voornamen",
+    "voornaam1", "initialen",
+    "initiaal", "geboortedatum", "geboortedatum_sleutel", "geboortejaar", "verblijfsobject_id", "persoon_token",
+)
+COMPANY_COLUMNS = ("unique_id", "bedrijf_kern", "kern_compact", "kern_eerste", "kern_laatste", "kvk_nummer")
+
+
+# --- model settings -------------------------------------------------------------------------------------------
+
+def _surname() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="achternaam",
+        comparison_levels=[
+            cll.NullLevel("achternaam_sleutel"),
+            cll.ExactMatchLevel("achternaam_sleutel").configure(tf_adjustment_column="achternaam_sleutel"),
+            cll.ExactMatchLevel("achternaam").configure(label_for_charts="same surname, other prefix"),
+            cll.JaroWinklerLevel("achternaam", 0.92),
+            cll.ExactMatchLevel("achternaam_fonetisch").configure(label_for_charts="same sound"),
+            cll.ExactMatchLevel("achternaam_laatste").configure(label_for_charts="same last surname word"),
+            cll.JaroWinklerLevel("achternaam", 0.8),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _given_names() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="voornamen",
+        comparison_levels=[
+            cll.NullLevel("initialen"),
+            cll.And(cll.ExactMatchLevel("voornamen"), cll.Not(cll.NullLevel("voornaam1"))).configure(
+                label_for_charts="all given names"),
+            cll.ExactMatchLevel("voornaam1"),
+            cll.JaroWinklerLevel("voornaam1", 0.88),
+            cll.ExactMatchLevel("initialen").configure(label_for_charts="same initials"),
+            cll.ExactMatchLevel("initiaal").configure(label_for_charts="same first initial"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _birth_date() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="geboortedatum",
+        comparison_levels=[
+            cll.NullLevel("geboortedatum"),
+            cll.ExactMatchLevel("geboortedatum"),
+            cll.ExactMatchLevel("geboortedatum_sleutel").configure(label_for_charts="day and month swapped"),
+            cll.DamerauLevenshteinLevel("geboortedatum", 1),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _company_name() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="bedrijfsnaam",
+        comparison_levels=[
+            cll.NullLevel("kern_compact"),
+            cll.ExactMatchLevel("kern_compact"),
+            cll.JaroWinklerLevel("kern_compact", 0.95),
+            cll.DamerauLevenshteinLevel("kern_compact", 2),
+            cll.JaroWinklerLevel("kern_compact", 0.88),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def person_settings() -> SettingsCreator:
+    """Tuned person model: Dutch name parts, swapped dates, the unit; BRP persons are never compared to each
+    other (their tokens already say who is who)."""
+    rules = [
+        "l.achternaam_sleutel = r.achternaam_sleutel AND l.geboortejaar = r.geboortejaar",
+        "l.achternaam_sleutel = r.achternaam_sleutel AND l.initiaal = r.initiaal "
+        "AND l.verblijfsobject_id = r.verblijfsobject_id",
+        "l.achternaam_fonetisch = r.achternaam_fonetisch AND l.initiaal = r.initiaal "
+        "AND l.verblijfsobject_id = r.verblijfsobject_id",
+        "l.achternaam_fonetisch = r.achternaam_fonetisch AND l.geboortedatum_sleutel = r.geboortedatum_sleutel",
+        "l.voornaam1 = r.voornaam1 AND l.geboortedatum_sleutel = r.geboortedatum_sleutel",
+        "l.achternaam_sleutel = r.achternaam_sleutel AND l.voornaam1 = r.voornaam1",
+        "l.achternaam_laatste = r.achternaam_laatste AND l.initiaal = r.initiaal "
+        "AND l.verblijfsobject_id = r.verblijfsobject_id",
+    ]
+    return SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=[
+            _surname(), _given_names(), _birth_date(),
+            cl.ExactMatch("verblijfsobject_id"),
+        ],
+        blocking_rules_to_generate_predictions=[f"{r} AND {_NOT_BOTH_BRP}" for r in rules],
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=False,
+    )
+
+
+def company_settings() -> SettingsCreator:
+    """Tuned company model: the distinctive part of the name, and the KvK number when both have one. Two
+    different KvK numbers are two companies (m fixed as a prior; EM would need pairs it never sees, because
+    profiles with the same number are joined beforehand)."""
+    return SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=[_company_name(), cl.ExactMatch("kvk_nummer").configure(m_probabilities=[0.99, 0.001])],
+        blocking_rules_to_generate_predictions=[
+            block_on("kern_compact"), block_on("kern_eerste"), block_on("kern_laatste"), block_on("kvk_nummer"),
+        ],
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=False,
+    )
+
+
+DEFAULT_COLUMNS = ("unique_id", "achternaam_sleutel", "voornamen", "geboortedatum", "bedrijf_sleutel", "kvk_nummer",
+                   "verblijfsobject_id")
+DEFAULT_RULES = (("achternaam_sleutel", "geboortedatum"), ("bedrijf_sleutel",), ("kvk_nummer",))
+
+
+def default_settings() -> SettingsCreator:
+    """Splink out of the box: library comparisons on the raw mention fields, plain blocking, no exact rules."""
+    return SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=[
+            cl.NameComparison("achternaam_sleutel"), cl.NameComparison("voornamen"),
+            cl.DateOfBirthComparison("geboortedatum", input_is_string=True),
+            cl.NameComparison("bedrijf_sleutel"), cl.ExactMatch("kvk_nummer"), cl.ExactMatch("verblijfsobject_id"),
+        ],
+        blocking_rules_to_generate_predictions=[block_on(*r) for r in DEFAULT_RULES],
+        retain_matching_columns=False,
+    )
+
+
+# --- engines -------------------------------------------------------------------------------------------------
+
+@contextmanager
+def _db_api(engine: Engine, spark: Any = None) -> Iterator[Any]:
+    """A Splink database API: an in-memory DuckDB (kept apart from the store) or Spark."""
+    if engine == "duckdb":
+        api = DuckDBAPI(connection=":memory:")
+        try:
+            yield api
+        finally:
+            api.duckdb_con.close()
+    elif engine == "spark":
+        from splink import SparkAPI
+
+        session = spark or spark_session()
+        # persist, not checkpoint: needs no checkpoint directory, and local mode keeps the data in memory anyway
+        yield SparkAPI(spark_session=session, break_lineage_method="persist", num_partitions_on_repartition=4)
+    else:
+        raise ValueError(f"unknown engine {engine!r}: duckdb or spark")
+
+
+def spark_session(cores: int = 2, memory: str = "4g") -> Any:
+    """A local Spark session with Splink's similarity functions (Jaro–Winkler, ...) registered."""
+    from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
+
+    return (
+        SparkSession.builder.master(f"local[{cores}]")
+        .appName("pandzicht-link")
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.driver.memory", memory)
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.default.parallelism", "8")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+
+
+def _register(api: Any, engine: Engine, table: pa.Table) -> Any:
+    return api.register(table if engine == "duckdb" else table.to_pandas())
+
+
+def _pairs(sdf: Any, engine: Engine) -> pa.Table:
+    """The scored pairs (unique_id_l, unique_id_r, match_probability) as Arrow, whatever the engine."""
+    cols = "unique_id_l, unique_id_r, match_probability"
+    if engine == "duckdb":
+        return sdf.as_duckdbpyrelation().select(cols).to_arrow_table()
+    return pa.Table.from_pandas(sdf.as_spark_dataframe().select(*cols.split(", ")).toPandas(), preserve_index=False)
+
+
+# --- training and scoring --------------------------------------------------------------------------------------
+
+def _train(linker: Linker, em_rules: list[Any], deterministic: list[str], recall: float, max_pairs: float) -> None:
+    linker.training.estimate_probability_two_random_records_match(deterministic, recall=recall)
+    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=_SEED)
+    for rule in em_rules:
+        linker.training.estimate_parameters_using_expectation_maximisation(rule, estimate_without_term_frequencies=True)
+
+
+def score_persons(api: Any, engine: Engine, frame: pa.Table, floor: float) -> pa.Table:
+    """Train the person model on these profiles and return scored pairs from `floor` up."""
+    if frame.num_rows < 2:
+        return _empty_pairs()
+    linker = Linker(_register(api, engine, frame), person_settings(), log_level=logging.WARNING)
+    _train(
+        linker,
+        [block_on("geboortedatum"), block_on("achternaam_sleutel", "verblijfsobject_id")],
+        ["l.achternaam_sleutel = r.achternaam_sleutel AND l.voornaam1 = r.voornaam1 "
+         "AND l.geboortedatum = r.geboortedatum"],
+        recall=0.6, max_pairs=min(5e6, max(1e5, frame.num_rows * 20.0)),
+    )
+    return _pairs(linker.inference.predict(threshold_match_probability=floor, warning_mode="never"), engine)
+
+
+def score_companies(api: Any, engine: Engine, frame: pa.Table, floor: float) -> pa.Table:
+    """Train the company model on these profiles and return scored pairs from `floor` up.
+
+    Most company profiles are spelling variants of a few large companies, so random pairs of profiles are
+    often matches and would inflate u. u is therefore sampled from one profile per KvK number: companies
+    known to be distinct."""
+    if frame.num_rows < 2:
+        return _empty_pairs()
+    kvk = frame.column("kvk_nummer").to_pylist()
+    seen: set[str] = set()
+    distinct = [i for i, k in enumerate(kvk) if k and not (k in seen or seen.add(k))]
+    settings: SettingsCreator | dict = company_settings()
+    max_pairs = min(5e6, max(1e5, frame.num_rows * 20.0))
+    if len(distinct) >= 20:
+        u_linker = Linker(_register(api, engine, frame.take(distinct)), company_settings(), log_level=logging.WARNING)
+        u_linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=_SEED)
+        settings = u_linker.misc.save_model_to_json()
+    linker = Linker(_register(api, engine, frame), settings, log_level=logging.WARNING)
+    if len(distinct) < 20:
+        linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=_SEED)
+    # Profiles with a KvK number are a labelled sample: pairs sharing one are matches. The rule finds the share
+    # of matching pairs where both sides carry a number, i.e. about (share of profiles with a number)^2.
+    with_kvk = sum(1 for k in kvk if k) / frame.num_rows
+    linker.training.estimate_probability_two_random_records_match(
+        ["l.kvk_nummer = r.kvk_nummer"], recall=max(with_kvk**2, 0.05))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("kvk_nummer"))
+    return _pairs(linker.inference.predict(threshold_match_probability=floor, warning_mode="never"), engine)
+
+
+def _empty_pairs() -> pa.Table:
+    return pa.table({"unique_id_l": pa.array([], pa.string()), "unique_id_r": pa.array([], pa.string()),
+                     "match_probability": pa.array([], pa.float64())})
+
+
+# --- the resolver ---------------------------------------------------------------------------------------------
+
+MIN_MENTIONS = 500
+
+
+@dataclass
+class Resolution:
+    entities: int
+    profiles: int
+    pairs_scored: int
+    review: int
+
+
+def resolve_parties(
+    store: Store,
+    engine: Engine = "duckdb",
+    judgements: Path | None = None,
+    threshold: float = DREMPEL,
+    review: tuple[float, float] = (WACHTRIJ_ONDER, WACHTRIJ_BOVEN),
+    spark: Any = None,
+) -> int:
+    """Resolve `partij_vermelding` into table `entiteit` and fill `beoordeling_wachtrij`; returns the number of
+    entities. Judgements default to the file next to the store (`<store>.oordelen.sqlite`).
+
+    A delivery too small to estimate match weights from (fewer than MIN_MENTIONS mentions) is resolved on
+    exact keys instead: a model trained on a handful of records would be noise."""
+    if store.scalar("SELECT count(*) FROM partij_vermelding") < MIN_MENTIONS:
+        from pandzicht.link.parties_exact import resolve_exact
+
+        log.info("too few party mentions for a probabilistic model; exact keys only")
+        n = resolve_exact(store)
+        store.write_arrow("_paar", _empty_pairs())
+        store.execute("CREATE OR REPLACE TEMP TABLE _oordeel_paar (links VARCHAR, rechts VARCHAR)")
+        _write_review_queue(store, review, threshold)  # empty, with its columns, for the review screens
+        store.execute("DROP TABLE IF EXISTS _paar")
+        store.execute("DROP TABLE IF EXISTS _oordeel_paar")
+        return n
+    return resolve_parties_detail(store, engine, judgements, threshold, review, spark).entities
+
+
+def resolve_parties_detail(
+    store: Store,
+    engine: Engine = "duckdb",
+    judgements: Path | None = None,
+    threshold: float = DREMPEL,
+    review: tuple[float, float] = (WACHTRIJ_ONDER, WACHTRIJ_BOVEN),
+    spark: Any = None,
+) -> Resolution:
+    """As `resolve_parties`, with the counts the benchmark reports."""
+    judged = current_judgements(judgements or default_path(store.path))
+    keys = sorted({k for pair in judged for k in pair})
+    store.write_arrow("_beoordeeld", pa.table({"sleutel": pa.array(keys, pa.string())}))
+    store.write_arrow("_oordeel_paar", pa.table({"links": pa.array([a for a, _ in judged], pa.string()),
+                                                 "rechts": pa.array([b for _, b in judged], pa.string())}))
+    store.execute(_MENTIONS_SQL)
+    store.execute(_PROFILE_SQL.format(cols=", ".join(f"any_value({c}) AS {c}" for c in _PROFILE_COLS)))
+    persons = store.con.sql(
+        f"SELECT {', '.join(PERSON_COLUMNS)} FROM _profiel WHERE soort = 'persoon' AND achternaam_sleutel IS NOT NULL "
+        "ORDER BY unique_id").to_arrow_table()
+    companies = store.con.sql(
+        f"SELECT {', '.join(COMPANY_COLUMNS)} FROM _profiel WHERE soort = 'bedrijf' ORDER BY unique_id"
+    ).to_arrow_table()
+    floor = min(review[0], threshold)
+    with _db_api(engine, spark) as api:
+        scored = pa.concat_tables([
+            score_persons(api, engine, persons, floor),
+            score_companies(api, engine, companies, floor),
+        ])
+    store.write_arrow("_paar", scored)
+    log.info("party profiles scored: %d person, %d company profiles, %d pairs",
+             persons.num_rows, companies.num_rows, scored.num_rows)
+    n_entities = _cluster(store, threshold, judged)
+    n_review = _write_review_queue(store, review, threshold)
+    store.execute("DROP TABLE IF EXISTS _paar")
+    for table in ("_beoordeeld", "_oordeel_paar"):
+        store.execute(f"DROP TABLE IF EXISTS {table}")
+    return Resolution(n_entities, persons.num_rows + companies.num_rows, scored.num_rows, n_review)
+
+
+def _cluster(store: Store, threshold: float, judged: dict) -> int:
+    """Constrained clustering of profiles, then every mention takes its profile's entity."""
+    profiles = store.rows(
+        "SELECT unique_id, kvk_nummer, persoon_token, geboortedatum_sleutel FROM _profiel ORDER BY unique_id")
+    index = {p[0]: i for i, p in enumerate(profiles)}
+    member = dict(store.rows("SELECT v.sleutel, p.unique_id FROM _pv v JOIN _profiel p USING (profiel)"))
+    # rounded and fully ordered, so parallel float sums in training cannot reorder ties between reruns
+    links = store.rows(
+        "SELECT unique_id_l, unique_id_r, round(match_probability, 6) AS p FROM _paar WHERE match_probability >= ? "
+        "ORDER BY p DESC, unique_id_l, unique_id_r", [threshold])
+    left = [index[a] for a, _, _ in links]
+    right = [index[b] for _, b, _ in links]
+    prob = [p for _, _, p in links]
+    # the same KvK number is the same company: chain every profile holding it to the first
+    first_with: dict[str, int] = {}
+    for i, (_, kvk, _, _) in enumerate(profiles):
+        if kvk:
+            j = first_with.setdefault(kvk, i)
+            if j != i:
+                left.append(j)
+                right.append(i)
+                prob.append(1.0)
+    forced = [(index[member[a]], index[member[b]]) for (a, b), j in judged.items()
+              if j.oordeel == "zelfde" and a in member and b in member]
+    cannot = [(index[member[a]], index[member[b]]) for (a, b), j in judged.items()
+              if j.oordeel == "verschillend" and a in member and b in member]
+    exclusive = [[p[1] for p in profiles], [p[2] for p in profiles], [p[3] for p in profiles]]
+    result = cluster_constrained(len(profiles), left, right, prob, exclusive, forced, cannot)
+    records = sorted(member)
+    membership = [result.membership[index[member[r]]] for r in records]
+    zekerheid = [result.zekerheid[index[member[r]]] for r in records]
+    clusters_to_table(store, records, membership, zekerheid)
+    # the seed of each cluster (its smallest record, which also names it) is certain by definition
+    store.execute("""
+        UPDATE entiteit SET zekerheid = 1.0 WHERE (bron || '/' || record_sleutel) IN (
+            SELECT min(bron || '/' || record_sleutel) FROM entiteit GROUP BY entiteit_id)
+    """)
+    return len(set(membership))
+
+
+def _write_review_queue(store: Store, review: tuple[float, float], threshold: float) -> int:
+    """Pairs the model is unsure of, with both mentions side by side; judged pairs leave the queue."""
+    lo, hi = review
+    fields = ("bron", "record_sleutel", "soort", "naam", "geboortedatum", "kvk_nummer", "verblijfsobject_id", "rol")
+    side = ", ".join(f"{s}.{f} AS {f}_{tag}" for tag, s in (("links", "a"), ("rechts", "b")) for f in fields)
+    store.execute(f"""
+        CREATE OR REPLACE TABLE beoordeling_wachtrij AS
+        SELECT q.unique_id_l AS links, q.unique_id_r AS rechts, round(q.match_probability, 4) AS kans,
+               q.match_probability >= {threshold} AS boven_drempel,
+               ea.entiteit_id = eb.entiteit_id AS samengevoegd, {side}
+        FROM _paar q
+        JOIN partij_vermelding a ON a.bron || '/' || a.record_sleutel = q.unique_id_l
+        JOIN partij_vermelding b ON b.bron || '/' || b.record_sleutel = q.unique_id_r
+        JOIN entiteit ea ON ea.bron = a.bron AND ea.record_sleutel = a.record_sleutel
+        JOIN entiteit eb ON eb.bron = b.bron AND eb.record_sleutel = b.record_sleutel
+        WHERE q.match_probability >= {lo} AND q.match_probability < {hi}
+          -- below the threshold only pairs a 'zelfde' judgement would still merge: others are joined already
+          AND (q.match_probability >= {threshold} OR ea.entiteit_id <> eb.entiteit_id)
+          AND NOT EXISTS (SELECT 1 FROM _oordeel_paar o WHERE o.links = least(q.unique_id_l, q.unique_id_r)
+                                                         AND o.rechts = greatest(q.unique_id_l, q.unique_id_r))
+        ORDER BY abs(q.match_probability - {threshold}), q.unique_id_l, q.unique_id_r
+    """)
+    return store.scalar("SELECT count(*) FROM beoordeling_wachtrij")
+
+
+# --- Splink out of the box, for comparison ----------------------------------------------------------------------
+
+def default_pair_count(store: Store) -> int:
+    """How many pairs the default blocking rules would compare (sum over blocks of n*(n-1)/2)."""
+    total = 0
+    for cols in DEFAULT_RULES:
+        cond = " AND ".join(f"{c} IS NOT NULL" for c in cols)
+        total += store.scalar(f"SELECT coalesce(sum(n * (n - 1) / 2), 0) FROM (SELECT count(*) n FROM "
+                              f"(SELECT DISTINCT {', '.join(DEFAULT_COLUMNS[1:])} FROM partij_vermelding) "
+                              f"WHERE {cond} GROUP BY {', '.join(cols)})")
+    return int(total)
+
+
+def resolve_default(store: Store, engine: Engine = "duckdb", threshold: float = 0.95, spark: Any = None) -> int:
+    """Splink with library comparisons and connected components at `threshold`, no exact rules or constraints.
+    Identical rows are scored once (they would score alike anyway). Writes `entiteit`; returns entity count."""
+    store.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _std AS
+        SELECT bron || '/' || record_sleutel AS sleutel,
+               min(bron || '/' || record_sleutel) OVER (PARTITION BY {', '.join(DEFAULT_COLUMNS[1:])}) AS unique_id,
+               {', '.join(c if c != 'geboortedatum' else "strftime(geboortedatum, '%Y-%m-%d') AS geboortedatum"
+                          for c in DEFAULT_COLUMNS[1:])}
+        FROM partij_vermelding
+    """)
+    frame = store.con.sql(
+        f"SELECT DISTINCT {', '.join(DEFAULT_COLUMNS)} FROM _std ORDER BY unique_id").to_arrow_table()
+    with _db_api(engine, spark) as api:
+        linker = Linker(_register(api, engine, frame), default_settings(), log_level=logging.WARNING)
+        linker.training.estimate_probability_two_random_records_match(
+            [block_on("achternaam_sleutel", "voornamen", "geboortedatum"), block_on("bedrijf_sleutel", "kvk_nummer")],
+            recall=0.7)
+        linker.training.estimate_u_using_random_sampling(max_pairs=min(5e6, max(1e5, frame.num_rows * 20.0)),
+                                                         seed=_SEED)
+        for rule in (block_on("achternaam_sleutel", "geboortedatum"), block_on("bedrijf_sleutel")):
+            linker.training.estimate_parameters_using_expectation_maximisation(rule)
+        predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+        clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, threshold)
+        if engine == "duckdb":
+            labels = clustered.as_duckdbpyrelation().select("unique_id, cluster_id").to_arrow_table()
+        else:
+            labels = pa.Table.from_pandas(
+                clustered.as_spark_dataframe().select("unique_id", "cluster_id").toPandas(), preserve_index=False)
+    store.write_arrow("_std_cluster", labels)
+    rows = store.rows("SELECT s.sleutel, c.cluster_id FROM _std s JOIN _std_cluster c USING (unique_id) ORDER BY 1")
+    store.execute("DROP TABLE _std_cluster")
+    labels_by_cluster: dict[str, int] = {}
+    membership = [labels_by_cluster.setdefault(c, len(labels_by_cluster)) for _, c in rows]
+    clusters_to_table(store, [r[0] for r in rows], membership, [1.0] * len(rows))
+    return len(labels_by_cluster)

@@ -1,0 +1,35 @@
+"""The same resolver settings on Splink's Spark backend (local mode) agree with DuckDB."""
+
+from __future__ import annotations
+
+import pytest
+from link_worlds import prepared_world
+
+from pandzicht.evaluation.linking import pairwise_scores
+from pandzicht.link.parties_splink import resolve_parties, spark_session
+from pandzicht.store.engine import Store
+
+pytestmark = [pytest.mark.spark, pytest.mark.slow]
+
+
+def test_spark_agrees_with_duckdb(tmp_path):
+    pytest.importorskip("pyspark")
+    bundle, db = prepared_world(tmp_path, 1500, 9, "base")
+    truth = bundle / "truth" / "persoon_sleutel.csv"
+    spark = spark_session(cores=2, memory="2g")
+    try:
+        with Store(db) as store:
+            resolve_parties(store, engine="duckdb", judgements=tmp_path / "geen.sqlite")
+            store.execute(f"COPY (SELECT bron, record_sleutel, entiteit_id AS ware_persoon FROM entiteit) "
+                          f"TO '{tmp_path / 'duck.csv'}' (HEADER)")
+            store.execute(f"COPY (SELECT * FROM entiteit) TO '{tmp_path / 'duck_ent.csv'}' (HEADER)")
+            resolve_parties(store, engine="spark", judgements=tmp_path / "geen.sqlite", spark=spark)
+            store.execute(f"COPY (SELECT * FROM entiteit) TO '{tmp_path / 'spark.csv'}' (HEADER)")
+    finally:
+        spark.stop()
+    agreement = pairwise_scores(tmp_path / "spark.csv", tmp_path / "duck.csv")
+    assert agreement["f1"] >= 0.99, agreement
+    on_truth_spark = pairwise_scores(tmp_path / "spark.csv", truth)
+    on_truth_duck = pairwise_scores(tmp_path / "duck_ent.csv", truth)
+    assert on_truth_spark["f1"] >= 0.95, on_truth_spark
+    assert abs(on_truth_spark["f1"] - on_truth_duck["f1"]) <= 0.01
