@@ -324,7 +324,13 @@ def catalogus(
     """Schrijf de indicatorcatalogus (tevens tekst voor het algoritmeregister)."""
     from pandzicht.indicators.render import render_catalogue
 
-    target.write_text(render_catalogue(), encoding="utf-8")
+    _write_generated(target, render_catalogue())
+
+
+def _write_generated(target: Path, text: str) -> None:
+    """Generated documentation: written whole, so the committed file equals what the code renders."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
     out.print(f"Geschreven: {target}")
 
 
@@ -358,8 +364,7 @@ def docs(
     """Schrijf de bronnenreferentie voor gegevensleveranciers uit het contract (docs/bronnen.md)."""
     from pandzicht.contract.docs import render_sources
 
-    target.write_text(render_sources(), encoding="utf-8")
-    out.print(f"Geschreven: {target}")
+    _write_generated(target, render_sources())
 
 
 @bench_app.command("link")
