@@ -23,13 +23,15 @@ _SUFFIXES = {
 _WORDS = {"v": "van", "v.": "van", "vd": "van der", "v.d.": "van der", "st": "sint", "st.": "sint"}
 
 _POSTCODE = re.compile(r"(?<![0-9])([1-9][0-9]{3})\s?([A-Za-z]{2})(?![A-Za-z])")
+# A postcode with a stray space inside ('3 062KH', '3076X R', '3039L QRotterdam'), tried when the strict one fails.
+_POSTCODE_LOOSE = re.compile(r"(?<![0-9])([1-9])\s?([0-9]{3})\s?([A-Za-z])\s?([A-Za-z])(?=[\s,]|$|[A-Z][a-z])")
 # Something that was meant as a postcode but is malformed ('0354CG', '30155 HT', '3011amm'): taken out of the
 # text so that its digits are not read as a house number.
 _POSTCODE_LIKE = re.compile(r"(?<![0-9A-Za-z])[0-9]{4,5}\s?[A-Za-z]{2,3}(?![A-Za-z])(?=\s*(,|$|[A-Za-z]{4,}))")
 # house number, then an optional letter and an optional addition ('12-B', '12b', '12 bis', '12-1', '12 hs');
 # a number may be glued to the street ('Zurichsingel45'), but one after a '/' is an addition, not a number
 _NUMBER = re.compile(
-    r"(?<![0-9/])([0-9]{1,5})(?:[\s\-]*([A-Za-z])(?![A-Za-z]))?(?:[\s\-/]*([0-9A-Za-z]{1,4}))?(?![0-9A-Za-z])"
+    r"(?<![0-9/])([0-9]{1,5})(?:[\s\-,]*([A-Za-z])(?![A-Za-z]))?(?:[\s\-/]*([0-9A-Za-z]{1,4}))?(?![0-9A-Za-z])"
 )
 _ADDITION_WORDS = {"bis", "hs", "huis", "boven", "bov", "bg", "beneden", "rood", "zw", "a", "b", "c", "d"}
 
@@ -87,9 +89,9 @@ def parse_address(text: str, known_places: frozenset[str] = frozenset()) -> Pars
         return ParsedAddress(None, None, None, None, None, None)
     rest = " ".join(text.replace(",", " , ").split())
     postcode = None
-    m = _POSTCODE.search(rest)
+    m = _POSTCODE.search(rest) or _POSTCODE_LOOSE.search(rest)
     if m:
-        postcode = (m.group(1) + m.group(2)).upper()
+        postcode = "".join(m.groups()).upper()
         rest = (rest[: m.start()] + " , " + rest[m.end():]).strip()
     elif (bad := _POSTCODE_LIKE.search(rest)) and re.search(r"[0-9]", rest[: bad.start()]):
         rest = (rest[: bad.start()] + " , " + rest[bad.end():]).strip()
