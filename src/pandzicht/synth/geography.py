@@ -406,21 +406,29 @@ def build_geography(rng: np.random.Generator, real: Path, n_units: int) -> Geogr
         u_street * 100_000 + u_rank // 64,
         u_street * 100_000,
     ]
+    u_pc4 = pc4[u_pc].astype(object)
+    # A world denser than Rotterdam can overflow a real PC4 even at one postcode per street: its further
+    # streets then move to unused 30xx/31xx numbers, so postcode + number stays unique.
+    spare = iter(sorted({f"{n:04d}" for n in range(3000, 3200)} - set(pc4.tolist())))
+    n_pairs = len(letter_pairs)
     for p in range(len(pc4)):
         mask = u_pc == p
         if not mask.any():
             continue
         for key in levels:
             segs, inv = np.unique(key[mask], return_inverse=True)
-            if len(segs) <= len(letter_pairs):
+            if len(segs) <= n_pairs:
                 break
-        else:
-            raise RuntimeError(f"PC4 {pc4[p]} holds more streets than postcodes; lower the unit count")
-        perm = rng.permutation(len(letter_pairs))[: len(segs)]
+        chunk = inv // n_pairs
+        inv = inv % n_pairs
+        if chunk.max() > 0:
+            codes = np.array([pc4[p]] + [next(spare) for _ in range(int(chunk.max()))], dtype=object)
+            u_pc4[mask] = codes[chunk]
+        perm = rng.permutation(n_pairs)[: min(len(segs), n_pairs)]
         perm.sort()
         pair_idx[mask] = perm[inv]
         seg[mask] = inv
-    postcode = pc4[u_pc].astype(object) + letter_pairs[pair_idx]
+    postcode = u_pc4 + letter_pairs[pair_idx]
 
     # ids: BAG ids in random order (registration order, not geography)
     vbo = _bag_ids(rng, n_u, "059901")
