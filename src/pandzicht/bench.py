@@ -18,7 +18,11 @@ from pandzicht.store.engine import Store
 def _floor(store: Store, path: Path) -> float:
     t0 = time.perf_counter()
     target = str(path).replace("'", "''")
-    store.execute(f"CREATE OR REPLACE TEMP TABLE _floor AS SELECT * FROM read_csv('{target}', all_varchar = true)")
+    # The loader's reader options, minus everything the load adds (validation, quarantine, typing).
+    store.execute(
+        f"CREATE OR REPLACE TEMP TABLE _floor AS SELECT * FROM read_csv('{target}', all_varchar = true, "
+        "header = true, delim = ',', quote = '\"', escape = '\"', ignore_errors = true)"
+    )
     elapsed = time.perf_counter() - t0
     store.execute("DROP TABLE _floor")
     return elapsed

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pandzicht.contract.sources import Column, Kind
-from pandzicht.contract.validate import WHITESPACE, column_checks
+from pandzicht.contract.validate import DATE_MAX, DATE_MIN, WHITESPACE, column_checks
 
 PEIL = dt.date(2024, 6, 30)
 _con = duckdb.connect()
@@ -28,10 +28,10 @@ def py_date_ok(v: str) -> bool:
     if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v):
         return False
     try:
-        dt.date.fromisoformat(v)
+        day = dt.date.fromisoformat(v)
     except ValueError:
         return False
-    return True
+    return DATE_MIN <= day.isoformat() <= DATE_MAX
 
 
 DATE = Column("d", Kind.DATE)
@@ -40,7 +40,7 @@ PC = Column("p", Kind.POSTCODE)
 AMOUNT = Column("a", Kind.INT, non_negative=True)
 
 
-@given(st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(9999, 12, 31)))
+@given(st.dates(min_value=dt.date.fromisoformat(DATE_MIN), max_value=dt.date.fromisoformat(DATE_MAX)))
 def test_every_real_date_is_accepted(d):
     assert sql_reason(DATE, d.isoformat()) is None
 

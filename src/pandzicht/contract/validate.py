@@ -9,6 +9,7 @@ the typed projection of valid rows, so what is checked is exactly what is cast.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from pandzicht.contract.sources import Column, Kind, Source
 
@@ -30,6 +31,7 @@ BAD_FORMAT = {
     Kind.SHARE: "geen aandeel als 1/2",
 }
 NEGATIVE = "negatief"
+DATE_MIN, DATE_MAX = "1800-01-01", "2199-12-31"
 AFTER_PEILDATUM = "na peildatum"
 DUPLICATE = "dubbel"
 BAD_FIELD_COUNT = "rij: verkeerd aantal velden"
@@ -66,11 +68,26 @@ def value_expr(column: str) -> str:
     return f"NULLIF(TRIM({quote_ident(column)}, {_WS_SQL}), '')"
 
 
-def _bad_format(col: Column) -> str | None:
-    v = value_expr(col.name)
+def clean_name(column: str) -> str:
+    """Where the loader keeps a column's cleaned text, so each cell is trimmed once, not once per rule."""
+    return f"_v_{column}"
+
+
+def cleaned(column: str) -> str:
+    """The cleaned column as an expression (see `clean_name`)."""
+    return quote_ident(clean_name(column))
+
+
+Value = Callable[[str], str]
+
+
+def _bad_format(col: Column, value: Value = value_expr) -> str | None:
+    v = value(col.name)
     pattern = _PATTERNS.get(col.kind)
     if col.kind == Kind.DATE:
-        return f"NOT regexp_full_match({v}, '{pattern}') OR TRY_CAST({v} AS DATE) IS NULL"
+        # a real calendar date in a plausible range (year 0 or 9999 is a placeholder, not a date)
+        return (f"NOT regexp_full_match({v}, '{pattern}') OR TRY_CAST({v} AS DATE) IS NULL "
+                f"OR TRY_CAST({v} AS DATE) NOT BETWEEN DATE '{DATE_MIN}' AND DATE '{DATE_MAX}'")
     if col.kind == Kind.FLOAT:
         return f"TRY_CAST({v} AS DOUBLE) IS NULL OR isnan(TRY_CAST({v} AS DOUBLE)) OR isinf(TRY_CAST({v} AS DOUBLE))"
     if col.kind == Kind.ENUM:
@@ -88,9 +105,9 @@ def _bad_format(col: Column) -> str | None:
     return None
 
 
-def typed_expr(col: Column) -> str:
+def typed_expr(col: Column, value: Value = value_expr) -> str:
     """The SQL that turns a valid cell into its contract type."""
-    v = value_expr(col.name)
+    v = value(col.name)
     if col.kind == Kind.INT:
         return f"CAST({v} AS BIGINT)"
     if col.kind == Kind.FLOAT:
@@ -102,13 +119,13 @@ def typed_expr(col: Column) -> str:
     return v
 
 
-def column_checks(col: Column, peildatum: dt.date) -> list[tuple[str, str]]:
+def column_checks(col: Column, peildatum: dt.date, value: Value = value_expr) -> list[tuple[str, str]]:
     """(condition, reason) pairs for one column, in the order they are tried."""
-    v = value_expr(col.name)
+    v = value(col.name)
     checks: list[tuple[str, str]] = []
     if col.required:
         checks.append((f"{v} IS NULL", f"{col.name}: {MISSING}"))
-    bad = _bad_format(col)
+    bad = _bad_format(col, value)
     if bad:
         checks.append((f"{v} IS NOT NULL AND ({bad})", f"{col.name}: {BAD_FORMAT[col.kind]}"))
     if col.non_negative:
@@ -121,25 +138,25 @@ def column_checks(col: Column, peildatum: dt.date) -> list[tuple[str, str]]:
     return checks
 
 
-def period_checks(source: Source) -> list[tuple[str, str]]:
+def period_checks(source: Source, value: Value = value_expr) -> list[tuple[str, str]]:
     """An end date may not lie before its start date."""
     checks = []
     for start, end in source.periods:
-        s, e = value_expr(start), value_expr(end)
+        s, e = value(start), value(end)
         checks.append(
             (f"{e} IS NOT NULL AND TRY_CAST({e} AS DATE) < TRY_CAST({s} AS DATE)", f"{end}: voor {start}")
         )
     return checks
 
 
-def reference_checks(source: Source, loaded: dict[str, str]) -> list[tuple[str, str]]:
+def reference_checks(source: Source, loaded: dict[str, str], value: Value = value_expr) -> list[tuple[str, str]]:
     """Values that must exist in an already loaded source; `loaded` maps source name to its table."""
     checks = []
     for col in source.columns:
         if not col.references or col.references[0] not in loaded:
             continue
         ref_source, ref_col = col.references
-        v = value_expr(col.name)
+        v = value(col.name)
         table = loaded[ref_source]
         checks.append(
             (f"{v} IS NOT NULL AND {v} NOT IN (SELECT {quote_ident(ref_col)} FROM {quote_ident(table)})",
@@ -148,13 +165,13 @@ def reference_checks(source: Source, loaded: dict[str, str]) -> list[tuple[str, 
     return checks
 
 
-def reason_expr(source: Source, peildatum: dt.date, loaded: dict[str, str]) -> str:
+def reason_expr(source: Source, peildatum: dt.date, loaded: dict[str, str], value: Value = value_expr) -> str:
     """One CASE expression giving the first reason a row breaks the contract, or NULL."""
     checks: list[tuple[str, str]] = []
     for col in source.columns:
-        checks.extend(column_checks(col, peildatum))
-    checks.extend(period_checks(source))
-    checks.extend(reference_checks(source, loaded))
+        checks.extend(column_checks(col, peildatum, value))
+    checks.extend(period_checks(source, value))
+    checks.extend(reference_checks(source, loaded, value))
     if not checks:
         return "CAST(NULL AS VARCHAR)"
     whens = "\n    ".join(f"WHEN {cond} THEN {_lit(reason)}" for cond, reason in checks)

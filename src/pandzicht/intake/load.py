@@ -21,7 +21,15 @@ import pyarrow.parquet as pq
 from pandzicht.contract.manifest import Manifest, read_manifest
 from pandzicht.contract.protected import protected_columns
 from pandzicht.contract.sources import CONTRACT_VERSION, LOAD_ORDER, SOURCES, Source
-from pandzicht.contract.validate import BAD_FIELD_COUNT, DUPLICATE, quote_ident, reason_expr, typed_expr, value_expr
+from pandzicht.contract.validate import (
+    BAD_FIELD_COUNT,
+    DUPLICATE,
+    cleaned,
+    quote_ident,
+    reason_expr,
+    typed_expr,
+    value_expr,
+)
 from pandzicht.errors import ContractError
 from pandzicht.store.engine import Store, quarantine_table, raw_table
 
@@ -173,20 +181,24 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
     for col in source.columns:
         if col.name not in present:
             store.execute(f"ALTER TABLE _stage ADD COLUMN {quote_ident(col.name)} VARCHAR")
-    store.execute(
-        f"CREATE OR REPLACE TEMP TABLE _checked AS SELECT {reason_expr(source, peildatum, loaded)} AS _reden, * "
-        "FROM _stage"
-    )
+    # Each cell is trimmed once into a _v_ column; the rules and the typed projection read those.
+    clean = ", ".join(f"{value_expr(c.name)} AS {cleaned(c.name)}" for c in source.columns)
+    store.execute(f"CREATE OR REPLACE TEMP TABLE _clean AS SELECT *, {clean} FROM _stage")
+    reason = reason_expr(source, peildatum, loaded, cleaned)
     if source.key:
-        keys = ", ".join(value_expr(k) for k in source.key)
-        reason = _lit(f"{'+'.join(source.key)}: {DUPLICATE}")
+        # the first valid occurrence of a key is kept; later valid ones are duplicates
+        keys = ", ".join(cleaned(k) for k in source.key)
+        dup = _lit(f"{'+'.join(source.key)}: {DUPLICATE}")
         store.execute(
-            f"UPDATE _checked SET _reden = {reason} WHERE _rij IN (SELECT _rij FROM (SELECT _rij, row_number() "
-            f"OVER (PARTITION BY {keys} ORDER BY _rij) AS _k FROM _checked WHERE _reden IS NULL) WHERE _k > 1)"
+            f"CREATE OR REPLACE TEMP TABLE _checked AS SELECT CASE WHEN _r IS NULL AND row_number() OVER "
+            f"(PARTITION BY _r IS NULL, {keys} ORDER BY _rij) > 1 THEN {dup} ELSE _r END AS _reden, * EXCLUDE (_r) "
+            f"FROM (SELECT {reason} AS _r, * FROM _clean)"
         )
+    else:
+        store.execute(f"CREATE OR REPLACE TEMP TABLE _checked AS SELECT {reason} AS _reden, * FROM _clean")
     contract = {c.name for c in source.columns}
     extras = [h for h in f.header if h not in contract]
-    typed = ", ".join(f"{typed_expr(c)} AS {quote_ident(c.name)}" for c in source.columns)
+    typed = ", ".join(f"{typed_expr(c, cleaned)} AS {quote_ident(c.name)}" for c in source.columns)
     extra_sql = "".join(f", {quote_ident(h)}" for h in extras)
     raw, quarantine = raw_table(source.name), quarantine_table(source.name)
     store.execute(f"DROP TABLE IF EXISTS {raw}")
@@ -221,7 +233,7 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
         entry["ontbrekende_kolommen"] = missing_cols
     if extras:
         entry["extra_kolommen"] = extras
-    for tmp in ("_stage", "_checked", "_rejects", "_gaps"):
+    for tmp in ("_stage", "_clean", "_checked", "_rejects", "_gaps"):
         store.execute(f"DROP TABLE IF EXISTS {tmp}")
     return entry
 
