@@ -385,13 +385,50 @@ def bench_link_cmd(
         report_file.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
 
 
+@bench_app.command("web")
+@user_errors
+def bench_web_cmd(
+    analysis: Annotated[Path, typer.Argument(help="uitvoermap van analyse (met pandzicht.duckdb)")],
+    units: Annotated[int, typer.Option("--units", help="aantal adresdossiers per ronde")] = 100,
+    runs: Annotated[int, typer.Option("--runs")] = 5,
+    signals: Annotated[int, typer.Option("--signals", help="aantal meldingen voor de doorvoer")] = 400,
+    clients: Annotated[int, typer.Option("--clients")] = 8,
+    report_file: Annotated[Path | None, typer.Option("--report")] = None,
+) -> None:
+    """Web-app: p95 van het adresdossier en meldingen/s, alles op 127.0.0.1, elke melding gecontroleerd."""
+    from pandzicht.web.bench import bench_web
+
+    result = bench_web(analysis, units=units, runs=runs, signals=signals, clients=clients)
+    out.print_json(json.dumps(result, default=str))
+    if report_file:
+        report_file.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+@app.command("uitkomsten-naar-bundel")
+@user_errors
+def outcomes_to_bundle(
+    bundle: Annotated[Path, typer.Argument(help="de bundel van de vorige analyse")],
+    out_dir: Annotated[Path, typer.Argument(help="waar de bundel met de nieuwe uitkomsten komt")],
+    database: Annotated[str, typer.Option("--database", help="operationele database (URL)")] = (
+        "sqlite:///pandzicht-operationeel.sqlite"),
+) -> None:
+    """Zet uitkomsten uit de casustafel als labels in een kopie van de bundel, voor de volgende scoringsrun."""
+    from pandzicht.cases.export import append_to_bundle
+
+    counts = append_to_bundle(bundle, database, out_dir)
+    _print_counts("Uitkomsten", counts)
+
+
 def _mount_groups() -> None:
-    """Command groups that live beside their packages."""
+    """Command groups and commands that live beside their packages."""
     from pandzicht.adapters.cli import app as adapt_app
     from pandzicht.link.review_cli import app as review_app
+    from pandzicht.web.commands import add_user, serve
 
     app.add_typer(adapt_app, name="adapt", help="Zet echte bronformaten om naar contractbestanden.")
     app.add_typer(review_app, name="beoordeel", help="Twijfelgevallen van de partijkoppeling beoordelen.")
+    app.command("serve")(serve)
+    app.command("gebruiker-toevoegen")(add_user)
 
 
 _mount_groups()

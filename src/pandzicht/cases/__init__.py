@@ -1,0 +1,1 @@
+"""Signals (tips), cases, triage, the interventions catalogue and outcomes: the operational store of case work."""

@@ -1,0 +1,1 @@
+"""Users and roles, need-to-know, pseudonymisation, purpose-bound reveal and the audit log."""

@@ -1,0 +1,608 @@
+"""Read-only access to the analysis store (DuckDB) for the screens.
+
+One shared read-only connection; each call takes its own cursor and fetches its
+result fully, so concurrent requests never share a half-read result. Table and
+column names are those of the analysis output; a missing optional source
+simply yields no rows.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pandzicht.errors import PandzichtError
+from pandzicht.indicators.catalogue import Indicator, load_catalogue
+
+SIZE_CLASS_SQL = ("CASE WHEN {a} < 40 THEN 0 WHEN {a} < 70 THEN 1 WHEN {a} < 100 THEN 2 "
+                  "WHEN {a} < 140 THEN 3 ELSE 4 END")
+SIZE_CLASS_LABELS = ("< 40 m²", "40–70 m²", "70–100 m²", "100–140 m²", "≥ 140 m²")
+
+EDGE_LABELS = {
+    "owns": "eigenaar van", "lets": "verhuurt", "rents": "huurt", "brokers": "bemiddelt",
+    "registered_at": "ingeschreven op", "director_of": "functionaris van",
+    "involved_in_incident": "betrokken bij incident", "reported_at": "melding over",
+}
+SOURCE_LABELS = {
+    "bag_verblijfsobject": "BAG", "brp_inschrijving": "BRP", "kadaster_eigendom": "Kadaster",
+    "kvk_vestiging": "KvK", "kvk_functionaris": "KvK functionarissen", "huurcontract": "huurcontracten",
+    "energie_verbruik": "netbeheerder", "politie_incident": "politie", "politie_betrokkene": "politie",
+    "melding": "meldingen", "handhaving_uitkomst": "handhaving", "kortverblijf_advertentie": "kortverblijf",
+    "meldpunt": "meldpunt (webformulier)", "casustafel": "casustafel",
+}
+ROLE_LABELS = {"bemiddelaar": "bemiddelaar", "verhuurder": "verhuurder", "eigenaar": "eigenaar",
+               "huurder": "huurder", "ingeschrevene": "ingeschrevene", "functionaris": "functionaris",
+               "bedrijf": "bedrijf", "betrokkene": "betrokkene (politie)"}
+TYPOLOGY_LABELS = {"safehouse": "safehouse", "drugsopslag": "drugsopslag", "hennepkwekerij": "hennepkwekerij",
+                   "prostitutie": "illegale prostitutie", "woonfraude": "woonfraude / onderhuur",
+                   "overbewoning": "overbewoning", "": "—"}
+
+
+def resolve_db(path: str | Path) -> Path:
+    """A DuckDB file, given either the file or the analysis output folder that holds pandzicht.duckdb."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / "pandzicht.duckdb"
+    if not p.is_file():
+        raise PandzichtError(f"analyse-opslag niet gevonden: {p} (draai eerst 'pandzicht analyse')")
+    return p
+
+
+def parse_uitleg(uitleg: str | None) -> list[tuple[str, float]]:
+    """'code:+0.31;code2:+0.12' -> [(code, 0.31), (code2, 0.12)]."""
+    out = []
+    for part in (uitleg or "").split(";"):
+        code, _, val = part.partition(":")
+        if code:
+            try:
+                out.append((code.strip(), float(val)))
+            except ValueError:
+                continue
+    return out
+
+
+def address_text(r: dict[str, Any]) -> str:
+    nr = f"{r.get('huisnummer') or ''}{r.get('huisletter') or ''}"
+    if r.get("huisnummertoevoeging"):
+        nr += f"-{r['huisnummertoevoeging']}"
+    return f"{r.get('openbare_ruimte') or '?'} {nr}, {r.get('postcode') or ''} {r.get('woonplaats') or ''}".strip()
+
+
+@dataclass
+class PartyRef:
+    """A party as a screen shows it: id, kind (persoon/bedrijf) and the registered name (never shown raw to analysts
+    for persons; the web layer pseudonymises)."""
+
+    entiteit_id: str
+    naam: str
+    soort: str
+    weergave: str = ""  # what the screen shows: company name, or a person's pseudonym
+
+
+@dataclass
+class Event:
+    datum: Any
+    soort: str
+    titel: str
+    detail: str = ""
+    bron: str = ""
+    partijen: list[PartyRef] = field(default_factory=list)
+
+
+class AnalysisStore:
+    """The analysis results, opened read-only."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = resolve_db(path)
+        # An in-memory database with the analysis file attached read-only: the file is never written, and the
+        # lookup copies below (sorted, so DuckDB's zone maps turn point lookups into one row group) live in memory.
+        self._con = duckdb.connect(":memory:")
+        target = str(self.path).replace("'", "''")
+        self._con.execute(f"ATTACH '{target}' AS pz (READ_ONLY)")
+        self._con.execute("USE pz")
+        self._lock = threading.Lock()
+        self.tables = {r[0] for r in self._con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema='main' AND table_catalog='pz'"
+        ).fetchall()}
+        self.bag_columns = {r[0] for r in self._con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name='raw_bag_verblijfsobject' "
+            "AND table_catalog='pz'").fetchall()}
+        for needed in ("raw_bag_verblijfsobject", "adres_score"):
+            if needed not in self.tables:
+                raise PandzichtError(f"{self.path}: tabel {needed} ontbreekt; is de analyse volledig gedraaid?")
+        self.catalogue: dict[str, Indicator] = {i.code: i for i in load_catalogue()}
+        self.cached_energy_norm = lru_cache(maxsize=512)(self._energy_norm)
+        self._prepare_lookups()
+
+    def _prepare_lookups(self) -> None:
+        """Sorted in-memory copies for the lookups every dossier makes (edges by either end, party kind/name)."""
+        if self.has("relatie"):
+            self._con.execute("CREATE TABLE memory.rel_van AS SELECT * FROM pz.relatie ORDER BY van")
+            self._con.execute("CREATE TABLE memory.rel_naar AS SELECT * FROM pz.relatie ORDER BY naar")
+        if self.has("entiteit") and self.has("partij_vermelding"):
+            self._con.execute("""
+                CREATE TABLE memory.partij_kort AS
+                SELECT e.entiteit_id,
+                       max(CASE WHEN v.soort = 'bedrijf' OR v.kvk_nummer IS NOT NULL THEN 1 ELSE 0 END) AS bedrijf,
+                       arg_max(v.naam, CASE WHEN v.bron IN ('kvk_vestiging', 'brp_inschrijving') THEN 2 ELSE 1 END
+                               * 1000 + length(v.naam)) AS naam,
+                       min(v.kvk_nummer) AS kvk
+                FROM pz.entiteit e JOIN pz.partij_vermelding v USING (bron, record_sleutel)
+                GROUP BY 1 ORDER BY 1""")
+
+    # -- plumbing -------------------------------------------------------------------------------------------------
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._lock:
+            cur = self._con.cursor()
+        cur.execute("USE pz")
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        with self.cursor() as cur:
+            res = cur.execute(sql, params or [])
+            cols = [d[0] for d in res.description]
+            return [dict(zip(cols, r, strict=True)) for r in res.fetchall()]
+
+    def one(self, sql: str, params: list[Any] | None = None) -> dict[str, Any] | None:
+        rows = self.rows(sql, params)
+        return rows[0] if rows else None
+
+    def has(self, table: str) -> bool:
+        return table in self.tables
+
+    def close(self) -> None:
+        self._con.close()
+
+    # -- meta -----------------------------------------------------------------------------------------------------
+    def meta(self) -> dict[str, Any]:
+        meta = self.one("SELECT * FROM bundel_meta") if self.has("bundel_meta") else None
+        bronnen = self.rows("SELECT * FROM bundel_bron ORDER BY bron") if self.has("bundel_bron") else []
+        n = self.one("SELECT count(*) AS n FROM adres_score")
+        return {"peildatum": meta["peildatum"] if meta else None, "regio": meta["regio"] if meta else "",
+                "bronnen": bronnen, "adressen": n["n"] if n else 0}
+
+    def source_label(self, bron: str) -> str:
+        return SOURCE_LABELS.get(bron, bron)
+
+    def wijken(self) -> list[dict[str, Any]]:
+        naam = "any_value(wijk_naam)" if "wijk_naam" in self.bag_columns else "wijk_code"
+        return self.rows(f"SELECT wijk_code, {naam} AS wijk_naam, count(*) AS n FROM raw_bag_verblijfsobject "
+                         "WHERE wijk_code IS NOT NULL GROUP BY wijk_code ORDER BY 2")
+
+    def wijk(self, wijk_code: str) -> dict[str, Any] | None:
+        naam = "any_value(wijk_naam)" if "wijk_naam" in self.bag_columns else "any_value(wijk_code)"
+        return self.one(f"SELECT wijk_code, {naam} AS wijk_naam, count(*) AS n FROM raw_bag_verblijfsobject "
+                        "WHERE wijk_code = ? GROUP BY wijk_code", [wijk_code])
+
+    def _bag_select(self, alias: str = "b") -> str:
+        extra = ""
+        for c in ("buurt_naam", "wijk_naam"):
+            extra += f", {alias}.{c}" if c in self.bag_columns else f", {alias}.{c.replace('_naam', '_code')} AS {c}"
+        return (f"{alias}.verblijfsobject_id, {alias}.openbare_ruimte, {alias}.huisnummer, {alias}.huisletter, "
+                f"{alias}.huisnummertoevoeging, {alias}.postcode, {alias}.woonplaats, {alias}.wijk_code, "
+                f"{alias}.buurt_code, {alias}.oppervlakte_m2, {alias}.bouwjaar, {alias}.gebruiksdoel, "
+                f"{alias}.x_rd, {alias}.y_rd{extra}")
+
+    # -- shortlists -----------------------------------------------------------------------------------------------
+    def indicator_codes_for_source(self, bron: str) -> list[str]:
+        return [c for c, i in self.catalogue.items() if bron in i.bronnen]
+
+    def top_units(self, limit: int = 25, offset: int = 0, wijk: str = "", vermoeden: str = "",
+                  bron: str = "", buurt: str = "") -> list[dict[str, Any]]:
+        """Ranked units with address, filtered by wijk, buurt, typology and indicator source."""
+        where, params = ["1=1"], []
+        if wijk:
+            where.append("b.wijk_code = ?")
+            params.append(wijk)
+        if buurt:
+            where.append("(b.buurt_code = ? OR " + ("b.buurt_naam = ?)" if "buurt_naam" in self.bag_columns
+                                                     else "b.buurt_code = ?)"))
+            params += [buurt, buurt]
+        if vermoeden:
+            where.append("s.vermoeden = ?")
+            params.append(vermoeden)
+        if bron:
+            codes = self.indicator_codes_for_source(bron) or ["-"]
+            where.append("(" + " OR ".join("s.uitleg LIKE ?" for _ in codes) + ")")
+            params += [f"%{c}:%" for c in codes]
+        rows = self.rows(
+            f"SELECT s.rang, s.score, s.vermoeden, s.uitleg, {self._bag_select()} FROM adres_score s "
+            f"JOIN raw_bag_verblijfsobject b USING (verblijfsobject_id) WHERE {' AND '.join(where)} "
+            "ORDER BY s.rang LIMIT ? OFFSET ?", [*params, limit, offset])
+        for r in rows:
+            r["adres"] = address_text(r)
+            r["bijdragen"] = self.explain(r["uitleg"])
+        return rows
+
+    def explain(self, uitleg: str | None) -> list[dict[str, Any]]:
+        """The contributions of a score with their Dutch titles and innocent explanations."""
+        out = []
+        for code, val in parse_uitleg(uitleg):
+            ind = self.catalogue.get(code)
+            out.append({"code": code, "bijdrage": val, "titel": ind.titel if ind else code,
+                        "meet": ind.meet if ind else "", "waarom": ind.waarom if ind else "",
+                        "onschuldig": list(ind.onschuldig) if ind else [],
+                        "bronnen": list(ind.bronnen) if ind else []})
+        return out
+
+    def top_parties(self, limit: int = 25, offset: int = 0, rol: str = "") -> list[dict[str, Any]]:
+        if not self.has("partij_score"):
+            return []
+        where, params = "1=1", []
+        if rol:
+            where, params = "rol = ?", [rol]
+        rows = self.rows(f"SELECT * FROM partij_score WHERE {where} ORDER BY rang LIMIT ? OFFSET ?",
+                         [*params, limit, offset])
+        kinds = self.party_kinds([r["entiteit_id"] for r in rows])
+        for r in rows:
+            r["soort"] = kinds.get(r["entiteit_id"], "persoon")
+            r["bijdragen"] = self.explain(r["uitleg"])
+        return rows
+
+    def party_kinds(self, ids: list[str]) -> dict[str, str]:
+        """'bedrijf' when any mention of the party is a company, else 'persoon' (the safe default: pseudonymise)."""
+        return {i: r.soort for i, r in self.party_refs(ids).items()}
+
+    def party_refs(self, ids: list[str]) -> dict[str, PartyRef]:
+        """Name and kind per party id (name from the registry mention where there is one)."""
+        ids = [i for i in dict.fromkeys(ids) if i and not i.startswith("melding:")]
+        if not ids or not self.has("partij_vermelding"):
+            return {}
+        rows = self.rows("SELECT entiteit_id, bedrijf, naam FROM memory.partij_kort "
+                         "WHERE entiteit_id IN (SELECT unnest(?))", [ids])
+        return {r["entiteit_id"]: PartyRef(r["entiteit_id"], r["naam"] or "?",
+                                           "bedrijf" if r["bedrijf"] else "persoon") for r in rows}
+
+    # -- units ----------------------------------------------------------------------------------------------------
+    def unit(self, vbo: str) -> dict[str, Any] | None:
+        r = self.one(f"SELECT {self._bag_select()}, s.rang, s.score, s.vermoeden, s.uitleg "
+                     "FROM raw_bag_verblijfsobject b LEFT JOIN adres_score s USING (verblijfsobject_id) "
+                     "WHERE b.verblijfsobject_id = ?", [vbo])
+        if r is None:
+            return None
+        r["adres"] = address_text(r)
+        r["bijdragen"] = self.unit_contributions(vbo, r.get("uitleg"))
+        return r
+
+    def unit_contributions(self, vbo: str, uitleg: str | None = None) -> list[dict[str, Any]]:
+        """Per indicator what it added, from `bijdrage_adres` (all of them), else the `uitleg` text."""
+        if self.has("bijdrage_adres"):
+            rows = self.rows("SELECT indicator, bijdrage FROM bijdrage_adres WHERE entiteit_id = ? "
+                             "ORDER BY bijdrage DESC, indicator", [vbo])
+            if rows:
+                return self.explain(";".join(f"{r['indicator']}:{r['bijdrage']}" for r in rows))
+        return self.explain(uitleg)
+
+    def unit_addresses(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        ids = list(dict.fromkeys(i for i in ids if i))
+        if not ids:
+            return {}
+        rows = self.rows(f"SELECT {self._bag_select()}, s.score, s.rang FROM raw_bag_verblijfsobject b "
+                         "LEFT JOIN adres_score s USING (verblijfsobject_id) "
+                         "WHERE b.verblijfsobject_id IN (SELECT unnest(?))", [ids])
+        for r in rows:
+            r["adres"] = address_text(r)
+        return {r["verblijfsobject_id"]: r for r in rows}
+
+    def _entities_for(self, bron: str, keys: list[str]) -> dict[str, str]:
+        if not keys or not self.has("entiteit"):
+            return {}
+        rows = self.rows("SELECT record_sleutel, entiteit_id FROM entiteit WHERE bron = ? "
+                         "AND record_sleutel IN (SELECT unnest(?))", [bron, keys])
+        return {r["record_sleutel"]: r["entiteit_id"] for r in rows}
+
+    def unit_timeline(self, vbo: str) -> list[Event]:
+        """Everything the sources say about a unit, as dated events with their source; parties by id."""
+        events: list[Event] = []
+        party_ids: list[str] = []
+        if self.has("raw_kadaster_eigendom"):
+            rows = self.rows("SELECT * FROM raw_kadaster_eigendom WHERE verblijfsobject_id = ?", [vbo])
+            ents = self._entities_for("kadaster_eigendom", [r["eigendom_id"] for r in rows])
+            for r in rows:
+                pid = ents.get(r["eigendom_id"], "")
+                party_ids.append(pid)
+                prijs = f", koopsom € {r['koopsom_eur']:,}".replace(",", ".") if r.get("koopsom_eur") else ""
+                corr = ", correspondentieadres opgegeven" if r.get("eigenaar_correspondentieadres") else ""
+                events.append(Event(r["datum_verkrijging"], "eigendom", "Eigendom verkregen",
+                                    f"aandeel {r['aandeel']}{prijs}{corr}", "kadaster_eigendom",
+                                    [PartyRef(pid, r["eigenaar_naam"], "bedrijf" if r["eigenaar_type"] ==
+                                              "rechtspersoon" else "persoon")]))
+        if self.has("raw_brp_inschrijving"):
+            rows = self.rows("SELECT persoon_id, geslachtsnaam, voorvoegsel, voornamen, datum_aanvang, datum_einde "
+                             "FROM raw_brp_inschrijving WHERE verblijfsobject_id = ? ORDER BY datum_aanvang", [vbo])
+            ents = self._entities_for("brp_inschrijving", [r["persoon_id"] for r in rows])
+            for r in rows:
+                naam = " ".join(x for x in (r["voornamen"], r["voorvoegsel"], r["geslachtsnaam"]) if x)
+                ref = PartyRef(ents.get(r["persoon_id"], ""), naam, "persoon")
+                party_ids.append(ref.entiteit_id)
+                events.append(Event(r["datum_aanvang"], "inschrijving", "Inschrijving BRP", "", "brp_inschrijving",
+                                    [ref]))
+                if r["datum_einde"]:
+                    events.append(Event(r["datum_einde"], "inschrijving", "Uitschrijving BRP", "",
+                                        "brp_inschrijving", [ref]))
+        if self.has("raw_huurcontract") and self.has("contract_adres"):
+            rows = self.rows("SELECT h.* FROM raw_huurcontract h JOIN contract_adres a USING (contract_id) "
+                             "WHERE a.verblijfsobject_id = ?", [vbo])
+            keys = [f"{r['contract_id']}:{rol}" for r in rows for rol in ("huurder", "verhuurder", "bemiddelaar")]
+            ents = self._entities_for("huurcontract", keys)
+            for r in rows:
+                refs = []
+                for rol in ("huurder", "verhuurder", "bemiddelaar"):
+                    naam = r.get(f"{rol}_naam")
+                    if naam:
+                        soort = "bedrijf" if r.get(f"{rol}_kvk") else "onbekend"
+                        refs.append(PartyRef(ents.get(f"{r['contract_id']}:{rol}", ""), naam, soort))
+                party_ids += [p.entiteit_id for p in refs]
+                prijs = f"€ {r['huurprijs_eur']}/mnd" if r.get("huurprijs_eur") else "huur onbekend"
+                detail = f"{prijs}, betaling: {r.get('betaalwijze') or 'onbekend'}; leverancier: {r.get('bron') or '?'}"
+                events.append(Event(r["datum_aanvang"], "huur", "Huurcontract begonnen", detail, "huurcontract",
+                                    refs))
+                if r.get("datum_einde"):
+                    events.append(Event(r["datum_einde"], "huur", "Huurcontract beëindigd", "", "huurcontract",
+                                        refs))
+        if self.has("raw_politie_incident") and self.has("incident_adres"):
+            for r in self.rows("SELECT i.*, a.zekerheid FROM raw_politie_incident i JOIN incident_adres a "
+                               "USING (incident_id) WHERE a.verblijfsobject_id = ?", [vbo]):
+                koppeling = "" if r["zekerheid"] >= 1 else f" (adres gekoppeld, zekerheid {r['zekerheid']:.2f})"
+                events.append(Event(r["datum"], "incident", f"Politie-incident: {r['categorie']}",
+                                    (r.get("omschrijving") or "") + koppeling, "politie_incident"))
+        if self.has("raw_melding") and self.has("melding_adres"):
+            for r in self.rows("SELECT m.*, a.zekerheid FROM raw_melding m JOIN melding_adres a USING (melding_id) "
+                               "WHERE a.verblijfsobject_id = ?", [vbo]):
+                cats = ", ".join((r.get("categorieen") or "").split(";"))
+                events.append(Event(r["datum"], "melding", f"Melding ({r['bron_type']}): {cats}",
+                                    r.get("tekst") or "", "melding"))
+        if self.has("raw_handhaving_uitkomst"):
+            for r in self.rows("SELECT * FROM raw_handhaving_uitkomst WHERE verblijfsobject_id = ?", [vbo]):
+                events.append(Event(r["datum"], "uitkomst", f"Handhaving: {r['instrument']} — {r['bevinding']}",
+                                    "", "handhaving_uitkomst"))
+        kinds = self.party_kinds(party_ids)
+        for e in events:
+            for p in e.partijen:
+                if p.entiteit_id in kinds:
+                    p.soort = kinds[p.entiteit_id]
+                elif p.soort == "onbekend":
+                    p.soort = "persoon"
+        return events
+
+    def energy(self, vbo: str) -> dict[str, Any]:
+        """The unit's monthly electricity and the median of comparable units (same wijk and size class)."""
+        if not self.has("raw_energie_verbruik"):
+            return {"maanden": [], "eigen": [], "vergelijk": [], "groep": ""}
+        own = self.rows("SELECT periode, elektriciteit_kwh FROM raw_energie_verbruik WHERE verblijfsobject_id = ? "
+                        "ORDER BY periode", [vbo])
+        u = self.one(f"SELECT wijk_code, {SIZE_CLASS_SQL.format(a='oppervlakte_m2')} AS klasse "
+                     "FROM raw_bag_verblijfsobject WHERE verblijfsobject_id = ?", [vbo])
+        norm: dict[str, float] = {}
+        n_peers = 0
+        if u and u["wijk_code"] is not None:
+            norm, n_peers = self.cached_energy_norm(u["wijk_code"], int(u["klasse"]))
+        months = sorted({r["periode"] for r in own} | set(norm))
+        by_month = {r["periode"]: r["elektriciteit_kwh"] for r in own}
+        return {"maanden": months, "eigen": [by_month.get(m) for m in months],
+                "vergelijk": [norm.get(m) for m in months], "n_vergelijk": n_peers,
+                "groep": f"zelfde wijk, {SIZE_CLASS_LABELS[int(u['klasse'])]}" if u else ""}
+
+    def _energy_norm(self, wijk: str, klasse: int) -> tuple[dict[str, float], int]:
+        rows = self.rows(
+            f"WITH peers AS (SELECT verblijfsobject_id FROM raw_bag_verblijfsobject WHERE wijk_code = ? AND "
+            f"{SIZE_CLASS_SQL.format(a='oppervlakte_m2')} = ?) "
+            "SELECT periode, median(elektriciteit_kwh) AS med, count(*) AS n FROM raw_energie_verbruik "
+            "WHERE verblijfsobject_id IN (SELECT verblijfsobject_id FROM peers) GROUP BY periode", [wijk, klasse])
+        return {r["periode"]: float(r["med"]) for r in rows}, max((r["n"] for r in rows), default=0)
+
+    def search_addresses(self, q: str, limit: int = 10) -> list[dict[str, Any]]:
+        """BAG units by postcode (+ house number) or street prefix (+ number), for the meldpunt autocomplete."""
+        import re
+
+        q = q.strip()
+        m = re.fullmatch(r"(\d{4})\s*([A-Za-z]{2})\s*(\d+)?\s*([A-Za-z])?\s*[-\s]?(\w+)?", q)
+        params: list[Any]
+        if m:
+            where, params = "postcode = ?", [(m.group(1) + m.group(2)).upper()]
+            if m.group(3):
+                where += " AND huisnummer = ?"
+                params.append(int(m.group(3)))
+        else:
+            m2 = re.fullmatch(r"(.+?)\s+(\d+)\s*([A-Za-z])?.*", q)
+            street, nr = (m2.group(1), int(m2.group(2))) if m2 else (q, None)
+            if len(street) < 3:
+                return []
+            where, params = "lower(openbare_ruimte) LIKE ?", [street.lower().replace("%", "").replace("_", "") + "%"]
+            if nr is not None:
+                where += " AND huisnummer = ?"
+                params.append(nr)
+        rows = self.rows(f"SELECT {self._bag_select('b')} FROM raw_bag_verblijfsobject b WHERE {where} "
+                         "ORDER BY openbare_ruimte, huisnummer, huisletter NULLS FIRST, "
+                         "huisnummertoevoeging NULLS FIRST LIMIT ?", [*params, limit])
+        return [{"verblijfsobject_id": r["verblijfsobject_id"], "adres": address_text(r)} for r in rows]
+
+    def unit_exists(self, vbo: str) -> bool:
+        return self.one("SELECT 1 AS x FROM raw_bag_verblijfsobject WHERE verblijfsobject_id = ?", [vbo]) is not None
+
+    def unit_score(self, vbo: str) -> tuple[float | None, int | None]:
+        r = self.one("SELECT score, rang FROM adres_score WHERE verblijfsobject_id = ?", [vbo])
+        return (r["score"], r["rang"]) if r else (None, None)
+
+    # -- parties --------------------------------------------------------------------------------------------------
+    def party(self, entiteit_id: str) -> dict[str, Any] | None:
+        refs = self.party_refs([entiteit_id])
+        if entiteit_id not in refs:
+            return None
+        ref = refs[entiteit_id]
+        score = self.one("SELECT * FROM partij_score WHERE entiteit_id = ?", [entiteit_id]) \
+            if self.has("partij_score") else None
+        rollen = self.rows("SELECT v.rol, v.bron, count(*) AS n, min(v.kvk_nummer) AS kvk FROM entiteit e "
+                           "JOIN partij_vermelding v USING (bron, record_sleutel) WHERE e.entiteit_id = ? "
+                           "GROUP BY 1, 2 ORDER BY 3 DESC", [entiteit_id])
+        kvk = next((r["kvk"] for r in rollen if r["kvk"]), None)
+        contrib = []
+        if self.has("bijdrage_partij"):
+            rows = self.rows("SELECT indicator, bijdrage FROM bijdrage_partij WHERE entiteit_id = ? "
+                             "ORDER BY bijdrage DESC", [entiteit_id])
+            contrib = self.explain(";".join(f"{r['indicator']}:{r['bijdrage']}" for r in rows))
+        elif score:
+            contrib = self.explain(score["uitleg"])
+        return {"entiteit_id": entiteit_id, "naam": ref.naam, "soort": ref.soort, "kvk_nummer": kvk,
+                "score": score["score"] if score else None, "rang": score["rang"] if score else None,
+                "rol": score["rol"] if score else (rollen[0]["rol"] if rollen else ""),
+                "rollen": rollen, "bijdragen": contrib}
+
+    def portfolio(self, entiteit_id: str) -> list[dict[str, Any]]:
+        """The units a party owns, lets, rents, brokers or is registered at, with the unit's score."""
+        if not self.has("relatie"):
+            return []
+        rows = self.rows("SELECT naar AS verblijfsobject_id, soort, bron, min(geldig_van) AS van, "
+                         "max(coalesce(geldig_tot, DATE '9999-12-31')) AS tot FROM memory.rel_van WHERE van = ? "
+                         "AND soort <> 'director_of' GROUP BY 1, 2, 3", [entiteit_id])
+        units = self.unit_addresses([r["verblijfsobject_id"] for r in rows])
+        out = []
+        for r in rows:
+            u = units.get(r["verblijfsobject_id"])
+            if u is None:
+                continue
+            tot = None if r["tot"] and r["tot"].year == 9999 else r["tot"]
+            out.append({**u, "relatie": EDGE_LABELS.get(r["soort"], r["soort"]), "soort": r["soort"],
+                        "bron": r["bron"], "van": r["van"], "tot": tot})
+        out.sort(key=lambda r: (-(r.get("score") or 0), r["verblijfsobject_id"]))
+        return out
+
+    def officers(self, entiteit_id: str) -> dict[str, list[dict[str, Any]]]:
+        """Officers of this company, and companies this party is an officer of (with dates)."""
+        if not self.has("relatie"):
+            return {"functionarissen": [], "functies": []}
+        of = self.rows("SELECT van AS entiteit_id, geldig_van, geldig_tot, record_sleutel FROM memory.rel_naar "
+                       "WHERE soort = 'director_of' AND naar = ? ORDER BY geldig_van", [entiteit_id])
+        fn = self.rows("SELECT naar AS entiteit_id, geldig_van, geldig_tot, record_sleutel FROM memory.rel_van "
+                       "WHERE soort = 'director_of' AND van = ? ORDER BY geldig_van", [entiteit_id])
+        refs = self.party_refs([r["entiteit_id"] for r in of + fn])
+        roles = {}
+        if self.has("raw_kvk_functionaris"):
+            keys = [r["record_sleutel"] for r in of + fn]
+            roles = {r["functionaris_id"]: r["rol"] for r in self.rows(
+                "SELECT functionaris_id, rol FROM raw_kvk_functionaris WHERE functionaris_id IN (SELECT unnest(?))",
+                [keys])}
+        for r in of + fn:
+            ref = refs.get(r["entiteit_id"])
+            r["naam"], r["soort"] = (ref.naam, ref.soort) if ref else ("?", "persoon")
+            r["functie"] = roles.get(r["record_sleutel"], "")
+        return {"functionarissen": of, "functies": fn}
+
+    def phoenix_history(self, entiteit_id: str) -> list[dict[str, Any]]:
+        """Companies run by this party's officers (or by this person), with registration and dissolution dates:
+        the pattern of letting firms dissolved and restarted by the same people."""
+        if not (self.has("relatie") and self.has("raw_kvk_vestiging")):
+            return []
+        rows = self.rows("""
+            WITH people AS (
+                SELECT van AS p FROM memory.rel_naar WHERE soort = 'director_of' AND naar = ?
+                UNION SELECT ? AS p),
+            firms AS (SELECT DISTINCT r.naar AS bedrijf, r.van AS persoon FROM memory.rel_van r JOIN people ON r.van = p
+                      WHERE r.soort = 'director_of')
+            SELECT f.bedrijf AS entiteit_id, f.persoon, k.kvk_nummer, k.naam, k.rechtsvorm, k.sbi_code,
+                   k.datum_inschrijving, k.datum_opheffing
+            FROM firms f JOIN entiteit e ON e.entiteit_id = f.bedrijf AND e.bron = 'kvk_vestiging'
+            JOIN raw_kvk_vestiging k ON k.kvk_nummer = e.record_sleutel
+            ORDER BY k.datum_inschrijving, k.kvk_nummer""", [entiteit_id, entiteit_id])
+        seen, out = set(), []
+        for r in rows:
+            if r["kvk_nummer"] in seen:
+                continue
+            seen.add(r["kvk_nummer"])
+            out.append(r)
+        return out
+
+    # -- network --------------------------------------------------------------------------------------------------
+    def edges_touching(self, ids: list[str], limit: int = 400) -> list[dict[str, Any]]:
+        if not ids or not self.has("relatie"):
+            return []
+        return self.rows(
+            "SELECT van, naar, soort, bron, record_sleutel, geldig_van, geldig_tot FROM ("
+            "SELECT * FROM memory.rel_van WHERE van IN (SELECT unnest(?)) UNION "
+            "SELECT * FROM memory.rel_naar WHERE naar IN (SELECT unnest(?))) "
+            "ORDER BY CASE soort WHEN 'owns' THEN 0 WHEN 'lets' THEN 1 WHEN 'brokers' THEN 2 WHEN 'director_of' "
+            "THEN 3 WHEN 'rents' THEN 4 WHEN 'involved_in_incident' THEN 5 WHEN 'reported_at' THEN 6 ELSE 7 END, "
+            "van, naar LIMIT ?", [ids, ids, limit])
+
+    def degrees(self, ids: list[str]) -> dict[str, int]:
+        """How many edges touch each node (to tell the network view how much is not shown)."""
+        if not ids or not self.has("relatie"):
+            return {}
+        rows = self.rows("SELECT id, count(*) AS n FROM (SELECT van AS id FROM memory.rel_van WHERE van IN "
+                         "(SELECT unnest(?)) UNION ALL SELECT naar FROM memory.rel_naar WHERE naar IN "
+                         "(SELECT unnest(?))) GROUP BY id", [ids, ids])
+        return {r["id"]: int(r["n"]) for r in rows}
+
+    # -- map and report -------------------------------------------------------------------------------------------
+    def buurt_stats(self, wijk: str = "") -> list[dict[str, Any]]:
+        """Per buurt: units, mean and top score, units with a typology guess, signals from the bundle.
+
+        The store is read-only, so the answer is cached per wijk for the life of the process."""
+        return self._buurt_stats_cached(wijk)
+
+    @lru_cache(maxsize=64)  # noqa: B019  (one store per process; the cache lives as long as the store)
+    def _buurt_stats_cached(self, wijk: str) -> list[dict[str, Any]]:
+        naam = "b.buurt_naam" if "buurt_naam" in self.bag_columns else "b.buurt_code"
+        wnaam = "b.wijk_naam" if "wijk_naam" in self.bag_columns else "b.wijk_code"
+        meldingen = ("SELECT verblijfsobject_id, count(*) AS n FROM melding_adres GROUP BY 1"
+                     if self.has("melding_adres") else "SELECT NULL::VARCHAR AS verblijfsobject_id, 0 AS n")
+        where, params = ("WHERE b.wijk_code = ?", [wijk]) if wijk else ("", [])
+        return self.rows(
+            f"WITH m AS ({meldingen}) "
+            f"SELECT b.buurt_code, any_value({naam}) AS buurt_naam, any_value({wnaam}) AS wijk_naam, "
+            "any_value(b.wijk_code) AS wijk_code, count(*) AS n, avg(s.score) AS gemiddeld, max(s.score) AS top, "
+            "count(*) FILTER (WHERE s.vermoeden <> '') AS vermoedens, "
+            "sum(coalesce(m.n, 0)) AS meldingen, median(b.x_rd) AS x_rd, median(b.y_rd) AS y_rd "
+            "FROM raw_bag_verblijfsobject b LEFT JOIN adres_score s USING (verblijfsobject_id) "
+            f"LEFT JOIN m USING (verblijfsobject_id) {where} GROUP BY b.buurt_code ORDER BY 2", params)
+
+    def typology_counts(self, wijk: str = "") -> list[dict[str, Any]]:
+        where, params = ("WHERE b.wijk_code = ?", [wijk]) if wijk else ("", [])
+        return self.rows("SELECT s.vermoeden, count(*) AS n FROM adres_score s JOIN raw_bag_verblijfsobject b "
+                         f"USING (verblijfsobject_id) {where} GROUP BY 1 ORDER BY 2 DESC", params)
+
+    def score_histogram(self, wijk: str = "", bins: int = 10) -> list[int]:
+        where, params = ("WHERE b.wijk_code = ?", [wijk]) if wijk else ("", [])
+        rows = self.rows(f"SELECT least(floor(s.score * {bins}), {bins - 1}) AS k, count(*) AS n FROM adres_score s "
+                         f"JOIN raw_bag_verblijfsobject b USING (verblijfsobject_id) {where} GROUP BY 1", params)
+        out = [0] * bins
+        for r in rows:
+            out[int(r["k"])] = int(r["n"])
+        return out
+
+    def indicator_counts(self, wijk: str = "") -> list[dict[str, Any]]:
+        if not self.has("bijdrage_adres"):
+            return []
+        where, params = ("WHERE b.wijk_code = ?", [wijk]) if wijk else ("", [])
+        rows = self.rows("SELECT c.indicator, count(*) AS n, sum(c.bijdrage) AS totaal FROM bijdrage_adres c "
+                         "JOIN raw_bag_verblijfsobject b ON b.verblijfsobject_id = c.entiteit_id "
+                         f"{where} GROUP BY 1 ORDER BY 2 DESC", params)
+        for r in rows:
+            ind = self.catalogue.get(r["indicator"])
+            r["titel"] = ind.titel if ind else r["indicator"]
+        return rows
+
+    def signal_categories(self, wijk: str = "") -> list[dict[str, Any]]:
+        if not (self.has("raw_melding") and self.has("melding_adres")):
+            return []
+        where, params = ("WHERE b.wijk_code = ?", [wijk]) if wijk else ("", [])
+        return self.rows(
+            "SELECT c AS categorie, count(*) AS n FROM (SELECT unnest(string_split(m.categorieen, ';')) AS c, "
+            "a.verblijfsobject_id FROM raw_melding m JOIN melding_adres a USING (melding_id)) x "
+            f"JOIN raw_bag_verblijfsobject b USING (verblijfsobject_id) {where} GROUP BY 1 ORDER BY 2 DESC", params)
+
+    def units_of_buurten(self, vbos: list[str]) -> dict[str, str]:
+        rows = self.rows("SELECT verblijfsobject_id, buurt_code FROM raw_bag_verblijfsobject "
+                         "WHERE verblijfsobject_id IN (SELECT unnest(?))", [vbos])
+        return {r["verblijfsobject_id"]: r["buurt_code"] for r in rows}

@@ -1,0 +1,57 @@
+"""Overzicht: the region map and the ranked units and parties with their explanations, with filters."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from pandzicht.contract.sources import TYPOLOGIES
+from pandzicht.privacy.models import User
+from pandzicht.privacy.roles import Permission
+from pandzicht.web.analysis import PartyRef
+from pandzicht.web.auth import require
+from pandzicht.web.charts import contribution_bars
+from pandzicht.web.names import namer
+from pandzicht.web.pages import render
+from pandzicht.web.routes.common import METRICS, analysis, buurt_map
+
+router = APIRouter(include_in_schema=False)
+PAGE = 25
+
+
+@router.get("/")
+def overview(
+    request: Request,
+    wijk: str = Query("", max_length=20),
+    buurt: str = Query("", max_length=80),
+    vermoeden: str = Query("", max_length=30),
+    bron: str = Query("", max_length=40),
+    kaart: str = Query("gemiddeld", max_length=20),
+    pagina: int = Query(1, ge=1, le=10_000),
+    user: User = Depends(require(Permission.ANALYSE)),
+) -> Response:
+    store = analysis(request)
+    kaart = kaart if kaart in METRICS else "gemiddeld"
+    vermoeden = vermoeden if vermoeden in TYPOLOGIES else ""
+    stats = store.buurt_stats()
+    units = store.top_units(PAGE, (pagina - 1) * PAGE, wijk=wijk, vermoeden=vermoeden, bron=bron, buurt=buurt)
+    parties = store.top_parties(10)
+    name_for = namer(request)
+    for p in parties:
+        p["weergave"] = name_for(PartyRef(p["entiteit_id"], p["naam"] or "?", p["soort"]))
+    vmax = max((b["bijdrage"] for u in units for b in u["bijdragen"]), default=1.0)
+    for u in units:
+        u["balken"] = contribution_bars(u["bijdragen"], width=300, scale_max=vmax)
+    for p in parties:
+        p["balken"] = contribution_bars(p["bijdragen"], width=300)
+    sources = sorted({b for i in store.catalogue.values() for b in i.bronnen if not b.startswith(("entiteit",
+                      "relatie")) and not b.endswith("_adres")})
+    buurt_naam = next((s["buurt_naam"] for s in stats if s["buurt_code"] == buurt), buurt)
+    return render(
+        request, "overzicht.html", user,
+        kaart_svg=buurt_map(request, stats, kaart, highlight_codes={buurt} if buurt else None,
+                            title="Buurten van de regio"),
+        kaart=kaart, metrics=METRICS, units=units, parties=parties, wijken=store.wijken(), wijk=wijk,
+        buurt=buurt, buurt_naam=buurt_naam, vermoeden=vermoeden, typologies=TYPOLOGIES, bron=bron, bronnen=sources,
+        pagina=pagina, page_size=PAGE, meta=store.meta(),
+    )

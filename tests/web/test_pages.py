@@ -1,0 +1,143 @@
+"""The screens through HTTP against a real analysis store: overview, dossiers, report, catalogue, errors."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from pandzicht.indicators.catalogue import load_catalogue
+
+from .conftest import top_unit
+
+TITLES = {i.code: i.titel for i in load_catalogue()}
+
+
+def test_overview_lists_top_units_with_explanations(app, analyst: TestClient) -> None:
+    r = analyst.get("/")
+    assert r.status_code == 200
+    store = app.state.ctx.analysis
+    top = store.top_units(3)
+    for u in top:
+        assert f'href="/adres/{u["verblijfsobject_id"]}"' in r.text
+        for code, _ in [(b["code"], b["bijdrage"]) for b in u["bijdragen"]]:
+            assert TITLES[code] in r.text  # explanation shown with the Dutch title, not the code
+    # the real neighbourhood polygons, as inline SVG, each linking to a filter
+    assert r.text.count("<path d=") == 92
+    assert "/?buurt=BU0599" in r.text
+
+
+def test_overview_filters_by_wijk_and_source(app, analyst: TestClient) -> None:
+    store = app.state.ctx.analysis
+    wijk = store.wijken()[0]["wijk_code"]
+    expected = {u["verblijfsobject_id"] for u in store.top_units(25, wijk=wijk)}
+    r = analyst.get(f"/?wijk={wijk}")
+    shown = set(re.findall(r'href="/adres/(\d{16})"', r.text))
+    assert shown == expected
+    other = {u["verblijfsobject_id"] for u in store.top_units(25) if u["wijk_code"] != wijk}
+    assert not (shown & other)
+    r = analyst.get("/?bron=energie_verbruik")
+    codes = store.indicator_codes_for_source("energie_verbruik")
+    for vbo in re.findall(r'href="/adres/(\d{16})"', r.text):
+        assert any(c + ":" in (store.unit(vbo)["uitleg"] or "") for c in codes)
+
+
+def test_unit_dossier_shows_timeline_energy_explanation_and_network(app, analyst: TestClient) -> None:
+    vbo = top_unit(app)
+    store = app.state.ctx.analysis
+    r = analyst.get(f"/adres/{vbo}")
+    assert r.status_code == 200
+    unit = store.unit(vbo)
+    assert unit["adres"] in r.text
+    for b in unit["bijdragen"]:
+        assert TITLES[b["code"]] in r.text
+        for innocent in b["onschuldig"]:
+            assert innocent.replace("'", "&#39;") in r.text
+    assert 'aria-label="Maandelijks stroomverbruik"' in r.text
+    assert "mediaan vergelijkbaar" in r.text
+    assert 'id="tijdlijn"' in r.text and "bron:" in r.text
+    assert 'class="netwerk-vak" data-knoop="' + vbo in r.text
+
+
+def test_unit_dossier_pseudonymises_registered_persons(app, analyst: TestClient) -> None:
+    store = app.state.ctx.analysis
+    row = store.one("SELECT verblijfsobject_id, voornamen, geslachtsnaam FROM raw_brp_inschrijving "
+                    "WHERE verblijfsobject_id IN (SELECT verblijfsobject_id FROM adres_score) LIMIT 1")
+    r = analyst.get(f"/adres/{row['verblijfsobject_id']}")
+    assert r.status_code == 200
+    assert row["geslachtsnaam"] not in r.text
+    assert re.search(r"[A-Za-z.]+ #[0-9a-f]{6}", r.text), "persons appear as initials + token"
+
+
+def test_party_dossier_shows_portfolio_officers_history(app, analyst: TestClient) -> None:
+    store = app.state.ctx.analysis
+    company = store.one("SELECT naar AS id FROM relatie WHERE soort = 'director_of' GROUP BY 1 "
+                        "ORDER BY count(*) DESC, 1 LIMIT 1")["id"]
+    r = analyst.get(f"/partij/{company}")
+    assert r.status_code == 200
+    assert "Functionarissen" in r.text and "Bedrijfshistorie" in r.text
+    for h in store.phoenix_history(company):
+        assert h["kvk_nummer"] in r.text
+    agent = store.top_parties(1, rol="bemiddelaar")[0]["entiteit_id"]
+    r = analyst.get(f"/partij/{agent}")
+    for u in store.portfolio(agent)[:5]:
+        assert f'href="/adres/{u["verblijfsobject_id"]}"' in r.text
+    assert "<circle" in r.text  # portfolio dots on the map
+
+
+def test_report_per_wijk_is_printable(app, analyst: TestClient) -> None:
+    wijk = app.state.ctx.analysis.wijken()[0]
+    r = analyst.get(f"/rapport/{wijk['wijk_code']}")
+    assert r.status_code == 200
+    assert wijk["wijk_naam"] in r.text
+    assert 'aria-label="Verdeling van scores"' in r.text
+    assert "/static/app.css" in r.text
+    css = analyst.get("/static/app.css").text
+    assert "@media print" in css and ".pagina-breuk" in css
+    assert analyst.get("/rapport/WK9999").status_code == 404
+
+
+def test_indicator_catalogue_is_public(client: TestClient) -> None:
+    r = client.get("/indicatoren")
+    assert r.status_code == 200
+    for titel in TITLES.values():
+        assert titel.replace("'", "&#39;") in r.text
+
+
+def test_unknown_pages_show_dutch_error_without_trace(analyst: TestClient) -> None:
+    r = analyst.get("/adres/0000000000000000")
+    assert r.status_code == 404
+    assert "Niet gevonden" in r.text and "Traceback" not in r.text
+    r = analyst.get("/adres/abc")
+    assert r.status_code == 404
+    r = analyst.get("/partij/<script>")
+    assert r.status_code == 404 and "<script>" not in r.text
+
+
+def test_security_headers(client: TestClient) -> None:
+    r = client.get("/melden")
+    assert "default-src 'self'" in r.headers["content-security-policy"]
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["x-frame-options"] == "DENY"
+
+
+def test_all_assets_are_local(analyst: TestClient, app) -> None:
+    for path in ("/", f"/adres/{top_unit(app)}", "/melden", "/indicatoren"):
+        html = analyst.get(path).text
+        for url in re.findall(r'(?:src|href)="([^"]+)"', html):
+            assert not url.startswith(("http://", "https://", "//")), url
+
+
+def test_shortlist_csv_export_is_audited(app, analyst: TestClient) -> None:
+    r = analyst.get("/export/adressen.csv?limiet=50")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    lines = r.text.strip().splitlines()
+    assert lines[0].startswith("rang,verblijfsobject_id,score,vermoeden,uitleg")
+    assert len(lines) == 51
+    r = analyst.get("/export/partijen.csv?limiet=20")
+    assert len(r.text.strip().splitlines()) == 21
+    from pandzicht.privacy.audit import search
+
+    with app.state.ctx.sessions() as s:
+        entries, _ = search(s, actie="export_shortlist")
+    assert len(entries) == 2
