@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from pandzicht.indicators.catalogue import load_catalogue
@@ -95,6 +97,23 @@ def test_report_per_wijk_is_printable(app, analyst: TestClient) -> None:
     css = analyst.get("/static/app.css").text
     assert "@media print" in css and ".pagina-breuk" in css
     assert analyst.get("/rapport/WK9999").status_code == 404
+
+
+@pytest.mark.browser
+def test_report_downloads_as_pdf_printed_by_chromium(app, analyst: TestClient) -> None:
+    from pandzicht.web.pdf import chromium
+
+    if chromium() is None:
+        pytest.skip("Debian chromium is not installed (make browser)")
+    wijk = app.state.ctx.analysis.wijken()[0]
+    r = analyst.get(f"/rapport/{wijk['wijk_code']}.pdf")
+    assert r.status_code == 200, r.text[:200]
+    assert r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF") and len(r.content) > 10_000
+    artefacts = Path(__file__).resolve().parents[2] / "test-artefacten"
+    artefacts.mkdir(exist_ok=True)
+    (artefacts / "08-rapport-server.pdf").write_bytes(r.content)
+    assert analyst.get("/rapport/WK9999.pdf").status_code == 404
 
 
 def test_indicator_catalogue_is_public(client: TestClient) -> None:

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from pandzicht.cases.catalogue import SIGNAL_CATEGORY_LABELS
+from pandzicht.errors import PandzichtError
 from pandzicht.privacy import audit
 from pandzicht.privacy.models import User
 from pandzicht.privacy.roles import Permission
@@ -16,6 +17,7 @@ from pandzicht.web.analysis import TYPOLOGY_LABELS
 from pandzicht.web.auth import db, require
 from pandzicht.web.charts import histogram
 from pandzicht.web.pages import render
+from pandzicht.web.pdf import html_to_pdf
 from pandzicht.web.routes.common import analysis, buurt_map
 
 router = APIRouter(include_in_schema=False)
@@ -27,6 +29,21 @@ def report_index(request: Request, user: User = Depends(require(Permission.ANALY
     stats = store.buurt_stats()
     return render(request, "rapport_index.html", user, wijken=store.wijken(),
                   kaart_svg=buurt_map(request, stats, "gemiddeld", link="wijk", title="Kies een wijk"))
+
+
+@router.get("/rapport/{wijk}.pdf")
+def report_pdf(request: Request, wijk: str, user: User = Depends(require(Permission.ANALYSE)),
+               session: Session = Depends(db)) -> Response:
+    """The same report as an A4 PDF, printed on the server by headless Chromium."""
+    page = report(request, wijk, user, session)
+    try:
+        pdf = html_to_pdf(bytes(page.body).decode("utf-8"))
+    except PandzichtError as exc:
+        raise HTTPException(503, str(exc)) from None
+    audit.record(session, user, "rapport_pdf", "wijk", wijk)
+    session.commit()
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="rapport-{wijk[:20]}.pdf"'})
 
 
 @router.get("/rapport/{wijk}")
