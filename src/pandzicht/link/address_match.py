@@ -53,7 +53,10 @@ class AddressIndex:
             self.by_street_nr[(u.straat, u.huisnummer)].append(u)
             streets_by_place[u.woonplaats].add(u.straat)
         self.streets_by_place = {k: sorted(v) for k, v in streets_by_place.items()}
+        self.street_sets = {k: frozenset(v) for k, v in streets_by_place.items()}
         self.all_streets = sorted({s for v in streets_by_place.values() for s in v})
+        self.all_street_set = frozenset(self.all_streets)
+        self._street_cache: dict[tuple[str, str | None], list[tuple[str, float]]] = {}
         self.places = frozenset(self.streets_by_place)
 
     @classmethod
@@ -76,10 +79,21 @@ class AddressIndex:
         )
 
     def street_candidates(self, street: str, place: str | None) -> list[tuple[str, float]]:
-        """Streets that may be meant, with a similarity 0..1; exact first."""
-        pool = self.streets_by_place.get(place, self.all_streets) if place else self.all_streets
-        found = process.extract(street, pool, scorer=fuzz.ratio, score_cutoff=STREET_CUTOFF, limit=3)
-        return [(name, score / 100.0) for name, score, _ in found]
+        """Streets that may be meant, with a similarity 0..1; exact first.
+
+        A name that is a street of the place is taken as it stands; only a name that is not is compared
+        with every street (the expensive part), and each distinct spelling only once."""
+        key = (street, place)
+        if key not in self._street_cache:
+            pool_set = self.street_sets.get(place, self.all_street_set) if place else self.all_street_set
+            if street in pool_set:
+                found = [(street, 1.0)]
+            else:
+                pool = self.streets_by_place.get(place, self.all_streets) if place else self.all_streets
+                hits = process.extract(street, pool, scorer=fuzz.ratio, score_cutoff=STREET_CUTOFF, limit=3)
+                found = [(name, score / 100.0) for name, score, _ in hits]
+            self._street_cache[key] = found
+        return self._street_cache[key]
 
 
 _W_POSTCODE, _W_STREET, _W_SUFFIX = 0.45, 0.45, 0.10
