@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import duckdb
 import pyarrow as pa
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
@@ -29,7 +30,7 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from pandzicht.link.clustering import cluster_constrained
 from pandzicht.link.judgements import current_judgements, default_path
 from pandzicht.link.parties_exact import clusters_to_table
-from pandzicht.store.engine import Store
+from pandzicht.store.engine import Store, limit_memory
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +223,10 @@ def default_settings() -> SettingsCreator:
 def _db_api(engine: Engine, spark: Any = None) -> Iterator[Any]:
     """A Splink database API: an in-memory DuckDB (kept apart from the store) or Spark."""
     if engine == "duckdb":
-        api = DuckDBAPI(connection=":memory:")
+        con = duckdb.connect(":memory:")
+        # The store's DuckDB runs in the same process: each gets its share of memory and spills beyond it.
+        limit_memory(con, SPLINK_MEMORY_SHARE)
+        api = DuckDBAPI(connection=con)
         try:
             yield api
         finally:
@@ -283,7 +287,9 @@ def score_persons(api: Any, engine: Engine, frame: pa.Table, floor: float) -> pa
     linker = Linker(_register(api, engine, frame), person_settings(), log_level=logging.WARNING)
     _train(
         linker,
-        [block_on("geboortedatum"), block_on("achternaam_sleutel", "verblijfsobject_id")],
+        # birth date alone blocks ~160 profiles per date at 1M units (hundreds of millions of pairs for EM);
+        # with the initial it stays a few million, and surname levels are still trained here
+        [block_on("geboortedatum", "initiaal"), block_on("achternaam_sleutel", "verblijfsobject_id")],
         ["l.achternaam_sleutel = r.achternaam_sleutel AND l.voornaam1 = r.voornaam1 "
          "AND l.geboortedatum = r.geboortedatum"],
         recall=0.6, max_pairs=min(5e6, max(1e5, frame.num_rows * 20.0)),
@@ -328,6 +334,7 @@ def _empty_pairs() -> pa.Table:
 # --- the resolver ---------------------------------------------------------------------------------------------
 
 MIN_MENTIONS = 500
+SPLINK_MEMORY_SHARE = 0.35
 
 
 @dataclass

@@ -8,6 +8,8 @@ one machine; `pandzicht.store.dialect` translates the SQL.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +17,19 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+
+STORE_MEMORY_SHARE = 0.4
+
+
+def limit_memory(con: duckdb.DuckDBPyConnection, share: float) -> None:
+    """Cap a DuckDB connection at a share of this machine's memory; it spills to a temp directory beyond it.
+
+    Two DuckDB databases in one process (the store and Splink's working database) would each assume 80%
+    of memory by default and together exceed it at a million units."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    limit_mb = max(int(total * share / 2**20), 512)
+    con.execute(f"SET memory_limit = '{limit_mb}MB'").fetchall()
+    con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/pandzicht-duckdb-spill'").fetchall()
 
 
 def raw_table(source: str) -> str:
@@ -35,6 +50,7 @@ class Store:
         if self.path:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = duckdb.connect(str(self.path) if self.path else ":memory:", read_only=read_only)
+        limit_memory(self.con, STORE_MEMORY_SHARE)
 
     def execute(self, sql: str, params: list[Any] | None = None) -> None:
         """Run a statement for its effect; its result is consumed so the connection is free again."""
