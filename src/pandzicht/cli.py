@@ -12,7 +12,8 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -214,6 +215,18 @@ def demo(
     out.print(f"Tijden: {times}")
 
 
+@contextmanager
+def _bench_world(work: Path | None, units: int, seed: int) -> Iterator[tuple[Path, Path]]:
+    """A working folder with a demo-world bundle: reused from `work` when it has one, else generated
+    (in a temporary folder when no `work` is given)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        base = work or Path(tmp)
+        bundle = base / "bundel"
+        if not (bundle / "manifest.json").exists():
+            _generate(bundle, units, seed, "base")
+        yield base, bundle
+
+
 @bench_app.command("load")
 @user_errors
 def bench_load(
@@ -226,11 +239,7 @@ def bench_load(
     """Laadsnelheid per bron (rijen/s) naast de I/O-vloer (DuckDB leest alleen dezelfde CSV's), in één run."""
     from pandzicht.bench import bench_load as run
 
-    with tempfile.TemporaryDirectory() as tmp:
-        base = work or Path(tmp)
-        bundle = base / "bundel"
-        if not (bundle / "manifest.json").exists():
-            _generate(bundle, units, seed, "base")
+    with _bench_world(work, units, seed) as (base, bundle):
         result = run(bundle, base / "bench.duckdb", repeat)
     _print_bench(result)
     if report_file:
@@ -248,11 +257,7 @@ def bench_analyse_cmd(
     """Analyse met tijd en piekgeheugen per stadium, naast de I/O-vloer (alleen de CSV's lezen)."""
     from pandzicht.bench import bench_analyse
 
-    with tempfile.TemporaryDirectory() as tmp:
-        base = work or Path(tmp)
-        bundle = base / "bundel"
-        if not (bundle / "manifest.json").exists():
-            _generate(bundle, units, seed, "base")
+    with _bench_world(work, units, seed) as (base, bundle):
         result = bench_analyse(bundle, base)
     table = Table(title=f"bench analyse ({sum(result['rijen'].values()):,} rijen)")
     for col in ("stadium", "s", "piek MB"):
