@@ -1,0 +1,31 @@
+"""The benchmarks run end to end on a small world (their figures are reported, never asserted on time)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pandzicht.bench import bench_analyse, bench_load
+from pandzicht.synth import generate
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    path = tmp_path_factory.mktemp("bench") / "bundel"
+    generate(path, 600, 4, "base")
+    return path
+
+
+def test_bench_load_measures_every_source_against_the_floor(bundle, tmp_path):
+    result = bench_load(bundle, tmp_path / "b.duckdb", repeat=1)
+    assert set(result["bronnen"]) >= {"bag_verblijfsobject", "energie_verbruik", "huurcontract"}
+    for r in result["bronnen"].values():
+        assert r["rijen"] > 0 and r["laden_s"] > 0 and r["vloer_s"] > 0 and r["verhouding"] > 0
+    assert result["totaal"]["rijen"] == sum(r["rijen"] for r in result["bronnen"].values())
+
+
+def test_bench_analyse_reports_stages_memory_and_floor(bundle, tmp_path):
+    result = bench_analyse(bundle, tmp_path)
+    assert {"inlezen", "entiteiten", "indicatoren", "score_adressen", "uitvoer"} <= set(result["stadia_s"])
+    assert result["piek_geheugen_mb"] and max(result["piek_geheugen_mb"].values()) > 50
+    assert result["io_vloer_s"] > 0 and result["totaal_tov_vloer"] > 1
+    assert (tmp_path / "uitvoer" / "adressen.csv").is_file()
