@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import random
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pandzicht.bench import RssSampler
 from pandzicht.evaluation.linking import address_accuracy, pairwise_scores
 from pandzicht.intake.load import load_bundle
 from pandzicht.link.address_match import link_addresses
@@ -28,38 +28,6 @@ from pandzicht.store.engine import Store
 from pandzicht.synth.world import generate
 
 DEFAULT_PAIR_LIMIT = 300_000_000  # beyond this Splink's default blocking is not run (it would not finish)
-
-
-def _rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-class _PeakMemory:
-    """Samples the resident set every 20 ms while a step runs."""
-
-    def __init__(self) -> None:
-        self.peak = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, _rss_mb())
-            self._stop.wait(0.02)
-
-    def __enter__(self) -> _PeakMemory:
-        self.peak = _rss_mb()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, _rss_mb())
 
 
 def _export(store: Store, sql: str, path: Path) -> Path:
@@ -86,11 +54,12 @@ def bench_link(units: int, seed: int, variant: str, workdir: Path | None = None,
     out: dict[str, Any] = {"eenheden": units, "seed": seed, "variant": variant, "stappen": steps, "kwaliteit": {}}
 
     def step(name: str, fn: Callable[[], Any]) -> Any:
-        with _PeakMemory() as mem:
+        with RssSampler(interval=0.02) as mem:
             t0 = time.perf_counter()
             result = fn()
             elapsed = time.perf_counter() - t0
-        steps[name] = {"seconden": round(elapsed, 3), "piek_geheugen_mb": round(mem.peak)}
+        peak = max([*mem.peaks.values(), RssSampler.rss()])
+        steps[name] = {"seconden": round(elapsed, 3), "piek_geheugen_mb": round(peak / 2**20)}
         return result
 
     try:
