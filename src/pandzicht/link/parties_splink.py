@@ -190,8 +190,13 @@ def company_settings() -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
         comparisons=[_company_name(), cl.ExactMatch("kvk_nummer").configure(m_probabilities=[0.99, 0.001])],
+        # Two profiles that both carry a KvK number are decided by it (equal ones are one profile already,
+        # different ones never merge), so name blocks only pair profiles where at least one lacks a number:
+        # a corporation's thousands of numbered spelling variants would otherwise pair with each other.
         blocking_rules_to_generate_predictions=[
-            block_on("kern_compact"), block_on("kern_eerste"), block_on("kern_laatste"), block_on("kvk_nummer"),
+            *(f"l.{key} = r.{key} AND (l.kvk_nummer IS NULL OR r.kvk_nummer IS NULL)"
+              for key in ("kern_compact", "kern_eerste", "kern_laatste")),
+            block_on("kvk_nummer"),
         ],
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
