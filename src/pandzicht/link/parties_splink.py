@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
@@ -422,22 +423,28 @@ def _cluster(store: Store, threshold: float, judged: dict) -> int:
         "SELECT unique_id, kvk_nummer, persoon_token, geboortedatum_sleutel FROM _profiel ORDER BY unique_id")
     index = {p[0]: i for i, p in enumerate(profiles)}
     member = dict(store.rows("SELECT v.sleutel, p.unique_id FROM _pv v JOIN _profiel p USING (profiel)"))
-    # rounded and fully ordered, so parallel float sums in training cannot reorder ties between reruns
-    links = store.rows(
-        "SELECT unique_id_l, unique_id_r, round(match_probability, 6) AS p FROM _paar WHERE match_probability >= ? "
-        "ORDER BY p DESC, unique_id_l, unique_id_r", [threshold])
-    left = [index[a] for a, _, _ in links]
-    right = [index[b] for _, b, _ in links]
-    prob = [p for _, _, p in links]
+    # Rounded and fully ordered, so parallel float sums in training cannot reorder ties between reruns.
+    # Links come back as numpy columns of profile positions: tens of millions of Python tuples at 500k
+    # units did not fit in memory.
+    store.execute("CREATE OR REPLACE TEMP TABLE _pidx AS "
+                  "SELECT unique_id, CAST(row_number() OVER (ORDER BY unique_id) - 1 AS INTEGER) AS i FROM _profiel")
+    links = store.con.execute(
+        "SELECT a.i AS l, b.i AS r, CAST(round(q.match_probability, 6) AS DOUBLE) AS p FROM _paar q "
+        "JOIN _pidx a ON a.unique_id = q.unique_id_l JOIN _pidx b ON b.unique_id = q.unique_id_r "
+        "WHERE q.match_probability >= ? ORDER BY p DESC, q.unique_id_l, q.unique_id_r", [threshold]).fetchnumpy()
+    store.execute("DROP TABLE _pidx")
     # the same KvK number is the same company: chain every profile holding it to the first
     first_with: dict[str, int] = {}
+    chain_l, chain_r = [], []
     for i, (_, kvk, _, _) in enumerate(profiles):
         if kvk:
             j = first_with.setdefault(kvk, i)
             if j != i:
-                left.append(j)
-                right.append(i)
-                prob.append(1.0)
+                chain_l.append(j)
+                chain_r.append(i)
+    left = np.concatenate([np.asarray(links["l"], dtype=np.int64), np.asarray(chain_l, dtype=np.int64)])
+    right = np.concatenate([np.asarray(links["r"], dtype=np.int64), np.asarray(chain_r, dtype=np.int64)])
+    prob = np.concatenate([np.asarray(links["p"], dtype=float), np.ones(len(chain_l))])
     forced = [(index[member[a]], index[member[b]]) for (a, b), j in judged.items()
               if j.oordeel == "zelfde" and a in member and b in member]
     cannot = [(index[member[a]], index[member[b]]) for (a, b), j in judged.items()
