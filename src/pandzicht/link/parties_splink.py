@@ -401,7 +401,7 @@ def resolve_parties_detail(
         f"SELECT {', '.join(COMPANY_COLUMNS)} FROM _profiel WHERE soort = 'bedrijf' ORDER BY unique_id"
     ).to_arrow_table()
     floor = min(review[0], threshold)
-    with _db_api(engine, spark) as api:
+    with store.yielding_memory(), _db_api(engine, spark) as api:
         scored = pa.concat_tables([
             score_persons(api, engine, persons, floor),
             score_companies(api, engine, companies, floor),

@@ -8,6 +8,7 @@ one machine; `pandzicht.store.dialect` translates the SQL.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from collections.abc import Iterator
@@ -18,6 +19,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+log = logging.getLogger(__name__)
+
 STORE_MEMORY_SHARE = 0.4
 
 
@@ -26,10 +29,15 @@ def limit_memory(con: duckdb.DuckDBPyConnection, share: float) -> None:
 
     Two DuckDB databases in one process (the store and Splink's working database) would each assume 80%
     of memory by default and together exceed it at a million units."""
+    set_memory_share(con, share)
+    con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/pandzicht-duckdb-spill'").fetchall()
+
+
+def set_memory_share(con: duckdb.DuckDBPyConnection, share: float) -> None:
+    """Only the memory cap (the spill directory cannot change once DuckDB has used it)."""
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     limit_mb = max(int(total * share / 2**20), 512)
     con.execute(f"SET memory_limit = '{limit_mb}MB'").fetchall()
-    con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/pandzicht-duckdb-spill'").fetchall()
 
 
 def raw_table(source: str) -> str:
@@ -51,6 +59,22 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = duckdb.connect(str(self.path) if self.path else ":memory:", read_only=read_only)
         limit_memory(self.con, STORE_MEMORY_SHARE)
+
+    @contextmanager
+    def yielding_memory(self, share: float = 0.05) -> Iterator[None]:
+        """Shrink the store's memory cap while another engine works in this process, then restore it.
+
+        DuckDB keeps cached pages up to its cap; lowering the cap evicts them, so Splink's own database
+        can use that memory (at 1M units the two together peaked at 19 GB of 24). If DuckDB cannot free
+        enough (pinned pages), the cap stays as it was: slower is better than failing."""
+        try:
+            set_memory_share(self.con, share)
+        except duckdb.Error:
+            log.info("store memory could not be lowered; continuing at its usual cap")
+        try:
+            yield
+        finally:
+            set_memory_share(self.con, STORE_MEMORY_SHARE)
 
     def execute(self, sql: str, params: list[Any] | None = None) -> None:
         """Run a statement for its effect; its result is consumed so the connection is free again."""
