@@ -70,6 +70,12 @@ def test_parser_never_fails(text):
     ("Van Oldenbarneveltstr. 3-1", "vanoldenbarneveltstraat", 3, None, "1", None),
     ("2e Middellandstraat 12", "2emiddellandstraat", 12, None, None, None),
     ("3011AB", None, None, None, None, "3011AB"),
+    # a postcode a typo broke is kept as written, and its digits are not the house number
+    ("timmermankade 47, 3083s rotterdam", "timmermankade", 47, None, None, "3083S"),
+    ("Broeklandlaan 61, 3194 NAH Hoogvliet Rotterdam", "broeklandlaan", 61, None, None, None),
+    ("melissantplein 51, 306x6t rotterdam", "melissantplein", 51, None, None, "306X6T"),
+    # only the addition is left of the number: no house number rather than the addition as one
+    ("Baarloweg -1", "baarloweg", None, None, None, None),
 ])
 def test_known_forms(text, street, number, letter, addition, postcode):
     p = parse_address(text, PLACES)
@@ -83,3 +89,9 @@ def test_known_forms(text, street, number, letter, addition, postcode):
 ])
 def test_street_normalisation_meets(a, b):
     assert normalise_street(a) == normalise_street(b)
+
+
+def test_a_lost_suffix_is_marked_not_dropped():
+    assert parse_address("doornspijkkd 22-, 3016io rotterdam", PLACES).achtervoegsel_onleesbaar
+    assert not parse_address("doornspijkkd 22-A, 3016io rotterdam", PLACES).achtervoegsel_onleesbaar
+    assert not parse_address("doornspijkkd 22, 3016 IO rotterdam", PLACES).achtervoegsel_onleesbaar

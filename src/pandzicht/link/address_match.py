@@ -8,6 +8,7 @@ a wrong unit in a dossier costs more than a missing one.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -52,8 +53,15 @@ class AddressIndex:
             self.by_pc_nr[(u.postcode, u.huisnummer)].append(u)
             self.by_street_nr[(u.straat, u.huisnummer)].append(u)
             streets_by_place[u.woonplaats].add(u.straat)
-        self.streets_by_place = {k: sorted(v) for k, v in streets_by_place.items()}
-        self.street_sets = {k: frozenset(v) for k, v in streets_by_place.items()}
+        # 'Rotterdam' is also what people write for Hoogvliet Rotterdam or Pernis Rotterdam: a place's pool
+        # holds the streets of every place whose name ends in it
+        self.places_within = {
+            k: frozenset(q for q in streets_by_place if q == k or q.endswith(" " + k)) for k in streets_by_place
+        }
+        self.streets_by_place = {
+            k: sorted(set().union(*(streets_by_place[q] for q in qs))) for k, qs in self.places_within.items()
+        }
+        self.street_sets = {k: frozenset(v) for k, v in self.streets_by_place.items()}
         self.all_streets = sorted({s for v in streets_by_place.values() for s in v})
         self.all_street_set = frozenset(self.all_streets)
         self._street_cache: dict[tuple[str, str | None], list[tuple[str, float]]] = {}
@@ -97,6 +105,7 @@ class AddressIndex:
 
 
 _W_POSTCODE, _W_STREET, _W_SUFFIX = 0.45, 0.45, 0.10
+_FLOOR_WORDS = frozenset({"hs", "bg", "boven", "bov", "beneden", "huis", "rood", "zw"})
 
 
 def _suffix(letter: str | None, addition: str | None) -> str:
@@ -123,12 +132,15 @@ def _score(u: Unit, p: ParsedAddress, street_sim: float) -> float:
         possible += _W_STREET
         score += _W_STREET * street_sim if street_sim > 0 else -0.2
     text_sfx, unit_sfx = _suffix(p.huisletter, p.toevoeging), _suffix(u.huisletter, u.toevoeging)
-    if text_sfx == unit_sfx:
+    if p.achtervoegsel_onleesbaar:
+        pass  # a suffix was typed but lost: no unit is the likelier one
+    elif text_sfx == unit_sfx:
         score += _W_SUFFIX
     elif text_sfx and unit_sfx:
         score -= 0.3
     elif text_sfx:
-        score -= 0.1
+        # a floor word ('hs', 'bg') is often typed where BAG has none; a letter or number the unit lacks is not
+        score -= 0.1 if text_sfx in _FLOOR_WORDS else 0.2
     return max(0.0, score / possible)
 
 
@@ -140,7 +152,7 @@ def _candidates(p: ParsedAddress, index: AddressIndex) -> dict[str, tuple[Unit, 
     if p.straat:
         for street, sim in index.street_candidates(p.straat, p.woonplaats):
             for u in index.by_street_nr.get((street, p.huisnummer), []):
-                if p.woonplaats and u.woonplaats != p.woonplaats:
+                if p.woonplaats and u.woonplaats not in index.places_within.get(p.woonplaats, (p.woonplaats,)):
                     continue
                 if u.vbo not in cands or cands[u.vbo][1] < sim:
                     cands[u.vbo] = (u, sim)
@@ -149,18 +161,47 @@ def _candidates(p: ParsedAddress, index: AddressIndex) -> dict[str, tuple[Unit, 
 
 def _glued_readings(p: ParsedAddress) -> list[ParsedAddress]:
     """'Ochtenkade 321' may be 32-1 and 'Marithof 5301' 53-01: a number with its addition typed without a
-    separator. Tried only when the number as written fits no unit."""
+    separator."""
     digits = str(p.huisnummer)
     if p.huisletter or p.toevoeging or len(digits) < 2:
         return []
     return [replace(p, huisnummer=int(digits[:i]), toevoeging=digits[i:]) for i in range(len(digits) - 1, 0, -1)]
 
 
-def _best(p: ParsedAddress, cands: dict[str, tuple[Unit, float]], factor: float) -> tuple[float, str | None]:
+def _typo_readings(text: str) -> list[str]:
+    """The texts one keystroke away that undo a slip around a digit: two neighbours swapped ('1c9' for 19c,
+    'Kade1 47' for Kade 147) or a digit typed twice ('499' for 49). The usual slips of a hand-typed number."""
+    out: list[str] = []
+    for i in range(len(text) - 1):
+        a, b = text[i], text[i + 1]
+        if a != b and (a.isdigit() or b.isdigit()) and (a.isalnum() or a in " -,") and (b.isalnum() or b in " -,"):
+            out.append(text[:i] + b + a + text[i + 2:])
+        if a == b and a.isdigit():
+            out.append(text[:i] + text[i + 1:])
+    for m in _DOUBLED_SUFFIX.finditer(text):  # '4-aa' for 4-a
+        out.append(text[: m.start()] + m.group(1) + m.group(2) + text[m.end():])
+    return list(dict.fromkeys(out))
+
+
+# Signs of a slip, which make the number as written doubtful: digits glued to a word and then a number
+# ('Zwartsluiskade1 47', a slipped space), or a number with a leading zero ('staalkade 04' for 40)
+_SLIP = re.compile(r"[A-Za-z][0-9]+\s+[0-9]|[A-Za-z.]\s+0[0-9]")
+_DOUBLED_SUFFIX = re.compile(r"(?<=[0-9])([\s-]?)([A-Za-z])\2(?![A-Za-z])")
+
+
+def _scored(p: ParsedAddress, index: AddressIndex, factor: float, pool: dict[str, float]) -> None:
+    """Add one reading's candidates to the pool, keeping each unit's best score."""
+    for u, sim in _candidates(p, index).values():
+        score = _score(u, p, sim) * factor
+        if score > pool.get(u.vbo, -1.0):
+            pool[u.vbo] = score
+
+
+def _best(pool: dict[str, float]) -> tuple[float, str | None]:
     """The best candidate and its confidence; two near-equal candidates cap it at 0.5 (don't guess)."""
-    if not cands:
+    if not pool:
         return 0.0, None
-    scored = sorted(((_score(u, p, sim) * factor, u.vbo) for u, sim in cands.values()), reverse=True)
+    scored = sorted(((score, vbo) for vbo, score in pool.items()), reverse=True)
     conf, vbo = scored[0]
     if len(scored) > 1:
         margin = conf - scored[1][0]
@@ -172,18 +213,26 @@ def _best(p: ParsedAddress, cands: dict[str, tuple[Unit, float]], factor: float)
 
 
 def match_address(text: str, index: AddressIndex) -> Match:
-    """The BAG unit a text most likely means, or an empty link with the best confidence found."""
+    """The BAG unit a text most likely means, or an empty link with the best confidence found.
+
+    The text is read as written first. Only when that gives no confident link, or the text shows a slip,
+    are the readings one typo away added; all readings then compete, so two of them pointing at different
+    units leave the link empty."""
     p = parse_address(text, index.places)
     if p.huisnummer is None:
         return Match(None, 0.0, "geen_huisnummer")
-    best = _best(p, _candidates(p, index), 1.0)
-    if best[0] < LINK_THRESHOLD:
-        # 'Ochtenkade 321' for 32-1: re-read the number only when it does not fit as written
+    slipped = bool(_SLIP.search(text))
+    pool: dict[str, float] = {}
+    _scored(p, index, 0.9 if slipped else 1.0, pool)
+    # a lost suffix ('22-,') is the slip already found: re-reading would only guess the suffix away
+    if (slipped or _best(pool)[0] < LINK_THRESHOLD) and not p.achtervoegsel_onleesbaar:
         for alt in _glued_readings(p):
-            found = _best(alt, _candidates(alt, index), 0.95)
-            if found[0] > best[0]:
-                best = found
-    conf, vbo = best
+            _scored(alt, index, 0.95, pool)
+        for alt_text in _typo_readings(text):
+            q = parse_address(alt_text, index.places)
+            if q.huisnummer is not None:  # below a glued reading: a typo is the less common way to write it
+                _scored(q, index, 0.9, pool)
+    conf, vbo = _best(pool)
     if vbo is None:
         return Match(None, 0.0, "geen_kandidaat")
     conf = round(min(conf, 1.0), 3)

@@ -33,6 +33,10 @@ _POSTCODE_LIKE = re.compile(r"(?<![0-9A-Za-z])[0-9]{4,5}\s?[A-Za-z]{2,3}(?![A-Za
 _NUMBER = re.compile(
     r"(?<![0-9/])([0-9]{1,5})(?:[\s\-,]*([A-Za-z])(?![A-Za-z]))?(?:[\s\-/]*([0-9A-Za-z]{1,4}))?(?![0-9A-Za-z])"
 )
+# What is left of a postcode after a typo, in the part after the first comma ('3083s', '306x6t', '3194 NAH',
+# '016ZI'): three to five digits and one to three letters. Kept, so it can count as a near miss, and its digits
+# are never read as the house number.
+_POSTCODE_DAMAGED = re.compile(r"^\s*([0-9][0-9A-Za-z]{1,6}(?:\s[A-Za-z]{1,3})?)(?=\s|$)")
 _ADDITION_WORDS = {"bis", "hs", "huis", "boven", "bov", "bg", "beneden", "rood", "zw", "a", "b", "c", "d"}
 
 
@@ -46,6 +50,8 @@ class ParsedAddress:
     toevoeging: str | None
     postcode: str | None
     woonplaats: str | None
+    # the text shows a letter or addition was there but not what it was ('22-,'): no unit is preferred for it
+    achtervoegsel_onleesbaar: bool = False
 
 
 _NO_DECOMPOSITION = str.maketrans({"ı": "i", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "AE", "ł": "l", "Ł": "L",
@@ -83,6 +89,24 @@ def normalise_street(name: str) -> str:
     return re.sub(r"[^a-z0-9 ]", "", " ".join(out)).replace(" ", "")
 
 
+def _damaged_postcode(rest: str) -> tuple[str | None, str]:
+    """A postcode a typo broke, in a segment after the first comma when the first one holds the number.
+
+    'Timmermankade 47, 3083s Rotterdam': the 3083 is not a house number. Returned upper case without spaces,
+    so the scorer can weigh it as a near miss; the rest of the text without it."""
+    first, sep, after = rest.partition(",")
+    if not sep or not re.search(r"[0-9]", first):
+        return None, rest
+    m = _POSTCODE_DAMAGED.match(after)
+    if not m:
+        return None, rest
+    token = m.group(1).replace(" ", "")
+    digits, letters = sum(c.isdigit() for c in token), sum(c.isalpha() for c in token)
+    if not (3 <= digits <= 5 and 1 <= letters <= 3):
+        return None, rest
+    return token.upper(), f"{first} , {after[m.end():]}".strip()
+
+
 def parse_address(text: str, known_places: frozenset[str] = frozenset()) -> ParsedAddress:
     """Split a free-text address into its parts; parts it cannot find are None."""
     if not text or not text.strip():
@@ -95,6 +119,8 @@ def parse_address(text: str, known_places: frozenset[str] = frozenset()) -> Pars
         rest = (rest[: m.start()] + " , " + rest[m.end():]).strip()
     elif (bad := _POSTCODE_LIKE.search(rest)) and re.search(r"[0-9]", rest[: bad.start()]):
         rest = (rest[: bad.start()] + " , " + rest[bad.end():]).strip()
+    else:
+        postcode, rest = _damaged_postcode(rest)
     place = None
     if known_places:
         segments = [seg.strip() for seg in rest.split(",")]
@@ -114,7 +140,12 @@ def parse_address(text: str, known_places: frozenset[str] = frozenset()) -> Pars
     street = None
     matches = list(_NUMBER.finditer(rest))
     m = matches[-1] if matches else None
+    lost_suffix = False
+    if m and re.search(r"(?:^|\s)-$", rest[: m.start()]):
+        m = None  # 'Baarloweg -1': the number itself was lost, only its addition is left
+        rest = re.sub(r"(?:^|\s)-[0-9]+[A-Za-z]?", " ", rest)
     if m:
+        lost_suffix = not m.group(2) and not m.group(3) and bool(re.match(r"-\s*(?:,|$)", rest[m.end():]))
         number = int(m.group(1))
         letter = m.group(2).upper() if m.group(2) else None
         addition = m.group(3)
@@ -134,4 +165,4 @@ def parse_address(text: str, known_places: frozenset[str] = frozenset()) -> Pars
         street = normalise_street(rest.strip(" ,")) or None
     if addition in {"huis", "hs", "bg", "beneden"}:
         addition = "hs" if addition in {"huis", "hs"} else addition
-    return ParsedAddress(street, number, letter, addition, postcode, place)
+    return ParsedAddress(street, number, letter, addition, postcode, place, lost_suffix)
