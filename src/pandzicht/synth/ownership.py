@@ -42,6 +42,24 @@ _DOMESTIC = (
 _YEARS = np.array([1990, 1995, 2000, 2008, 2013, 2016, 2019, 2022, 2024])
 _INDEX = np.array([0.16, 0.22, 0.38, 0.55, 0.45, 0.52, 0.72, 1.0, 0.98])
 
+MAX_PRIVATE_PORTFOLIO = 1500  # homes, for one private landlord
+
+
+def capped_shares(weights: np.ndarray, homes: int, most: int) -> np.ndarray:
+    """Portfolio shares from weights, no share above `most` of `homes` (where that is possible at all).
+
+    Capping one share raises the others, so it is repeated until none exceeds the cap. Shares under the
+    cap keep their proportions; below `homes / most` landlords no cap can hold and the weights stand."""
+    share = weights / weights.sum()
+    cap = most / max(homes, 1)
+    if cap * len(share) < 1:
+        return share
+    while share.max() > cap * (1 + 1e-9):
+        over = share >= cap
+        rest = share[~over].sum()
+        share = np.where(over, cap, share * (1 - cap * over.sum()) / rest if rest > 0 else share)
+    return share
+
 
 def assign_owner_class(rng: np.random.Generator, units: pd.DataFrame) -> np.ndarray:
     """Owner class per unit: corporations own whole buildings; the rest splits per unit."""
@@ -116,7 +134,10 @@ def build_kadaster(
     n_ll = max(3, int(m.sum() / 2.4))
     ll = rng.choice(pool, size=min(n_ll, len(pool)), replace=False)
     w = rng.pareto(1.2, len(ll)) + 0.4
-    pid[m] = rng.choice(ll, size=m.sum(), p=w / w.sum())
+    # A Pareto tail over 80k landlords (1M units) once gave one person 27k homes; the largest private
+    # landlords in the region own hundreds to a few thousand. Capped at MAX_PRIVATE_PORTFOLIO homes
+    # (never binding below ~100k units, so small worlds are unchanged).
+    pid[m] = rng.choice(ll, size=m.sum(), p=capped_shares(w, int(m.sum()), MAX_PRIVATE_PORTFOLIO))
     rogue = rng.choice(ll, size=min(2, len(ll)), replace=False)
     rm = np.zeros(n, dtype=bool)
     rm[rogue_units] = True
