@@ -21,7 +21,7 @@ from pandzicht.link.graph import build_graph, build_record_units
 from pandzicht.link.mentions import collect_mentions
 from pandzicht.link.network import build_network_measures
 from pandzicht.link.parties_exact import resolve_exact
-from pandzicht.link.parties_splink import resolve_parties
+from pandzicht.link.parties_splink import prioritise_review_queue, resolve_parties
 from pandzicht.score.shortlist import score_parties, score_units
 from pandzicht.store.engine import Store
 
@@ -67,6 +67,8 @@ def analyse_store(
     indicators = stage("indicatoren", lambda: run_indicators(store, catalogue))
     model = stage("score_adressen", lambda: score_units(store, catalogue))
     stage("score_partijen", lambda: score_parties(store, catalogue))
+    if not exact_only:
+        stage("wachtrij", lambda: prioritise_review_queue(store))
     return {"counts": counts, "indicators": indicators, "model": model.to_json()}
 
 

@@ -96,3 +96,32 @@ def test_cli_refuses_protected_column_in_one_line(tmp_path):
     err = done.stderr.strip()
     assert "brp_inschrijving.csv" in err and "'geboorteland'" in err
     assert "Traceback" not in err and len(err.splitlines()) == 1
+
+
+def test_review_queue_puts_what_matters_for_the_shortlists_first(world):
+    """Each queued pair weighs as much as the highest-scoring party or home either side belongs to, and the
+    queue is read in that order (at 1M units it holds over a million pairs)."""
+    _, out, _ = world
+    from pandzicht.link.parties_splink import prioritise_review_queue
+    from pandzicht.store.engine import Store
+
+    with Store(out / "pandzicht.duckdb") as store:
+        rows = store.rows(
+            "SELECT belang, bron_links, record_sleutel_links, bron_rechts, record_sleutel_rechts, "
+            "verblijfsobject_id_links, verblijfsobject_id_rechts FROM beoordeling_wachtrij")
+        assert rows and any(r[0] > 0 for r in rows)
+        assert [r[0] for r in rows] == sorted((r[0] for r in rows), reverse=True)
+        # recomputed here per pair from the score tables
+        for belang, bl, kl, br, kr, vl, vr in rows[:50]:
+            scores = [0.0]
+            for b, k in ((bl, kl), (br, kr)):
+                scores.append(store.scalar(
+                    "SELECT max(p.score) FROM entiteit e JOIN partij_score p USING (entiteit_id) "
+                    "WHERE e.bron = ? AND e.record_sleutel = ?", [b, k]) or 0.0)
+            for vbo in (vl, vr):
+                scores.append(store.scalar("SELECT max(score) FROM adres_score WHERE verblijfsobject_id = ?",
+                                           [vbo]) or 0.0)
+            assert belang == pytest.approx(max(scores))
+        # a second run replaces the column instead of adding one
+        prioritise_review_queue(store)
+        assert [r[0] for r in store.rows("SELECT belang FROM beoordeling_wachtrij")] == [r[0] for r in rows]

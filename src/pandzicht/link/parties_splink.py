@@ -488,6 +488,35 @@ def _write_review_queue(store: Store, review: tuple[float, float], threshold: fl
     return store.scalar("SELECT count(*) FROM beoordeling_wachtrij")
 
 
+def prioritise_review_queue(store: Store) -> int:
+    """Order the review queue by what a judgement could change in the shortlists, then by doubt.
+
+    At 1M units the queue holds over a million pairs; no analyst reviews that. A pair matters as much as
+    the highest-scoring party or home either mention belongs to, so a pair touching a shortlisted landlord
+    comes before two unknown tenants. Adds column `belang`; returns the number of pairs with one above 0."""
+    if not (store.has_table("beoordeling_wachtrij") and store.has_table("partij_score")
+            and store.has_table("adres_score")):
+        return 0
+    columns = {r[0] for r in store.rows("SELECT column_name FROM information_schema.columns "
+                                        "WHERE table_name = 'beoordeling_wachtrij'")}
+    earlier = " EXCLUDE (belang)" if "belang" in columns else ""  # a second run replaces it
+    store.execute(f"""
+        CREATE OR REPLACE TABLE beoordeling_wachtrij AS
+        WITH w AS (SELECT *{earlier} FROM beoordeling_wachtrij)
+        SELECT w.*, greatest(coalesce(pa.score, 0), coalesce(pb.score, 0),
+                             coalesce(ua.score, 0), coalesce(ub.score, 0)) AS belang
+        FROM w
+        LEFT JOIN entiteit ea ON ea.bron = w.bron_links AND ea.record_sleutel = w.record_sleutel_links
+        LEFT JOIN entiteit eb ON eb.bron = w.bron_rechts AND eb.record_sleutel = w.record_sleutel_rechts
+        LEFT JOIN partij_score pa ON pa.entiteit_id = ea.entiteit_id
+        LEFT JOIN partij_score pb ON pb.entiteit_id = eb.entiteit_id
+        LEFT JOIN adres_score ua ON ua.verblijfsobject_id = w.verblijfsobject_id_links
+        LEFT JOIN adres_score ub ON ub.verblijfsobject_id = w.verblijfsobject_id_rechts
+        ORDER BY belang DESC, abs(w.kans - {DREMPEL}), w.links, w.rechts
+    """)
+    return int(store.scalar("SELECT count(*) FROM beoordeling_wachtrij WHERE belang > 0"))
+
+
 # --- Splink out of the box, for comparison ----------------------------------------------------------------------
 
 def default_pair_count(store: Store) -> int:

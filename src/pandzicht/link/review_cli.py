@@ -36,7 +36,8 @@ def wachtrij(
     db: Path = DB_OPTION,
     limiet: int = typer.Option(25, "--limiet", help="Hoeveel paren tonen."),
 ) -> None:
-    """Toon de paren die het model niet zeker weet, dichtst bij de drempel eerst."""
+    """Toon de paren die het model niet zeker weet: eerst die bij partijen en woningen hoog op de lijsten,
+    dan die het dichtst bij de drempel."""
     if not db.exists():
         raise typer.BadParameter(f"geen store gevonden op {db}")
     with Store(db, read_only=True) as store:
