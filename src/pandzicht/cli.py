@@ -155,8 +155,9 @@ def analyse_cmd(
 def _run_analysis(bundle: Path, out_dir: Path, db: Path | None):
     from pandzicht.pipeline import analyse
 
-    stages = ["inlezen", "adreskoppeling", "vermeldingen", "entiteiten", "record_adres", "netwerk", "netwerkmaten",
-              "kortverblijf", "indicatoren", "score_adressen", "score_partijen", "uitvoer"]
+    stages = ["inlezen", "adreskoppeling", "vermeldingen", "entiteiten", "adres_via_personen", "record_adres",
+              "netwerk", "netwerkmaten", "kortverblijf", "indicatoren", "score_adressen", "score_partijen", "wachtrij",
+              "uitvoer"]
     with _progress() as bar:
         task = bar.add_task("analyse", total=len(stages))
 

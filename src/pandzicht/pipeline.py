@@ -16,6 +16,7 @@ from pandzicht.adapters.kortverblijf_link import link_listings
 from pandzicht.indicators.catalogue import load_catalogue
 from pandzicht.indicators.run import run_indicators
 from pandzicht.intake.load import load_bundle
+from pandzicht.link.address_context import link_through_people
 from pandzicht.link.address_match import link_addresses
 from pandzicht.link.graph import build_graph, build_record_units
 from pandzicht.link.mentions import collect_mentions
@@ -58,6 +59,8 @@ def analyse_store(
     counts["adressen_gekoppeld"] = stage("adreskoppeling", lambda: link_addresses(store, resolve=not exact_only))
     counts["vermeldingen"] = stage("vermeldingen", lambda: collect_mentions(store))
     counts["entiteiten"] = stage("entiteiten", lambda: resolve_exact(store) if exact_only else resolve_parties(store))
+    if not exact_only:
+        counts["adressen_via_personen"] = stage("adres_via_personen", lambda: link_through_people(store))
     stage("record_adres", lambda: build_record_units(store))
     if store.has_table("raw_kortverblijf_advertentie"):
         stage("kortverblijf", lambda: link_listings(store.con))
@@ -81,7 +84,7 @@ def write_outputs(store: Store, out: Path, report: dict) -> None:
                         "ORDER BY rang",
         "entiteiten.csv": "SELECT bron, record_sleutel, entiteit_id, zekerheid FROM entiteit "
                           "ORDER BY bron, record_sleutel",
-        "adreskoppeling.csv": "SELECT bron, record_sleutel, adres_tekst, verblijfsobject_id, zekerheid "
+        "adreskoppeling.csv": "SELECT bron, record_sleutel, adres_tekst, verblijfsobject_id, zekerheid, methode "
                               "FROM adres_koppeling ORDER BY bron, record_sleutel",
     }
     for name, sql in exports.items():

@@ -16,3 +16,15 @@ def world_base(tmp_path_factory) -> tuple[Path, Path]:
 @pytest.fixture(scope="session")
 def world_noisy(tmp_path_factory) -> tuple[Path, Path]:
     return prepared_world(tmp_path_factory.mktemp("noisy"), 3000, 5, "noisy")
+
+
+@pytest.fixture(scope="session")
+def world_noisy_analysed(tmp_path_factory) -> tuple[Path, Path]:
+    """A noisy world through the whole analysis (address links through people need resolved parties)."""
+    from pandzicht.pipeline import analyse
+    from pandzicht.synth.world import generate
+
+    root = tmp_path_factory.mktemp("noisy_analysed")
+    generate(root / "bundel", 3000, 5, "noisy")
+    analyse(root / "bundel", root / "uitvoer")
+    return root / "bundel", root / "uitvoer" / "pandzicht.duckdb"

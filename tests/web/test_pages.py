@@ -161,3 +161,19 @@ def test_shortlist_csv_export_is_audited(app, analyst: TestClient) -> None:
     with app.state.ctx.sessions() as s:
         entries, _ = search(s, actie="export_shortlist")
     assert len(entries) == 2
+
+
+def test_unit_dossier_says_how_a_free_text_address_was_linked(app, analyst: TestClient) -> None:
+    """A record that reached the dossier through its address text says how: through the text, or through the
+    BRP registration of a person on it; records that carried their own BAG id say nothing."""
+    store = app.state.ctx.analysis
+    row = store.one("SELECT a.verblijfsobject_id, a.methode, a.zekerheid FROM contract_adres a "
+                    "WHERE a.methode = 'tekst+inschrijving' LIMIT 1") or store.one(
+        "SELECT verblijfsobject_id, methode, zekerheid FROM contract_adres WHERE NOT bag_id_geleverd LIMIT 1")
+    assert row, "the world has contracts linked by their address text"
+    r = analyst.get(f"/adres/{row['verblijfsobject_id']}")
+    assert r.status_code == 200
+    assert f"zekerheid {row['zekerheid']:.2f}" in r.text
+    words = {"tekst+inschrijving": "via de BRP-inschrijving", "postcode_straat": "op postcode en straat",
+             "postcode": "op postcode", "straat": "op straatnaam"}[row["methode"]]
+    assert words in r.text

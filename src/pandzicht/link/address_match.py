@@ -86,6 +86,10 @@ class AddressIndex:
             for r in rows
         )
 
+    def units_by_id(self) -> dict[str, Unit]:
+        """Every indexed unit by its BAG id."""
+        return {u.vbo: u for units in self.by_pc_nr.values() for u in units}
+
     def street_candidates(self, street: str, place: str | None) -> list[tuple[str, float]]:
         """Streets that may be meant, with a similarity 0..1; exact first.
 

@@ -166,3 +166,13 @@ def parse_address(text: str, known_places: frozenset[str] = frozenset()) -> Pars
     if addition in {"huis", "hs", "bg", "beneden"}:
         addition = "hs" if addition in {"huis", "hs"} else addition
     return ParsedAddress(street, number, letter, addition, postcode, place, lost_suffix)
+
+
+def number_digits(text: str) -> str:
+    """The digits a text gives for its house number and addition: every digit outside what reads as a
+    postcode ('Hemmenkade3 2, 3067 RB' gives '32'). Used to check a unit found by other evidence against
+    the text, where the parse of a damaged number cannot be trusted."""
+    rest = " ".join((text or "").replace(",", " , ").split())
+    for pattern in (_POSTCODE, _POSTCODE_LOOSE, _POSTCODE_LIKE):
+        rest = pattern.sub(" ", rest)
+    return "".join(ch for ch in rest if ch.isdigit())

@@ -18,6 +18,7 @@ from typing import Any
 from pandzicht.bench import RssSampler
 from pandzicht.evaluation.linking import address_accuracy, pairwise_scores
 from pandzicht.intake.load import load_bundle
+from pandzicht.link.address_context import link_through_people
 from pandzicht.link.address_match import link_addresses
 from pandzicht.link.graph import build_graph, build_record_units
 from pandzicht.link.mentions import collect_mentions
@@ -96,6 +97,12 @@ def bench_link(units: int, seed: int, variant: str, workdir: Path | None = None,
             out["vermeldingen_per_s_afgestemd"] = round(mentions / max(steps["splink_afgestemd"]["seconden"], 1e-9))
             out["kwaliteit"]["splink_afgestemd"] = pairwise_scores(
                 _entities_csv(store, workdir / "ent_tuned.csv"), truth)
+
+            out["adressen_via_personen"] = step("adres_via_personen", lambda: link_through_people(store))
+            out["kwaliteit"]["adreskoppeling_met_personen"] = address_accuracy(
+                _export(store, "SELECT bron, record_sleutel, adres_tekst, verblijfsobject_id, zekerheid "
+                               "FROM adres_koppeling", workdir / "adreskoppeling_personen.csv"),
+                bundle / "truth" / "adres_tekst.csv")
 
             def graph() -> dict[str, int]:
                 build_record_units(store)

@@ -55,7 +55,8 @@ _EDGES = {
 
 
 def build_record_units(store: Store) -> None:
-    """Per record with an address, the unit it is about: its own BAG id, else the resolved text."""
+    """Per record with an address, the unit it is about: its own BAG id, else the resolved text, with how
+    the link was made (`methode`), so a dossier can say it."""
     for source, key, view in (
         ("huurcontract", "contract_id", "contract_adres"),
         ("politie_incident", "incident_id", "incident_adres"),
@@ -66,14 +67,15 @@ def build_record_units(store: Store) -> None:
                 CREATE OR REPLACE TABLE {view} AS
                 SELECT r.{key}, coalesce(r.verblijfsobject_id, k.verblijfsobject_id) AS verblijfsobject_id,
                        CASE WHEN r.verblijfsobject_id IS NOT NULL THEN 1.0 ELSE k.zekerheid END AS zekerheid,
-                       r.verblijfsobject_id IS NOT NULL AS bag_id_geleverd
+                       r.verblijfsobject_id IS NOT NULL AS bag_id_geleverd,
+                       CASE WHEN r.verblijfsobject_id IS NOT NULL THEN 'bag_id' ELSE k.methode END AS methode
                 FROM raw_{source} r
                 LEFT JOIN adres_koppeling k ON k.bron = '{source}' AND k.record_sleutel = r.{key}
                 WHERE coalesce(r.verblijfsobject_id, k.verblijfsobject_id) IS NOT NULL
             """)
         else:
             store.execute(f"CREATE OR REPLACE TABLE {view} ({key} VARCHAR, verblijfsobject_id VARCHAR, "
-                          "zekerheid DOUBLE, bag_id_geleverd BOOLEAN)")
+                          "zekerheid DOUBLE, bag_id_geleverd BOOLEAN, methode VARCHAR)")
 
 
 def build_graph(store: Store) -> int:

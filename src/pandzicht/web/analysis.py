@@ -75,6 +75,23 @@ def address_text(r: dict[str, Any]) -> str:
     return f"{r.get('openbare_ruimte') or '?'} {nr}, {r.get('postcode') or ''} {r.get('woonplaats') or ''}".strip()
 
 
+# How a record's free-text address became this unit, in words for the dossier timeline.
+_LINK_METHODS = {
+    "postcode_straat": "op postcode en straat",
+    "postcode": "op postcode",
+    "straat": "op straatnaam",
+    "tekst+inschrijving": "via de BRP-inschrijving van een betrokkene op de datum, passend bij de adrestekst",
+}
+
+
+def link_note(confidence: float | None, method: str | None) -> str:
+    """'' for a record that carried its own BAG id; otherwise how and how surely its address text was linked."""
+    if method in (None, "bag_id") or confidence is None:
+        return ""
+    how = _LINK_METHODS.get(method, "uit de adrestekst")
+    return f" (adres gekoppeld {how}, zekerheid {confidence:.2f})"
+
+
 @dataclass
 class PartyRef:
     """A party as a screen shows it: id, kind (persoon/bedrijf) and the registered name (never shown raw to analysts
@@ -332,7 +349,8 @@ class AnalysisStore:
                     events.append(Event(r["datum_einde"], "inschrijving", "Uitschrijving BRP", "",
                                         "brp_inschrijving", [ref]))
         if self.has("raw_huurcontract") and self.has("contract_adres"):
-            rows = self.rows("SELECT h.* FROM raw_huurcontract h JOIN contract_adres a USING (contract_id) "
+            rows = self.rows("SELECT h.*, a.zekerheid AS koppeling_zekerheid, a.methode AS koppeling_methode "
+                             "FROM raw_huurcontract h JOIN contract_adres a USING (contract_id) "
                              "WHERE a.verblijfsobject_id = ?", [vbo])
             keys = [f"{r['contract_id']}:{rol}" for r in rows for rol in ("huurder", "verhuurder", "bemiddelaar")]
             ents = self._entities_for("huurcontract", keys)
@@ -345,24 +363,26 @@ class AnalysisStore:
                         refs.append(PartyRef(ents.get(f"{r['contract_id']}:{rol}", ""), naam, soort))
                 party_ids += [p.entiteit_id for p in refs]
                 prijs = f"€ {r['huurprijs_eur']}/mnd" if r.get("huurprijs_eur") else "huur onbekend"
-                detail = f"{prijs}, betaling: {r.get('betaalwijze') or 'onbekend'}; leverancier: {r.get('bron') or '?'}"
+                detail = (f"{prijs}, betaling: {r.get('betaalwijze') or 'onbekend'}; "
+                          f"leverancier: {r.get('bron') or '?'}"
+                          + link_note(r["koppeling_zekerheid"], r["koppeling_methode"]))
                 events.append(Event(r["datum_aanvang"], "huur", "Huurcontract begonnen", detail, "huurcontract",
                                     refs))
                 if r.get("datum_einde"):
                     events.append(Event(r["datum_einde"], "huur", "Huurcontract beëindigd", "", "huurcontract",
                                         refs))
         if self.has("raw_politie_incident") and self.has("incident_adres"):
-            for r in self.rows("SELECT i.*, a.zekerheid FROM raw_politie_incident i JOIN incident_adres a "
+            for r in self.rows("SELECT i.*, a.zekerheid, a.methode FROM raw_politie_incident i JOIN incident_adres a "
                                "USING (incident_id) WHERE a.verblijfsobject_id = ?", [vbo]):
-                koppeling = "" if r["zekerheid"] >= 1 else f" (adres gekoppeld, zekerheid {r['zekerheid']:.2f})"
+                koppeling = link_note(r["zekerheid"], r["methode"])
                 events.append(Event(r["datum"], "incident", f"Politie-incident: {r['categorie']}",
                                     (r.get("omschrijving") or "") + koppeling, "politie_incident"))
         if self.has("raw_melding") and self.has("melding_adres"):
-            for r in self.rows("SELECT m.*, a.zekerheid FROM raw_melding m JOIN melding_adres a USING (melding_id) "
-                               "WHERE a.verblijfsobject_id = ?", [vbo]):
+            for r in self.rows("SELECT m.*, a.zekerheid, a.methode FROM raw_melding m JOIN melding_adres a "
+                               "USING (melding_id) WHERE a.verblijfsobject_id = ?", [vbo]):
                 cats = ", ".join((r.get("categorieen") or "").split(";"))
                 events.append(Event(r["datum"], "melding", f"Melding ({r['bron_type']}): {cats}",
-                                    r.get("tekst") or "", "melding"))
+                                    (r.get("tekst") or "") + link_note(r["zekerheid"], r["methode"]), "melding"))
         if self.has("raw_handhaving_uitkomst"):
             for r in self.rows("SELECT * FROM raw_handhaving_uitkomst WHERE verblijfsobject_id = ?", [vbo]):
                 events.append(Event(r["datum"], "uitkomst", f"Handhaving: {r['instrument']} — {r['bevinding']}",
