@@ -9,7 +9,13 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import OSA
 
-from pandzicht.link.address_context import CONTEXT_CONFIDENCE, CONTEXT_METHOD, fits_text, link_through_people
+from pandzicht.link.address_context import (
+    CONTEXT_CONFIDENCE,
+    CONTEXT_METHOD,
+    CORRECTION_METHOD,
+    fits_text,
+    link_through_people,
+)
 from pandzicht.link.address_match import AddressIndex, Unit, match_address
 from pandzicht.link.address_parse import parse_address
 from pandzicht.store.engine import Store
@@ -18,6 +24,7 @@ U = {
     "r1": Unit("r1", "reindersplein", 1, None, None, "3015WC", "rotterdam"),
     "r16b": Unit("r16b", "reindersplein", 16, "B", None, "3015WC", "rotterdam"),
     "z47": Unit("z47", "zwartsluiskade", 47, None, None, "3077EZ", "rotterdam"),
+    "r6b": Unit("r6b", "reindersplein", 6, "B", None, "3015WC", "rotterdam"),
 }
 INDEX = AddressIndex(U.values())
 D = dt.date(2024, 3, 1)
@@ -77,7 +84,7 @@ def test_registrations_that_do_not_fit_the_text_or_the_date_leave_it_empty(store
     _person(store, "E3", "huurcontract", "HC3:huurder", ("r1", dt.date(2015, 1, 1), dt.date(2022, 1, 1)))
     _contract(store, "HC4", "Reindersplein 7")  # the number is two digits away from 16B
     _person(store, "E4", "huurcontract", "HC4:huurder", ("r16b", D, None))
-    _contract(store, "HC5", "Reindersplein 6B")  # one digit lost: 16B fits
+    _contract(store, "HC5", "Reindersplein 16")  # the letter lost: 16B fits
     _person(store, "E5", "huurcontract", "HC5:huurder", ("r16b", D, None))
     assert link_through_people(store, INDEX) == 1
     links = _links(store)
@@ -98,16 +105,25 @@ def test_witnesses_are_left_out_and_two_fitting_homes_stay_empty(store):
     assert links["PL1"][0] == "r1" and links["PL2"][0] is None
 
 
-def test_a_link_the_text_made_is_never_replaced_and_a_rerun_changes_nothing(store):
-    _contract(store, "HC6", "Zwartsluiskade 47", linked="z47")
+def test_a_text_link_stays_unless_the_tenant_was_registered_one_keystroke_away(store):
+    _contract(store, "HC6", "Zwartsluiskade 47", linked="z47")  # registered at a unit that does not fit
     _person(store, "E6", "huurcontract", "HC6:huurder", ("r1", D, None))
-    _contract(store, "HC7", "3015 WC")
-    _person(store, "E7", "huurcontract", "HC7:huurder", ("r1", D, None))
+    _contract(store, "HC7", "Reindersplein 6B, 3015 WC", linked="r6b")  # a lost digit: registered at 16B
+    _person(store, "E7", "huurcontract", "HC7:huurder", ("r16b", D, None))
+    _contract(store, "HC8", "Reindersplein 6B, 3015 WC", linked="r6b")  # registered at both: the text stands
+    _person(store, "E8", "huurcontract", "HC8:huurder", ("r16b", D - dt.timedelta(days=20), D), ("r6b", D, None))
+    _incident(store, "PL3", "Reindersplein 6B")  # a suspect living one keystroke away may be a neighbour
+    store.execute("UPDATE adres_koppeling SET verblijfsobject_id = 'r6b', zekerheid = 1.0, methode = 'straat' "
+                  "WHERE record_sleutel = 'PL3'")
+    store.execute("INSERT INTO raw_politie_betrokkene VALUES ('B5', 'PL3', 'verdachte')")
+    _person(store, "S3", "politie_betrokkene", "B5", ("r16b", dt.date(2020, 1, 1), None))
     assert link_through_people(store, INDEX) == 1
-    before = _links(store)
-    assert before["HC6"] == ("z47", 1.0, "postcode")
-    assert link_through_people(store, INDEX) == 0
-    assert _links(store) == before
+    links = _links(store)
+    assert links["HC6"] == ("z47", 1.0, "postcode")
+    assert links["HC7"] == ("r16b", CONTEXT_CONFIDENCE, CORRECTION_METHOD)
+    assert links["HC8"][0] == "r6b" and links["PL3"][0] == "r6b"
+    assert link_through_people(store, INDEX) == 0  # a rerun changes nothing
+    assert _links(store) == links
 
 
 _streets = st.sampled_from(["reindersplein", "zwartsluiskade", "kastanjelaan", "bergsmasingel", "noapad"])
@@ -138,18 +154,25 @@ def test_a_text_never_fits_a_unit_two_postcode_keystrokes_away(nr, pc, shift):
 
 
 def test_links_through_people_on_a_generated_world_are_right(world_noisy_analysed):
-    """On a noisy generated world the step fills empty links and every one it makes is checked against truth."""
+    """On a noisy generated world the step fills empty links and corrects contract links, and every link it
+    makes is checked against truth."""
     bundle, store_path = world_noisy_analysed
     with Store(store_path) as s:
         s.execute(f"CREATE TEMP TABLE waar AS SELECT * FROM read_csv('{bundle / 'truth' / 'adres_tekst.csv'}', "
                   "all_varchar = true)")
-        made, wrong = s.rows(f"""
-            SELECT count(*), count(*) FILTER (WHERE k.verblijfsobject_id <> w.verblijfsobject_id)
-            FROM adres_koppeling k JOIN waar w USING (bron, record_sleutel) WHERE k.methode = '{CONTEXT_METHOD}'
-        """)[0]
-        texts = [t for (t,) in s.rows(f"SELECT adres_tekst FROM adres_koppeling WHERE methode = '{CONTEXT_METHOD}'")]
+        made = dict(s.rows(f"""
+            SELECT k.methode, count(*) FILTER (WHERE k.verblijfsobject_id <> w.verblijfsobject_id) || '/' || count(*)
+            FROM adres_koppeling k JOIN waar w USING (bron, record_sleutel)
+            WHERE k.methode IN ('{CONTEXT_METHOD}', '{CORRECTION_METHOD}') GROUP BY 1
+        """))
+        filled = s.rows(f"SELECT adres_tekst FROM adres_koppeling WHERE methode = '{CONTEXT_METHOD}'")
+        corrected = s.rows(f"SELECT adres_tekst, verblijfsobject_id FROM adres_koppeling "
+                           f"WHERE methode = '{CORRECTION_METHOD}'")
         index = AddressIndex.from_store(s)
-    assert made >= 5, made
-    assert wrong <= max(1, made // 20), (made, wrong)
-    # each of them is one the text alone left empty
-    assert all(match_address(t, index).verblijfsobject_id is None for t in texts)
+    wrong_filled, n_filled = map(int, made[CONTEXT_METHOD].split("/"))
+    wrong_corrected, n_corrected = map(int, made.get(CORRECTION_METHOD, "0/0").split("/"))
+    assert n_filled >= 5 and wrong_filled <= max(1, n_filled // 20), made
+    assert wrong_corrected <= max(1, n_corrected // 20), made
+    # filled links are ones the text alone left empty; corrected ones the text alone sent elsewhere
+    assert all(match_address(t, index).verblijfsobject_id is None for (t,) in filled)
+    assert all(match_address(t, index).verblijfsobject_id != v for t, v in corrected)

@@ -1,4 +1,4 @@
-"""Link an address text the text alone leaves open, through the people on the record.
+"""Link an address text the text alone leaves open, or got wrong, through the people on the record.
 
 An officer types only '3009 NM'; a landlord writes 'Hemmenkade3 2'. The text
 then fits several units or none well enough. The record also names people:
@@ -9,9 +9,16 @@ and no other such unit exists, that unit is the link. This is what an analyst
 does by hand; it runs after party resolution, which tells whose registrations
 these are, and only on records the text left empty.
 
+The same evidence corrects a contract's text link where a typo left another
+real address ('Wissestraat 10' for 130): when the tenant was not registered at
+the linked unit but at exactly one unit that fits the text within one
+keystroke, the registration wins (method `inschrijving_corrigeert_tekst`).
+Only for contracts: the tenant's home is what a contract is about, while a
+person in a police registration may live next door to where it happened.
+
 Witnesses are left out: they are often the neighbours. A registration is one
-piece of evidence, so these links get confidence 0.85 and method
-`tekst+inschrijving`, visible in `adreskoppeling.csv`.
+piece of evidence, so these links get confidence 0.85, and their method is
+visible in `adreskoppeling.csv` and in the dossier.
 """
 
 from __future__ import annotations
@@ -26,10 +33,13 @@ from pandzicht.store.engine import Store
 
 CONTEXT_CONFIDENCE = 0.85
 CONTEXT_METHOD = "tekst+inschrijving"
+CORRECTION_METHOD = "inschrijving_corrigeert_tekst"
+# Links made from the text alone, which a tenant's registration may correct.
+_TEXT_METHODS = ("postcode_straat", "postcode", "straat")
 # A registration counts when it overlaps the record's date, widened for a tenant who registers after moving in.
 _BEFORE_DAYS, _AFTER_DAYS = 30, 180
 
-# Per source with free-text addresses, the people on a still-empty record and the record's date.
+# Per source with free-text addresses, the people on a record under review (`open`) and the record's date.
 _PEOPLE = {
     "huurcontract": (("raw_huurcontract",), """
         SELECT o.bron, o.record_sleutel, e.entiteit_id, c.datum_aanvang AS datum
@@ -46,9 +56,13 @@ _PEOPLE = {
 
 
 def _registrations_sql(branches: list[str]) -> str:
-    """Units where the people of each empty record were registered around the record's date."""
+    """Units where the people of each record under review were registered around the record's date: every
+    empty link, and every contract linked from its text alone."""
+    text_methods = ", ".join(f"'{m}'" for m in _TEXT_METHODS)
     return f"""
-        WITH open AS (SELECT bron, record_sleutel FROM adres_koppeling WHERE verblijfsobject_id IS NULL),
+        WITH open AS (SELECT bron, record_sleutel FROM adres_koppeling
+                      WHERE verblijfsobject_id IS NULL
+                         OR (bron = 'huurcontract' AND methode IN ({text_methods}))),
         mensen AS ({" UNION ALL ".join(branches)})
         SELECT DISTINCT m.bron, m.record_sleutel, r.verblijfsobject_id
         FROM mensen m
@@ -87,10 +101,11 @@ def fits_text(text: str, parsed: ParsedAddress, unit: Unit, index: AddressIndex)
 
 
 def link_through_people(store: Store, index: AddressIndex | None = None) -> int:
-    """Fill empty address links whose record's people were registered at exactly one fitting unit.
+    """Fill empty address links whose record's people were registered at exactly one fitting unit, and
+    correct contract links the tenant's registration contradicts.
 
-    Needs `adres_koppeling` and `entiteit`; returns the number of links made. Rerunning is harmless: only
-    empty links are considered."""
+    Needs `adres_koppeling` and `entiteit`; returns the number of links made or changed. Rerunning changes
+    nothing: links made here are not reconsidered."""
     if not all(store.has_table(t) for t in ("adres_koppeling", "entiteit", "raw_brp_inschrijving")):
         return 0
     branches = [sql for tables, sql in _PEOPLE.values() if all(store.has_table(t) for t in tables)]
@@ -103,24 +118,25 @@ def link_through_people(store: Store, index: AddressIndex | None = None) -> int:
         return 0
     index = index or AddressIndex.from_store(store)
     units = index.units_by_id()
-    texts = dict(((s, k), t) for s, k, t in store.rows(
-        "SELECT bron, record_sleutel, adres_tekst FROM adres_koppeling WHERE verblijfsobject_id IS NULL"))
+    current = {(src, key): (text, vbo) for src, key, text, vbo in store.rows(
+        "SELECT bron, record_sleutel, adres_tekst, verblijfsobject_id FROM adres_koppeling")}
     found = []
     for (source, key), vbos in candidates.items():
-        text = texts[(source, key)]
+        text, linked = current[(source, key)]
+        if linked in vbos:
+            continue  # the registration confirms the text
         parsed = parse_address(text, index.places)
         fitting = {v for v in vbos if v in units and fits_text(text, parsed, units[v], index)}
         if len(fitting) == 1:
-            found.append((source, key, fitting.pop()))
+            found.append((source, key, fitting.pop(), CONTEXT_METHOD if linked is None else CORRECTION_METHOD))
     if not found:
         return 0
-    store.write_arrow("_via_personen", pa.table({name: [row[i] for row in found]
-                                                 for i, name in enumerate(("bron", "record_sleutel", "vbo"))}))
+    store.write_arrow("_via_personen", pa.table({name: [row[i] for row in found] for i, name in
+                                                 enumerate(("bron", "record_sleutel", "vbo", "methode"))}))
     store.execute(f"""
-        UPDATE adres_koppeling k SET verblijfsobject_id = v.vbo, zekerheid = {CONTEXT_CONFIDENCE},
-               methode = '{CONTEXT_METHOD}'
+        UPDATE adres_koppeling k SET verblijfsobject_id = v.vbo, zekerheid = {CONTEXT_CONFIDENCE}, methode = v.methode
         FROM _via_personen v
-        WHERE k.bron = v.bron AND k.record_sleutel = v.record_sleutel AND k.verblijfsobject_id IS NULL
+        WHERE k.bron = v.bron AND k.record_sleutel = v.record_sleutel
     """)
     store.execute("DROP TABLE _via_personen")
     return len(found)

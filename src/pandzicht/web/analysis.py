@@ -81,6 +81,8 @@ _LINK_METHODS = {
     "postcode": "op postcode",
     "straat": "op straatnaam",
     "tekst+inschrijving": "via de BRP-inschrijving van een betrokkene op de datum, passend bij de adrestekst",
+    "inschrijving_corrigeert_tekst": "via de BRP-inschrijving van de huurder; de adrestekst wees een adres "
+                                     "één toetsaanslag ernaast",
 }
 
 
