@@ -7,7 +7,7 @@ them was registered in BRP, at the record's date, at a unit that fits
 everything the text does give (postcode, street, the digits of the number),
 and no other such unit exists, that unit is the link. This is what an analyst
 does by hand; it runs after party resolution, which tells whose registrations
-these are, and only on records the text left empty.
+these are.
 
 The same evidence corrects a contract's text link where a typo left another
 real address ('Wissestraat 10' for 130): when the tenant was not registered at
