@@ -125,3 +125,21 @@ def test_review_queue_puts_what_matters_for_the_shortlists_first(world):
         # a second run replaces the column instead of adding one
         prioritise_review_queue(store)
         assert [r[0] for r in store.rows("SELECT belang FROM beoordeling_wachtrij")] == [r[0] for r in rows]
+
+
+def test_address_links_say_how_they_were_made(world):
+    """adreskoppeling.csv keeps the v1 columns first and adds `methode`: a link names how it was made, and an
+    empty one why it stayed empty."""
+    _, out, _ = world
+    with (out / "adreskoppeling.csv").open(newline="", encoding="utf-8") as fh:
+        header = next(csv.reader(fh))
+    assert header == ["bron", "record_sleutel", "adres_tekst", "verblijfsobject_id", "zekerheid", "methode"]
+    linked = {"postcode_straat", "postcode", "straat", "tekst+inschrijving", "inschrijving_corrigeert_tekst"}
+    rows = _rows(out / "adreskoppeling.csv")
+    for r in rows:
+        if r["verblijfsobject_id"]:
+            assert r["methode"] in linked, r
+            assert float(r["zekerheid"]) >= 0.8, r
+        else:
+            assert r["methode"] in linked | {"geen_huisnummer", "geen_kandidaat"}, r
+    assert any(r["methode"] == "tekst+inschrijving" for r in rows)
