@@ -29,3 +29,18 @@ def test_bench_analyse_reports_stages_memory_and_floor(bundle, tmp_path):
     assert result["piek_geheugen_mb"] and max(result["piek_geheugen_mb"].values()) > 50
     assert result["io_vloer_s"] > 0 and result["totaal_tov_vloer"] > 1
     assert (tmp_path / "uitvoer" / "adressen.csv").is_file()
+
+
+def test_bench_link_reports_every_step_and_quality_before_and_after_people(tmp_path):
+    from pandzicht.link.bench import bench_link
+
+    result = bench_link(1500, 3, "noisy", tmp_path, queries=20)
+    assert {"inlezen", "adreskoppeling", "vermeldingen", "exact", "splink_afgestemd", "adres_via_personen",
+            "netwerk"} <= set(result["stappen"])
+    quality = result["kwaliteit"]
+    before, after = quality["adreskoppeling"], quality["adreskoppeling_met_personen"]
+    assert before["records"] == after["records"] > 100
+    # the people on a record only fill and correct links: never fewer right ones
+    assert after["goed"] >= before["goed"] and after["leeg"] <= before["leeg"]
+    assert quality["splink_afgestemd"]["f1"] > quality["exact"]["f1"]
+    assert result["buurt_query"]["queries"] == 20
