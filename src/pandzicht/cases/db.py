@@ -71,7 +71,7 @@ def migrate(engine: Engine) -> None:
     cfg.set_main_option("script_location", str(migrations_dir()))
     with engine.begin() as con:
         cfg.attributes["connection"] = con
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")  # parallel branches of migrations may both be open
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
