@@ -120,7 +120,7 @@ def collect_mentions(store: Store) -> int:
         if source == "politie_betrokkene" and not store.has_table("raw_politie_incident"):
             continue
         for q in queries:
-            sql = q.format(t=tables[source], incident=tables["politie_incident"])
+            sql = q.format(t=tables[source], incident=tables.get("politie_incident", raw_table("politie_incident")))
             for key, rol, naam, hint, birth, kvk, token, unit in store.rows(sql):
                 kind = hint or ("bedrijf" if is_company_name(naam or "") else "persoon")
                 if source in _GUESSED_KIND and not hint:
