@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pandzicht import fallback
 from pandzicht.adapters.kortverblijf_link import link_listings
 from pandzicht.indicators.catalogue import load_catalogue
 from pandzicht.indicators.run import run_indicators
@@ -56,6 +57,7 @@ def analyse_store(
         timings[name] = round(time.perf_counter() - t0, 3)
         return out
 
+    fallback.reset(store)
     counts["adressen_gekoppeld"] = stage("adreskoppeling", lambda: link_addresses(store, resolve=not exact_only))
     counts["vermeldingen"] = stage("vermeldingen", lambda: collect_mentions(store))
     counts["entiteiten"] = stage("entiteiten", lambda: resolve_exact(store) if exact_only else resolve_parties(store))
@@ -73,6 +75,16 @@ def analyse_store(
     if not exact_only:
         stage("wachtrij", lambda: prioritise_review_queue(store))
     return {"counts": counts, "indicators": indicators, "model": model.to_json()}
+
+
+def analysis_section(store: Store, result: dict) -> dict:
+    """The `analyse` section of laadrapport.json (a compatible extension, docs/outputs.md): what the analysis
+    could not learn from this delivery and used a documented default for, and the indicators without source."""
+    return {
+        "terugvallen": fallback.as_report(store),
+        "indicatoren_zonder_bron": sorted(result["indicators"].get("ontbrekende_bron", [])),
+        "aantallen": result["counts"],
+    }
 
 
 def write_outputs(store: Store, out: Path, report: dict) -> None:
@@ -108,6 +120,7 @@ def analyse(
         report = load_bundle(Path(bundle), store)
         timings["inlezen"] = round(time.perf_counter() - t0, 3)
         result = analyse_store(store, on_stage, timings, exact_only=exact_only)
+        report = {**report, "analyse": analysis_section(store, result)}
         if on_stage:
             on_stage("uitvoer")
         t0 = time.perf_counter()

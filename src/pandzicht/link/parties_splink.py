@@ -24,10 +24,13 @@ from typing import Any, Literal
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute  # makes pa.compute available
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.internals.exceptions import EMTrainingException
 
+from pandzicht.fallback import record as record_fallback
 from pandzicht.link.clustering import cluster_constrained
 from pandzicht.link.judgements import current_judgements, default_path
 from pandzicht.link.parties_exact import clusters_to_table
@@ -279,36 +282,98 @@ def _pairs(sdf: Any, engine: Engine) -> pa.Table:
 
 # --- training and scoring --------------------------------------------------------------------------------------
 
-def _train(linker: Linker, em_rules: list[Any], deterministic: list[str], recall: float, max_pairs: float) -> None:
-    linker.training.estimate_probability_two_random_records_match(deterministic, recall=recall)
-    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=_SEED)
-    for rule in em_rules:
-        linker.training.estimate_parameters_using_expectation_maximisation(rule, estimate_without_term_frequencies=True)
+# Evidence a learned step needs before its estimate is trusted; below it the documented default is used and
+# the fallback recorded (`pandzicht.fallback`), so an odd delivery never crashes and never defaults silently.
+MIN_PRIOR_PAIRS = 10  # pairs meeting a deterministic rule, to estimate the prior from it
+MIN_EM_PAIRS = 50  # pairs in a blocking rule, to run EM on it
+# Company names when EM cannot run: m per level of `_company_name` below its null level (exact, JW 0.95, DL 2,
+# JW 0.88, else). Spelling variants of one company mostly keep the name core; a wholly different core is rare.
+DEFAULT_COMPANY_NAME_M = (0.6, 0.2, 0.1, 0.06, 0.04)
 
 
-def score_persons(api: Any, engine: Engine, frame: pa.Table, floor: float) -> pa.Table:
+@dataclass
+class Fallbacks:
+    """The fallbacks one resolution took; written to the store by the caller (Splink may run off-store)."""
+
+    items: list[tuple[str, str, str]]
+
+    def add(self, stap: str, reden: str, terugval: str) -> None:
+        self.items.append((stap, reden, terugval))
+
+
+def pairs_sharing(frame: pa.Table, columns: tuple[str, ...]) -> int:
+    """How many pairs of rows agree on all `columns`, none of them empty: the pairs a blocking rule or a
+    deterministic rule on them would find."""
+    table = frame.select(list(columns))
+    for c in columns:
+        table = table.filter(pa.compute.is_valid(table.column(c)))
+    if table.num_rows < 2:
+        return 0
+    counts = table.group_by(list(columns)).aggregate([([], "count_all")]).column("count_all").to_numpy()
+    return int((counts * (counts - 1) // 2).sum())
+
+
+def _em(linker: Linker, columns: tuple[str, ...], frame: pa.Table, stap: str, fallbacks: Fallbacks) -> bool:
+    """EM on one blocking rule when it pairs enough profiles; otherwise (or when Splink finds EM cannot run)
+    the comparisons keep their starting m values, and the fallback is recorded."""
+    n = pairs_sharing(frame, columns)
+    if n < MIN_EM_PAIRS:
+        fallbacks.add(stap, f"EM geblokt op {' + '.join(columns)} vindt {n} paren (minimaal {MIN_EM_PAIRS})",
+                      "m-kansen van deze vergelijkingen blijven op hun startwaarden")
+        return False
+    try:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on(*columns), estimate_without_term_frequencies=True)
+    except (EMTrainingException, ValueError, ZeroDivisionError) as exc:
+        fallbacks.add(stap, f"EM geblokt op {' + '.join(columns)} liep niet ({type(exc).__name__}, {n} paren)",
+                      "m-kansen van deze vergelijkingen blijven op hun startwaarden")
+        return False
+    return True
+
+
+def _prior(linker: Linker, rule: str, columns: tuple[str, ...], recall: float, frame: pa.Table, stap: str,
+           fallbacks: Fallbacks) -> None:
+    """The prior from a deterministic rule when enough pairs meet it; else one true partner per profile."""
+    n = pairs_sharing(frame, columns)
+    if n >= MIN_PRIOR_PAIRS:
+        linker.training.estimate_probability_two_random_records_match([rule], recall=recall)
+        return
+    default = 1.0 / max(frame.num_rows - 1, 1)
+    linker._settings_obj._probability_two_random_records_match = default  # Splink has no public setter
+    fallbacks.add(stap, f"{n} paren voldoen aan de vaste regel op {' + '.join(columns)} (minimaal "
+                        f"{MIN_PRIOR_PAIRS})", f"a-priorikans 1/(profielen − 1) = {default:.2e}")
+
+
+def score_persons(api: Any, engine: Engine, frame: pa.Table, floor: float,
+                  fallbacks: Fallbacks | None = None) -> pa.Table:
     """Train the person model on these profiles and return scored pairs from `floor` up."""
+    fallbacks = fallbacks if fallbacks is not None else Fallbacks([])
     if frame.num_rows < 2:
         return _empty_pairs()
     linker = Linker(_register(api, engine, frame), person_settings(), log_level=logging.WARNING)
-    _train(
-        linker,
-        # birth date alone blocks ~160 profiles per date at 1M units (hundreds of millions of pairs for EM);
-        # with the initial it stays a few million, and surname levels are still trained here
-        [block_on("geboortedatum", "initiaal"), block_on("achternaam_sleutel", "verblijfsobject_id")],
-        ["l.achternaam_sleutel = r.achternaam_sleutel AND l.voornaam1 = r.voornaam1 "
-         "AND l.geboortedatum = r.geboortedatum"],
-        recall=0.6, max_pairs=min(5e6, max(1e5, frame.num_rows * 20.0)),
-    )
+    _prior(linker, "l.achternaam_sleutel = r.achternaam_sleutel AND l.voornaam1 = r.voornaam1 "
+                   "AND l.geboortedatum = r.geboortedatum",
+           ("achternaam_sleutel", "voornaam1", "geboortedatum"), 0.6, frame, "partijen.personen.a-priorikans",
+           fallbacks)
+    linker.training.estimate_u_using_random_sampling(max_pairs=min(5e6, max(1e5, frame.num_rows * 20.0)),
+                                                     seed=_SEED)
+    # birth date alone blocks ~160 profiles per date at 1M units (hundreds of millions of pairs for EM);
+    # with the initial it stays a few million, and surname levels are still trained here
+    for columns in (("geboortedatum", "initiaal"), ("achternaam_sleutel", "verblijfsobject_id")):
+        _em(linker, columns, frame, "partijen.personen.em", fallbacks)
     return _pairs(linker.inference.predict(threshold_match_probability=floor, warning_mode="never"), engine)
 
 
-def score_companies(api: Any, engine: Engine, frame: pa.Table, floor: float) -> pa.Table:
+def score_companies(api: Any, engine: Engine, frame: pa.Table, floor: float,
+                    fallbacks: Fallbacks | None = None) -> pa.Table:
     """Train the company model on these profiles and return scored pairs from `floor` up.
 
     Most company profiles are spelling variants of a few large companies, so random pairs of profiles are
     often matches and would inflate u. u is therefore sampled from one profile per KvK number: companies
-    known to be distinct."""
+    known to be distinct. Where spelling variants carry no KvK number (as in many partners' contract files),
+    no pair shares one: EM then learns the name levels from pairs sharing the name's first word, and failing
+    that they keep documented defaults."""
+    fallbacks = fallbacks if fallbacks is not None else Fallbacks([])
     if frame.num_rows < 2:
         return _empty_pairs()
     kvk = frame.column("kvk_nummer").to_pylist()
@@ -322,14 +387,28 @@ def score_companies(api: Any, engine: Engine, frame: pa.Table, floor: float) -> 
         settings = u_linker.misc.save_model_to_json()
     linker = Linker(_register(api, engine, frame), settings, log_level=logging.WARNING)
     if len(distinct) < 20:
+        fallbacks.add("partijen.bedrijven.u", f"{len(distinct)} profielen met een eigen KvK-nummer (minimaal 20)",
+                      "u-kansen uit willekeurige paren van alle bedrijfsprofielen")
         linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=_SEED)
     # Profiles with a KvK number are a labelled sample: pairs sharing one are matches. The rule finds the share
     # of matching pairs where both sides carry a number, i.e. about (share of profiles with a number)^2.
     with_kvk = sum(1 for k in kvk if k) / frame.num_rows
-    linker.training.estimate_probability_two_random_records_match(
-        ["l.kvk_nummer = r.kvk_nummer"], recall=max(with_kvk**2, 0.05))
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("kvk_nummer"))
+    _prior(linker, "l.kvk_nummer = r.kvk_nummer", ("kvk_nummer",), max(with_kvk**2, 0.05), frame,
+           "partijen.bedrijven.a-priorikans", fallbacks)
+    if not _em(linker, ("kvk_nummer",), frame, "partijen.bedrijven.em", fallbacks) and not _em(
+            linker, ("kern_eerste",), frame, "partijen.bedrijven.em-naam", fallbacks):
+        _set_company_name_defaults(linker)
+        fallbacks.add("partijen.bedrijven.m", "EM kon op geen enkele blokkering draaien",
+                      "m-kansen van de bedrijfsnaam: " + ", ".join(f"{m:g}" for m in DEFAULT_COMPANY_NAME_M))
     return _pairs(linker.inference.predict(threshold_match_probability=floor, warning_mode="never"), engine)
+
+
+def _set_company_name_defaults(linker: Linker) -> None:
+    comparison = next(c for c in linker._settings_obj.comparisons
+                      if c.output_column_name == "bedrijfsnaam")
+    levels = [lv for lv in comparison.comparison_levels if not lv.is_null_level]
+    for level, m in zip(levels, DEFAULT_COMPANY_NAME_M, strict=True):
+        level.m_probability = m
 
 
 def _empty_pairs() -> pa.Table:
@@ -367,7 +446,9 @@ def resolve_parties(
     if store.scalar("SELECT count(*) FROM partij_vermelding") < MIN_MENTIONS:
         from pandzicht.link.parties_exact import resolve_exact
 
-        log.info("too few party mentions for a probabilistic model; exact keys only")
+        n_mentions = store.scalar("SELECT count(*) FROM partij_vermelding")
+        record_fallback(store, "partijen.model", f"{n_mentions} partijvermeldingen (minimaal {MIN_MENTIONS})",
+                        "alleen vaste sleutels (BRP-token, KvK-nummer, gelijke naam en geboortedatum)")
         n = resolve_exact(store)
         store.write_arrow("_paar", _empty_pairs())
         store.execute("CREATE OR REPLACE TEMP TABLE _oordeel_paar (links VARCHAR, rechts VARCHAR)")
@@ -401,11 +482,14 @@ def resolve_parties_detail(
         f"SELECT {', '.join(COMPANY_COLUMNS)} FROM _profiel WHERE soort = 'bedrijf' ORDER BY unique_id"
     ).to_arrow_table()
     floor = min(review[0], threshold)
+    fallbacks = Fallbacks([])
     with store.yielding_memory(), _db_api(engine, spark) as api:
         scored = pa.concat_tables([
-            score_persons(api, engine, persons, floor),
-            score_companies(api, engine, companies, floor),
+            score_persons(api, engine, persons, floor, fallbacks),
+            score_companies(api, engine, companies, floor, fallbacks),
         ])
+    for stap, reden, terugval in fallbacks.items:
+        record_fallback(store, stap, reden, terugval)
     store.write_arrow("_paar", scored)
     log.info("party profiles scored: %d person, %d company profiles, %d pairs",
              persons.num_rows, companies.num_rows, scored.num_rows)
