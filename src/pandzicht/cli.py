@@ -429,10 +429,12 @@ def _mount_groups() -> None:
     """Command groups and commands that live beside their packages."""
     from pandzicht.adapters.cli import app as adapt_app
     from pandzicht.link.review_cli import app as review_app
+    from pandzicht.privacy.audit_cli import app as audit_app
     from pandzicht.web.commands import add_user, serve
 
     app.add_typer(adapt_app, name="adapt", help="Zet echte bronformaten om naar contractbestanden.")
     app.add_typer(review_app, name="beoordeel", help="Twijfelgevallen van de partijkoppeling beoordelen.")
+    app.add_typer(audit_app, name="audit", help="Het auditlog controleren (hashketen).")
     app.command("serve")(serve)
     app.command("gebruiker-toevoegen")(add_user)
 

@@ -41,17 +41,31 @@ def default_url(directory: Path | str = ".") -> str:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for the URL; SQLite gets foreign keys and a busy timeout so concurrent requests wait, not fail."""
+    """An engine for the URL; SQLite gets foreign keys and a busy timeout so concurrent requests wait, not fail.
+
+    SQLite transactions begin IMMEDIATE: a writer takes the write lock before it reads, so two workers appending
+    to the audit chain queue behind each other instead of both reading the same last row (a fork) or failing
+    on a stale snapshot. The database file is created owner-only (0600)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        database = engine.url.database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            from pandzicht.privacy.files import private_file
+
+            private_file(Path(database))
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_con, _record) -> None:  # type: ignore[no-untyped-def]
+            dbapi_con.isolation_level = None  # transactions are begun below, not by the driver
             cur = dbapi_con.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             if ":memory:" not in url:
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(conn) -> None:  # type: ignore[no-untyped-def]
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pandzicht.cases.db import Base, utcnow
@@ -44,7 +44,9 @@ class Case(Base):
     onderwerp_soort: Mapped[str] = mapped_column(String(10))  # adres, partij, melding
     onderwerp_id: Mapped[str] = mapped_column(String(120), index=True)
     titel: Mapped[str] = mapped_column(String(200))
-    doel: Mapped[str] = mapped_column(Text)
+    doel: Mapped[str] = mapped_column(Text)  # the purpose's label from the managed list (legacy: free text)
+    doel_code: Mapped[str] = mapped_column(String(40), default="")  # key of catalogue.CASE_PURPOSES
+    doel_kenmerk: Mapped[str] = mapped_column(String(40), default="")  # reference number of the mandate
     verkeerslicht: Mapped[str | None] = mapped_column(String(10), nullable=True)
     verkeerslicht_reden: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="open")
@@ -70,6 +72,17 @@ class CasePartner(Base):
     zaak_id: Mapped[int] = mapped_column(ForeignKey("zaak.id", ondelete="CASCADE"), index=True)
     organisatie: Mapped[str] = mapped_column(String(120))
     zaak: Mapped[Case] = relationship(back_populates="partners")
+
+
+class Organisation(Base):
+    """A partner organisation a case can be shared with; managed by the beheerder, never typed per case."""
+
+    __tablename__ = "organisatie"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    naam: Mapped[str] = mapped_column(String(120), unique=True)
+    actief: Mapped[bool] = mapped_column(Boolean, default=True)
+    aangemaakt_op: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class CaseIntervention(Base):
@@ -102,7 +115,14 @@ class Outcome(Base):
     toelichting: Mapped[str] = mapped_column(Text, default="")
     vastgelegd_door: Mapped[int] = mapped_column(ForeignKey("gebruiker.id"))
     vastgelegd_op: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # A partner's outcome becomes a training label only once a case director confirms it.
+    bevestigd_door: Mapped[int | None] = mapped_column(ForeignKey("gebruiker.id"), nullable=True)
+    bevestigd_op: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     zaak: Mapped[Case] = relationship(back_populates="uitkomsten")
+
+    @property
+    def bevestigd(self) -> bool:
+        return self.bevestigd_door is not None
 
 
 class Reveal(Base):

@@ -28,7 +28,9 @@ class AuditEntry(Base):
     """Who did what, when: every dossier view, name reveal, export and case change.
 
     Holds identifiers (unit, party, case), never names or free text of a dossier,
-    so the log itself adds no personal data beyond who looked."""
+    so the log itself adds no personal data beyond who looked. Append-only and
+    hash-chained: each row holds its predecessor's hash and the hash of its own
+    content (see privacy.audit)."""
 
     __tablename__ = "audit"
 
@@ -42,3 +44,6 @@ class AuditEntry(Base):
     object_id: Mapped[str] = mapped_column(String(120), default="", index=True)
     zaak_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     doel: Mapped[str] = mapped_column(Text, default="")
+    aantal: Mapped[int | None] = mapped_column(Integer, nullable=True)  # rows a list read returned
+    vorige_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")

@@ -149,8 +149,10 @@ def indicators() -> list[IndicatorOut]:
 def units(request: Request, wijk: str = Query("", max_length=20), buurt: str = Query("", max_length=80),
           vermoeden: str = Query("", max_length=30), bron: str = Query("", max_length=40),
           limiet: int = Query(25, ge=1, le=1000), offset: int = Query(0, ge=0, le=10_000_000),
-          user: User = Depends(analyst)) -> list[UnitOut]:
+          user: User = Depends(analyst), session: Session = Depends(db)) -> list[UnitOut]:
     rows = analysis(request).top_units(limiet, offset, wijk=wijk, vermoeden=vermoeden, bron=bron, buurt=buurt)
+    audit.record(session, user, "adressen_gelijst", "adressen", "api", doel=f"offset={offset}", aantal=len(rows))
+    session.commit()
     return [UnitOut(**_unit_out(r)) for r in rows]
 
 
@@ -176,12 +178,16 @@ def unit(request: Request, vbo: str = Path(..., max_length=16), user: User = Dep
 
 @router.get("/partijen", response_model=list[PartyOut], summary="Gerangschikte partijen (personen gepseudonimiseerd)")
 def parties(request: Request, rol: str = Query("", max_length=20), limiet: int = Query(25, ge=1, le=1000),
-            offset: int = Query(0, ge=0, le=10_000_000), user: User = Depends(analyst)) -> list[PartyOut]:
+            offset: int = Query(0, ge=0, le=10_000_000), user: User = Depends(analyst),
+            session: Session = Depends(db)) -> list[PartyOut]:
     name_for = namer(request)
+    rows = analysis(request).top_parties(limiet, offset, rol=rol)
+    audit.record(session, user, "partijen_gelijst", "partijen", "api", doel=f"offset={offset}", aantal=len(rows))
+    session.commit()
     return [PartyOut(rang=r["rang"], entiteit_id=r["entiteit_id"],
                      naam=name_for(PartyRef(r["entiteit_id"], r["naam"] or "?", r["soort"])), soort=r["soort"],
                      kvk_nummer=r["kvk_nummer"], rol=r["rol"], score=r["score"], bijdragen=_contrib(r["bijdragen"]))
-            for r in analysis(request).top_parties(limiet, offset, rol=rol)]
+            for r in rows]
 
 
 @router.get("/partijen/{entiteit_id}", response_model=PartyDetail, summary="Partijdossier (wordt gelogd)",

@@ -12,6 +12,7 @@ from pandzicht.privacy.models import User
 from pandzicht.privacy.roles import Permission
 from pandzicht.web.auth import db, require
 from pandzicht.web.pages import render
+from pandzicht.web.routes.common import ENTITY_RE
 
 router = APIRouter(include_in_schema=False)
 PAGE = 100
@@ -28,7 +29,9 @@ def audit_view(
     session: Session = Depends(db),
 ) -> Response:
     entries, total = audit.search(session, gebruiker, actie, object_id, limit=PAGE, offset=(pagina - 1) * PAGE)
-    audit.record(session, user, "audit_bekeken", "audit", object_id or gebruiker or actie)
+    # Only the searched identifier is logged (the question "who looked up this unit?"), never typed text.
+    searched = object_id if ENTITY_RE.match(object_id) else ""
+    audit.record(session, user, "audit_bekeken", "audit", searched, aantal=len(entries))
     session.commit()
     return render(request, "audit.html", user, entries=entries, total=total, gebruiker=gebruiker, actie=actie,
                   object_id=object_id, pagina=pagina, page_size=PAGE, labels=ACTION_LABELS)
