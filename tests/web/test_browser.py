@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pyotp
 import pytest
 
 from pandzicht.cases.db import make_engine, migrate, session_factory
@@ -94,6 +95,13 @@ def test_analyst_flow_and_anonymous_signal(server: str, browser, world) -> None:
     page.fill("input[name=naam]", "regie")
     page.fill("input[name=wachtwoord]", PASSWORD)
     page.click("form.formulier button[type=submit]")
+    # a casusregisseur enrols a second factor at the first login: QR code plus the key to type
+    page.wait_for_url(re.compile(r".*/inloggen/koppelen"))
+    assert page.locator("img[alt^='QR-code']").count() == 1
+    shot(page, "00-tweede-factor")
+    secret = page.locator("code").inner_text().replace(" ", "")
+    page.fill("input[name=code]", pyotp.TOTP(secret).now())
+    page.click("form.formulier button[type=submit]")
     page.wait_for_url(server + "/")
     assert page.locator("svg.kaart path").count() == 92
     shot(page, "01-overzicht")
@@ -155,7 +163,8 @@ def test_analyst_flow_and_anonymous_signal(server: str, browser, world) -> None:
 
     # open a case from the unit
     page.locator("details.zaak-openen summary").click()
-    page.fill("details.zaak-openen textarea[name=doel]", "Nagaan of de woning als hennepkwekerij wordt gebruikt")
+    page.select_option("details.zaak-openen select[name=doel_code]", "opiumwet_13b")
+    page.fill("details.zaak-openen input[name=kenmerk]", "RIEC-2024-0012")
     page.click("details.zaak-openen button[type=submit]")
     page.wait_for_url(re.compile(r".*/zaken/\d+$"))
 

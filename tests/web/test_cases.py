@@ -7,19 +7,27 @@ import re
 
 from fastapi.testclient import TestClient
 from followthemoney import model
+from sqlalchemy import select
 
 from pandzicht.cases.catalogue import CATALOGUE
+from pandzicht.cases.models import Organisation
 from pandzicht.privacy.audit import search
 
 from .conftest import csrf_of, login, top_unit
 
 
-def open_case(c: TestClient, soort: str, onderwerp: str, doel: str = "Nagaan of hier een hennepkwekerij is") -> int:
+def open_case(c: TestClient, soort: str, onderwerp: str, doel: str = "opiumwet_13b",
+              kenmerk: str = "RIEC-2024-0012") -> int:
     token = csrf_of(c.get("/zaken").text)
     r = c.post("/zaken", data={"onderwerp_soort": soort, "onderwerp_id": onderwerp, "titel": "Testzaak",
-                               "doel": doel, "csrf": token}, follow_redirects=False)
+                               "doel_code": doel, "kenmerk": kenmerk, "csrf": token}, follow_redirects=False)
     assert r.status_code == 303, r.text[:400]
     return int(r.headers["location"].rsplit("/", 1)[1])
+
+
+def org_id(app, naam: str) -> str:  # type: ignore[no-untyped-def]
+    with app.state.ctx.sessions() as s:
+        return str(s.scalar(select(Organisation.id).where(Organisation.naam == naam)))
 
 
 def post(c: TestClient, path: str, **data: str):  # type: ignore[no-untyped-def]
@@ -33,7 +41,7 @@ def test_case_needs_a_purpose(app, director: TestClient) -> None:
                                       "doel": "kort", "csrf": token})
     assert r.status_code == 400 and "doelbinding" in r.text
     r = director.post("/zaken", data={"onderwerp_soort": "adres", "onderwerp_id": "0599999999999999", "titel": "x",
-                                      "doel": "een goed omschreven doel", "csrf": token})
+                                      "doel_code": "opiumwet_13b", "kenmerk": "RIEC-2024-1", "csrf": token})
     assert r.status_code == 400
 
 
@@ -41,7 +49,8 @@ def test_full_case_flow(app, director: TestClient) -> None:
     vbo = top_unit(app)
     zid = open_case(director, "adres", vbo)
     assert post(director, f"/zaken/{zid}/triage", verkeerslicht="rood", reden="stroom en incident").status_code == 303
-    assert post(director, f"/zaken/{zid}/delen", organisatie="Politie Eenheid Rotterdam").status_code == 303
+    assert post(director, f"/zaken/{zid}/delen",
+                organisatie_id=org_id(app, "Politie Eenheid Rotterdam")).status_code == 303
     assert post(director, f"/zaken/{zid}/interventie", instrument="sluiting_13b").status_code == 303
     assert post(director, f"/zaken/{zid}/interventie", instrument="bestaat_niet").status_code == 400
     page = director.get(f"/zaken/{zid}").text
@@ -79,8 +88,8 @@ def test_partner_sees_only_cases_shared_with_their_organisation(app, director: T
     add_user("corporatie", "partner", "Woningcorporatie")
     vbo = top_unit(app)
     shared = open_case(director, "adres", vbo)
-    private = open_case(director, "adres", vbo, "Tweede zaak, niet gedeeld met de politie")
-    post(director, f"/zaken/{shared}/delen", organisatie="Politie Eenheid Rotterdam")
+    private = open_case(director, "adres", vbo, "woonfraude", "Z/2024/7")
+    post(director, f"/zaken/{shared}/delen", organisatie_id=org_id(app, "Politie Eenheid Rotterdam"))
     police, corp = client_factory(), client_factory()
     login(police, "politie")
     login(corp, "corporatie")
@@ -109,7 +118,7 @@ def test_reveal_only_inside_a_case_and_audited(app, director: TestClient) -> Non
     vbo, pid = row["vbo"], row["pid"]
     name = store.party_refs([pid])[pid].naam
     assert name not in director.get(f"/adres/{vbo}").text
-    zid = open_case(director, "adres", vbo, "Adresonderzoek: wie woont hier werkelijk")
+    zid = open_case(director, "adres", vbo, "adresonderzoek", "BRP-2024-0042")
     assert name not in director.get(f"/zaken/{zid}").text
     assert post(director, f"/zaken/{zid}/onthul", entiteit_id="E-niet-bij-deze-zaak").status_code == 400
     assert post(director, f"/zaken/{zid}/onthul", entiteit_id=pid).status_code == 303
@@ -118,7 +127,7 @@ def test_reveal_only_inside_a_case_and_audited(app, director: TestClient) -> Non
     with app.state.ctx.sessions() as s:
         entries, n = search(s, actie="naam_onthuld")
     assert n == 1 and entries[0].object_id == pid and entries[0].zaak_id == zid
-    assert entries[0].doel == "Adresonderzoek: wie woont hier werkelijk"
+    assert entries[0].doel == "adresonderzoek"  # the purpose's code, never text a user typed
     assert name not in json.dumps([e.doel + e.object_id for e in entries])
 
 
@@ -132,7 +141,7 @@ def test_analyst_cannot_manage_cases(app, analyst: TestClient) -> None:
 def test_case_from_a_party_and_ftm_export_is_valid(app, director: TestClient) -> None:
     store = app.state.ctx.analysis
     agent = store.top_parties(1, rol="bemiddelaar")[0]["entiteit_id"]
-    zid = open_case(director, "partij", agent, "Onderzoek naar malafide bemiddeling en witwassen")
+    zid = open_case(director, "partij", agent, "ondermijning_riec", "RIEC-2024-0099")
     unit = store.portfolio(agent)[0]["verblijfsobject_id"]
     post(director, f"/zaken/{zid}/interventie", instrument="bibob")
     post(director, f"/zaken/{zid}/uitkomst", verblijfsobject_id=unit, datum="2024-03-01", instrument="bibob",
@@ -168,6 +177,6 @@ def test_case_from_a_signal(app, director: TestClient, client: TestClient) -> No
     kenmerk = send_signal(client, vbo=vbo).split("kenmerk\">")[1].split("<")[0]
     page = director.get("/zaken").text
     assert kenmerk in page
-    zid = open_case(director, "melding", kenmerk, "Melding over stank nagaan met huisbezoek")
+    zid = open_case(director, "melding", kenmerk, "melding_opvolgen", "M-2024-001")
     page = director.get(f"/zaken/{zid}").text
     assert kenmerk in page and f'value="{vbo}"' in page  # outcome form defaults to the signal's unit

@@ -23,9 +23,10 @@ def record(db_url: str, rows: list[tuple[str, dt.date, str, str]]) -> None:
     migrate(engine)
     with session_factory(engine).begin() as s:
         u = create_user(s, "regie", "correct-horse-battery", "casusregisseur")
-        case = casework.open_case(s, u, "adres", rows[0][0], "", "controle na meldingen")
+        case = casework.open_case(s, u, "adres", rows[0][0], "", "opiumwet_13b", "RIEC-2024-0001")
         for vbo, datum, instrument, bevinding in rows:
-            casework.record_outcome(s, u, case, vbo, datum, instrument, bevinding)
+            casework.record_outcome(s, u, case, vbo, datum, instrument, bevinding,
+                                    case_units={v for v, *_ in rows})
     engine.dispose()
 
 

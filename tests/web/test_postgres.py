@@ -7,9 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from pandzicht.cases.export import outcomes_as_labels
+from pandzicht.cases.models import Organisation
 from pandzicht.privacy.users import create_user
 from pandzicht.web.app import create_app
 
@@ -47,9 +48,12 @@ def test_team_flow_on_postgresql(world, pg_url: str) -> None:
         login(c, "regie")
         token = csrf_of(c.get("/zaken").text)
         r = c.post("/zaken", data={"onderwerp_soort": "adres", "onderwerp_id": vbo, "titel": "pg",
-                                   "doel": "controle op hennepteelt", "csrf": token}, follow_redirects=False)
+                                   "doel_code": "opiumwet_13b", "kenmerk": "RIEC-2024-0012", "csrf": token},
+                   follow_redirects=False)
         zid = int(r.headers["location"].rsplit("/", 1)[1])
-        c.post(f"/zaken/{zid}/delen", data={"organisatie": "Politie Eenheid Rotterdam", "csrf": token})
+        with app.state.ctx.sessions() as s:
+            org = s.scalar(select(Organisation.id).where(Organisation.naam == "Politie Eenheid Rotterdam"))
+        c.post(f"/zaken/{zid}/delen", data={"organisatie_id": str(org), "csrf": token})
         r = c.post(f"/zaken/{zid}/uitkomst", data={"verblijfsobject_id": vbo, "datum": "2024-05-01",
                                                    "instrument": "sluiting_13b", "bevinding": "hennepkwekerij",
                                                    "csrf": token}, follow_redirects=False)
@@ -60,7 +64,55 @@ def test_team_flow_on_postgresql(world, pg_url: str) -> None:
     assert outcomes_as_labels(pg_url) == [{"verblijfsobject_id": vbo, "datum": "2024-05-01",
                                            "instrument": "sluiting_13b", "bevinding": "hennepkwekerij"}]
     with app.state.ctx.engine.connect() as con:
-        assert con.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert "0002b" in set(con.execute(text("SELECT version_num FROM alembic_version")).scalars())
         assert con.execute(text("SELECT count(*) FROM audit WHERE actie = 'adres_bekeken'")).scalar() == 1
+    app.state.ctx.analysis.close()
+    app.state.ctx.engine.dispose()
+
+
+def test_audit_on_postgresql_refuses_update_and_delete_and_keeps_one_chain(world, pg_url: str) -> None:
+    import threading
+
+    from sqlalchemy.exc import DatabaseError
+    from typer.testing import CliRunner
+
+    from pandzicht.cli import app as cli_app
+    from pandzicht.privacy import audit
+    from pandzicht.privacy.models import User
+
+    app = create_app(make_settings(world, pg_url))
+    with app.state.ctx.sessions.begin() as s:
+        if s.scalar(select(User).where(User.naam == "ana")) is None:
+            create_user(s, "ana", PASSWORD, "analist")
+
+    def writer() -> None:
+        for i in range(25):
+            with app.state.ctx.sessions.begin() as s:
+                u = s.scalar(select(User).where(User.naam == "ana"))
+                audit.record(s, u, "adres_bekeken", "adres", f"05990000000{i:05d}")
+
+    threads = [threading.Thread(target=writer) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with app.state.ctx.sessions() as s:
+        check = audit.verify(s)
+    assert check.intact and check.rijen >= 75
+    assert CliRunner().invoke(cli_app, ["audit", "controleer", "--database", pg_url]).exit_code == 0
+    for statement in ("UPDATE audit SET object_id = 'x'", "DELETE FROM audit", "TRUNCATE audit"):
+        try:
+            with app.state.ctx.engine.begin() as con:
+                con.execute(text(statement))
+        except DatabaseError as exc:
+            assert "alleen-toevoegen" in str(exc)
+        else:
+            raise AssertionError(f"{statement} was allowed on PostgreSQL")
+    with app.state.ctx.engine.begin() as con:  # a superuser may drop the trigger; the chain still tells
+        con.execute(text("ALTER TABLE audit DISABLE TRIGGER audit_geen_wijziging"))
+        first = con.execute(text("SELECT min(id) FROM audit")).scalar()
+        con.execute(text("UPDATE audit SET doel = 'anders' WHERE id = :i"), {"i": first + 3})
+    result = CliRunner().invoke(cli_app, ["audit", "controleer", "--database", pg_url])
+    assert result.exit_code == 1 and f"rij {first + 3}" in result.output
     app.state.ctx.analysis.close()
     app.state.ctx.engine.dispose()

@@ -7,6 +7,8 @@ shared with their organisation exists: it is simply "not found".
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
 from datetime import date
 
 from sqlalchemy import select
@@ -14,19 +16,21 @@ from sqlalchemy.orm import Session, selectinload
 
 from pandzicht.cases.catalogue import (
     BY_CODE,
+    CASE_PURPOSES,
     CASE_STATUSES,
+    REFERENCE_PATTERN,
     SUBJECT_KINDS,
     TRAFFIC_LIGHTS,
 )
 from pandzicht.cases.db import utcnow
-from pandzicht.cases.models import Case, CaseIntervention, CasePartner, Outcome, Reveal
+from pandzicht.cases.models import Case, CaseIntervention, CasePartner, Organisation, Outcome, Reveal
 from pandzicht.contract.sources import FINDINGS, INSTRUMENTS
 from pandzicht.errors import PandzichtError
 from pandzicht.privacy import audit
 from pandzicht.privacy.models import User
 from pandzicht.privacy.roles import Permission, Role, can
 
-MIN_PURPOSE = 10
+_REFERENCE = re.compile(REFERENCE_PATTERN)
 
 
 class NotAllowed(PandzichtError):
@@ -46,23 +50,36 @@ def _is_bag_id(value: str) -> bool:
     return len(value) == 16 and value.isdigit()
 
 
-def open_case(session: Session, user: User, soort: str, onderwerp_id: str, titel: str, doel: str) -> Case:
-    """A new case; the purpose (doelbinding) is required because it bounds what may be looked at and revealed."""
+def check_purpose(doel_code: str, kenmerk: str) -> tuple[str, str]:
+    """The purpose code from the managed list and a well-formed reference number, or a Dutch error.
+
+    A purpose is never free text: free text invites names, and the purpose bounds what may be revealed."""
+    doel_code = doel_code.strip()
+    if doel_code not in CASE_PURPOSES:
+        raise PandzichtError("kies het doel van de zaak uit de lijst (doelbinding)")
+    kenmerk = kenmerk.strip().upper()
+    if not _REFERENCE.match(kenmerk):
+        raise PandzichtError("geef het kenmerk van de opdracht, bijvoorbeeld RIEC-2024-0012 (doelbinding)")
+    return doel_code, kenmerk
+
+
+def open_case(session: Session, user: User, soort: str, onderwerp_id: str, titel: str, doel_code: str,
+              kenmerk: str) -> Case:
+    """A new case; the purpose (doelbinding, from the list, with the mandate's reference) is required because it
+    bounds what may be looked at and revealed."""
     _require(user, Permission.ZAAK_OPENEN)
     if soort not in SUBJECT_KINDS:
         raise PandzichtError("onbekend onderwerp")
     onderwerp_id = onderwerp_id.strip()
     if not onderwerp_id or len(onderwerp_id) > 120:
         raise PandzichtError("onderwerp ontbreekt")
-    doel = doel.strip()
-    if len(doel) < MIN_PURPOSE:
-        raise PandzichtError(f"beschrijf het doel van de zaak (doelbinding, minstens {MIN_PURPOSE} tekens)")
+    doel_code, kenmerk = check_purpose(doel_code, kenmerk)
     titel = (titel.strip() or f"{soort} {onderwerp_id}")[:200]
-    case = Case(onderwerp_soort=soort, onderwerp_id=onderwerp_id, titel=titel, doel=doel, status="open",
-                aangemaakt_door=user.id)
+    case = Case(onderwerp_soort=soort, onderwerp_id=onderwerp_id, titel=titel, doel=CASE_PURPOSES[doel_code],
+                doel_code=doel_code, doel_kenmerk=kenmerk, status="open", aangemaakt_door=user.id)
     session.add(case)
     session.flush()
-    audit.record(session, user, "zaak_geopend", soort, onderwerp_id, zaak_id=case.id, doel=doel)
+    audit.record(session, user, "zaak_geopend", soort, onderwerp_id, zaak_id=case.id, doel=doel_code)
     return case
 
 
@@ -123,22 +140,25 @@ def set_status(session: Session, user: User, case: Case, status: str) -> None:
     _touch(session, user, case, f"status {status}")
 
 
-def share(session: Session, user: User, case: Case, organisatie: str) -> None:
-    """Share with a partner organisation: its users then see this case (and only such cases)."""
+def share(session: Session, user: User, case: Case, organisatie_id: int) -> None:
+    """Share with a managed partner organisation: its users then see this case (and only such cases)."""
     _require(user, Permission.ZAAK_BEHEREN)
-    organisatie = organisatie.strip()[:120]
-    if not organisatie:
-        raise PandzichtError("kies een partnerorganisatie")
-    if any(p.organisatie == organisatie for p in case.partners):
+    org = session.get(Organisation, organisatie_id)
+    if org is None or not org.actief:
+        raise PandzichtError("kies een partnerorganisatie uit de lijst")
+    if any(p.organisatie == org.naam for p in case.partners):
         return
-    case.partners.append(CasePartner(organisatie=organisatie))
-    _touch(session, user, case, f"gedeeld met {organisatie}")
+    case.partners.append(CasePartner(organisatie=org.naam))
+    _touch(session, user, case, f"gedeeld met organisatie {org.id}")
 
 
-def unshare(session: Session, user: User, case: Case, organisatie: str) -> None:
+def unshare(session: Session, user: User, case: Case, organisatie_id: int) -> None:
     _require(user, Permission.ZAAK_BEHEREN)
-    case.partners[:] = [p for p in case.partners if p.organisatie != organisatie]
-    _touch(session, user, case, f"niet meer gedeeld met {organisatie}")
+    org = session.get(Organisation, organisatie_id)
+    if org is None:
+        raise PandzichtError("onbekende organisatie")
+    case.partners[:] = [p for p in case.partners if p.organisatie != org.naam]
+    _touch(session, user, case, f"niet meer gedeeld met organisatie {org.id}")
 
 
 def add_intervention(
@@ -167,12 +187,16 @@ def record_outcome(
     bevinding: str,
     interventie_id: int | None = None,
     toelichting: str = "",
+    case_units: Collection[str] = (),
 ) -> Outcome:
-    """Record what was found at a unit; `niets_gevonden` counts as much as a hit (it is a negative label)."""
+    """Record what was found at one of the case's units (`case_units`); `niets_gevonden` counts as much as a hit
+    (it is a negative label). A case director's outcome is confirmed at once; a partner's waits for one."""
     _require(user, Permission.UITKOMST_VASTLEGGEN)
     verblijfsobject_id = verblijfsobject_id.strip()
     if not _is_bag_id(verblijfsobject_id):
         raise PandzichtError("verblijfsobject-id moet 16 cijfers zijn")
+    if verblijfsobject_id not in case_units:
+        raise PandzichtError("dit adres hoort niet bij het onderwerp van deze zaak")
     if instrument not in INSTRUMENTS:
         raise PandzichtError("onbekend instrument")
     if bevinding not in FINDINGS:
@@ -188,6 +212,8 @@ def record_outcome(
     outcome = Outcome(verblijfsobject_id=verblijfsobject_id, datum=datum, instrument=instrument,
                       bevinding=bevinding, interventie_id=interventie_id, toelichting=toelichting.strip()[:2000],
                       vastgelegd_door=user.id)
+    if can(user.rol, Permission.UITKOMST_BEVESTIGEN):
+        outcome.bevestigd_door, outcome.bevestigd_op = user.id, utcnow()
     case.uitkomsten.append(outcome)
     session.flush()
     case.bijgewerkt_op = utcnow()
@@ -196,14 +222,32 @@ def record_outcome(
     return outcome
 
 
+def confirm_outcome(session: Session, user: User, case: Case, outcome_id: int) -> Outcome:
+    """A case director confirms a partner's outcome: only then does it count as a training label."""
+    _require(user, Permission.UITKOMST_BEVESTIGEN)
+    outcome = next((o for o in case.uitkomsten if o.id == outcome_id), None)
+    if outcome is None:
+        raise PandzichtError("die uitkomst hoort niet bij deze zaak")
+    if outcome.bevestigd_door is None:
+        outcome.bevestigd_door, outcome.bevestigd_op = user.id, utcnow()
+        case.bijgewerkt_op = utcnow()
+        audit.record(session, user, "uitkomst_bevestigd", "uitkomst", str(outcome.id), zaak_id=case.id)
+    return outcome
+
+
 def reveal(session: Session, user: User, case: Case, entiteit_id: str) -> None:
-    """Record that this user sees a person's full name inside this case, for the case's purpose."""
+    """Record that this user sees a person's full name inside this case, for the case's purpose.
+
+    Only roles with NAAM_ONTHULLEN (the case director), and only in a case whose purpose comes from the list
+    with a reference number (cases from before that rule must be given one first)."""
     _require(user, Permission.NAAM_ONTHULLEN)
+    if case.doel_code not in CASE_PURPOSES or not _REFERENCE.match(case.doel_kenmerk or ""):
+        raise NotAllowed("deze zaak heeft geen doel uit de lijst met kenmerk; onthullen kan niet")
     exists = session.scalar(select(Reveal).where(Reveal.zaak_id == case.id, Reveal.gebruiker_id == user.id,
                                                  Reveal.entiteit_id == entiteit_id))
     if exists is None:
         session.add(Reveal(zaak_id=case.id, gebruiker_id=user.id, entiteit_id=entiteit_id))
-    audit.record(session, user, "naam_onthuld", "partij", entiteit_id, zaak_id=case.id, doel=case.doel)
+    audit.record(session, user, "naam_onthuld", "partij", entiteit_id, zaak_id=case.id, doel=case.doel_code)
 
 
 def revealed_ids(session: Session, user: User, case: Case) -> set[str]:

@@ -75,11 +75,27 @@ CATALOGUE: tuple[Instrument, ...] = (
 
 BY_CODE: dict[str, Instrument] = {i.code: i for i in CATALOGUE}
 
-# Partner organisations a case can be shared with; accounts of role partner name one of these (or another).
+# Partner organisations a fresh database starts with; after that the beheerder manages them (table organisatie).
 PARTNER_ORGANISATIONS: tuple[str, ...] = (
     "Gemeente Rotterdam", "Politie Eenheid Rotterdam", "RIEC Rotterdam", "Belastingdienst",
     "Openbaar Ministerie", "Woningcorporatie", "Netbeheerder",
 )
+
+# Purposes (doelbinding) a case may be opened for: a managed list, so a purpose is a code and never free text
+# (free text invites names, and the purpose travels into the audit log). Each needs the mandate's reference number.
+CASE_PURPOSES: dict[str, str] = {
+    "adresonderzoek": "Adresonderzoek: klopt de inschrijving (Wet BRP)",
+    "opiumwet_13b": "Vermoeden van drugs of hennepteelt (Opiumwet art. 13b)",
+    "openbare_orde_174a": "Verstoring van de openbare orde (Gemeentewet art. 174a)",
+    "bibob": "Integriteitsonderzoek (Wet Bibob)",
+    "goed_verhuurderschap": "Toezicht goed verhuurderschap",
+    "woonfraude": "Illegale onderhuur of woonfraude (Huisvestingswet 2014)",
+    "woonoverlast": "Woonoverlast (Gemeentewet art. 151d)",
+    "ondermijning_riec": "Integraal beeld ondermijning (RIEC-convenant)",
+    "melding_opvolgen": "Opvolging van een melding via het meldpunt",
+}
+# A reference number: an optional short upper-case prefix, then digits in groups ('RIEC-2024-0012', 'Z/2024/113').
+REFERENCE_PATTERN = r"^(?:[A-Z]{1,10}[-/])?[0-9]{2,8}(?:[-/.][0-9]{1,8}){0,3}$"
 
 TRAFFIC_LIGHTS = {"groen": "groen — geen actie nodig", "oranje": "oranje — nader onderzoek",
                   "rood": "rood — ingrijpen"}

@@ -1,6 +1,6 @@
 """Outcomes back into the next scoring run: the loop from insight to action and back.
 
-Outcomes recorded in cases become rows of the contract's `handhaving_uitkomst`
+Confirmed outcomes recorded in cases become rows of the contract's `handhaving_uitkomst`
 source; `append_to_bundle` writes them into a copy of an intake bundle so the
 next `pandzicht analyse` learns from them.
 """
@@ -24,11 +24,15 @@ COLUMNS = [c.name for c in SOURCES["handhaving_uitkomst"].columns]
 
 
 def outcomes_as_labels(db_url: str) -> list[dict]:
-    """Every recorded outcome as a `handhaving_uitkomst` row (verblijfsobject_id, datum, instrument, bevinding)."""
+    """Every confirmed outcome as a `handhaving_uitkomst` row (verblijfsobject_id, datum, instrument, bevinding).
+
+    A partner's outcome that no case director has confirmed yet is left out: a label trains the model, so
+    it must be vouched for by the case's owner."""
     engine = make_engine(db_url)
     try:
         with engine.connect() as con:
             rows = con.execute(select(Outcome.verblijfsobject_id, Outcome.datum, Outcome.instrument, Outcome.bevinding)
+                               .where(Outcome.bevestigd_door.is_not(None))
                                .order_by(Outcome.datum, Outcome.verblijfsobject_id, Outcome.id)).all()
     finally:
         engine.dispose()

@@ -33,18 +33,20 @@ class Permission(StrEnum):
     ZAAK_OPENEN = "zaak_openen"
     ZAAK_BEHEREN = "zaak_beheren"  # triage, partners, interventions
     UITKOMST_VASTLEGGEN = "uitkomst_vastleggen"
+    UITKOMST_BEVESTIGEN = "uitkomst_bevestigen"  # a partner's outcome becomes a label only when confirmed
     NAAM_ONTHULLEN = "naam_onthullen"
     ZAAK_EXPORT = "zaak_export"
     ALLE_ZAKEN = "alle_zaken"  # see every case, not only shared ones
     AUDIT_LEZEN = "audit_lezen"
-    GEBRUIKERS_BEHEREN = "gebruikers_beheren"
+    GEBRUIKERS_BEHEREN = "gebruikers_beheren"  # accounts and partner organisations
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ANALIST: frozenset({Permission.ANALYSE, Permission.ZAAK_OPENEN, Permission.ALLE_ZAKEN,
-                             Permission.NAAM_ONTHULLEN}),
+    # Only the case director reveals names (docs/web.md, module docstring); an analyst works with pseudonyms.
+    Role.ANALIST: frozenset({Permission.ANALYSE, Permission.ZAAK_OPENEN, Permission.ALLE_ZAKEN}),
     Role.CASUSREGISSEUR: frozenset({Permission.ANALYSE, Permission.ZAAK_OPENEN, Permission.ZAAK_BEHEREN,
-                                    Permission.UITKOMST_VASTLEGGEN, Permission.NAAM_ONTHULLEN,
+                                    Permission.UITKOMST_VASTLEGGEN, Permission.UITKOMST_BEVESTIGEN,
+                                    Permission.NAAM_ONTHULLEN,
                                     Permission.ZAAK_EXPORT, Permission.ALLE_ZAKEN}),
     Role.PARTNER: frozenset({Permission.UITKOMST_VASTLEGGEN}),
     Role.PRIVACY_OFFICER: frozenset({Permission.AUDIT_LEZEN}),

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from pandzicht.cases.catalogue import CASE_PURPOSES
 from pandzicht.privacy.models import User
 from pandzicht.privacy.roles import ROLE_LABELS, Permission, Role, can
 from pandzicht.web.context import ctx
@@ -37,6 +38,6 @@ def render(request: Request, template: str, user: User | None = None, status_cod
     data = {
         "request": request, "user": user, "nav": nav_for(user), "csrf": csrf_token(request),
         "rol_label": ROLE_LABELS.get(Role(user.rol)) if user else "", "can": lambda p: bool(user and can(user.rol, p)),
-        "P": Permission, "analyse_geladen": c.analysis is not None, **context,
+        "P": Permission, "analyse_geladen": c.analysis is not None, "doelen": CASE_PURPOSES, **context,
     }
     return c.templates.TemplateResponse(request, template, data, status_code=status_code)

@@ -45,7 +45,8 @@ def unit_dossier(request: Request, vbo: str, user: User = Depends(require(Permis
                             ", ".join(s.categorie_lijst), s.tekst, "meldpunt"))
     outcomes = session.scalars(select(Outcome).where(Outcome.verblijfsobject_id == vbo)).all()
     for o in outcomes:
-        events.append(Event(o.datum, "uitkomst", f"Uitkomst zaak {o.zaak_id}: {o.instrument} — {o.bevinding}",
+        status = "" if o.bevestigd else " (nog niet bevestigd door de casusregisseur)"
+        events.append(Event(o.datum, "uitkomst", f"Uitkomst zaak {o.zaak_id}: {o.instrument} — {o.bevinding}{status}",
                             o.toelichting, "casustafel"))
     events.sort(key=lambda e: (str(e.datum or ""), e.soort), reverse=True)
     for e in events:

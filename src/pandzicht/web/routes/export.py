@@ -41,8 +41,10 @@ def export_units(request: Request, wijk: str = Query("", max_length=20), vermoed
     """The unit shortlist (as filtered on the overview) in the output contract's columns plus the address."""
     store = analysis(request)
     rows = store.top_units(limiet, 0, wijk=wijk, vermoeden=vermoeden, bron=bron, buurt=buurt)
-    audit.record(session, user, "export_shortlist", "adressen", f"wijk={wijk};vermoeden={vermoeden};bron={bron};"
-                 f"buurt={buurt};n={len(rows)}")
+    # Filters are typed by the user: the log names which were set, not their text; the count is kept.
+    filters = ",".join(k for k, v in (("wijk", wijk), ("vermoeden", vermoeden), ("bron", bron), ("buurt", buurt)) if v)
+    audit.record(session, user, "export_shortlist", "adressen", "adressen", doel=f"filters={filters}",
+                 aantal=len(rows))
     session.commit()
     return _csv([[r["rang"], r["verblijfsobject_id"], r["score"], r["vermoeden"], r["uitleg"], r["adres"],
                   r["wijk_naam"], r["buurt_naam"]] for r in rows],
@@ -57,7 +59,7 @@ def export_parties(request: Request, limiet: int = Query(1000, ge=1, le=MAX_ROWS
     store = analysis(request)
     rows = store.top_parties(limiet)
     name_for = namer(request)
-    audit.record(session, user, "export_shortlist", "partijen", f"n={len(rows)}")
+    audit.record(session, user, "export_shortlist", "partijen", "partijen", aantal=len(rows))
     session.commit()
     return _csv([[r["rang"], r["entiteit_id"], name_for(PartyRef(r["entiteit_id"], r["naam"] or "?", r["soort"])),
                   r["kvk_nummer"] or "", r["rol"], r["score"], r["uitleg"]] for r in rows],
@@ -74,7 +76,7 @@ def export_case(request: Request, zaak_id: int, user: User = Depends(require(Per
     store = analysis(request)
     revealed = casework.revealed_ids(session, user, case)
     entities = case_entities(store, case, subject_unit(case, session), namer(request, revealed))
-    audit.record(session, user, "export_zaak", "zaak", str(case.id), zaak_id=case.id, doel=case.doel)
+    audit.record(session, user, "export_zaak", "zaak", str(case.id), zaak_id=case.id, doel=case.doel_code)
     session.commit()
     return StreamingResponse(to_jsonl(entities), media_type="application/x-ndjson",
                              headers={"Content-Disposition": f'attachment; filename="zaak-{case.id}.ftm.jsonl"'})

@@ -10,14 +10,14 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pandzicht.cases import casework
+from pandzicht.cases import casework, organisations
 from pandzicht.cases.catalogue import (
     BY_CODE,
+    CASE_PURPOSES,
     CASE_STATUSES,
     CATALOGUE,
     FINDING_LABELS,
     OUTCOME_INSTRUMENT_LABELS,
-    PARTNER_ORGANISATIONS,
     TRAFFIC_LIGHTS,
 )
 from pandzicht.cases.models import Case, Signal
@@ -72,6 +72,16 @@ def case_parties(store: AnalysisStore | None, case: Case, session: Session) -> l
     return [{"ref": refs[i], "relatie": rel} for i, rel in ids.items() if i in refs]
 
 
+def case_units(store: AnalysisStore | None, case: Case, session: Session) -> set[str]:
+    """The units an outcome may be recorded for: the case's unit, or the units of the party's portfolio."""
+    vbo = subject_unit(case, session)
+    if vbo:
+        return {vbo}
+    if case.onderwerp_soort == "partij" and store is not None:
+        return {u["verblijfsobject_id"] for u in store.portfolio(case.onderwerp_id)}
+    return set()
+
+
 def subject_unit(case: Case, session: Session) -> str | None:
     if case.onderwerp_soort == "adres":
         return case.onderwerp_id
@@ -98,7 +108,8 @@ def case_open(
     onderwerp_soort: str = Form(..., max_length=10),
     onderwerp_id: str = Form(..., max_length=120),
     titel: str = Form("", max_length=200),
-    doel: str = Form("", max_length=2000),
+    doel_code: str = Form("", max_length=40),
+    kenmerk: str = Form("", max_length=40),
     user: User = Depends(require(Permission.ZAAK_OPENEN)),
     session: Session = Depends(db),
 ) -> Response:
@@ -110,7 +121,7 @@ def case_open(
     if onderwerp_soort == "melding" and session.scalar(select(Signal).where(Signal.kenmerk == onderwerp_id)) is None:
         raise HTTPException(400, "onbekende melding")
     try:
-        case = casework.open_case(session, user, onderwerp_soort, onderwerp_id, titel, doel)
+        case = casework.open_case(session, user, onderwerp_soort, onderwerp_id, titel, doel_code, kenmerk)
     except PandzichtError as exc:
         raise HTTPException(400, str(exc)) from None
     session.commit()
@@ -121,7 +132,7 @@ def case_open(
 def case_view(request: Request, zaak_id: int, user: User = Depends(logged_in),
               session: Session = Depends(db)) -> Response:
     case = _get(session, user, zaak_id)
-    audit.record(session, user, "zaak_bekeken", "zaak", str(case.id), zaak_id=case.id, doel=case.doel)
+    audit.record(session, user, "zaak_bekeken", "zaak", str(case.id), zaak_id=case.id, doel=case.doel_code)
     session.commit()
     store = ctx(request).analysis
     revealed = casework.revealed_ids(session, user, case)
@@ -144,13 +155,10 @@ def case_view(request: Request, zaak_id: int, user: User = Depends(logged_in),
     return render(
         request, "zaak.html", user, case=case, parties=parties, unit=unit, vbo=vbo, signal=signal,
         subject_label=subject_label, portfolio=portfolio, lights=TRAFFIC_LIGHTS, statuses=CASE_STATUSES,
-        catalogue=CATALOGUE, by_code=BY_CODE, partners=sorted(set(PARTNER_ORGANISATIONS) | _user_orgs(session)),
+        catalogue=CATALOGUE, by_code=BY_CODE, partners=organisations.active(session),
         instruments=OUTCOME_INSTRUMENT_LABELS, findings=FINDING_LABELS, vandaag=dt.date.today().isoformat(),
+        units=sorted(case_units(store, case, session)), purposes=CASE_PURPOSES,
     )
-
-
-def _user_orgs(session: Session) -> set[str]:
-    return {o for o in session.scalars(select(User.organisatie).where(User.rol == "partner")) if o}
 
 
 def _run(session: Session, zaak_id: int, fn) -> None:  # type: ignore[no-untyped-def]
@@ -180,13 +188,13 @@ def case_status(zaak_id: int, status: str = Form(..., max_length=20), user: User
 
 
 @router.post("/zaken/{zaak_id}/delen", dependencies=[Depends(csrf_protect)])
-def case_share(zaak_id: int, organisatie: str = Form(..., max_length=120), intrekken: str = Form(""),
+def case_share(zaak_id: int, organisatie_id: int = Form(..., ge=1, le=2**31 - 1), intrekken: str = Form(""),
                user: User = Depends(logged_in), session: Session = Depends(db)) -> Response:
     case = _get(session, user, zaak_id)
     if intrekken:
-        _run(session, zaak_id, lambda: casework.unshare(session, user, case, organisatie))
+        _run(session, zaak_id, lambda: casework.unshare(session, user, case, organisatie_id))
     else:
-        _run(session, zaak_id, lambda: casework.share(session, user, case, organisatie))
+        _run(session, zaak_id, lambda: casework.share(session, user, case, organisatie_id))
     return _back(zaak_id, "partners")
 
 
@@ -218,8 +226,17 @@ def case_outcome(
     if store is not None and verblijfsobject_id.isdigit() and not store.unit_exists(verblijfsobject_id):
         raise HTTPException(400, "dit verblijfsobject staat niet in de BAG-gegevens")
     iid = int(interventie_id) if interventie_id.isdigit() else None
+    units = case_units(store, case, session)
     _run(session, zaak_id, lambda: casework.record_outcome(session, user, case, verblijfsobject_id, datum, instrument,
-                                                           bevinding, iid, toelichting))
+                                                           bevinding, iid, toelichting, units))
+    return _back(zaak_id, "uitkomsten")
+
+
+@router.post("/zaken/{zaak_id}/uitkomst/{uitkomst_id}/bevestig", dependencies=[Depends(csrf_protect)])
+def case_outcome_confirm(zaak_id: int, uitkomst_id: int, user: User = Depends(logged_in),
+                         session: Session = Depends(db)) -> Response:
+    case = _get(session, user, zaak_id)
+    _run(session, zaak_id, lambda: casework.confirm_outcome(session, user, case, uitkomst_id))
     return _back(zaak_id, "uitkomsten")
 
 
