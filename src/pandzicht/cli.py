@@ -170,6 +170,29 @@ def _run_analysis(bundle: Path, out_dir: Path, db: Path | None):
     return result
 
 
+def _shown_names(out_dir: Path, parties: list[dict]) -> dict[str, str]:
+    """Names as the web app shows them: companies by name, persons as a pseudonym (the terminal is no place for
+    a person's name). Tokens match the web app's when PANDZICHT_SECRET is set; otherwise they hold for this run."""
+    import secrets
+
+    from pandzicht.privacy.pseudonym import shown_name
+    from pandzicht.store.engine import Store
+
+    raw = os.environ.get("PANDZICHT_SECRET", "")
+    secret = raw.encode("utf-8") if len(raw) >= 32 else secrets.token_bytes(32)
+    ids = [r["entiteit_id"] for r in parties]
+    companies: set[str] = set()
+    store_path = out_dir / "pandzicht.duckdb"
+    if ids and store_path.is_file():
+        with Store(store_path, read_only=True) as store:
+            marks = ", ".join("?" for _ in ids)
+            companies = {r[0] for r in store.rows(
+                "SELECT DISTINCT e.entiteit_id FROM entiteit e JOIN partij_vermelding v USING (bron, record_sleutel) "
+                f"WHERE e.entiteit_id IN ({marks}) AND (v.soort = 'bedrijf' OR v.kvk_nummer IS NOT NULL)", ids)}
+    return {r["entiteit_id"]: shown_name(secret, r["entiteit_id"], r["naam"] or "?",
+                                         "bedrijf" if r["entiteit_id"] in companies else "persoon") for r in parties}
+
+
 def _summarise(out_dir: Path, result: Any) -> None:
     import csv
 
@@ -184,11 +207,12 @@ def _summarise(out_dir: Path, result: Any) -> None:
     out.print(table)
     with (out_dir / "partijen.csv").open(encoding="utf-8") as fh:
         ptop = [r for _, r in zip(range(5), csv.DictReader(fh), strict=False)]
-    table = Table(title="Top 5 partijen")
+    table = Table(title="Top 5 partijen (personen gepseudonimiseerd, zoals in de webapp)")
     for col in ("rang", "naam", "rol", "score", "uitleg"):
         table.add_column(col, overflow="fold")
+    shown = _shown_names(out_dir, ptop)
     for r in ptop:
-        table.add_row(r["rang"], r["naam"], r["rol"], r["score"], r["uitleg"].replace(";", "; "))
+        table.add_row(r["rang"], shown[r["entiteit_id"]], r["rol"], r["score"], r["uitleg"].replace(";", "; "))
     out.print(table)
     model = result.model
     if not model.get("geleerd"):

@@ -24,6 +24,7 @@ from pandzicht.link.mentions import collect_mentions
 from pandzicht.link.network import build_network_measures
 from pandzicht.link.parties_exact import resolve_exact
 from pandzicht.link.parties_splink import prioritise_review_queue, resolve_parties
+from pandzicht.privacy.files import private_file, restrict_tree
 from pandzicht.score.shortlist import score_parties, score_units
 from pandzicht.store.engine import Store
 
@@ -103,6 +104,10 @@ def write_outputs(store: Store, out: Path, report: dict) -> None:
         target = str(out / name).replace("'", "''")
         store.execute(f"COPY ({sql}) TO '{target}' (HEADER, DELIMITER ',', QUOTE '\"')")
     (out / "laadrapport.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    # Outputs and the store hold BRP, police and case data: owner-only, whatever the umask (issue 12, finding 11).
+    restrict_tree(out)
+    if store.path is not None and store.path.is_file():
+        private_file(store.path)
 
 
 def analyse(

@@ -32,3 +32,9 @@ def pseudonym(secret: bytes, entiteit_id: str, name: str) -> str:
     """What an analyst sees instead of a person's name: initials and a stable token, e.g. 'J.v.d.B. #3fa9c1'."""
     ini = initials(name) or "?"
     return f"{ini} #{token(secret, entiteit_id)}"
+
+
+def shown_name(secret: bytes, entiteit_id: str, name: str, soort: str) -> str:
+    """What any screen or terminal shows for a party outside a case: a company's registered name, else a
+    pseudonym (anything not known to be a company is treated as a person)."""
+    return name if soort == "bedrijf" else pseudonym(secret, entiteit_id or name, name)
