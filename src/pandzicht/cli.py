@@ -146,18 +146,28 @@ def analyse_cmd(
     bundle: Annotated[Path, typer.Argument(help="intakebundel")],
     out_dir: Annotated[Path, typer.Option("--out", help="map voor de uitvoerbestanden")] = Path("uitvoer"),
     db: Annotated[Path | None, typer.Option("--db", help="DuckDB-bestand (standaard OUT/pandzicht.duckdb)")] = None,
+    max_afwijking: Annotated[float, typer.Option(
+        "--max-afwijking", min=0.0, help="grootste groei of krimp per bron t.o.v. de vorige levering (aandeel)")
+    ] = 0.30,
+    accepteer_afwijking: Annotated[bool, typer.Option(
+        "--accepteer-afwijking", help="analyseer ook bij afwijkingen van de vorige levering (komt in laadrapport)")
+    ] = False,
 ) -> None:
-    """Laad, koppel, bereken indicatoren en scores; schrijf de vijf uitvoerbestanden."""
-    result = _run_analysis(bundle, out_dir, db)
+    """Laad, koppel, bereken indicatoren en scores; schrijf de uitvoerbestanden.
+
+    De analyse wordt naast de gepubliceerde gebouwd en pas als geheel gepubliceerd; een eerdere levering
+    van dezelfde regio in OUT wordt voortgezet (zelfde entiteit-id's, wijzigingen.csv)."""
+    result = _run_analysis(bundle, out_dir, db, max_afwijking, accepteer_afwijking)
     _summarise(out_dir, result)
 
 
-def _run_analysis(bundle: Path, out_dir: Path, db: Path | None):
+def _run_analysis(bundle: Path, out_dir: Path, db: Path | None, max_afwijking: float = 0.30,
+                  accepteer_afwijking: bool = False):
     from pandzicht.pipeline import analyse
 
-    stages = ["inlezen", "adreskoppeling", "vermeldingen", "entiteiten", "adres_via_personen", "record_adres",
-              "netwerk", "netwerkmaten", "kortverblijf", "indicatoren", "score_adressen", "score_partijen", "wachtrij",
-              "uitvoer"]
+    stages = ["inlezen", "adreskoppeling", "vermeldingen", "entiteiten", "stabiele_ids", "adres_via_personen",
+              "record_adres", "netwerk", "netwerkmaten", "kortverblijf", "indicatoren", "score_adressen",
+              "score_partijen", "wachtrij", "wijzigingen", "uitvoer"]
     with _progress() as bar:
         task = bar.add_task("analyse", total=len(stages))
 
@@ -165,7 +175,8 @@ def _run_analysis(bundle: Path, out_dir: Path, db: Path | None):
             done = stages.index(name) if name in stages else 0
             bar.update(task, completed=done, description=f"analyse: {name}")
 
-        result = analyse(bundle, out_dir, db, on_stage=on_stage)
+        result = analyse(bundle, out_dir, db, on_stage=on_stage, max_afwijking=max_afwijking,
+                         accepteer_afwijking=accepteer_afwijking)
         bar.update(task, completed=len(stages), description="analyse: klaar")
     return result
 
@@ -221,7 +232,7 @@ def _summarise(out_dir: Path, result: Any) -> None:
     if result.indicators.get("ontbrekende_bron"):
         out.print("Indicatoren zonder bron: " + ", ".join(result.indicators["ontbrekende_bron"]))
     out.print(f"Uitvoer in [bold]{out_dir}[/]: adressen.csv, partijen.csv, entiteiten.csv, adreskoppeling.csv, "
-              "laadrapport.json")
+              "laadrapport.json, wijzigingen.csv")
 
 
 @app.command("demo")

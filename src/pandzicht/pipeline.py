@@ -14,6 +14,10 @@ from pathlib import Path
 
 from pandzicht import fallback
 from pandzicht.adapters.kortverblijf_link import link_listings
+from pandzicht.changes import COLUMNS as CHANGES_COLUMNS
+from pandzicht.changes import TABLE as CHANGES_TABLE
+from pandzicht.changes import build_changes
+from pandzicht.delivery_checks import MAX_AFWIJKING, check_against_previous, continues, find_previous
 from pandzicht.indicators.catalogue import load_catalogue
 from pandzicht.indicators.run import run_indicators
 from pandzicht.intake.load import load_bundle
@@ -24,7 +28,9 @@ from pandzicht.link.mentions import collect_mentions
 from pandzicht.link.network import build_network_measures
 from pandzicht.link.parties_exact import resolve_exact
 from pandzicht.link.parties_splink import prioritise_review_queue, resolve_parties
+from pandzicht.link.stable_ids import keep_entity_ids
 from pandzicht.privacy.files import private_file, restrict_tree
+from pandzicht.publish import Publication
 from pandzicht.score.shortlist import score_parties, score_units
 from pandzicht.store.engine import Store
 
@@ -41,12 +47,15 @@ class AnalysisResult:
 
 
 def analyse_store(
-    store: Store, on_stage: Stage | None = None, timings: dict[str, float] | None = None, exact_only: bool = False
+    store: Store, on_stage: Stage | None = None, timings: dict[str, float] | None = None, exact_only: bool = False,
+    previous: Path | None = None, judgements: Path | None = None,
 ) -> dict:
     """Everything after intake, on an already loaded store.
 
     `exact_only` is the evaluation baseline: records join only on keys they already carry (BAG ids, KvK
-    numbers, BRP tokens, identical names and birth dates); no free-text address is resolved."""
+    numbers, BRP tokens, identical names and birth dates); no free-text address is resolved. `previous` is
+    the published store of the earlier delivery this one continues: its parties keep their ids."""
+
     timings = timings if timings is not None else {}
     counts: dict[str, int] = {}
 
@@ -61,7 +70,9 @@ def analyse_store(
     fallback.reset(store)
     counts["adressen_gekoppeld"] = stage("adreskoppeling", lambda: link_addresses(store, resolve=not exact_only))
     counts["vermeldingen"] = stage("vermeldingen", lambda: collect_mentions(store))
-    counts["entiteiten"] = stage("entiteiten", lambda: resolve_exact(store) if exact_only else resolve_parties(store))
+    counts["entiteiten"] = stage("entiteiten", lambda: resolve_exact(store) if exact_only
+                                 else resolve_parties(store, judgements=judgements))
+    ids = stage("stabiele_ids", lambda: keep_entity_ids(store, previous))
     if not exact_only:
         counts["adressen_via_personen"] = stage("adres_via_personen", lambda: link_through_people(store))
     stage("record_adres", lambda: build_record_units(store))
@@ -75,7 +86,8 @@ def analyse_store(
     stage("score_partijen", lambda: score_parties(store, catalogue))
     if not exact_only:
         stage("wachtrij", lambda: prioritise_review_queue(store))
-    return {"counts": counts, "indicators": indicators, "model": model.to_json()}
+    stage("wijzigingen", lambda: build_changes(store, previous))
+    return {"counts": counts, "indicators": indicators, "model": model.to_json(), "entiteit_ids": ids}
 
 
 def analysis_section(store: Store, result: dict) -> dict:
@@ -100,6 +112,8 @@ def write_outputs(store: Store, out: Path, report: dict) -> None:
         "adreskoppeling.csv": "SELECT bron, record_sleutel, adres_tekst, verblijfsobject_id, zekerheid, methode "
                               "FROM adres_koppeling ORDER BY bron, record_sleutel",
     }
+    if store.has_table(CHANGES_TABLE):
+        exports["wijzigingen.csv"] = f"SELECT {CHANGES_COLUMNS} FROM {CHANGES_TABLE}"
     for name, sql in exports.items():
         target = str(out / name).replace("'", "''")
         store.execute(f"COPY ({sql}) TO '{target}' (HEADER, DELIMITER ',', QUOTE '\"')")
@@ -111,24 +125,34 @@ def write_outputs(store: Store, out: Path, report: dict) -> None:
 
 
 def analyse(
-    bundle: Path, out: Path, db: Path | None = None, on_stage: Stage | None = None, exact_only: bool = False
+    bundle: Path, out: Path, db: Path | None = None, on_stage: Stage | None = None, exact_only: bool = False,
+    max_afwijking: float = MAX_AFWIJKING, accepteer_afwijking: bool = False,
 ) -> AnalysisResult:
-    """Load a bundle, analyse it and write the output files; the store defaults to OUT/pandzicht.duckdb."""
+    """Load a bundle, analyse it and write the output files; the store defaults to OUT/pandzicht.duckdb.
+
+    The analysis is built beside the published one in OUT and switched in atomically when complete
+    (`pandzicht.publish`); when OUT holds an earlier delivery of the same region, the new one is checked
+    against it (`delivery_checks`), keeps its entity ids and lists what changed (wijzigingen.csv)."""
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    db = db or out / "pandzicht.duckdb"
     timings: dict[str, float] = {}
-    with Store(db) as store:
+    with Publication(out, db) as pub, Store(pub.store_path) as store:
         t0 = time.perf_counter()
         if on_stage:
             on_stage("inlezen")
         report = load_bundle(Path(bundle), store)
         timings["inlezen"] = round(time.perf_counter() - t0, 3)
-        result = analyse_store(store, on_stage, timings, exact_only=exact_only)
+        regio = store.scalar("SELECT regio FROM bundel_meta") or ""
+        earlier = find_previous(pub.previous_store, pub.previous_report)
+        report = {**report, **check_against_previous(report, earlier, regio, max_afwijking, accepteer_afwijking)}
+        result = analyse_store(store, on_stage, timings, exact_only=exact_only, previous=continues(earlier, regio),
+                               judgements=pub.judgements)
+
         report = {**report, "analyse": analysis_section(store, result)}
         if on_stage:
             on_stage("uitvoer")
         t0 = time.perf_counter()
-        write_outputs(store, out, report)
+        if result["entiteit_ids"]:
+            report["analyse"]["entiteit_ids"] = result["entiteit_ids"]
+        write_outputs(store, pub.build or out, report)
         timings["uitvoer"] = round(time.perf_counter() - t0, 3)
     return AnalysisResult(report, timings, result["indicators"], result["model"], result["counts"])

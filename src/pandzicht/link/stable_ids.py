@@ -1,0 +1,132 @@
+"""Entity ids that survive a new delivery: a cluster takes the id of the earlier cluster it shares most records with.
+
+Clustering names a cluster after its smallest record key, so a new record with a smaller key would rename
+a party, and the cases, judgements and reveals recorded against it would point at nothing. After
+clustering, each new cluster is matched to the clusters of the previous published analysis by shared
+records (`bron`, `record_sleutel`): greedily, largest overlap first, ties broken on the old id and then
+the new cluster's own name, so a rerun gives the same answer; each old id goes to at most one cluster.
+A cluster without an old id keeps its own name unless any analysis of this folder ever issued that name
+(an id that disappeared may still be on a case); then it is rehashed until it is free.
+
+What happened is kept in `entiteit_historie(levering, oud_id, nieuw_id, soort)`, carried from delivery to
+delivery: `samengevoegd` (an old party's records went into a cluster with another old party's),
+`gesplitst` (an old party's records went into more than one cluster), `nieuw` (no records seen before),
+`verdwenen` (none of its records remain). Together with `entiteit` it also holds every id ever issued.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+import pyarrow as pa
+
+from pandzicht.link import previous as prev
+from pandzicht.store.engine import Store
+
+log = logging.getLogger(__name__)
+
+HISTORY = "entiteit_historie"
+_HISTORY_COLUMNS = "levering DATE, oud_id VARCHAR, nieuw_id VARCHAR, soort VARCHAR"
+
+
+def assign_ids(overlap: list[tuple[str, str, int]]) -> dict[str, str]:
+    """new cluster name -> old id, from (new, old, shared records) rows: largest overlap first, each old id once."""
+    taken: set[str] = set()
+    out: dict[str, str] = {}
+    for new, old, _ in sorted(overlap, key=lambda r: (-r[2], r[1], r[0])):
+        if new in out or old in taken:
+            continue
+        out[new] = old
+        taken.add(old)
+    return out
+
+
+def fresh_id(name: str, issued: set[str]) -> str:
+    """`name` if no analysis of this folder issued it, else a rehash of it that none did (deterministic)."""
+    candidate, n = name, 0
+    while candidate in issued:
+        n += 1
+        candidate = "E" + hashlib.sha1(f"{name}#{n}".encode()).hexdigest()[:12]
+    return candidate
+
+
+def keep_entity_ids(store: Store, previous: Path | None) -> dict[str, int]:
+    """Rename the clusters in `entiteit` after the previous analysis' ids and extend `entiteit_historie`.
+
+    Without a previous analysis the clusters keep their names and the history starts empty. Returns the
+    counts the load report shows."""
+    if previous is None:
+        store.execute(f"CREATE OR REPLACE TABLE {HISTORY} ({_HISTORY_COLUMNS})")
+        return {}
+    levering = store.scalar("SELECT peildatum FROM bundel_meta") if store.has_table("bundel_meta") else None
+    with prev.attached(store, previous) as alias:
+        if not prev.has_table(store, "entiteit"):
+            store.execute(f"CREATE OR REPLACE TABLE {HISTORY} ({_HISTORY_COLUMNS})")
+            return {}
+        store.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _overlap AS
+            SELECT e.entiteit_id AS nieuw, v.entiteit_id AS oud, count(*) AS gedeeld
+            FROM entiteit e JOIN {alias}.entiteit v USING (bron, record_sleutel) GROUP BY 1, 2""")
+        store.execute(f"CREATE OR REPLACE TEMP TABLE _vorige_ids AS SELECT DISTINCT entiteit_id FROM {alias}.entiteit")
+        if prev.has_table(store, HISTORY):
+            store.execute(f"CREATE OR REPLACE TEMP TABLE _historie AS SELECT levering, oud_id, nieuw_id, soort "
+                          f"FROM {alias}.{HISTORY}")
+        else:
+            store.execute(f"CREATE OR REPLACE TEMP TABLE _historie ({_HISTORY_COLUMNS})")
+    issued = {r[0] for r in store.rows("""
+        SELECT entiteit_id FROM _vorige_ids
+        UNION SELECT oud_id FROM _historie WHERE oud_id IS NOT NULL
+        UNION SELECT nieuw_id FROM _historie WHERE nieuw_id IS NOT NULL""")}
+    overlap = store.rows("SELECT nieuw, oud, gedeeld FROM _overlap")
+    kept = assign_ids(overlap)
+    names = [r[0] for r in store.rows("SELECT DISTINCT entiteit_id FROM entiteit ORDER BY 1")]
+    mapping: dict[str, str] = {}
+    for name in names:
+        if name in kept:
+            mapping[name] = kept[name]
+        else:
+            mapping[name] = fresh_id(name, issued)
+            issued.add(mapping[name])
+    store.write_arrow("_id_map", pa.table({"naam": pa.array(list(mapping), pa.string()),
+                                           "entiteit_id": pa.array(list(mapping.values()), pa.string())}))
+    cols = store.columns("entiteit")
+    select = ", ".join("m.entiteit_id" if c == "entiteit_id" else f"e.{c}" for c in cols)
+    store.execute(f"CREATE OR REPLACE TABLE entiteit AS SELECT {select} FROM entiteit e "
+                  "JOIN _id_map m ON m.naam = e.entiteit_id ORDER BY e.bron, e.record_sleutel")
+    store.execute("""
+        CREATE OR REPLACE TEMP TABLE _overlap_id AS
+        SELECT m.entiteit_id AS nieuw, o.oud, o.gedeeld FROM _overlap o JOIN _id_map m ON m.naam = o.nieuw""")
+    store.execute("""
+        CREATE OR REPLACE TEMP TABLE _deze_levering AS
+        SELECT CAST(? AS DATE) AS levering, oud AS oud_id, nieuw AS nieuw_id, 'samengevoegd' AS soort
+        FROM _overlap_id WHERE nieuw IN (SELECT nieuw FROM _overlap_id GROUP BY 1 HAVING count(*) > 1)
+        UNION ALL
+        SELECT CAST(? AS DATE), oud, nieuw, 'gesplitst' FROM _overlap_id
+         WHERE oud IN (SELECT oud FROM _overlap_id GROUP BY 1 HAVING count(*) > 1)
+        UNION ALL
+        SELECT CAST(? AS DATE), NULL, m.entiteit_id, 'nieuw' FROM _id_map m
+         WHERE m.naam NOT IN (SELECT nieuw FROM _overlap)
+        UNION ALL
+        SELECT CAST(? AS DATE), v.entiteit_id, NULL, 'verdwenen' FROM _vorige_ids v
+         WHERE v.entiteit_id NOT IN (SELECT oud FROM _overlap)
+        ORDER BY 4, 2 NULLS FIRST, 3 NULLS FIRST""", [levering] * 4)
+    store.execute(f"CREATE OR REPLACE TABLE {HISTORY} AS SELECT * FROM _historie UNION ALL "
+                  "SELECT * FROM _deze_levering")
+    counts = dict(store.rows("SELECT soort, count(*) FROM _deze_levering GROUP BY 1"))
+    persisting = store.scalar("SELECT count(DISTINCT oud) FROM _overlap")
+    result = {
+        "vorige_entiteiten": store.scalar("SELECT count(*) FROM _vorige_ids"),
+        "met_records_nog_aanwezig": persisting,
+        "id_behouden": len(kept),
+        "nieuw": counts.get("nieuw", 0),
+        "samengevoegd": counts.get("samengevoegd", 0),
+        "gesplitst": counts.get("gesplitst", 0),
+        "verdwenen": counts.get("verdwenen", 0),
+    }
+    for table in ("_overlap", "_overlap_id", "_vorige_ids", "_historie", "_deze_levering", "_id_map"):
+        store.execute(f"DROP TABLE IF EXISTS {table}")
+    log.info("entity ids: %d of %d earlier parties with records still present keep their id",
+             len(kept), persisting)
+    return result
