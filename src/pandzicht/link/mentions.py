@@ -19,7 +19,6 @@ from pandzicht.link.names import (
     company_core,
     date_swap_key,
     first_given_name,
-    is_company_name,
     normalise_company,
     parse_person,
     person_from_parts,
@@ -32,7 +31,10 @@ MENTION_COLUMNS = (
     "bedrijf_sleutel", "geboortedatum", "kvk_nummer", "persoon_token", "verblijfsobject_id",
     "voornaam1", "achternaam", "achternaam_fonetisch", "geboortedatum_sleutel", "bedrijf_kern", "achternaam_laatste",
 )
-# Sources whose kind (person or company) is only guessed from the name: a known company's name overrides it.
+# Sources whose rows may carry no evidence of kind (no KvK number, no birth date). Such a party is a person --
+# pseudonymised on every screen -- unless its name, legal form set aside, is a company some register knows
+# (a KvK establishment, a Kadaster legal person, a mention with a KvK number). A name pattern alone ('Jan Bouw',
+# 'C.V. Jansen') never makes a company: that showed persons by full name (issue 12, finding 3).
 _GUESSED_KIND = {"huurcontract"}
 
 # (source, select list producing: record_sleutel, rol, naam, soort_hint, geboortedatum, kvk, token, unit)
@@ -54,7 +56,8 @@ _QUERIES: dict[str, list[str]] = {
     ],
     "huurcontract": [
         "SELECT contract_id || ':huurder', 'huurder', huurder_naam, CASE WHEN huurder_kvk IS NOT NULL THEN 'bedrijf' "
-        "END, huurder_geboortedatum, huurder_kvk, NULL, verblijfsobject_id FROM {t}",
+        "WHEN huurder_geboortedatum IS NOT NULL THEN 'persoon' END, huurder_geboortedatum, huurder_kvk, NULL, "
+        "verblijfsobject_id FROM {t}",
         "SELECT contract_id || ':verhuurder', 'verhuurder', verhuurder_naam, CASE WHEN verhuurder_kvk IS NOT NULL "
         "THEN 'bedrijf' END, NULL, verhuurder_kvk, NULL, verblijfsobject_id FROM {t}",
         "SELECT contract_id || ':bemiddelaar', 'bemiddelaar', bemiddelaar_naam, CASE WHEN bemiddelaar_kvk IS NOT NULL "
@@ -113,7 +116,7 @@ def collect_mentions(store: Store) -> int:
     for source, key in (("huurcontract", "contract_id"), ("politie_incident", "incident_id")):
         if store.has_table(raw_table(source)):
             tables[source] = _with_resolved_units(store, source, key)
-    guessed: list[int] = []  # rows whose kind came from the name alone
+    guessed: list[int] = []  # rows without evidence of their kind: persons unless a register knows the name
     for source, queries in _QUERIES.items():
         if not store.has_table(raw_table(source)):
             continue
@@ -122,7 +125,7 @@ def collect_mentions(store: Store) -> int:
         for q in queries:
             sql = q.format(t=tables[source], incident=tables.get("politie_incident", raw_table("politie_incident")))
             for key, rol, naam, hint, birth, kvk, token, unit in store.rows(sql):
-                kind = hint or ("bedrijf" if is_company_name(naam or "") else "persoon")
+                kind = hint or "persoon"
                 if source in _GUESSED_KIND and not hint:
                     guessed.append(len(cols["bron"]))
                 if source == "brp_inschrijving":
@@ -167,8 +170,9 @@ def _set_kind(cols: dict[str, list], kind: str, display: str, person: tuple, row
 
 
 def _reclassify_known_companies(cols: dict[str, list], guessed: list[int]) -> None:
-    """A name guessed to be a person that is, once its legal form is set aside, the name of a company some
-    register knows ('Woonkracht Maasstad' without 'Stichting'), is that company: one corporation can have
+    """A mention without evidence of its kind whose name is, once its legal form is set aside, the name of a
+    company some register knows (every 'bedrijf' mention here comes from a register or a KvK number;
+    'Woonkracht Maasstad' without 'Stichting'), is that company: one corporation can have
     thousands of mentions, so every stray one matters."""
     known = {core for kind, core in zip(cols["soort"], cols["bedrijf_kern"], strict=True) if kind == "bedrijf" and core}
     for i in guessed:
