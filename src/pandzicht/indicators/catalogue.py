@@ -16,6 +16,7 @@ from pathlib import Path
 from pandzicht.errors import PandzichtError
 
 ENTITY_KINDS = ("adres", "persoon", "bedrijf", "bemiddelaar", "partij")
+PHASES = ("indicatoren", "na_adresscore")
 _REQUIRED = ("code", "titel", "entiteit", "familie", "bronnen", "meet", "waarom", "onschuldig", "geen_proxy", "query")
 
 
@@ -34,6 +35,9 @@ class Indicator:
     query: str
     wijst_op: tuple[str, ...] = ()  # typologies this indicator points at
     venster_maanden: int = 6  # history the query needs before the peildatum to say anything
+    # "indicatoren" runs before any score; "na_adresscore" after the homes are scored, for network evidence
+    # that reads `adres_score` (only party indicators: a home's score must never feed on itself)
+    fase: str = "indicatoren"
 
     @property
     def unit_level(self) -> bool:
@@ -54,6 +58,10 @@ def _parse(path: Path) -> Indicator:
         raise PandzichtError(f"{path.name}: veld '{missing[0]}' ontbreekt")
     if raw["entiteit"] not in ENTITY_KINDS:
         raise PandzichtError(f"{path.name}: entiteit '{raw['entiteit']}' onbekend")
+    if raw.get("fase", "indicatoren") not in PHASES:
+        raise PandzichtError(f"{path.name}: fase '{raw['fase']}' onbekend ({', '.join(PHASES)})")
+    if raw.get("fase") == "na_adresscore" and raw["entiteit"] == "adres":
+        raise PandzichtError(f"{path.name}: een indicator op adresniveau kan niet na de adresscore komen")
     if raw["code"] != path.stem:
         raise PandzichtError(f"{path.name}: code '{raw['code']}' moet gelijk zijn aan de bestandsnaam")
     return Indicator(
@@ -61,6 +69,7 @@ def _parse(path: Path) -> Indicator:
         bronnen=tuple(raw["bronnen"]), meet=raw["meet"], waarom=raw["waarom"], bron_url=raw.get("bron_url", ""),
         onschuldig=tuple(raw["onschuldig"]), geen_proxy=raw["geen_proxy"], query=raw["query"],
         wijst_op=tuple(raw.get("wijst_op", ())), venster_maanden=int(raw.get("venster_maanden", 6)),
+        fase=raw.get("fase", "indicatoren"),
     )
 
 

@@ -17,23 +17,36 @@ from pandzicht.indicators.catalogue import Indicator, load_catalogue
 from pandzicht.store.engine import Store, raw_table
 
 DERIVED = {"adres_koppeling", "partij_vermelding", "entiteit", "relatie", "contract_adres", "incident_adres",
-           "melding_adres", "kortverblijf_koppeling"}
+           "melding_adres", "kortverblijf_koppeling", "adres_score"}
 
 
 def available(store: Store, ind: Indicator) -> bool:
-    """Whether every source an indicator needs was delivered."""
-    return all(store.has_table(b if b in DERIVED else raw_table(b)) for b in ind.bronnen)
+    """Whether every source an indicator needs was delivered with rows: a header-only file (or one whose every
+    row went to quarantine) says nothing, and an indicator run on it would read that silence as innocence."""
+    return all(
+        store.has_table(b) if b in DERIVED
+        else store.has_table(raw_table(b)) and store.scalar(f"SELECT EXISTS (SELECT 1 FROM {raw_table(b)})")
+        for b in ind.bronnen
+    )
 
 
 def run_indicators(
-    store: Store, indicators: list[Indicator] | None = None, progress: Callable[[str, int, int], None] | None = None
+    store: Store, indicators: list[Indicator] | None = None, progress: Callable[[str, int, int], None] | None = None,
+    phase: str = "indicatoren",
 ) -> dict[str, list[str]]:
-    """Write `indicator_waarde`; returns which indicators ran and which lacked a source."""
-    indicators = indicators if indicators is not None else load_catalogue()
-    store.execute(
-        "CREATE OR REPLACE TABLE indicator_waarde (indicator VARCHAR, entiteit VARCHAR, entiteit_id VARCHAR, "
-        "waarde DOUBLE)"
-    )
+    """Write `indicator_waarde` for the indicators of one phase; returns which ran and which lacked a source.
+
+    The first phase starts the table afresh; a later phase ("na_adresscore", network evidence that reads the
+    homes' scores) replaces only its own rows, so it can rerun after the scores change."""
+    indicators = [i for i in (indicators if indicators is not None else load_catalogue()) if i.fase == phase]
+    if phase == "indicatoren" or not store.has_table("indicator_waarde"):
+        store.execute(
+            "CREATE OR REPLACE TABLE indicator_waarde (indicator VARCHAR, entiteit VARCHAR, entiteit_id VARCHAR, "
+            "waarde DOUBLE)"
+        )
+    else:
+        codes = ", ".join(f"'{i.code}'" for i in indicators) or "NULL"
+        store.execute(f"DELETE FROM indicator_waarde WHERE indicator IN ({codes})")
     ran, skipped = [], []
     for i, ind in enumerate(indicators):
         if progress:

@@ -31,6 +31,10 @@ def local_session(app: str = "pandzicht") -> Any:
 
 def publish(store: Store, spark: Any, tables: list[str]) -> None:
     """Copy store tables into Spark as temporary views under the same names."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
     for name in tables:
-        frame = store.con.execute(f"SELECT * FROM {name}").to_arrow_table().to_pandas()
-        spark.createDataFrame(frame).createOrReplaceTempView(name)
+        arrow = store.con.execute(f"SELECT * FROM {name}").to_arrow_table()
+        # an empty table has no rows to infer types from: its Arrow schema says them
+        schema = from_arrow_schema(arrow.schema) if arrow.num_rows == 0 else None
+        spark.createDataFrame(arrow.to_pandas(), schema=schema).createOrReplaceTempView(name)
