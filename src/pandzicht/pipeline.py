@@ -55,7 +55,6 @@ def analyse_store(
     `exact_only` is the evaluation baseline: records join only on keys they already carry (BAG ids, KvK
     numbers, BRP tokens, identical names and birth dates); no free-text address is resolved. `previous` is
     the published store of the earlier delivery this one continues: its parties keep their ids."""
-
     timings = timings if timings is not None else {}
     counts: dict[str, int] = {}
 
@@ -83,6 +82,8 @@ def analyse_store(
     catalogue = load_catalogue()
     indicators = stage("indicatoren", lambda: run_indicators(store, catalogue))
     model = stage("score_adressen", lambda: score_units(store, catalogue))
+    network = stage("netwerkbewijs", lambda: run_indicators(store, catalogue, phase="na_adresscore"))
+    indicators = {k: indicators.get(k, []) + network.get(k, []) for k in ("berekend", "ontbrekende_bron")}
     stage("score_partijen", lambda: score_parties(store, catalogue))
     if not exact_only:
         stage("wachtrij", lambda: prioritise_review_queue(store))
@@ -146,7 +147,6 @@ def analyse(
         report = {**report, **check_against_previous(report, earlier, regio, max_afwijking, accepteer_afwijking)}
         result = analyse_store(store, on_stage, timings, exact_only=exact_only, previous=continues(earlier, regio),
                                judgements=pub.judgements)
-
         report = {**report, "analyse": analysis_section(store, result)}
         if on_stage:
             on_stage("uitvoer")
