@@ -180,8 +180,9 @@ def test_serve_answers_throughout_a_reanalysis_and_then_shows_the_new_one(publis
         def watch() -> None:
             while not done.is_set():
                 r = client.get("/api/meta")
-                answers.append((r.status_code, r.json().get("peildatum", "") if r.status_code == 200 else r.text))
-                assert client.get("/api/adressen?limit=5").status_code == 200
+                units = client.get("/api/adressen?limit=5").status_code
+                answers.append((max(r.status_code, units),
+                                r.json().get("peildatum", "") if r.status_code == 200 else r.text))
                 time.sleep(0.2)
 
         watcher = threading.Thread(target=watch)
