@@ -12,12 +12,20 @@ import json
 import numpy as np
 import pyarrow as pa
 
+from pandzicht import fallback
 from pandzicht.indicators.catalogue import Indicator
-from pandzicht.score.model import TransparentModel, explain, fit
-from pandzicht.score.training import training_set
+from pandzicht.score.model import MIN_LABELS, MIN_SUPPORT, TransparentModel, explain, fit
+from pandzicht.score.training import TrainingSet, training_set
+from pandzicht.score.typology import (
+    MIN_POSITIVES,
+    NOTHING_FOUND,
+    TypologyModel,
+    finding_rows,
+    fit_typology,
+    guesses_for,
+)
 from pandzicht.store.engine import Store
 
-VERMOEDEN_MIN_SCORE = 0.2
 ROLE_PRIORITY = ("bemiddelaar", "verhuurder", "eigenaar", "huurder")
 # Every dwelling in the bundle: the loaded ones, and those whose BAG row was quarantined for another field
 # but still carries a valid id, so that no dwelling drops off the list unseen (scored on what is known).
@@ -46,18 +54,42 @@ def _matrix(store: Store, ids_sql: str, codes: list[str]) -> tuple[list[str], np
     return ids, x
 
 
+DEFAULT_BASE_RATE = 0.01  # share of dwellings with a finding, assumed when the outcomes cannot say
+BASE_RATE_BOUNDS = (0.001, 0.2)  # a measured share outside these is taken as a sign of unrepresentative outcomes
+
+
 def _prevalence(store: Store, n_units: int) -> float:
     """The share of dwellings where a check ever found something: the level the scores are set to."""
     if not store.has_table("raw_handhaving_uitkomst") or not n_units:
-        return 0.01
-    found = store.scalar(
-        "SELECT count(DISTINCT verblijfsobject_id) FROM raw_handhaving_uitkomst WHERE bevinding <> 'niets_gevonden'"
-    )
-    return min(max(found / n_units, 0.001), 0.2)
+        fallback.record(store, "score.basisniveau", "geen handhavingsuitkomsten geleverd",
+                        f"aandeel woningen met een bevinding aangenomen op {DEFAULT_BASE_RATE:.1%}")
+        return DEFAULT_BASE_RATE
+    found = int(store.scalar(
+        "SELECT count(DISTINCT verblijfsobject_id) FROM raw_handhaving_uitkomst WHERE bevinding <> 'niets_gevonden' "
+        "AND verblijfsobject_id IN (SELECT verblijfsobject_id FROM raw_bag_verblijfsobject)"
+    ))
+    if not found:
+        fallback.record(store, "score.basisniveau", "geen enkele controle in de uitkomsten vond iets "
+                        "(0 woningen met een bevinding)",
+                        f"aandeel woningen met een bevinding aangenomen op {DEFAULT_BASE_RATE:.1%}")
+        return DEFAULT_BASE_RATE
+    rate = found / n_units
+    lo, hi = BASE_RATE_BOUNDS
+    if not lo <= rate <= hi:
+        bound = min(max(rate, lo), hi)
+        fallback.record(store, "score.basisniveau", f"{found} van {n_units} woningen hadden een bevinding "
+                        f"({rate:.2%}), buiten de aannemelijke grenzen {lo:.1%}–{hi:.0%}",
+                        f"aandeel begrensd op {bound:.1%}")
+        return bound
+    return rate
 
 
 def score_units(store: Store, indicators: list[Indicator]) -> TransparentModel:
-    """Write `adres_score` (rang, verblijfsobject_id, score, vermoeden, uitleg) for every dwelling."""
+    """Write `adres_score` (rang, verblijfsobject_id, score, vermoeden, uitleg) for every dwelling.
+
+    Also `typologie_kans` (per home with any evidence, the probability of each typology) and the two
+    models as JSON (`model_adres`, `model_typologie`). Every default used for lack of evidence is recorded
+    with `pandzicht.fallback`."""
     unit_inds = [i for i in indicators if i.unit_level]
     codes = [i.code for i in unit_inds]
     ids, x = _matrix(
@@ -66,27 +98,17 @@ def score_units(store: Store, indicators: list[Indicator]) -> TransparentModel:
         codes,
     )
     train = training_set(store, unit_inds)
+    _record_training_gaps(store, train)
     # An indicator whose source did not cover a past check's date is filled with today's mean: it then
     # says nothing about that check's outcome, instead of claiming the signal was absent.
-    model = fit(codes, train.imputed(x.mean(axis=0) if len(ids) else np.zeros(len(codes))), train.y, x,
-                base_rate=_prevalence(store, len(ids)))
+    x_train = train.imputed(x.mean(axis=0) if len(ids) else np.zeros(len(codes)))
+    model = fit(codes, x_train, train.y, x, base_rate=_prevalence(store, len(ids)))
     model.notes.append(f"getraind op {len(train.y)} controles, indicatoren per controle berekend op "
                        f"{train.snapshots} peildata vóór de controle")
+    _record_weight_fallbacks(store, model, x_train)
     scores = model.predict(x) if len(ids) else np.zeros(0)
     contrib = model.contributions(x)
-    points = {i.code: i.wijst_op for i in unit_inds}
-    typologies = sorted({t for i in unit_inds for t in i.wijst_op})
-    guesses = []
-    for r in range(len(ids)):
-        guess = ""
-        if scores[r] >= VERMOEDEN_MIN_SCORE and typologies:
-            mass = {t: 0.0 for t in typologies}
-            for j, code in enumerate(codes):
-                for t in points[code]:
-                    mass[t] += contrib[r, j] / len(points[code])
-            best = max(typologies, key=lambda t: (mass[t], t))
-            guess = best if mass[best] > 0 else ""
-        guesses.append(guess)
+    guesses = _typologies(store, unit_inds, ids, x, x_train, train, scores)
     order = sorted(range(len(ids)), key=lambda r: (-round(float(scores[r]), 6), ids[r]))
     table = pa.table({
         "rang": pa.array(np.arange(1, len(ids) + 1), pa.int64()),
@@ -100,6 +122,70 @@ def score_units(store: Store, indicators: list[Indicator]) -> TransparentModel:
     store.execute("CREATE OR REPLACE TABLE model_adres (model VARCHAR)")
     store.execute("INSERT INTO model_adres VALUES (?)", [json.dumps(model.to_json(), ensure_ascii=False)])
     return model
+
+
+def _record_training_gaps(store: Store, train: TrainingSet) -> None:
+    if not store.has_table("raw_handhaving_uitkomst"):
+        return  # recorded once, by the base rate
+    if train.outside_bag:
+        fallback.record(store, "score.uitkomsten", f"{train.outside_bag} controles betreffen een verblijfsobject "
+                        "dat niet in de BAG-levering staat", "deze controles tellen niet mee bij het leren")
+
+
+def _record_weight_fallbacks(store: Store, model: TransparentModel, x_train: np.ndarray) -> None:
+    if not model.learned:
+        if model.n_pos + model.n_neg == 0:
+            why = "geen handhavingsuitkomsten om gewichten uit te leren (0 controles)"
+        elif model.n_pos == 0 or model.n_neg == 0:
+            why = (f"uitkomsten van één soort: {model.n_pos} controles met en {model.n_neg} zonder bevinding "
+                   f"(minimaal {MIN_LABELS} van elk)")
+        else:
+            why = (f"te weinig uitkomsten: {model.n_pos} controles met en {model.n_neg} zonder bevinding "
+                   f"(minimaal {MIN_LABELS} van elk)")
+        fallback.record(store, "score.gewichten", why, "alle indicatoren wegen even zwaar (gewicht 1)")
+        return
+    supported = int(((x_train > 0).sum(axis=0) >= MIN_SUPPORT).sum())
+    if not supported:
+        fallback.record(store, "score.gewichten.krimp", f"geen indicator was bij minstens {MIN_SUPPORT} controles "
+                        "actief", "gewichten naar 0 getrokken in plaats van naar het gemiddelde gewicht")
+
+
+def _typologies(store: Store, unit_inds: list[Indicator], ids: list[str], x: np.ndarray, x_train: np.ndarray,
+                train: TrainingSet, scores: np.ndarray) -> list[str]:
+    """Fit the typology model on past findings; write `typologie_kans` and `model_typologie`; the guesses."""
+    codes = [i.code for i in unit_inds]
+    rows = finding_rows(train)
+    labels = [train.findings[i] for i in rows]
+    model = fit_typology(codes, {i.code: i.wijst_op for i in unit_inds}, x_train[rows], labels, x)
+    _record_typology_fallbacks(store, model, train)
+    proba = model.proba(x) if len(ids) else np.zeros((0, len(model.typologies)))
+    evidence = (x > 0).any(axis=1)
+    held = np.flatnonzero(evidence)
+    store.write_arrow("typologie_kans", pa.table({
+        "verblijfsobject_id": [ids[r] for r in held for _ in model.typologies],
+        "typologie": [t for _ in held for t in model.typologies],
+        "kans": proba[held].ravel().round(4) if len(held) else np.zeros(0),
+    }), order_by="verblijfsobject_id, typologie")
+    store.execute("CREATE OR REPLACE TABLE model_typologie (model VARCHAR)")
+    store.execute("INSERT INTO model_typologie VALUES (?)", [json.dumps(model.to_json(), ensure_ascii=False)])
+    return guesses_for(model, proba, scores, evidence)
+
+
+def _record_typology_fallbacks(store: Store, model: TypologyModel, train: TrainingSet) -> None:
+    nothing = sum(1 for f in train.findings if f == NOTHING_FOUND)
+    if not model.n_findings:
+        why = ("geen handhavingsuitkomsten geleverd" if not store.has_table("raw_handhaving_uitkomst")
+               else f"geen enkele controle vond iets ({nothing} controles zonder bevinding)")
+        fallback.record(store, "score.typologie", why,
+                        "typologie per woning uit de indicatorcatalogus (wijst_op), voor alle typologieën")
+        return
+    few = [t for t, ok in model.learned.items() if not ok]
+    if few:
+        counts = ", ".join(f"{t} {model.positives[t]}" for t in few)
+        fallback.record(store, "score.typologie", f"te weinig bevindingen om van te leren (minimaal {MIN_POSITIVES}"
+                        f" per typologie; {model.n_findings} bevindingen in totaal): {counts}",
+                        "voor deze typologieën wegen de indicatoren zoals de catalogus ze toewijst (wijst_op), met "
+                        "de basiskans van een gemiddelde geleerde typologie")
 
 
 def _write_contributions(store: Store, level: str, ids: list[str], codes: list[str], contrib: np.ndarray) -> None:

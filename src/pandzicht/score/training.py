@@ -13,7 +13,7 @@ two years) simply contribute nothing, as they did for the analyst at the time.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -39,6 +39,8 @@ class TrainingSet:
     units: list[str]
     dates: list[dt.date]
     snapshots: int
+    findings: list[str] = field(default_factory=list)  # per check what was found ('niets_gevonden' for nothing)
+    outside_bag: int = 0  # checks left out: their unit is not in the delivery's BAG
 
     def imputed(self, fill: np.ndarray) -> np.ndarray:
         """x with unobserved cells set to `fill` (per indicator): a value that says nothing about the label."""
@@ -69,17 +71,25 @@ def reference_date(check: dt.date) -> dt.date:
 
 
 def training_set(store: Store, indicators: list[Indicator]) -> TrainingSet:
-    """One row per past check (unit, date): point-in-time indicator values and 1 for a finding, 0 for none."""
+    """One row per past check (unit, date): point-in-time indicator values and 1 for a finding, 0 for none.
+
+    Checks on units that are not in the delivery's BAG are left out (counted in `outside_bag`): with no
+    BAG row they would show no evidence at all, which is not what the checker saw."""
     codes = [i.code for i in indicators]
     col = {c: j for j, c in enumerate(codes)}
     if not store.has_table("raw_handhaving_uitkomst"):
         return TrainingSet(np.zeros((0, len(codes))), np.zeros(0), np.ones((0, len(codes)), bool), [], [], 0)
     checks = store.rows(
-        "SELECT verblijfsobject_id, datum, max(CASE WHEN bevinding <> 'niets_gevonden' THEN 1 ELSE 0 END) "
-        "FROM raw_handhaving_uitkomst GROUP BY 1, 2 ORDER BY 2, 1"
+        "SELECT verblijfsobject_id, datum, max(CASE WHEN bevinding <> 'niets_gevonden' THEN 1 ELSE 0 END), "
+        "coalesce(min(bevinding) FILTER (WHERE bevinding <> 'niets_gevonden'), 'niets_gevonden') "
+        "FROM raw_handhaving_uitkomst WHERE verblijfsobject_id IN (SELECT verblijfsobject_id FROM "
+        "raw_bag_verblijfsobject) GROUP BY 1, 2 ORDER BY 2, 1"
     )
+    outside = int(store.scalar(
+        "SELECT count(*) FROM (SELECT DISTINCT verblijfsobject_id, datum FROM raw_handhaving_uitkomst "
+        "WHERE verblijfsobject_id NOT IN (SELECT verblijfsobject_id FROM raw_bag_verblijfsobject))"))
     by_ref: dict[dt.date, list[int]] = {}
-    for i, (_, day, _) in enumerate(checks):
+    for i, (_, day, _, _) in enumerate(checks):
         by_ref.setdefault(reference_date(day), []).append(i)
     x = np.zeros((len(checks), len(codes)))
     observed = np.ones((len(checks), len(codes)), dtype=bool)
@@ -110,5 +120,5 @@ def training_set(store: Store, indicators: list[Indicator]) -> TrainingSet:
         store.execute("DROP TABLE IF EXISTS _doel")
     return TrainingSet(
         x, np.array([c[2] for c in checks], dtype=float), observed, [c[0] for c in checks], [c[1] for c in checks],
-        len(by_ref),
+        len(by_ref), [c[3] for c in checks], outside,
     )

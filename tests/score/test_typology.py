@@ -1,0 +1,106 @@
+"""The typology model: learned from past findings, the `wijst_op` prior where findings are few."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pandzicht.score.typology import (
+    MIN_POSITIVES,
+    PRIOR_LOGIT,
+    TYPOLOGIES,
+    fit_typology,
+    guesses_for,
+    prior_weights,
+    vermoeden_threshold,
+)
+
+FEATURES = [f"ind_{t}" for t in TYPOLOGIES]
+
+
+def _world(rng: np.random.Generator, n: int, mapping: dict[str, str]) -> tuple[np.ndarray, list[str]]:
+    """n homes, each of a random typology; the indicator `mapping[t]` fires at 80% of homes of typology t,
+    every indicator at 5% of other homes (noise)."""
+    labels = [str(t) for t in rng.choice(TYPOLOGIES, size=n)]
+    x = (rng.random((n, len(FEATURES))) < 0.05).astype(float)
+    col = {f: j for j, f in enumerate(FEATURES)}
+    for i, t in enumerate(labels):
+        if rng.random() < 0.8:
+            x[i, col[mapping[t]]] = 1.0
+    return x, labels
+
+
+def _accuracy(model, x: np.ndarray, labels: list[str]) -> float:  # type: ignore[no-untyped-def]
+    """Share right among the homes with exactly one firing indicator (the others carry no or mixed evidence)."""
+    clear = x.sum(axis=1) == 1
+    guess = np.array(model.typologies)[np.argmax(model.proba(x), axis=1)]
+    return float(np.mean(guess[clear] == np.array(labels)[clear]))
+
+
+def test_recovers_the_typology_the_indicators_point_at_from_findings():
+    rng = np.random.default_rng(3)
+    truth = {t: f"ind_{t}" for t in TYPOLOGIES}
+    x, labels = _world(rng, 600, truth)
+    # a prior that points every indicator at the wrong typology: the findings must overrule it
+    wrong = {f"ind_{t}": (TYPOLOGIES[(k + 1) % len(TYPOLOGIES)],) for k, t in enumerate(TYPOLOGIES)}
+    model = fit_typology(FEATURES, wrong, x, labels, x)
+    assert all(model.learned.values())
+    x_test, labels_test = _world(rng, 600, truth)
+    assert _accuracy(model, x_test, labels_test) > 0.9
+    prior_only = fit_typology(FEATURES, wrong, x[:0], [], x)
+    assert _accuracy(prior_only, x_test, labels_test) < 0.2  # the wrong prior alone is wrong: the data did it
+
+
+def test_with_zero_findings_the_prior_decides():
+    points = {"ind_hennepkwekerij": ("hennepkwekerij",), "ind_overbewoning": ("overbewoning", "prostitutie"),
+              "ind_prostitutie": ("prostitutie",)}
+    x = np.array([[0, 0, 1, 0, 0, 0], [0, 0, 0, 1, 0, 1], [0, 0, 0, 0, 0, 1.0]])
+    model = fit_typology(FEATURES, points, np.zeros((0, 6)), [], x)
+    assert model.n_findings == 0 and not any(model.learned.values())
+    assert np.allclose(model.weights, prior_weights(FEATURES, points))
+    p = model.proba(x)
+    assert [model.typologies[k] for k in np.argmax(p, axis=1)][:2] == ["hennepkwekerij", "prostitutie"]
+    # an indicator pointing at two typologies leaves them tied, both above the rest
+    assert np.isclose(p[2, 3], p[2, 5]) and p[2, 3] > 3 * p[2, 0]
+    # equal shares without findings: a home's only pointing indicator decides by PRIOR_LOGIT log-odds
+    assert np.isclose(p[0, 2] / p[0, 0], np.exp(PRIOR_LOGIT))
+
+
+def test_a_typology_with_few_findings_keeps_its_prior_while_others_learn():
+    rng = np.random.default_rng(5)
+    truth = {t: f"ind_{t}" for t in TYPOLOGIES}
+    x, labels = _world(rng, 400, truth)
+    keep = [i for i, t in enumerate(labels) if t != "prostitutie"][: 300] + \
+        [i for i, t in enumerate(labels) if t == "prostitutie"][: MIN_POSITIVES - 1]
+    points = {f: (t,) for t, f in truth.items()}
+    model = fit_typology(FEATURES, points, x[keep], [labels[i] for i in keep], x)
+    k = TYPOLOGIES.index("prostitutie")
+    assert not model.learned["prostitutie"] and model.positives["prostitutie"] == MIN_POSITIVES - 1
+    assert np.array_equal(model.weights[:, k], prior_weights(FEATURES, points)[:, k])
+    assert model.learned["safehouse"]
+    assert not np.array_equal(model.weights[:, 0], prior_weights(FEATURES, points)[:, 0])
+    # a home whose only evidence is the prostitution indicator is still guessed as prostitution
+    home = np.zeros((1, 6))
+    home[0, FEATURES.index("ind_prostitutie")] = 1.0
+    assert model.typologies[int(np.argmax(model.proba(home)))] == "prostitutie"
+
+
+def test_labels_outside_the_typologies_are_ignored():
+    x = np.eye(6)
+    model = fit_typology(FEATURES, {}, x[:2], ["niets_gevonden", "onbekend"], x)
+    assert model.n_findings == 0 and sum(model.positives.values()) == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(min_value=0, max_value=1), min_size=1, max_size=40))
+def test_a_guess_only_above_the_mean_score_and_with_evidence(scores):
+    s = np.array(scores)
+    x = np.ones((len(s), 6))
+    model = fit_typology(FEATURES, {}, np.zeros((0, 6)), [], x)
+    evidence = np.arange(len(s)) % 2 == 0
+    out = guesses_for(model, model.proba(x), s, evidence)
+    threshold = vermoeden_threshold(s)
+    for r, g in enumerate(out):
+        assert (g != "") == bool(s[r] > threshold and evidence[r])
+        assert g in ("", *TYPOLOGIES)
