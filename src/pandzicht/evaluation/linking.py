@@ -52,3 +52,19 @@ def address_accuracy(adreskoppeling_csv: Path, adres_tekst_csv: Path) -> dict[st
     """).fetchone()
     return {"goed": right / n if n else 1.0, "fout": wrong / n if n else 0.0, "leeg": empty / n if n else 0.0,
             "records": int(n)}
+
+
+def entity_truth(entiteiten_csv: Path, persoon_sleutel_csv: Path) -> dict[str, str]:
+    """{entiteit_id: ware_persoon}: the true party most of an entity's records belong to (ties: the smallest id)."""
+    con = duckdb.connect()
+    rows = con.execute(f"""
+        SELECT e.entiteit_id, t.ware_persoon, count(*) AS n
+        FROM read_csv({_q(entiteiten_csv)}, all_varchar = true) e
+        JOIN read_csv({_q(persoon_sleutel_csv)}, all_varchar = true) t USING (bron, record_sleutel)
+        GROUP BY 1, 2
+        ORDER BY 1, n DESC, 2
+    """).fetchall()
+    out: dict[str, str] = {}
+    for entity, ware, _ in rows:
+        out.setdefault(entity, ware)
+    return out

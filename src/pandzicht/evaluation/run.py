@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pandzicht.errors import PandzichtError
-from pandzicht.evaluation.linking import address_accuracy, pairwise_scores
-from pandzicht.evaluation.ranking import party_ranks, ranking_metrics
+from pandzicht.evaluation.linking import address_accuracy, entity_truth, pairwise_scores
+from pandzicht.evaluation.ranking import party_average_precision, party_ranks, ranking_metrics, top_k, typology_guess
 from pandzicht.pipeline import analyse
 from pandzicht.store.engine import Store
 
@@ -52,26 +52,37 @@ def evaluate(bundle: Path, out: Path, on_stage: Callable[[str], None] | None = N
                              "een synthetische bundel")
     truth = {r["verblijfsobject_id"]: r["typologie"] for r in _csv(truth_dir / "adres_typologie.csv")}
     malafide = _csv(truth_dir / "malafide_partij.csv") if (truth_dir / "malafide_partij.csv").is_file() else []
+    keys = truth_dir / "persoon_sleutel.csv"
     runs = {}
     for name, exact in (("pandzicht", False), ("exacte_regels", True)):
         if on_stage:
             on_stage(name)
         target = out / name
         result = analyse(bundle, target, exact_only=exact)
-        ranked = [r["verblijfsobject_id"] for r in _csv(target / "adressen.csv")]
+        rows = _csv(target / "adressen.csv")
+        ranked = [r["verblijfsobject_id"] for r in rows]
+        k = top_k(len(ranked))
+        ranks = party_ranks(_csv(target / "partijen.csv"), malafide,
+                            entity_truth(target / "entiteiten.csv", keys) if keys.is_file() else None)
         entry = {
-            "ranglijst": ranking_metrics(ranked, truth),
-            "partijen": party_ranks(_csv(target / "partijen.csv"), malafide),
+            "ranglijst": ranking_metrics(ranked, truth, k_top=k),
+            "vermoeden": typology_guess(rows, truth, k),
+            "partijen": ranks,
+            "partij_gemiddelde_precisie": party_average_precision(ranks),
             "model": result.model,
+            "terugvallen": result.report.get("analyse", {}).get("terugvallen", []),
             "tijden_s": result.timings,
         }
-        if (truth_dir / "persoon_sleutel.csv").is_file():
-            entry["partijkoppeling"] = pairwise_scores(target / "entiteiten.csv", truth_dir / "persoon_sleutel.csv")
+        if keys.is_file():
+            entry["partijkoppeling"] = pairwise_scores(target / "entiteiten.csv", keys)
         if (truth_dir / "adres_tekst.csv").is_file():
             entry["adreskoppeling"] = address_accuracy(target / "adreskoppeling.csv", truth_dir / "adres_tekst.csv")
         runs[name] = entry
-    runs["status_quo"] = {"ranglijst": ranking_metrics(_status_quo(out / "pandzicht" / "pandzicht.duckdb"), truth)}
+    runs["status_quo"] = {"ranglijst": ranking_metrics(_status_quo(out / "pandzicht" / "pandzicht.duckdb"), truth,
+                                                       k_top=top_k(len(ranked)))}
+    world = truth_dir / "wereld.json"
     report = {"bundel": str(bundle), "eenheden_met_woonfunctie": len(ranked), "waar_actief": len(truth),
+              "wereld": json.loads(world.read_text(encoding="utf-8")) if world.is_file() else {},
               "methoden": runs}
     out.mkdir(parents=True, exist_ok=True)
     (out / "evaluatie.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -87,11 +98,25 @@ def render_markdown(report: dict) -> str:
              f"{report['eenheden_met_woonfunctie']} woningen, {report['waar_actief']} in crimineel gebruik op de "
              "peildatum (grondwaarheid).", "",
              "| maat | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
-    for key in ("r_precisie", "precisie_bij_50", "recall_bij_2000", "gemiddelde_precisie"):
-        lines.append(f"| {key} | " + " | ".join(f"{m[n]['ranglijst'][key]:.3f}" for n in names) + " |")
+    for key in ("r_precisie", "precisie_bij_50", "recall_bij_2000", "recall_bij_top_k", "gemiddelde_precisie"):
+        if all(key in m[n]["ranglijst"] for n in names):
+            lines.append(f"| {key} | " + " | ".join(f"{m[n]['ranglijst'][key]:.3f}" for n in names) + " |")
     for t in m["pandzicht"]["ranglijst"]["per_typologie"]:
         lines.append(f"| recall@R {t} | " + " | ".join(
             f"{m[n]['ranglijst']['per_typologie'][t]['recall_bij_R']:.2f}" for n in names) + " |")
+    k = m["pandzicht"]["ranglijst"].get("top_k")
+    if k:
+        for t in m["pandzicht"]["ranglijst"]["per_typologie"]:
+            lines.append(f"| recall@top-{k} {t} | " + " | ".join(
+                f"{m[n]['ranglijst']['per_typologie'][t].get('recall_bij_top_k', float('nan')):.2f}" for n in names)
+                + " |")
+    with_parties = [n for n in names if "partij_gemiddelde_precisie" in m[n]]
+    if with_parties:
+        lines.append("| partijen: gemiddelde precisie | " + " | ".join(
+            f"{m[n]['partij_gemiddelde_precisie']:.3f}" if n in with_parties else "" for n in names) + " |")
+        lines.append(f"| vermoeden goed (ware woningen in top {k}) | " + " | ".join(
+            f"{m[n]['vermoeden']['goed']}/{m[n]['vermoeden']['waar_in_top_k']}" if n in with_parties else ""
+            for n in names) + " |")
     for n in names:
         if "partijkoppeling" in m[n]:
             p = m[n]["partijkoppeling"]
@@ -102,4 +127,8 @@ def render_markdown(report: dict) -> str:
                 f"| adreskoppeling {n} (goed/fout/leeg) | {a['goed']:.3f} / {a['fout']:.4f} / {a['leeg']:.3f} |")
     lines += ["", "Rang van de malafide partijen (pandzicht):", ""]
     lines += [f"- {p['rol']}: rang {p['rang']}" for p in m["pandzicht"].get("partijen", [])]
+    fallbacks = m["pandzicht"].get("terugvallen", [])
+    if fallbacks:
+        lines += ["", "Terugvallen (pandzicht):", ""]
+        lines += [f"- {f['stap']}: {f['reden']} → {f['terugval']}" for f in fallbacks]
     return "\n".join(lines) + "\n"

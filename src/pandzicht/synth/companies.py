@@ -199,8 +199,15 @@ def build_companies(
     officer_pool: np.ndarray,
     young_pool: np.ndarray,
     n_tenant_bvs: int,
+    homes_per_agent: int = 1500,
+    min_agents: int = 4,
+    large_agents: bool = True,
+    agent_shape: float = 1.1,
 ) -> Parties:
-    """Create every company that owns, lets, brokers or rents homes, with officers and phoenix histories."""
+    """Create every company that owns, lets, brokers or rents homes, with officers and phoenix histories.
+
+    The agent market: one legitimate agent per `homes_per_agent` homes (at least `min_agents`), sizes from a
+    Pareto(`agent_shape`) tail, and with `large_agents` two large agencies that broker most contracts."""
     corps = [
         reg.add(n, "Stichting", "6820", _date(rng, "1990-01-01", "2002-01-01"), kind="corporation", adres=None)
         for n, _ in CORPORATIONS
@@ -225,15 +232,16 @@ def build_companies(
         used.add(n)
         return n
 
-    n_agents = max(4, n_homes // 1500)
+    n_agents = max(min_agents, n_homes // homes_per_agent)
     agents = []
     for _ in range(n_agents):
         rv = "BV" if rng.random() < 0.8 else "Eenmanszaak"
         c = reg.add(_legal(unique(agent_name), rv), rv, "6831", _date(rng, "1998-01-01", "2021-01-01"), kind="agent")
         reg.officer(c, int(rng.choice(officer_pool)), "bestuurder" if rv == "BV" else "eigenaar", reg.rows[c]["start"])
         agents.append(c)
-    agent_w = rng.pareto(1.1, n_agents) + 0.2
-    agent_w[:2] = agent_w.max() * 2.5  # two large, legitimate agencies with big portfolios
+    agent_w = rng.pareto(agent_shape, n_agents) + 0.2
+    if large_agents:
+        agent_w[:2] = agent_w.max() * 2.5  # two large, legitimate agencies with big portfolios
     agent_w /= agent_w.sum()
 
     # the malafide agents: young-ish BVs whose directors ran letting BVs that were dissolved (phoenix)

@@ -112,9 +112,10 @@ def person_names(
     voornamen: np.ndarray,
     voorvoegsel: np.ndarray,
     geslachtsnaam: np.ndarray,
+    styles: tuple[tuple[str, float], ...] | None = None,
 ) -> list[str]:
-    """How a source writes these persons: its own style plus hand-typed distortions."""
-    styles, probs = zip(*STYLES[source], strict=True)
+    """How a source writes these persons: its own style (or `styles`) plus hand-typed distortions."""
+    styles, probs = zip(*(styles or STYLES[source]), strict=True)
     n = len(voornamen)
     pick = rng.choice(len(styles), size=n, p=np.array(probs))
     noisy = rng.random(n) < level.name_noise

@@ -250,8 +250,11 @@ def build_handhaving(
     lookalike: np.ndarray,
     tipped: np.ndarray,
     peil: int,
+    nothing_factor: float = 1.0,
 ) -> pd.DataFrame:
-    """Past checks: the discovered cases with their instruments, and many checks that found nothing."""
+    """Past checks: the discovered cases with their instruments, and many checks that found nothing.
+
+    nothing_factor scales the volume of checks that found nothing (a dialect's enforcement habit)."""
     rows = []
     for r in past.itertuples(index=False):
         d = int(r.discovered)
@@ -267,7 +270,7 @@ def build_handhaving(
         if rng.random() < 0.05 and peil - r.actief_vanaf > 60:
             rows.append((int(rng.integers(r.actief_vanaf, peil)), int(r.unit), "controle", "niets_gevonden"))
     home = np.flatnonzero(units["gebruiksdoel"].str.contains("woonfunctie").to_numpy())
-    k = max(10, int(len(past) * 2.0))
+    k = max(10, int(len(past) * 2.0 * nothing_factor))
     pool = np.concatenate(
         [
             rng.choice(home, size=k // 2),

@@ -73,9 +73,17 @@ def _new_segments(seg: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
 
 
 def assign_crime(
-    rng: np.random.Generator, units: pd.DataFrame, seg: pd.DataFrame, owner_class: np.ndarray, peil: int
+    rng: np.random.Generator,
+    units: pd.DataFrame,
+    seg: pd.DataFrame,
+    owner_class: np.ndarray,
+    peil: int,
+    rate_factor: dict[str, float] | None = None,
 ) -> Crime:
-    """Choose units for every typology, set when the use started, and edit the occupancy to match."""
+    """Choose units for every typology, set when the use started, and edit the occupancy to match.
+
+    rate_factor multiplies ACTIVE_RATE per typology (for active and past cases alike; a dialect's mix)."""
+    factor = rate_factor or {}
     seg = seg.copy()
     a = {
         c: seg[c].to_numpy(dtype=object if c == "kind" else None).copy()
@@ -93,7 +101,7 @@ def assign_crime(
     new_rows: list[dict] = []
     active_rows: list[dict] = []
     for typ in TYPOLOGIES:
-        k = max(MIN_ACTIVE, round(ACTIVE_RATE[typ] * n_homes * rng.uniform(0.85, 1.15)))
+        k = max(MIN_ACTIVE, round(ACTIVE_RATE[typ] * factor.get(typ, 1.0) * n_homes * rng.uniform(0.85, 1.15)))
         w = np.array(_OWNER_W[typ] + [0.0])[np.minimum(oc, 4)] * np.where(central, 1.4, 1.0)
         if typ == "overbewoning":
             w = w * ((area >= 40) & (area <= 130))
@@ -159,7 +167,8 @@ def assign_crime(
     e_taken = np.zeros(len(ended), dtype=bool)
     e_oc = owner_class[ended["unit"].to_numpy()]
     for typ in TYPOLOGIES:
-        k = max(MIN_ACTIVE, round(ACTIVE_RATE[typ] * n_homes * PAST_FACTOR * rng.uniform(0.8, 1.2)))
+        rate = ACTIVE_RATE[typ] * factor.get(typ, 1.0)
+        k = max(MIN_ACTIVE, round(rate * n_homes * PAST_FACTOR * rng.uniform(0.8, 1.2)))
         w = np.array(_OWNER_W[typ] + [0.0])[np.minimum(e_oc, 4)]
         pick = _pick(rng, w, k, e_taken)
         e_taken[pick] = True

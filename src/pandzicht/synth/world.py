@@ -3,10 +3,15 @@
 Stages use their own random streams (seed + stage name), so the world is
 byte-identical for a seed, and the variants (base / quiet / noisy) differ only
 in what the suppliers deliver and how sloppily, not in the world itself.
+A dialect (``dialects.py``) changes the shape of the data: which sources carry
+BAG ids and KvK numbers, name spellings, the agent market, the typology mix,
+energy coverage and outcome volume. The default dialect, ``basis``, is the
+world as it always was.
 """
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from pandzicht.contract.sources import SOURCES, TYPOLOGIES
-from pandzicht.synth import noise
+from pandzicht.synth import dialects, noise
 from pandzicht.synth.companies import Registry, add_local_businesses, build_companies, kvk_numbers
 from pandzicht.synth.energy import build_energy
 from pandzicht.synth.geography import build_geography
@@ -69,11 +74,17 @@ def _token(pids: np.ndarray, seed: int) -> np.ndarray:
 
 
 def generate(
-    out: Path, units: int, seed: int, variant: str = "base", progress: Callable[[str, float], None] | None = None
+    out: Path,
+    units: int,
+    seed: int,
+    variant: str = "base",
+    progress: Callable[[str, float], None] | None = None,
+    dialect: str | dialects.Dialect = dialects.DEFAULT,
 ) -> dict:
     """Write a synthetic intake bundle (manifest + one CSV per source) and truth/ under out; return a summary."""
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(VARIANTS)}")
+    dia = dialects.get(dialect)
     if units < 200:
         raise ValueError("a demo world needs at least 200 units")
     out = Path(out)
@@ -95,7 +106,7 @@ def generate(
     seg = build_segments(rng("segments"), U, peil, horizon)
     seg = link_moves(rng("moves"), seg, horizon)
     owner_class = assign_owner_class(rng("owner_class"), U)
-    crime = assign_crime(rng("crime"), U, seg, owner_class, peil)
+    crime = assign_crime(rng("crime"), U, seg, owner_class, peil, dia.typologie_schaal())
     seg = crime.segments
     persons = make_people(rng("people"), pools, seg, peil)
     persons = _adjust_crime_households(rng("crime_people"), pools, seg, persons, peil)
@@ -153,6 +164,10 @@ def generate(
         officer_pool,
         straw,
         max(3, n_straw_tenancies // 3),
+        homes_per_agent=dia.woningen_per_bemiddelaar,
+        min_agents=dia.min_bemiddelaars,
+        large_agents=dia.grote_bemiddelaars,
+        agent_shape=dia.bemiddelaar_spreiding,
     )
     rogue_units = np.concatenate(
         [
@@ -187,6 +202,7 @@ def generate(
     report("energie", 0.55)
     homebiz = companies.loc[(companies["kind"] == "homebiz") & (companies["unit"] >= 0), "unit"].to_numpy()
     energy = build_energy(rng("energy"), U, seg, regs, crime.active, crime.past, homebiz, peil)
+    energy = _energy_delivery(rng("energy_delivery"), U, energy, dia)
 
     report("signalen", 0.7)
     n_now = np.bincount(current_regs["unit"].to_numpy(), minlength=n_u)
@@ -203,7 +219,10 @@ def generate(
     tips = build_meldingen(rng("meldingen"), U, crime.active, crime.past, lookalike, peil)
     inc, inv = build_incidents(rng("incidents"), U, regs, crime.active, crime.past, tenant_of_seg, peil)
     tipped = np.unique(tips["unit"].to_numpy())
-    checks = build_handhaving(rng("handhaving"), U, crime.active, crime.past, lookalike, tipped, peil)
+    checks = build_handhaving(
+        rng("handhaving"), U, crime.active, crime.past, lookalike, tipped, peil, nothing_factor=dia.controles_factor
+    )
+    checks = _outcomes_recorded(rng("outcomes_recorded"), checks, crime.past, dia)
     inv_df = pd.DataFrame(inv, columns=["inc", "pid", "rol"])
     unknown = inv_df["pid"] < 0
     if unknown.any():
@@ -238,9 +257,48 @@ def generate(
         straw,
         rogue_units,
         kad_owner=kad,
+        dialect=dia,
+    )
+    (out / "truth" / "wereld.json").write_text(
+        json.dumps(
+            {"dialect": dia.naam, "variant": variant, "seed": seed, "eenheden": units,
+             "dialect_parameters": dia.parameters()},
+            indent=2, ensure_ascii=False, default=str,
+        ) + "\n",
+        encoding="utf-8",
     )
     report("klaar", 1.0)
     return summary
+
+
+def _energy_delivery(rng: np.random.Generator, U: pd.DataFrame, energy: pa.Table, dia: dialects.Dialect) -> pa.Table:
+    """What the grid operator delivers of the metered world: its service area (whole buurten), the months it
+    exports, and no readings for connections without a smart meter."""
+    if dia.energie_dekking >= 1.0 and dia.energie_maanden >= 24 and dia.energie_gaten <= 0.0:
+        return energy
+    n = len(U)
+    t = energy.num_rows // n
+    buurt = U["_buurt"].to_numpy()
+    covered_b = rng.random(int(buurt.max()) + 1) < dia.energie_dekking
+    keep_unit = covered_b[buurt] & (rng.random(n) >= dia.energie_gaten)
+    keep_month = np.arange(t) >= t - max(1, min(dia.energie_maanden, t))
+    return energy.filter(pa.array(np.repeat(keep_unit, t) & np.tile(keep_month, n)))
+
+
+def _outcomes_recorded(
+    rng: np.random.Generator, checks: pd.DataFrame, past: pd.DataFrame, dia: dialects.Dialect
+) -> pd.DataFrame:
+    """The outcomes a region has on record: a share of the discovered cases, and nothing before a start date."""
+    if dia.uitkomsten_aandeel >= 1.0 and dia.uitkomsten_vanaf is None:
+        return checks
+    recorded = past.loc[rng.random(len(past)) < dia.uitkomsten_aandeel, ["unit", "typologie"]]
+    found = checks["bevinding"] != "niets_gevonden"
+    key = pd.MultiIndex.from_frame(checks[["unit", "bevinding"]])
+    rec = pd.MultiIndex.from_frame(recorded.rename(columns={"typologie": "bevinding"}))
+    keep = ~found.to_numpy() | key.isin(rec)
+    if dia.uitkomsten_vanaf is not None:
+        keep &= checks["date"].to_numpy() >= day(dia.uitkomsten_vanaf)
+    return checks[keep].reset_index(drop=True)
 
 
 def _adjust_crime_households(
@@ -307,11 +365,22 @@ def _place_companies(
 
 
 def _names_for(
-    persons_idx: pd.DataFrame, pids: np.ndarray, source: str, rng: np.random.Generator, level: noise.NoiseLevel
+    persons_idx: pd.DataFrame,
+    pids: np.ndarray,
+    source: str,
+    rng: np.random.Generator,
+    level: noise.NoiseLevel,
+    styles: tuple[tuple[str, float], ...] | None = None,
 ) -> list[str]:
     p = persons_idx.loc[pids]
     return noise.person_names(
-        rng, source, level, p["voornamen"].to_numpy(), p["voorvoegsel"].to_numpy(), p["geslachtsnaam"].to_numpy()
+        rng,
+        source,
+        level,
+        p["voornamen"].to_numpy(),
+        p["voorvoegsel"].to_numpy(),
+        p["geslachtsnaam"].to_numpy(),
+        styles,
     )
 
 
@@ -339,15 +408,19 @@ def _write_bundle(
     straw: np.ndarray,
     rogue_units: np.ndarray,
     kad_owner: pd.DataFrame,
+    dialect: dialects.Dialect | None = None,
 ) -> dict:
     """Render every source with its own naming and address habits; write CSVs, broken rows, manifest, truth."""
+    dia = dialect or dialects.get(dialects.DEFAULT)
     truth = Truth()
     vbo = U["verblijfsobject_id"].to_numpy()
     P = persons.set_index("pid")
     C = companies.set_index("cid")
     kvk_of = C["kvk"]
     rows: dict[str, int] = {}
-    bag_inc, bag_tip, bag_priv, bag_corp = _BAG_SHARE[variant]
+    bag_inc, bag_tip, bag_priv, bag_corp = (
+        share * scale for share, scale in zip(_BAG_SHARE[variant], dia.bag_id_schaal, strict=True)
+    )
 
     # BAG (no personal data, extra columns buurt_naam and wijk_naam)
     bag = U[[c for c in SOURCES["bag_verblijfsobject"].column_names] + ["buurt_naam", "wijk_naam"]]
@@ -386,6 +459,8 @@ def _write_bundle(
     )
     kvk = np.full(len(kad), None, dtype=object)
     kvk[~is_person] = kvk_of.loc[kad.loc[~is_person, "cid"].to_numpy()].to_numpy()
+    if dia.kvk_in_kadaster < 1.0:
+        kvk[vrng("dialect_kadaster_kvk").random(len(kad)) >= dia.kvk_in_kadaster] = None
     eig_id = np.array([f"KAD{i + 1:09d}" for i in range(len(kad))], dtype=object)
     kadaster = pd.DataFrame(
         {
@@ -468,10 +543,14 @@ def _write_bundle(
         kv = np.full(n, None, dtype=object)
         pm = pids >= 0
         cm = cids >= 0
-        names[pm] = _names_for(P, pids[pm], style, r, level)
+        names[pm] = _names_for(P, pids[pm], style, r, level, dia.persoonsnaam_huur)
         names[cm] = noise.company_names(r, level, C.loc[cids[cm], "naam"].to_numpy())
-        kv[cm] = np.where(r.random(cm.sum()) < 0.85, kvk_of.loc[cids[cm]].to_numpy(), None)
+        kv[cm] = np.where(r.random(cm.sum()) < dia.kvk_op_contract, kvk_of.loc[cids[cm]].to_numpy(), None)
+        if dia.bedrijfsnaam.actief():
+            names[cm] = dialects.company_names(spelling_rng, dia.bedrijfsnaam, names[cm])
         return names, kv
+
+    spelling_rng = vrng("dialect_contract_namen")
 
     ll_naam, ll_kvk = party_names("ll_pid", "ll_cid", "huur")
     ct["ag_pid"] = -1
@@ -647,6 +726,7 @@ def _write_bundle(
     return {
         "contract": "pandzicht-intake/1",
         "variant": variant,
+        "dialect": dia.naam,
         "seed": seed,
         "peildatum": PEILDATUM,
         "units": len(U),
