@@ -1,0 +1,285 @@
+"""Bundle shapes: the demo world cut down and reshaped the way other partners deliver, each analysed end to end.
+
+Every test runs `pandzicht.pipeline.analyse` on the reshaped folder, checks the outputs with the shared
+checker, and asserts what the shape must show in them (issue 11: never a crash, never a silent fallback).
+"""
+
+from __future__ import annotations
+
+import csv
+import filecmp
+import json
+import tempfile
+from pathlib import Path
+
+import pytest
+from bundle_shapes import (
+    ADDRESS_SOURCES,
+    OPTIONAL,
+    Analysed,
+    addresses_as_text,
+    addresses_with_bag_id,
+    analyse_shape,
+    assert_sound,
+    drop,
+    edit_rows,
+    header_only,
+    present,
+    read,
+    read_raw,
+    shift_years,
+    strip_shared_kvk,
+    write_raw,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pandzicht.contract.sources import SOURCES, TYPOLOGIES
+from pandzicht.indicators.catalogue import load_catalogue
+from pandzicht.indicators.run import DERIVED
+
+OUTPUTS = ("adressen.csv", "partijen.csv", "entiteiten.csv", "adreskoppeling.csv")
+
+
+def _needing(source: str) -> set[str]:
+    return {i.code for i in load_catalogue() if source in i.bronnen}
+
+
+def _same_outputs(a: Analysed, reference: Path) -> None:
+    """A reshaping that loses nothing gives the very same analysis."""
+    for name in OUTPUTS:
+        assert filecmp.cmp(a.out / name, reference / name, shallow=False), f"{name} differs from the plain world"
+
+
+def _quarantine(report: dict) -> dict[str, tuple[int, int]]:
+    return {n: (e["geladen"], e["quarantaine"]) for n, e in report["bronnen"].items()}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("source", OPTIONAL)
+def test_each_optional_source_absent(world, checker, tmp_path, source):
+    a = analyse_shape(world, tmp_path, lambda b: drop(b, source))
+    assert_sound(a)
+    assert source in a.report["ontbrekend"]
+    assert _needing(source) <= set(a.report["analyse"]["indicatoren_zonder_bron"])
+    assert source not in {r["bron"] for r in a.rows("entiteiten.csv")}
+    assert source not in {r["bron"] for r in a.rows("adreskoppeling.csv")}
+    if source == "handhaving_uitkomst":  # no outcomes: the weights cannot be learned, and the report says so
+        assert any(s.startswith("score.") for s in a.fallbacks), a.fallbacks
+
+
+def test_only_bag_and_brp(world, checker, tmp_path):
+    a = analyse_shape(world, tmp_path, lambda b: [drop(b, s) for s in OPTIONAL if s != "brp_inschrijving"])
+    assert_sound(a)
+    assert a.report["ontbrekend"] == [s for s in OPTIONAL if s != "brp_inschrijving"] + ["kortverblijf_advertentie"]
+    assert {r["bron"] for r in a.rows("entiteiten.csv")} == {"brp_inschrijving"}
+    assert a.rows("adreskoppeling.csv") == []
+    assert any(s.startswith("partijen.") for s in a.fallbacks), a.fallbacks
+    needs_more = {i.code for i in load_catalogue() if set(i.bronnen) - {"bag_verblijfsobject", "brp_inschrijving"}
+                  - DERIVED}
+    assert needs_more <= set(a.report["analyse"]["indicatoren_zonder_bron"])
+
+
+def test_every_optional_source_header_only(world, checker, tmp_path):
+    """A header-only file is delivered but says nothing: its indicators are listed as without source."""
+    a = analyse_shape(world, tmp_path, lambda b: [header_only(b, s) for s in OPTIONAL])
+    assert_sound(a)
+    for s in OPTIONAL:
+        assert a.report["bronnen"][s] == {"gelezen": 0, "geladen": 0, "quarantaine": 0, "redenen": {}}
+        assert _needing(s) <= set(a.report["analyse"]["indicatoren_zonder_bron"]), s
+    assert all(r["uitleg"] == "" and r["vermoeden"] == "" for r in a.rows("adressen.csv"))
+    assert a.rows("partijen.csv") == []
+    assert "partijen.model" in a.fallbacks
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("finding", ["niets_gevonden", "hennepkwekerij"])
+def test_outcomes_of_one_class_only(world, checker, tmp_path, finding):
+    a = analyse_shape(world, tmp_path, lambda b: edit_rows(b, "handhaving_uitkomst",
+                                                           lambda r: {**r, "bevinding": finding}))
+    assert_sound(a)
+    assert "persoon_eerdere_zaak" in a.result.indicators["berekend"]
+    assert {r["vermoeden"] for r in a.rows("adressen.csv")} <= {"", *TYPOLOGIES}
+    # one class cannot teach a contrast (nothing found) nor every typology (one found): a fallback says so
+    assert any(s.startswith("score.") for s in a.fallbacks), a.fallbacks
+
+
+def test_no_two_company_profiles_share_a_kvk_number(world, checker, tmp_path):
+    a = analyse_shape(world, tmp_path, strip_shared_kvk)
+    assert_sound(a)
+    for source, cols in (("huurcontract", ("verhuurder_kvk", "bemiddelaar_kvk", "huurder_kvk")),
+                         ("kadaster_eigendom", ("eigenaar_kvk",))):
+        assert not any(r[c] for r in read(a.bundle, source)[1] for c in cols)
+    assert "partijen.bedrijven.a-priorikans" in a.fallbacks
+    companies = {r["kvk_nummer"] for r in read(a.bundle, "kvk_vestiging")[1]}
+    resolved = {r["record_sleutel"] for r in a.rows("entiteiten.csv") if r["bron"] == "kvk_vestiging"}
+    loaded = {r[0] for r in a.query("SELECT kvk_nummer FROM raw_kvk_vestiging")}
+    assert resolved == loaded and loaded <= companies
+
+
+def _truth_units(world: Path) -> dict[tuple[str, str], str]:
+    with (world / "truth" / "adres_tekst.csv").open(newline="", encoding="utf-8") as fh:
+        return {(r["bron"], r["record_sleutel"]): r["verblijfsobject_id"] for r in csv.DictReader(fh)}
+
+
+def _loaded_records(a: Analysed) -> set[tuple[str, str]]:
+    return {(s, k) for s in ADDRESS_SOURCES for (k,) in a.query(f"SELECT {SOURCES[s].key[0]} FROM raw_{s}")}
+
+
+@pytest.mark.slow
+def test_every_address_as_text_only(world, checker, tmp_path):
+    a = analyse_shape(world, tmp_path, addresses_as_text)
+    assert_sound(a)
+    links = {(r["bron"], r["record_sleutel"]): r["verblijfsobject_id"] for r in a.rows("adreskoppeling.csv")}
+    loaded = _loaded_records(a)
+    assert loaded <= set(links)
+    truth = {k: v for k, v in _truth_units(world).items() if k in loaded}
+    right = sum(links[k] == v for k, v in truth.items())
+    wrong = sum(bool(links[k]) and links[k] != v for k, v in truth.items())
+    assert right >= 0.9 * len(truth) and wrong <= 0.03 * len(truth), (right, wrong, len(truth))
+
+
+@pytest.mark.slow
+def test_every_address_with_a_bag_id(world, checker, tmp_path):
+    a = analyse_shape(world, tmp_path, lambda b: addresses_with_bag_id(b, world / "truth"))
+    assert_sound(a)
+    for source, table in (("huurcontract", "contract_adres"), ("politie_incident", "incident_adres"),
+                          ("melding", "melding_adres")):
+        key = SOURCES[source].key[0]
+        delivered = {r[key]: r["verblijfsobject_id"] for r in read(a.bundle, source)[1]}
+        loaded = {k for (k,) in a.query(f"SELECT {key} FROM raw_{source}")}
+        assert all(delivered[k] for k in loaded), f"{source}: a loaded record without BAG id"
+        rows = a.query(f"SELECT {key}, verblijfsobject_id, bag_id_geleverd FROM {table}")
+        assert {k for k, _, _ in rows} == loaded
+        for k, unit, given_id in rows:
+            assert given_id and unit == delivered[k], (source, k)
+    # nothing left to resolve from text
+    assert not {(r["bron"], r["record_sleutel"]) for r in a.rows("adreskoppeling.csv")} & _loaded_records(a)
+
+
+def _crlf(bundle: Path) -> None:
+    for s in present(bundle):
+        header, rows = read_raw(bundle, s)
+        write_raw(bundle, s, header, rows, crlf=True)
+
+
+def test_crlf_files(world, world_analysed, checker, tmp_path):
+    a = analyse_shape(world, tmp_path, _crlf)
+    assert_sound(a)
+    _same_outputs(a, world_analysed)
+
+
+BAD_LINE = 'ML99999999,2020-01-01,buurtbewoner,,"Kruiskade 1, Rotterdam,stank,'
+
+
+def _crlf_with_malformed_line(bundle: Path) -> None:
+    _crlf(bundle)
+    lines = (bundle / "melding.csv").read_bytes().split(b"\r\n")
+    lines.insert(5, BAD_LINE.encode())  # line 6 of the file
+    (bundle / "melding.csv").write_bytes(b"\r\n".join(lines))
+
+
+@pytest.mark.xfail(strict=True, reason="intake (another engineer): read_csv on a CRLF file with an unclosed quote "
+                   "stops load: duckdb InvalidInputException 'The CSV Parser state machine reached an invalid state'")
+def test_crlf_with_a_malformed_line(world, world_analysed, checker, tmp_path):
+    a = analyse_shape(world, tmp_path, _crlf_with_malformed_line)
+    assert_sound(a, count_records=False)
+    before, after = _quarantine(json.loads((world_analysed / "laadrapport.json").read_text(encoding="utf-8"))), \
+        _quarantine(a.report)
+    assert after["melding"] == (before["melding"][0], before["melding"][1] + 1)
+    assert {k: v for k, v in after.items() if k != "melding"} == {k: v for k, v in before.items() if k != "melding"}
+    assert a.query("SELECT rij FROM quarantine_melding WHERE _regel IS NOT NULL") == [(6,)]
+
+
+def test_utf8_bom(world, world_analysed, checker, tmp_path):
+    def bom(bundle: Path) -> None:
+        for s in present(bundle):
+            header, rows = read_raw(bundle, s)
+            write_raw(bundle, s, header, rows, bom=True)
+
+    a = analyse_shape(world, tmp_path, bom)
+    assert (a.bundle / "bag_verblijfsobject.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    # the shared checker reads BAG as plain UTF-8; the plain world has the very same dwellings
+    assert_sound(a, checker_bundle=world)
+    _same_outputs(a, world_analysed)
+
+
+def test_unknown_extra_columns(world, world_analysed, checker, tmp_path):
+    extra = ["interne_notitie", "Bron Systeem"]
+
+    def add(bundle: Path) -> None:
+        for s in present(bundle):
+            edit_rows(bundle, s, lambda r: {**r, "interne_notitie": "zie map", "Bron Systeem": "X"}, add=extra)
+
+    a = analyse_shape(world, tmp_path, add)
+    assert_sound(a)
+    for name, entry in a.report["bronnen"].items():
+        assert entry["extra_kolommen"][-2:] == extra, name
+    _same_outputs(a, world_analysed)
+
+
+@pytest.mark.slow
+def test_three_hundred_units(world, checker, tmp_path):
+    def cut(bundle: Path) -> None:
+        units = [u["verblijfsobject_id"] for u in read(bundle, "bag_verblijfsobject")[1]][:300]
+        keep = set(units)
+        edit_rows(bundle, "bag_verblijfsobject", lambda r: r if r["verblijfsobject_id"] in keep else None)
+        for s in present(bundle)[1:]:
+            edit_rows(bundle, s, lambda r: r if not r.get("verblijfsobject_id") or r["verblijfsobject_id"] in keep
+                      else None)
+
+    a = analyse_shape(world, tmp_path, cut)
+    assert_sound(a)
+    assert a.report["bronnen"]["bag_verblijfsobject"]["geladen"] <= 300
+    assert a.result.indicators["berekend"]
+
+
+@pytest.mark.slow
+def test_one_neighbourhood(world, checker, tmp_path):
+    def one(bundle: Path) -> None:
+        first = read(bundle, "bag_verblijfsobject")[1][0]
+        same = {k: first[k] for k in ("wijk_code", "buurt_code", "wijk_naam", "buurt_naam") if k in first}
+        edit_rows(bundle, "bag_verblijfsobject", lambda r: {**r, **same})
+
+    a = analyse_shape(world, tmp_path, one)
+    assert_sound(a)
+    assert len(a.query("SELECT DISTINCT buurt_code FROM raw_bag_verblijfsobject")) == 1
+    assert any(float(r["score"]) > 0 and r["uitleg"] for r in a.rows("adressen.csv"))
+
+
+@pytest.mark.slow
+def test_peildatum_in_another_year(world, world_analysed, checker, tmp_path):
+    """Every date moved five years back: the same evidence fires on the same units (nothing is tied to 2024)."""
+    a = analyse_shape(world, tmp_path, lambda b: shift_years(b, -5))
+    assert_sound(a)
+    assert a.report["peildatum"] == "2019-06-30"
+    reference = json.loads((world_analysed / "laadrapport.json").read_text(encoding="utf-8"))
+    assert _quarantine(a.report) == _quarantine(reference)
+    fired = "SELECT indicator, entiteit, entiteit_id FROM indicator_waarde WHERE entiteit = 'adres' ORDER BY ALL"
+    with_ref = Analysed(world, world_analysed, a.result)
+    assert a.query(fired) == with_ref.query(fired)
+    top = [r["verblijfsobject_id"] for r in a.rows("adressen.csv")[:10]]
+    assert top == [r["verblijfsobject_id"] for r in with_ref.rows("adressen.csv")[:10]]
+
+
+STATES = st.sampled_from(["ontbreekt", "alleen_kop", "geleverd"])
+
+
+@pytest.mark.slow
+@settings(max_examples=3)
+@given(plan=st.fixed_dictionaries({s: STATES for s in OPTIONAL}))
+def test_any_mix_of_absent_and_header_only_sources(world, checker, plan):
+    with tempfile.TemporaryDirectory() as tmp:
+        def reshape(bundle: Path) -> None:
+            for s, state in plan.items():
+                if state == "ontbreekt":
+                    drop(bundle, s)
+                elif state == "alleen_kop":
+                    header_only(bundle, s)
+
+        a = analyse_shape(world, Path(tmp), reshape)
+        assert_sound(a)
+        for s, state in plan.items():
+            assert (s in a.report["ontbrekend"]) == (state == "ontbreekt"), s
+            if state != "geleverd":
+                assert _needing(s) <= set(a.report["analyse"]["indicatoren_zonder_bron"]), s
