@@ -8,6 +8,7 @@ caller's `name_for` (which pseudonymises); the graph never holds a raw name.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 from pydantic import BaseModel
@@ -16,6 +17,9 @@ from pandzicht.web.analysis import EDGE_LABELS, AnalysisStore, PartyRef
 
 MAX_NODES = 80
 PER_NODE = 12  # edges shown per party at the outer hop; the rest is one click away
+PAGE = 40  # edges per expand page; "toon meer" asks for the next page
+_RANK = ("CASE soort WHEN 'owns' THEN 0 WHEN 'lets' THEN 1 WHEN 'brokers' THEN 2 WHEN 'director_of' THEN 3 "
+         "WHEN 'rents' THEN 4 WHEN 'involved_in_incident' THEN 5 WHEN 'reported_at' THEN 6 ELSE 7 END")
 
 
 class Node(BaseModel):
@@ -25,10 +29,13 @@ class Node(BaseModel):
     score: float | None = None
     url: str | None = None
     kern: bool = False
-    meer: int = 0  # edges of this node not shown yet
+    meer: int = 0  # edges of this node not in this answer
+    graad: int = 0  # all edges of this node, so the chart can say how many it does not show
+    rol: str | None = None  # the party's main role (bemiddelaar, verhuurder, ...) from the party scores
 
 
 class Edge(BaseModel):
+    id: str  # stable across answers (a digest, never the source's record key), so the chart can merge pages
     van: str
     naar: str
     soort: str
@@ -44,10 +51,36 @@ class Graph(BaseModel):
     nodes: list[Node]
     edges: list[Edge]
     afgekapt: bool = False
+    totaal: int = 0  # edges touching the centre (an expand pages through these)
+    offset: int = 0
+    volgende: int | None = None  # offset of the next page, None when this was the last
 
 
 def _is_unit(node_id: str) -> bool:
     return len(node_id) == 16 and node_id.isdigit()
+
+
+def _edge_id(e: dict) -> str:
+    key = "|".join(str(e[k]) for k in ("van", "naar", "soort", "record_sleutel"))
+    return hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
+
+
+def edges_page(store: AnalysisStore, node_id: str, offset: int, limit: int) -> tuple[list[dict], int]:
+    """One page of the edges touching a node, in a fixed order (ownership first), and how many there are."""
+    if not store.has("relatie"):
+        return [], 0
+    rows = store.rows(
+        "WITH e AS (SELECT van, naar, soort, bron, record_sleutel, geldig_van, geldig_tot FROM memory.rel_van "
+        "WHERE van = ? UNION SELECT van, naar, soort, bron, record_sleutel, geldig_van, geldig_tot "
+        "FROM memory.rel_naar WHERE naar = ?) "
+        f"SELECT *, count(*) OVER () AS totaal FROM e ORDER BY {_RANK}, van, naar, record_sleutel LIMIT ? OFFSET ?",
+        [node_id, node_id, limit, offset])
+    if rows:
+        return rows, int(rows[0]["totaal"])
+    total = store.one("SELECT count(*) AS n FROM (SELECT van, naar, soort, record_sleutel FROM memory.rel_van "
+                      "WHERE van = ? UNION SELECT van, naar, soort, record_sleutel FROM memory.rel_naar "
+                      "WHERE naar = ?)", [node_id, node_id])
+    return [], int(total["n"]) if total else 0
 
 
 def _build(store: AnalysisStore, centre: str, edges: list[dict], name_for: Callable[[PartyRef], str],
@@ -70,9 +103,12 @@ def _build(store: AnalysisStore, centre: str, edges: list[dict], name_for: Calla
     units = store.unit_addresses([i for i in ids if _is_unit(i)])
     parties = store.party_refs([i for i in ids if not _is_unit(i) and not i.startswith("melding:")])
     scores: dict[str, float] = {}
+    roles: dict[str, str] = {}
     if store.has("partij_score") and parties:
-        scores = {r["entiteit_id"]: r["score"] for r in store.rows(
-            "SELECT entiteit_id, score FROM partij_score WHERE entiteit_id IN (SELECT unnest(?))", [list(parties)])}
+        for r in store.rows("SELECT entiteit_id, score, rol FROM partij_score WHERE entiteit_id IN (SELECT unnest(?))",
+                            [list(parties)]):
+            scores[r["entiteit_id"]] = r["score"]
+            roles[r["entiteit_id"]] = r["rol"]
     shown: dict[str, int] = {}
     for e in kept:
         shown[e["van"]] = shown.get(e["van"], 0) + 1
@@ -89,10 +125,12 @@ def _build(store: AnalysisStore, centre: str, edges: list[dict], name_for: Calla
         else:
             ref = parties.get(i) or PartyRef(i, "?", "persoon")
             nodes.append(Node(id=i, soort=ref.soort, label=name_for(ref), score=scores.get(i), url=f"/partij/{i}",
-                              kern=i == centre))
+                              kern=i == centre, rol=roles.get(i) or None))
     for n in nodes:
-        n.meer = max(0, degree.get(n.id, 0) - shown.get(n.id, 0))
-    out_edges = [Edge(van=e["van"], naar=e["naar"], soort=e["soort"], label=EDGE_LABELS.get(e["soort"], e["soort"]),
+        n.graad = degree.get(n.id, 0)
+        n.meer = max(0, n.graad - shown.get(n.id, 0))
+    out_edges = [Edge(id=_edge_id(e), van=e["van"], naar=e["naar"], soort=e["soort"],
+                      label=EDGE_LABELS.get(e["soort"], e["soort"]),
                       bron=e["bron"], bron_label=store.source_label(e["bron"]),
                       geldig_van=e["geldig_van"].isoformat() if e["geldig_van"] else None,
                       geldig_tot=e["geldig_tot"].isoformat() if e["geldig_tot"] else None) for e in kept]
@@ -130,6 +168,15 @@ def neighbourhood(store: AnalysisStore, centre: str, name_for: Callable[[PartyRe
     return _build(store, centre, edges, name_for, max_nodes)
 
 
-def expand(store: AnalysisStore, node_id: str, name_for: Callable[[PartyRef], str], max_nodes: int = 40) -> Graph:
-    """One hop from a node: what the view adds when an analyst clicks it."""
-    return _build(store, node_id, store.edges_touching([node_id], limit=max_nodes * 2), name_for, max_nodes)
+def expand(store: AnalysisStore, node_id: str, name_for: Callable[[PartyRef], str], offset: int = 0,
+           limit: int = PAGE) -> Graph:
+    """One page of one hop from a node: what the chart adds when an analyst expands it or asks for more.
+
+    Paged by edges in a fixed order, so "toon meer" gets exactly the next ones and the chart can say how many
+    are still hidden instead of silently capping."""
+    edges, total = edges_page(store, node_id, offset, limit)
+    graph = _build(store, node_id, edges, name_for, limit + 1)
+    graph.totaal, graph.offset = total, offset
+    graph.volgende = offset + len(edges) if offset + len(edges) < total else None
+    graph.afgekapt = graph.volgende is not None
+    return graph

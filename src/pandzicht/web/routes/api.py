@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from pandzicht.cases import casework
+from pandzicht.errors import PandzichtError
 from pandzicht.indicators.catalogue import load_catalogue
 from pandzicht.privacy import audit
 from pandzicht.privacy.models import User
 from pandzicht.privacy.roles import Permission
+from pandzicht.web import saved_charts
 from pandzicht.web.analysis import PartyRef
 from pandzicht.web.auth import db, require
+from pandzicht.web.csrf import csrf_protect
 from pandzicht.web.names import namer
-from pandzicht.web.network import Graph, expand, neighbourhood
+from pandzicht.web.network import PAGE, Graph, expand, neighbourhood
 from pandzicht.web.routes.common import ENTITY_RE, VBO_RE, analysis
 
 router = APIRouter(prefix="/api", tags=["api"], responses={401: {"description": "niet ingelogd"},
@@ -212,12 +215,15 @@ def party(request: Request, entiteit_id: str = Path(..., max_length=120), user: 
 @router.get("/netwerk/{knoop}", response_model=Graph, summary="Netwerk rond een adres of partij (wordt gelogd)",
             responses={404: {"description": "onbekende knoop"}})
 def network(request: Request, knoop: str = Path(..., max_length=120), stappen: int = Query(1, ge=1, le=2),
+            offset: int = Query(0, ge=0, le=1_000_000), limiet: int = Query(PAGE, ge=1, le=200),
             user: User = Depends(analyst), session: Session = Depends(db)) -> Graph:
-    """One hop (expand on click) or two hops (the dossier's first view) from a unit or party, with provenance."""
+    """One hop (expand on click, paged by `offset`/`limiet`: "toon meer") or two hops (the dossier's first view)
+    from a unit or party, with provenance and each relation's validity dates."""
     store = analysis(request)
     if not ENTITY_RE.match(knoop):
         raise HTTPException(404, "onbekende knoop")
-    graph = neighbourhood(store, knoop, namer(request)) if stappen == 2 else expand(store, knoop, namer(request))
+    graph = neighbourhood(store, knoop, namer(request)) if stappen == 2 else \
+        expand(store, knoop, namer(request), offset=offset, limit=limiet)
     if not graph.edges and not (VBO_RE.match(knoop) and store.unit_exists(knoop)) and store.party(knoop) is None:
         raise HTTPException(404, "onbekende knoop")
     audit.record(session, user, "netwerk_bekeken", "adres" if VBO_RE.match(knoop) else "partij", knoop)
@@ -231,3 +237,50 @@ def cases(user: User = Depends(require(None)), session: Session = Depends(db)) -
                     doel=c.doel, verkeerslicht=c.verkeerslicht, status=c.status,
                     partners=[p.organisatie for p in c.partners], uitkomsten=len(c.uitkomsten))
             for c in casework.visible_cases(session, user)]
+
+
+class SavedChartOut(BaseModel):
+    id: int
+    zaak_id: int
+    titel: str
+    kern: str
+    aangemaakt_op: dt.datetime
+    opname: saved_charts.ChartState
+
+
+def _case_for(session: Session, user: User, zaak_id: int):  # type: ignore[no-untyped-def]
+    try:
+        return casework.get_case(session, user, zaak_id)
+    except casework.NotFound as exc:
+        raise HTTPException(404, "zaak niet gevonden") from exc
+
+
+@router.post("/zaken/{zaak_id}/netwerk", response_model=SavedChartOut, dependencies=[Depends(csrf_protect)],
+             summary="Netwerkweergave in een zaak bewaren (posities, vastgezette knopen, selectie; geen namen)",
+             responses={404: {"description": "zaak niet gevonden"}, 422: {"description": "geen netwerkweergave"}})
+def save_chart(zaak_id: int, opname: str = Form(..., max_length=400_000), titel: str = Form("", max_length=120),
+               user: User = Depends(analyst), session: Session = Depends(db)) -> SavedChartOut:
+    case = _case_for(session, user, zaak_id)
+    try:
+        state = saved_charts.parse_state(opname)
+    except PandzichtError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    snap = saved_charts.save(session, case.id, user.id, state, titel)
+    audit.record(session, user, "zaak_gewijzigd", "zaak", str(case.id), zaak_id=case.id, doel="netwerk_opgeslagen")
+    session.commit()
+    return SavedChartOut(id=snap.id, zaak_id=case.id, titel=snap.titel, kern=snap.kern,
+                         aangemaakt_op=snap.aangemaakt_op, opname=state)
+
+
+@router.get("/zaken/{zaak_id}/netwerk", response_model=list[SavedChartOut],
+            summary="Netwerkweergaven die in een zaak bewaard zijn (wordt gelogd)",
+            responses={404: {"description": "zaak niet gevonden"}})
+def saved_charts_of_case(zaak_id: int, user: User = Depends(analyst),
+                         session: Session = Depends(db)) -> list[SavedChartOut]:
+    case = _case_for(session, user, zaak_id)
+    snaps = saved_charts.for_case(session, case.id)
+    audit.record(session, user, "zaak_bekeken", "zaak", str(case.id), zaak_id=case.id, doel="netwerk_opname",
+                 aantal=len(snaps))
+    session.commit()
+    return [SavedChartOut(id=s.id, zaak_id=s.zaak_id, titel=s.titel, kern=s.kern, aangemaakt_op=s.aangemaakt_op,
+                          opname=saved_charts.ChartState.model_validate_json(s.inhoud)) for s in snaps]
