@@ -121,10 +121,11 @@ def create_app(settings: Settings) -> FastAPI:
         overzicht,
         rapport,
         zaken,
+        zoek,
     )
 
     for module in (login, overzicht, dossier_adres, dossier_partij, meldpunt, zaken, rapport, audit_log, export,
-                   indicatoren, beheer, api):
+                   indicatoren, beheer, zoek, api):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(package_dir("static"))), name="static")
     return app
