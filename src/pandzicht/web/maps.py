@@ -154,8 +154,10 @@ def render_map(
     points: list[tuple[float, float, str, str]] | None = None,
     fmt: str = "{:.3f}",
     title: str = "",
+    notes: dict[str, str] | None = None,
 ) -> Markup:
-    """An SVG map; values and links per polygon name; points as (lon, lat, colour, tooltip)."""
+    """An SVG map; values and links per polygon name; points as (lon, lat, colour, tooltip); `notes` adds a
+    remark to a polygon's tooltip (e.g. that its figure is that of merged small buurten)."""
     bounds = classes([v for v in values.values() if v is not None])
     if bounds and "f}" in fmt and fmt != "{:.0f}":
         spread = bounds[-1] - bounds[0]
@@ -178,6 +180,8 @@ def render_map(
         fill = colour(v, bounds)
         dim = highlight is not None and s.naam not in highlight
         tip = f"{s.naam} ({s.wijk_naam}): {label} " + (fmt.format(v) if v is not None else "geen gegevens")
+        if notes and s.naam in notes:
+            tip += f" ({notes[s.naam]})"
         stroke = "#333" if highlight and s.naam in highlight else "#888"
         opacity = ' fill-opacity="0.25"' if dim else ""
         shape = (f'<path d="{s.path}" fill="{fill}"{opacity} stroke="{stroke}" stroke-width="0.6">'

@@ -77,26 +77,32 @@ def buurt_map(request: Request, stats: list[dict], metric: str, link: str = "buu
     """The region map coloured by a metric per buurt; each buurt links to the overview filtered on it."""
     from markupsafe import Markup
 
+    from pandzicht.privacy.small_areas import per_buurt
     from pandzicht.web.maps import match_buurten, render_map
 
     basemap = ctx(request).basemap()
     if basemap is None:
         return Markup('<p class="leeg">Buurtkaart niet beschikbaar (PANDZICHT_REAL_DATA niet gevonden).</p>')
     names = match_buurten(basemap, stats)
-    extra = web_signals_per_buurt(request) if metric == "meldingen" else {}
+    if metric == "meldingen":
+        extra = web_signals_per_buurt(request)
+        stats = [{**r, "meldingen": (r.get("meldingen") or 0) + extra.get(r["buurt_code"], 0)} for r in stats]
+    stats = per_buurt(stats)  # a buurt with fewer than 10 homes shows its merged cell's figures, or none
     label, fmt = METRICS.get(metric, METRICS["gemiddeld"])
     values: dict[str, float | None] = {}
     links: dict[str, str] = {}
+    notes: dict[str, str] = {}
     for r in stats:
         name = names.get(r["buurt_code"])
         if not name:
             continue
+        if r["onderdrukt"] or r["samengevoegd"]:
+            notes[name] = ("wijk met minder dan 10 woningen: geen cijfers" if r["onderdrukt"]
+                           else "cijfer van samengevoegde buurten: een kleine buurt heeft minder dan 10 woningen")
         v = r.get(metric if metric in METRICS else "gemiddeld")
-        if metric == "meldingen":
-            v = (v or 0) + extra.get(r["buurt_code"], 0)
         values[name] = float(v) if v is not None else None
         links[name] = (f"/?buurt={r['buurt_code']}&kaart={metric}" if link == "buurt"
                        else f"/rapport/{r['wijk_code']}")
     highlight = {names[c] for c in highlight_codes if c in names} if highlight_codes else None
     return render_map(basemap, values, label, links=links, highlight=highlight, points=points, fmt=fmt,
-                      title=title)
+                      title=title, notes=notes)

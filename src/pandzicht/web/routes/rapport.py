@@ -13,6 +13,7 @@ from pandzicht.errors import PandzichtError
 from pandzicht.privacy import audit
 from pandzicht.privacy.models import User
 from pandzicht.privacy.roles import Permission
+from pandzicht.privacy.small_areas import MIN_HOMES, protect_cells
 from pandzicht.web.analysis import TYPOLOGY_LABELS
 from pandzicht.web.auth import db, require
 from pandzicht.web.charts import histogram
@@ -65,9 +66,13 @@ def report(request: Request, wijk: str, user: User = Depends(require(Permission.
     n = sum(s["n"] for s in stats)
     region_mean = _mean(all_stats)
     wijk_mean = _mean(stats)
+    cells = protect_cells(stats)
+    if n < MIN_HOMES:  # the whole wijk is too small: a figure about it would be about a household
+        wijk_mean, hist, typ, cats, inds = None, [], [], [], []
     return render(
-        request, "rapport.html", user, wijk=info, stats=stats, top=top, n=n, wijk_mean=wijk_mean,
-        region_mean=region_mean, meta=store.meta(), vandaag=dt.date.today(),
+        request, "rapport.html", user, wijk=info, stats=cells, buurten=len(stats), top=top, n=n,
+        wijk_mean=wijk_mean, region_mean=region_mean, meta=store.meta(), vandaag=dt.date.today(),
+        klein=n < MIN_HOMES, min_woningen=MIN_HOMES,
         kaart_svg=buurt_map(request, all_stats, "gemiddeld", highlight_codes={s["buurt_code"] for s in stats},
                             title=f"Wijk {info['wijk_naam']}"),
         hist_svg=histogram(hist, [f"{i / 10:.1f}–{(i + 1) / 10:.1f}" for i in range(len(hist))],
