@@ -55,6 +55,8 @@ ACTION_LABELS = {
     "uitkomst_bevestigd": "uitkomst bevestigd",
     "organisatie_aangemaakt": "organisatie aangemaakt",
     "organisatie_gewijzigd": "organisatie gewijzigd",
+    "bewaartermijn_toegepast": "bewaartermijn toegepast (aantal verwijderd)",
+    "inzage_opgesteld": "inzageverzoek beantwoord",
 }
 
 
