@@ -8,6 +8,7 @@ simply yields no rows.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,8 @@ from typing import Any
 
 import duckdb
 
+from pandzicht import fallback
+from pandzicht.cases.catalogue import FINDING_LABELS, OUTCOME_INSTRUMENT_LABELS, SIGNAL_CATEGORY_LABELS
 from pandzicht.errors import PandzichtError
 from pandzicht.indicators.catalogue import Indicator, load_catalogue
 
@@ -36,6 +39,10 @@ SOURCE_LABELS = {
     "energie_verbruik": "netbeheerder", "politie_incident": "politie", "politie_betrokkene": "politie",
     "melding": "meldingen", "handhaving_uitkomst": "handhaving", "kortverblijf_advertentie": "kortverblijf",
     "meldpunt": "meldpunt (webformulier)", "casustafel": "casustafel",
+    # derived tables an indicator reads: named for what they hold, never by their table name
+    "entiteit": "herkende partijen", "relatie": "verbanden tussen partijen", "adres_score": "scores van woningen",
+    "contract_adres": "huurcontracten (gekoppeld adres)", "incident_adres": "politie (gekoppeld adres)",
+    "melding_adres": "meldingen (gekoppeld adres)",
 }
 ROLE_LABELS = {"bemiddelaar": "bemiddelaar", "verhuurder": "verhuurder", "eigenaar": "eigenaar",
                "huurder": "huurder", "ingeschrevene": "ingeschrevene", "functionaris": "functionaris",
@@ -91,7 +98,7 @@ def link_note(confidence: float | None, method: str | None) -> str:
     if method in (None, "bag_id") or confidence is None:
         return ""
     how = _LINK_METHODS.get(method, "uit de adrestekst")
-    return f" (adres gekoppeld {how}, zekerheid {confidence:.2f})"
+    return f" (adres gekoppeld {how}, zekerheid {confidence:.2f})".replace(".", ",")
 
 
 @dataclass
@@ -190,6 +197,20 @@ class AnalysisStore:
         n = self.one("SELECT count(*) AS n FROM adres_score")
         return {"peildatum": meta["peildatum"] if meta else None, "regio": meta["regio"] if meta else "",
                 "bronnen": bronnen, "adressen": n["n"] if n else 0}
+
+    def fallbacks(self) -> list[fallback.Fallback]:
+        """What the analysis fell back on for lack of evidence (as `pandzicht.fallback.recorded`, read-only)."""
+        if not self.has(fallback.TABLE):
+            return []
+        return [fallback.Fallback(r["stap"], r["reden"], r["terugval"])
+                for r in self.rows(f"SELECT stap, reden, terugval FROM {fallback.TABLE} ORDER BY volgorde")]
+
+    def typology_model(self) -> dict[str, Any] | None:
+        """The typology model's summary: per typology its findings and whether it was learned from them."""
+        if not self.has("model_typologie"):
+            return None
+        row = self.one("SELECT model FROM model_typologie")
+        return json.loads(row["model"]) if row else None
 
     def source_label(self, bron: str) -> str:
         return SOURCE_LABELS.get(bron, bron)
@@ -292,7 +313,22 @@ class AnalysisStore:
             return None
         r["adres"] = address_text(r)
         r["bijdragen"] = self.unit_contributions(vbo, r.get("uitleg"))
+        r["typologie"] = self.unit_typologies(vbo)
         return r
+
+    def unit_typologies(self, vbo: str) -> dict[str, Any]:
+        """Per typology the probability that a check here finds it (given it finds something), most likely first,
+        each with whether it was learned from past findings (and from how many) or from the indicator prior."""
+        if not (self.has("typologie_kans") and self.has("model_typologie")):
+            return {"kansen": [], "bevindingen": 0}
+        meta = self.one("SELECT model FROM model_typologie")
+        model = json.loads(meta["model"]) if meta else {"typologieen": {}, "bevindingen": 0}
+        rows = self.rows("SELECT typologie, kans FROM typologie_kans WHERE verblijfsobject_id = ? "
+                         "ORDER BY kans DESC, typologie", [vbo])
+        for r in rows:
+            info = model["typologieen"].get(r["typologie"], {})
+            r["geleerd"], r["n"] = bool(info.get("geleerd")), int(info.get("bevindingen", 0))
+        return {"kansen": rows, "bevindingen": int(model.get("bevindingen", 0))}
 
     def unit_contributions(self, vbo: str, uitleg: str | None = None) -> list[dict[str, Any]]:
         """Per indicator what it added, from `bijdrage_adres` (all of them), else the `uitleg` text."""
@@ -364,7 +400,7 @@ class AnalysisStore:
                         soort = "bedrijf" if r.get(f"{rol}_kvk") else "onbekend"
                         refs.append(PartyRef(ents.get(f"{r['contract_id']}:{rol}", ""), naam, soort))
                 party_ids += [p.entiteit_id for p in refs]
-                prijs = f"€ {r['huurprijs_eur']}/mnd" if r.get("huurprijs_eur") else "huur onbekend"
+                prijs = f"€ {r['huurprijs_eur']:,}/mnd".replace(",", ".") if r.get("huurprijs_eur") else "huur onbekend"
                 detail = (f"{prijs}, betaling: {r.get('betaalwijze') or 'onbekend'}; "
                           f"leverancier: {r.get('bron') or '?'}"
                           + link_note(r["koppeling_zekerheid"], r["koppeling_methode"]))
@@ -382,12 +418,14 @@ class AnalysisStore:
         if self.has("raw_melding") and self.has("melding_adres"):
             for r in self.rows("SELECT m.*, a.zekerheid, a.methode FROM raw_melding m JOIN melding_adres a "
                                "USING (melding_id) WHERE a.verblijfsobject_id = ?", [vbo]):
-                cats = ", ".join((r.get("categorieen") or "").split(";"))
+                cats = ", ".join(SIGNAL_CATEGORY_LABELS.get(c, c) for c in (r.get("categorieen") or "").split(";") if c)
                 events.append(Event(r["datum"], "melding", f"Melding ({r['bron_type']}): {cats}",
                                     (r.get("tekst") or "") + link_note(r["zekerheid"], r["methode"]), "melding"))
         if self.has("raw_handhaving_uitkomst"):
             for r in self.rows("SELECT * FROM raw_handhaving_uitkomst WHERE verblijfsobject_id = ?", [vbo]):
-                events.append(Event(r["datum"], "uitkomst", f"Handhaving: {r['instrument']} — {r['bevinding']}",
+                wat = (OUTCOME_INSTRUMENT_LABELS.get(r["instrument"], r["instrument"]),
+                       FINDING_LABELS.get(r["bevinding"], r["bevinding"]))
+                events.append(Event(r["datum"], "uitkomst", f"Handhaving: {wat[0]} — {wat[1]}",
                                     "", "handhaving_uitkomst"))
         kinds = self.party_kinds(party_ids)
         for e in events:

@@ -1,0 +1,50 @@
+"""The address dossier shows the probability per typology; the model page shows each recorded fallback."""
+
+from __future__ import annotations
+
+import html
+import json
+
+from fastapi.testclient import TestClient
+
+from pandzicht.web.analysis import TYPOLOGY_LABELS
+from pandzicht.web.formatting import getal
+
+from .conftest import top_unit
+
+
+def test_unit_dossier_shows_probability_per_typology_and_where_it_comes_from(app, analyst: TestClient) -> None:
+    store = app.state.ctx.analysis
+    vbo = top_unit(app)
+    expected = store.rows("SELECT typologie, kans FROM typologie_kans WHERE verblijfsobject_id = ? "
+                          "ORDER BY kans DESC", [vbo])
+    assert len(expected) == 6  # the top unit has evidence, so every typology has a probability
+    model = json.loads(store.one("SELECT model FROM model_typologie")["model"])
+    page = html.unescape(analyst.get(f"/adres/{vbo}").text)
+    section = page[page.index("Wat zou een controle hier vinden?"):page.index('id="zaken"')]
+    positions = []
+    for r in expected:
+        shown = f"{TYPOLOGY_LABELS[r['typologie']]} <span class=\"getal\">{getal(r['kans'] * 100)}%</span>"
+        assert shown in section, shown
+        positions.append(section.index(shown))
+        info = model["typologieen"][r["typologie"]]
+        line = section[section.index(shown):].split("</li>")[0]
+        if info["geleerd"]:
+            assert f"geleerd uit {getal(info['bevindingen'])} eerdere controles" in line
+        else:
+            assert "uit de indicatorcatalogus" in line
+    assert positions == sorted(positions)  # most likely first
+    assert f"Geleerd uit {getal(model['bevindingen'])} eerdere controles met een bevinding" in section
+    vermoeden = store.one("SELECT vermoeden FROM adres_score WHERE verblijfsobject_id = ?", [vbo])["vermoeden"]
+    assert vermoeden == expected[0]["typologie"]  # the top unit is above the mean: its guess is the likeliest
+
+
+def test_model_page_lists_the_recorded_fallbacks(app, client: TestClient) -> None:
+    recorded = app.state.ctx.analysis.rows("SELECT stap, reden, terugval FROM analyse_terugval ORDER BY volgorde")
+    page = html.unescape(client.get("/indicatoren").text)
+    assert "Waar de analyse terugviel op standaardwaarden" in page
+    for r in recorded:
+        assert f"<td><code>{r['stap']}</code></td><td>{r['reden']}</td><td>{r['terugval']}</td>" in page
+    if not recorded:
+        assert "Nergens: elke geleerde stap" in page
+    assert "Typologie (het vermoeden per adres)" in page
