@@ -465,13 +465,14 @@ def _mount_groups() -> None:
     from pandzicht.adapters.cli import app as adapt_app
     from pandzicht.link.review_cli import app as review_app
     from pandzicht.privacy.audit_cli import app as audit_app
-    from pandzicht.privacy.commands import retention_app
+    from pandzicht.privacy.commands import retention_app, subject_access
     from pandzicht.web.commands import add_user, serve
 
     app.add_typer(adapt_app, name="adapt", help="Zet echte bronformaten om naar contractbestanden.")
     app.add_typer(review_app, name="beoordeel", help="Twijfelgevallen van de partijkoppeling beoordelen.")
     app.add_typer(audit_app, name="audit", help="Het auditlog controleren (hashketen).")
     app.add_typer(retention_app, name="bewaartermijn", help="Bewaartermijnen per bron toepassen.")
+    app.command("inzage")(subject_access)
     app.command("serve")(serve)
     app.command("gebruiker-toevoegen")(add_user)
 
