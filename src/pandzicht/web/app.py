@@ -3,6 +3,14 @@
 `create_app(settings)` opens the analysis store read-only, migrates the
 operational database, and wires sessions, CSRF, security headers, error pages
 (never a stack trace) and the routes of each screen.
+
+Security wiring: only the configured host names are answered (a foreign Host
+header gets a 400, never a redirect to it); every response except the static
+assets carries `Cache-Control: no-store`; HSTS when served over TLS; integer ids
+in a path beyond what the database holds are 404 for every route; an unhandled
+error is logged as its type and route template only, never a traceback or the
+message. The interactive API docs are switched off (they would load scripts
+from a CDN); the OpenAPI description stays at /api/openapi.json.
 """
 
 from __future__ import annotations
@@ -11,12 +19,14 @@ import logging
 from importlib import resources
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pandzicht.cases.db import make_engine, migrate, session_factory
 from pandzicht.web import formatting
@@ -34,6 +44,9 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
 ERROR_TITLES = {400: "Ongeldig verzoek", 401: "Niet ingelogd", 403: "Geen toegang", 404: "Niet gevonden",
                 405: "Niet toegestaan", 411: "Lengte ontbreekt", 413: "Te groot", 422: "Ongeldige invoer",
                 429: "Te veel verzoeken", 500: "Interne fout", 503: "Niet beschikbaar"}
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+HSTS = "max-age=31536000"
+CRASH_DETAIL = "er ging iets mis; de beheerder kan dit in het log terugvinden"
 
 
 def package_dir(name: str) -> Path:
@@ -51,10 +64,9 @@ def create_app(settings: Settings) -> FastAPI:
         settings=settings, analysis=analysis, engine=engine, sessions=session_factory(engine), templates=templates,
         codec=SessionCodec(settings.secret, settings.session_hours * 3600),
         melding_limiter=RateLimiter(settings.melding_limit, settings.melding_window_s),
-        login_limiter=RateLimiter(settings.login_limit, settings.login_window_s),
     )
-    app = FastAPI(title="pandzicht", version="0.1.0", docs_url="/api/docs", redoc_url=None,
-                  openapi_url="/api/openapi.json",
+    app = FastAPI(title="pandzicht", version="0.1.0", docs_url=None, redoc_url=None,
+                  openapi_url="/api/openapi.json", dependencies=[Depends(ids_in_range)],
                   description="Inzicht in crimineel verhuurde woningen: uitgelegde scores, dossiers, netwerk, "
                               "meldingen en casustafel. Alle endpoints onder /api vereisen een ingelogde sessie.")
     app.state.ctx = context
@@ -81,8 +93,11 @@ def create_app(settings: Settings) -> FastAPI:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        if request.url.path.startswith(("/adres", "/partij", "/zaken", "/api", "/audit", "/rapport")):
-            response.headers.setdefault("Cache-Control", "no-store")
+        if not request.url.path.startswith("/static/"):
+            # Pages, exports and API answers may all hold personal data (or a form token): never cached.
+            response.headers["Cache-Control"] = "no-store"
+        if request.url.scheme == "https":
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
 
     @app.exception_handler(LoginRequired)
@@ -102,11 +117,9 @@ def create_app(settings: Settings) -> FastAPI:
         return _error_response(request, 422, "het formulier is niet volledig of ongeldig ingevuld")
 
     @app.exception_handler(Exception)
-    async def _crash(request: Request, exc: Exception) -> Response:
-        # Only the kind of failure and the route template: the message may quote personal data.
-        route = getattr(request.scope.get("route"), "path", "?")
-        log.error("internal error %s on %s %s", type(exc).__name__, request.method, route)
-        return _error_response(request, 500, "er ging iets mis; de beheerder kan dit in het log terugvinden")
+    async def _crash(request: Request, exc: Exception) -> Response:  # only reached if CrashGuard itself fails
+        log.error("internal error %s on %s %s", type(exc).__name__, request.method, _route_of(request.scope))
+        return _error_response(request, 500, CRASH_DETAIL)
 
     from pandzicht.web.routes import (
         api,
@@ -128,7 +141,56 @@ def create_app(settings: Settings) -> FastAPI:
                    indicatoren, beheer, zoek, api):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(package_dir("static"))), name="static")
+    # Middleware added later runs outside: the host check first, then sessions and headers, then the crash guard.
+    app.add_middleware(CrashGuard)
+    app.user_middleware.append(app.user_middleware.pop(0))  # the guard innermost, inside session_and_headers
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.host_names), www_redirect=False)
     return app
+
+
+def ids_in_range(request: Request) -> None:
+    """For every route: an integer path id beyond 64 bits names nothing in the database, so it is 404."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    for param in getattr(dependant, "path_params", ()):
+        if param.field_info.annotation is not int:
+            continue
+        raw = str(request.path_params.get(param.name, "")).strip()
+        digits = raw[1:] if raw[:1] in "+-" else raw
+        if digits.isdigit() and not INT64_MIN <= int(raw) <= INT64_MAX:
+            raise HTTPException(404, "niet gevonden")
+
+
+def _route_of(scope: Scope) -> str:
+    return getattr(scope.get("route"), "path", "?")
+
+
+class CrashGuard:
+    """Turns an unhandled error into the 500 page and one log line: exception type and route template.
+
+    Starlette's own last-resort handler re-raises after answering, so the server would log the whole
+    traceback with the message (which may quote personal data); this middleware stops the error here."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as exc:
+            log.error("internal error %s on %s %s", type(exc).__name__, scope.get("method", "?"), _route_of(scope))
+            if not started:
+                await _error_response(Request(scope), 500, CRASH_DETAIL)(scope, receive, send)
 
 
 def _error_response(request: Request, status: int, detail: str) -> Response:
