@@ -466,7 +466,7 @@ def _mount_groups() -> None:
     from pandzicht.link.review_cli import app as review_app
     from pandzicht.privacy.audit_cli import app as audit_app
     from pandzicht.privacy.commands import retention_app, subject_access
-    from pandzicht.web.commands import add_user, serve
+    from pandzicht.web.commands import LIFECYCLE, add_user, serve
 
     app.add_typer(adapt_app, name="adapt", help="Zet echte bronformaten om naar contractbestanden.")
     app.add_typer(review_app, name="beoordeel", help="Twijfelgevallen van de partijkoppeling beoordelen.")
@@ -475,6 +475,8 @@ def _mount_groups() -> None:
     app.command("inzage")(subject_access)
     app.command("serve")(serve)
     app.command("gebruiker-toevoegen")(add_user)
+    for name, command in LIFECYCLE.items():
+        app.command(name)(command)
 
 
 _mount_groups()

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pyotp
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from pandzicht.pipeline import analyse
+from pandzicht.privacy.models import User
 from pandzicht.privacy.users import create_user
 from pandzicht.synth import generate
 from pandzicht.web.app import create_app
-from pandzicht.web.config import Settings
+from pandzicht.web.config import DEFAULT_HOSTS, Settings
 from pandzicht.web.maps import real_data_dir
 
 SECRET = b"test-secret-" + b"x" * 40
 PASSWORD = "correct-horse-battery"
+TOTP_SECRET = pyotp.random_base32()  # the second factor of the test accounts made by add_user
 CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
+ENROL_RE = re.compile(r"<code>([A-Z2-7 ]+)</code>")
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +40,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def make_settings(world: dict[str, Path], db_url: str, **overrides: object) -> Settings:
-    s = Settings(analysis=world["out"], database_url=db_url, secret=SECRET, real_data=real_data_dir())
+    s = Settings(analysis=world["out"], database_url=db_url, secret=SECRET, real_data=real_data_dir(),
+                 host_names=["testserver", *DEFAULT_HOSTS])
     for k, v in overrides.items():
         setattr(s, k, v)
     return s
@@ -57,7 +64,7 @@ def app(world: dict[str, Path], db_url: str):  # type: ignore[no-untyped-def]
 def add_user(app) -> Callable[..., str]:  # type: ignore[no-untyped-def]
     def add(naam: str, rol: str, organisatie: str = "") -> str:
         with app.state.ctx.sessions.begin() as s:
-            create_user(s, naam, PASSWORD, rol, organisatie)
+            create_user(s, naam, PASSWORD, rol, organisatie, totp_geheim=TOTP_SECRET)
         return naam
 
     return add
@@ -69,10 +76,32 @@ def csrf_of(html: str) -> str:
     return m.group(1)
 
 
+def totp_code(app, naam: str, secret: str | None = None) -> str:  # type: ignore[no-untyped-def]
+    """A valid, not yet used TOTP code for the account (the next time step when this one was just used)."""
+    with app.state.ctx.sessions() as s:
+        user = s.scalar(select(User).where(User.naam == naam))
+        secret = secret or user.totp_geheim
+        last = user.totp_laatste_stap
+    totp = pyotp.TOTP(secret)
+    now = totp.timecode(time.time())
+    if last is not None and last >= now + 1:  # two logins in this step already: wait for the next one
+        time.sleep(totp.interval - time.time() % totp.interval + 0.1)
+        now = totp.timecode(time.time())
+    return totp.generate_otp(now if last is None or last < now else last + 1)
+
+
 def login(client: TestClient, naam: str, password: str = PASSWORD) -> None:
+    """Log in through the form, giving the second factor (or enrolling one) when the role asks for it."""
     token = csrf_of(client.get("/inloggen").text)
     r = client.post("/inloggen", data={"naam": naam, "wachtwoord": password, "csrf": token}, follow_redirects=False)
     assert r.status_code == 303, r.text[:300]
+    step = r.headers["location"].split("?")[0]
+    if step in ("/inloggen/code", "/inloggen/koppelen"):
+        page = client.get(step).text
+        enrol = ENROL_RE.search(page)
+        code = totp_code(client.app, naam, enrol.group(1).replace(" ", "") if enrol else None)
+        r = client.post(step, data={"code": code, "csrf": csrf_of(page)}, follow_redirects=False)
+        assert r.status_code == 303 and not r.headers["location"].startswith("/inloggen"), r.text[:300]
 
 
 @pytest.fixture
@@ -108,6 +137,19 @@ def director(client_factory, add_user) -> TestClient:  # type: ignore[no-untyped
     c = client_factory()
     login(c, "regie")
     return c
+
+
+def all_routes(app):  # type: ignore[no-untyped-def]
+    """Every route of the app, also those inside included routers (FastAPI keeps those nested)."""
+    def walk(routes):  # type: ignore[no-untyped-def]
+        for route in routes:
+            inner = getattr(route, "original_router", None)
+            if inner is not None:
+                yield from walk(inner.routes)
+            else:
+                yield route
+
+    return list(walk(app.routes))
 
 
 def top_unit(app) -> str:  # type: ignore[no-untyped-def]

@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
 from pandzicht.privacy.users import create_user
+from pandzicht.web import sessions
 from pandzicht.web.app import create_app
-from pandzicht.web.sessions import COOKIE, new_session
+from pandzicht.web.sessions import COOKIE
 
 from .conftest import PASSWORD, make_settings
 
@@ -24,7 +25,7 @@ def fuzz_app(world, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     app = create_app(make_settings(world, f"sqlite:///{db}"))
     with app.state.ctx.sessions.begin() as s:
         user = create_user(s, "fuzz", PASSWORD, "casusregisseur")
-        app.state.fuzz_cookie = app.state.ctx.codec.dumps(new_session(user.id))
+        app.state.fuzz_cookie = app.state.ctx.codec.dumps(sessions.start(s, user.id, 10 * 3600))
     yield app
     app.state.ctx.analysis.close()
 

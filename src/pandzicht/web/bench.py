@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pyotp
 from sqlalchemy import func, select
 
 from pandzicht.cases.db import make_engine, migrate, session_factory
@@ -31,6 +32,7 @@ from pandzicht.web.analysis import AnalysisStore
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 _KENMERK = re.compile(r'id="kenmerk">([^<]+)<')
 _PASSWORD = "bench-wachtwoord-123"
+_TOTP = pyotp.random_base32()  # the benchmark account's second factor (analists log in with one)
 
 
 def _free_port() -> int:
@@ -68,6 +70,9 @@ def _login(base: str) -> httpx.Client:
     c = httpx.Client(base_url=base, timeout=60, follow_redirects=True)
     token = _CSRF.search(c.get("/inloggen").text).group(1)  # type: ignore[union-attr]
     r = c.post("/inloggen", data={"naam": "bench", "wachtwoord": _PASSWORD, "csrf": token})
+    if "/inloggen/code" in str(r.url):
+        token = _CSRF.search(r.text).group(1)  # type: ignore[union-attr]
+        r = c.post("/inloggen/code", data={"code": pyotp.TOTP(_TOTP).now(), "csrf": token})
     if r.status_code != 200 or "/inloggen" in str(r.url):
         raise RuntimeError("inloggen voor de benchmark mislukte")
     return c
@@ -90,7 +95,7 @@ def bench_web(analysis_dir: str | Path, units: int = 100, runs: int = 5, signals
         engine = make_engine(db_url)
         migrate(engine)
         with session_factory(engine).begin() as s:
-            create_user(s, "bench", _PASSWORD, "analist")
+            create_user(s, "bench", _PASSWORD, "analist", totp_geheim=_TOTP)
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         proc = _start(Path(analysis_dir), db_url, port, workers)
