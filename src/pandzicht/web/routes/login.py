@@ -61,7 +61,10 @@ def _failed(request: Request, session: Session, naam: str, user: User | None, st
     """Count the failure (account and address) and audit it, naming the account only when it exists."""
     block = _guard(request).failure(session, naam, client_key(request))
     target = ("gebruiker", str(user.id) if user is not None else "onbekend")  # never the typed name
-    audit.record(session, user, "inloggen_mislukt", *target, doel="tweede factor" if stap != "wachtwoord" else "")
+    if stap == "wachtwoord":
+        audit.record_login_failure(session, naam)
+    else:
+        audit.record(session, user, "inloggen_mislukt", *target, doel="tweede factor")
     if block:
         audit.record(session, user, "inloggen_geblokkeerd", *target)
     session.commit()

@@ -1,0 +1,68 @@
+"""Issue 12 findings 2 and 7 on a real PostgreSQL server: sessions and login blocks shared by two workers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from pandzicht.privacy.users import create_user
+from pandzicht.web.app import create_app
+from pandzicht.web.sessions import COOKIE
+
+from .conftest import PASSWORD, TOTP_SECRET, csrf_of, login, make_settings
+
+pytestmark = pytest.mark.postgres
+ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+BASE = "https://testserver"
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    name = f"pandzicht_sec_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as con:
+            con.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # the server is not there: say so, do not fail the suite
+        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 not reachable ({type(exc).__name__})")
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with admin.connect() as con:
+            con.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_sessions_and_login_blocks_on_postgresql(world, pg_url: str) -> None:
+    first, second = create_app(make_settings(world, pg_url)), create_app(make_settings(world, pg_url))
+    try:
+        with first.state.ctx.sessions.begin() as s:
+            create_user(s, "regie", PASSWORD, "casusregisseur", totp_geheim=TOTP_SECRET)
+            create_user(s, "politie", PASSWORD, "partner", "Politie Eenheid Rotterdam")
+        with TestClient(first, base_url=BASE) as a, TestClient(second, base_url=BASE) as b:
+            login(a, "regie")
+            cookie = a.cookies.get(COOKIE)
+            b.cookies.set(COOKIE, cookie, domain="testserver.local")
+            assert b.get("/", follow_redirects=False).status_code == 200
+            b.post("/uitloggen", data={"csrf": csrf_of(b.get("/").text)})
+            a.cookies.clear()
+            a.cookies.set(COOKIE, cookie, domain="testserver.local")
+            assert a.get("/", follow_redirects=False).status_code == 303
+            token = csrf_of(a.get("/inloggen").text)
+            codes = [a.post("/inloggen", data={"naam": "politie", "wachtwoord": "fout-wachtwoord-x", "csrf": token}
+                            ).status_code for _ in range(5)]
+            assert codes == [401] * 5
+            token = csrf_of(b.get("/inloggen").text)
+            r = b.post("/inloggen", data={"naam": "politie", "wachtwoord": PASSWORD, "csrf": token})
+            assert r.status_code == 429  # the other worker sees the block
+        with first.state.ctx.engine.connect() as con:
+            assert "0002a" in set(con.execute(text("SELECT version_num FROM alembic_version")).scalars())
+            assert con.execute(text("SELECT count(*) FROM sessie WHERE reden = 'uitgelogd'")).scalar() == 1
+    finally:
+        for app in (first, second):
+            app.state.ctx.analysis.close()
+            app.state.ctx.engine.dispose()
