@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pandzicht.evaluation.ranking import ranking_metrics
-from pandzicht.score.model import MIN_LABELS, explain, fit, fit_nonnegative_logistic
+from pandzicht.score.model import MIN_LABELS, explain, fit, fit_nonnegative_logistic, specificity_prior
 from pandzicht.score.training import reference_date
 
 
@@ -26,12 +26,34 @@ def test_learns_the_informative_indicator_and_never_a_negative_weight():
     assert (w >= 0).all() and w[2] < 1e-6
 
 
-def test_few_labels_fall_back_to_equal_weights():
-    x = np.eye(4)
-    model = fit(["a", "b", "c", "d"], x[:3], np.array([1.0, 0.0, 1.0]), x, base_rate=0.01)
-    assert not model.learned and list(model.weights) == [1.0] * 4
+def test_few_labels_fall_back_to_the_specificity_prior():
+    # 'a' fires on 1 home in 100, 'b' on 10, 'c' on 60 (more than the assumed hit rate: says nothing)
+    x = np.zeros((100, 3))
+    x[:1, 0], x[:10, 1], x[:60, 2] = 1.0, 1.0, 1.0
+    model = fit(["a", "b", "c"], x[:3], np.array([1.0, 0.0, 1.0]), x, base_rate=0.01)
+    assert not model.learned
+    assert model.weights == pytest.approx([np.log(0.5 / 0.01), np.log(0.5 / 0.1), 0.0])
     assert model.notes and "te weinig" in model.notes[0]
+    assert model.predict(x).mean() == pytest.approx(0.01, abs=0.001)  # calibrated on the delivery, as learned ones
     assert MIN_LABELS > 3
+
+
+def test_the_prior_is_relative_to_the_delivery_not_a_constant():
+    rng = np.random.default_rng(3)
+    x = (rng.random((2000, 4)) < [0.002, 0.02, 0.2, 0.7]).astype(float)
+    prior = specificity_prior(x)
+    assert prior[0] > prior[1] > prior[2] > 0 and prior[3] == 0
+    # the same homes delivered twice over: the shares, and so the weights, stay the same
+    assert specificity_prior(np.vstack([x, x])) == pytest.approx(prior)
+
+
+@given(st.integers(1, 60), st.integers(0, 5))
+def test_the_prior_is_never_negative_and_zero_for_an_indicator_on_most_homes(n, fired):
+    x = np.zeros((n, 2))
+    x[: min(fired, n), 0] = 1.0
+    x[:, 1] = 1.0
+    prior = specificity_prior(x)
+    assert (prior >= 0).all() and prior[1] == 0
 
 
 def test_intercept_sets_the_mean_score_to_the_base_rate():
@@ -62,3 +84,19 @@ def test_ranking_metrics_on_known_lists():
     worst = ranking_metrics(["c", "d", "a", "b"], truth)
     assert worst["r_precisie"] == 0.0 and worst["gemiddelde_precisie"] == pytest.approx((1 / 3 + 2 / 4) / 2)
     assert worst["per_typologie"]["safehouse"]["recall_bij_R"] == 0.0
+
+
+def test_past_checks_move_the_prior_towards_what_they_found():
+    # 'a' fires on 30% of homes; it fired before all 40 checks that found something, 'b' (also 30%) before none
+    x_all = np.zeros((1000, 2))
+    x_all[:300, 0], x_all[300:600, 1] = 1.0, 1.0
+    x = np.zeros((60, 2))
+    x[:40, 0] = 1.0
+    y = np.array([1.0] * 40 + [0.0] * 20)
+    prior = specificity_prior(x_all, x, y)
+    assert prior[0] == pytest.approx(np.log((40 + 5) / 50 / 0.3))
+    assert prior[1] == 0.0  # (0 + 5) / 50 = 0.1 below its 0.3 share
+    # a check whose sources did not cover the indicator says nothing of its sensitivity
+    unseen = np.ones_like(x, dtype=bool)
+    unseen[:, 0] = False
+    assert specificity_prior(x_all, x, y, unseen)[0] == pytest.approx(np.log(0.5 / 0.3))

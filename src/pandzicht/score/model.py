@@ -3,8 +3,15 @@
 Weights come from a logistic regression on the units that were checked
 (`handhaving_uitkomst`; `niets_gevonden` is a negative), L2-regularised and
 bounded at zero: an indicator can raise a score or do nothing, never lower it,
-so every explanation reads the same way. With too few outcomes to learn from,
-every indicator weighs the same and the output says so.
+so every explanation reads the same way.
+
+The regularisation pulls each weight towards a prior measured on the delivery
+itself, not fitted to any one region: an indicator's *specificity*, the
+log-odds naive Bayes gives it from how often it fired before checks that found
+something (smoothed towards one in two) against its share of all homes
+(`specificity_prior`). An indicator that fires on one home in a thousand says
+more than one that fires on every fifth. With too few outcomes to learn from,
+the prior alone is the weight, and the output says so.
 """
 
 from __future__ import annotations
@@ -51,8 +58,8 @@ class TransparentModel:
         }
 
 
-PRIOR_STRENGTH = 10.0  # how many checks' worth of evidence the shared prior weighs per indicator
-MIN_SUPPORT = 5  # checks where an indicator fired before its own weight is trusted to set the prior
+PRIOR_STRENGTH = 10.0  # how many checks' worth of evidence the prior weighs per indicator
+MIN_SUPPORT = 5  # checks where an indicator fired before its own weight is trusted
 
 
 def fit_nonnegative_logistic(
@@ -77,39 +84,69 @@ def fit_nonnegative_logistic(
     return res.x[:k], float(res.x[k])
 
 
-def fit(
-    features: list[str], x: np.ndarray, y: np.ndarray | None, x_all: np.ndarray, base_rate: float = 0.01
-) -> TransparentModel:
-    """Learn weights from labelled rows x (y: 1 finding, 0 nothing found); equal weights when labels are few.
+# The share of homes in criminal use an indicator is assumed to fire on when past checks say nothing of it (the
+# prior's prior). Only its ratio to an indicator's share of all homes matters; 0.5 keeps indicators that fire on
+# most homes at zero. SENSITIVITY_PSEUDO_CHECKS positive checks' worth of it is blended with what checks found.
+ASSUMED_SENSITIVITY = 0.5
+SENSITIVITY_PSEUDO_CHECKS = 10.0
 
-    `x_all` holds every unit to be scored: the intercept is set on it."""
+
+def specificity_prior(
+    x_all: np.ndarray, x: np.ndarray | None = None, y: np.ndarray | None = None,
+    observed: np.ndarray | None = None,
+) -> np.ndarray:
+    """Per indicator log(sensitivity / share of all homes where it fires), at least 0 (naive Bayes).
+
+    The share comes from this delivery's own homes, so a region whose data makes an indicator fire more
+    often weighs it less. The sensitivity (how often it fired before a check that found something) comes
+    from the past checks where the indicator's sources covered the check (`observed`), smoothed towards
+    ASSUMED_SENSITIVITY: with no checks it is that assumption, with many it is what the checks found."""
+    n = max(x_all.shape[0], 1)
+    share = np.maximum((x_all > 0).mean(axis=0) if x_all.shape[0] else np.zeros(x_all.shape[1]), 1.0 / n)
+    hits = np.zeros(x_all.shape[1])
+    positives = np.zeros(x_all.shape[1])
+    if x is not None and y is not None and len(y):
+        seen = observed if observed is not None else np.ones(x.shape, dtype=bool)
+        pos = (y == 1)[:, None] & seen
+        hits = ((x > 0) & pos).sum(axis=0)
+        positives = pos.sum(axis=0)
+    a = SENSITIVITY_PSEUDO_CHECKS
+    sensitivity = (hits + ASSUMED_SENSITIVITY * a) / (positives + a)
+    return np.clip(np.log(sensitivity / share), 0.0, None)
+
+
+def fit(
+    features: list[str], x: np.ndarray, y: np.ndarray | None, x_all: np.ndarray, base_rate: float = 0.01,
+    observed: np.ndarray | None = None,
+) -> TransparentModel:
+    """Learn weights from labelled rows x (y: 1 finding, 0 nothing found), pulled towards the specificity
+    prior; the prior alone when labels are few.
+
+    `x_all` holds every unit to be scored: the prior's shares are measured and the intercept set on it.
+    `observed` marks the cells of x whose sources covered the check (others were imputed)."""
     n_pos, n_neg = (int((y == 1).sum()), int((y == 0).sum())) if y is not None else (0, 0)
     if n_pos >= MIN_LABELS and n_neg >= MIN_LABELS:
-        w = _shrunk_weights(x, y)
-        # The labelled units were selected for a check, so their balance is not the population's:
-        # the intercept is set so the mean score over all units matches the share of findings.
-        model = TransparentModel(features, w, 0.0, True, n_pos, n_neg)
-        model.intercept = _intercept_for_rate(model, x_all, base_rate)
-        return model
-    model = TransparentModel(
-        features, np.ones(len(features)), 0.0, False, n_pos, n_neg,
-        [f"te weinig uitkomsten om gewichten te leren ({n_pos} bevindingen, {n_neg} zonder bevinding); "
-         "alle indicatoren wegen even zwaar"],
-    )
-    model.intercept = np.log(base_rate / (1 - base_rate))
+        prior = specificity_prior(x_all, x, y, observed)
+        model = TransparentModel(features, _shrunk_weights(x, y, prior), 0.0, True, n_pos, n_neg)
+    else:
+        model = TransparentModel(
+            features, specificity_prior(x_all), 0.0, False, n_pos, n_neg,
+            [f"te weinig uitkomsten om gewichten te leren ({n_pos} bevindingen, {n_neg} zonder bevinding); "
+             "elke indicator weegt naar hoe zeldzaam hij in deze levering is"],
+        )
+    # The labelled units were selected for a check, so their balance is not the population's:
+    # the intercept is set so the mean score over all units matches the share of findings.
+    model.intercept = _intercept_for_rate(model, x_all, base_rate)
     return model
 
 
-def _shrunk_weights(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Weights shrunk towards what an average indicator weighs (empirical Bayes, two passes).
+def _shrunk_weights(x: np.ndarray, y: np.ndarray, prior: np.ndarray) -> np.ndarray:
+    """Weights pulled towards the specificity prior (PRIOR_STRENGTH checks' worth of evidence each).
 
-    Few past checks saw some indicators fire (energy data often covers only the last two years):
-    pulled towards zero they would be silenced for lack of history, not for lack of merit. The
-    first pass learns the weights that have support; their mean becomes the prior of the second."""
-    w0, _ = fit_nonnegative_logistic(x, y)
-    support = (x > 0).sum(axis=0) >= MIN_SUPPORT
-    mu = float(w0[support].mean()) if support.any() else 0.0
-    w, _ = fit_nonnegative_logistic(x, y, l2=PRIOR_STRENGTH, prior=np.full(x.shape[1], mu))
+    Few past checks saw some indicators fire (energy data often covers only the last two years): pulled
+    towards zero they would be silenced for lack of history, not for lack of merit; pulled towards the mean
+    of the others they would all weigh alike. The prior keeps what the delivery says of their rarity."""
+    w, _ = fit_nonnegative_logistic(x, y, l2=PRIOR_STRENGTH, prior=prior)
     return w
 
 

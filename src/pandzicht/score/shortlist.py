@@ -102,7 +102,7 @@ def score_units(store: Store, indicators: list[Indicator]) -> TransparentModel:
     # An indicator whose source did not cover a past check's date is filled with today's mean: it then
     # says nothing about that check's outcome, instead of claiming the signal was absent.
     x_train = train.imputed(x.mean(axis=0) if len(ids) else np.zeros(len(codes)))
-    model = fit(codes, x_train, train.y, x, base_rate=_prevalence(store, len(ids)))
+    model = fit(codes, x_train, train.y, x, base_rate=_prevalence(store, len(ids)), observed=train.observed)
     model.notes.append(f"getraind op {len(train.y)} controles, indicatoren per controle berekend op "
                        f"{train.snapshots} peildata vóór de controle")
     _record_weight_fallbacks(store, model, x_train)
@@ -142,12 +142,14 @@ def _record_weight_fallbacks(store: Store, model: TransparentModel, x_train: np.
         else:
             why = (f"te weinig uitkomsten: {model.n_pos} controles met en {model.n_neg} zonder bevinding "
                    f"(minimaal {MIN_LABELS} van elk)")
-        fallback.record(store, "score.gewichten", why, "alle indicatoren wegen even zwaar (gewicht 1)")
+        fallback.record(store, "score.gewichten", why,
+                        "elke indicator weegt naar hoe zeldzaam hij in deze levering is: log(0,5 / aandeel van de "
+                        "woningen waar hij afgaat)")
         return
     supported = int(((x_train > 0).sum(axis=0) >= MIN_SUPPORT).sum())
     if not supported:
         fallback.record(store, "score.gewichten.krimp", f"geen indicator was bij minstens {MIN_SUPPORT} controles "
-                        "actief", "gewichten naar 0 getrokken in plaats van naar het gemiddelde gewicht")
+                        "actief", "de gewichten blijven dicht bij hoe zeldzaam elke indicator in deze levering is")
 
 
 def _typologies(store: Store, unit_inds: list[Indicator], ids: list[str], x: np.ndarray, x_train: np.ndarray,
