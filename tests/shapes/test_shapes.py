@@ -163,6 +163,7 @@ def _crlf(bundle: Path) -> None:
         write_raw(bundle, s, header, rows, crlf=True)
 
 
+@pytest.mark.slow
 def test_crlf_files(world, world_analysed, checker, tmp_path):
     a = analyse_shape(world, tmp_path, _crlf)
     assert_sound(a)
@@ -179,6 +180,7 @@ def _crlf_with_malformed_line(bundle: Path) -> None:
     (bundle / "melding.csv").write_bytes(b"\r\n".join(lines))
 
 
+@pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason="intake (another engineer): read_csv on a CRLF file with an unclosed quote "
                    "stops load: duckdb InvalidInputException 'The CSV Parser state machine reached an invalid state'")
 def test_crlf_with_a_malformed_line(world, world_analysed, checker, tmp_path):
@@ -191,6 +193,7 @@ def test_crlf_with_a_malformed_line(world, world_analysed, checker, tmp_path):
     assert a.query("SELECT rij FROM quarantine_melding WHERE _regel IS NOT NULL") == [(6,)]
 
 
+@pytest.mark.slow
 def test_utf8_bom(world, world_analysed, checker, tmp_path):
     def bom(bundle: Path) -> None:
         for s in present(bundle):
@@ -204,6 +207,7 @@ def test_utf8_bom(world, world_analysed, checker, tmp_path):
     _same_outputs(a, world_analysed)
 
 
+@pytest.mark.slow
 def test_unknown_extra_columns(world, world_analysed, checker, tmp_path):
     extra = ["interne_notitie", "Bron Systeem"]
 
@@ -230,7 +234,7 @@ def test_three_hundred_units(world, checker, tmp_path):
 
     a = analyse_shape(world, tmp_path, cut)
     assert_sound(a)
-    assert a.report["bronnen"]["bag_verblijfsobject"]["geladen"] <= 300
+    assert a.report["bronnen"]["bag_verblijfsobject"]["geladen"] == 300
     assert a.result.indicators["berekend"]
 
 
