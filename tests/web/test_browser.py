@@ -29,6 +29,9 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacten"
+AXE = "/static/vendor/axe-core/axe.min.js"
+AXE_TOTP = pyotp.random_base32()
+AXE_USERS = {"analist-axe": "analist", "privacy-axe": "privacy-officer", "beheer-axe": "beheerder"}
 
 
 def free_port() -> int:
@@ -46,6 +49,8 @@ def server(world, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     migrate(engine)
     with session_factory(engine).begin() as s:
         create_user(s, "regie", PASSWORD, "casusregisseur")
+        for naam, rol in AXE_USERS.items():
+            create_user(s, naam, PASSWORD, rol, totp_geheim=AXE_TOTP)
     engine.dispose()
     port = free_port()
     env = {**os.environ, "PANDZICHT_SECRET": "e2e-" + "s" * 40}
@@ -119,20 +124,20 @@ def test_analyst_flow_and_anonymous_signal(server: str, browser, world) -> None:
     vbo = page.url.rsplit("/", 1)[1]
     shot(page, "02-adresdossier")
 
-    # open the network and expand a node
-    page.click(".netwerk-start")
-    page.wait_for_selector(".netwerk-svg .knoop")
-    before = page.locator(".netwerk-svg .knoop").count()
+    # open the link chart and expand a node from the keyboard
+    page.click(".netwerk-open")
+    page.wait_for_selector(".netwerk-knopen .knoop-knop")
+    before = page.locator(".knoop-knop").count()
     assert before >= 2
-    expandable = page.locator(".netwerk-svg .knoop").filter(has_text=re.compile(r"\(\+\d+\)"))
+    expandable = page.locator(".knoop-knop").filter(has_text=re.compile(r"\(\+\d+\)"))
     if expandable.count():
-        expandable.first.focus()  # keyboard works too, and no label can be in the way
+        expandable.first.focus()
         page.keyboard.press("Enter")
         for _ in range(50):  # polled from Python: the page's CSP forbids evaluating strings
-            if page.locator(".netwerk-svg .knoop").count() > before:
+            if page.locator(".knoop-knop").count() > before:
                 break
             page.wait_for_timeout(200)
-        assert page.locator(".netwerk-svg .knoop").count() > before
+        assert page.locator(".knoop-knop").count() > before
     page.locator("#netwerk").screenshot(path=str(ARTEFACTS / "03-netwerk.png"))
 
     # file a signal anonymously (a fresh browser context: no session)
@@ -194,3 +199,153 @@ def test_analyst_flow_and_anonymous_signal(server: str, browser, world) -> None:
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
     ctx.close()
     assert not errors, errors
+
+
+def login_page(page, server: str, naam: str) -> None:  # type: ignore[no-untyped-def]
+    """Log in through the form with the pre-enrolled second factor."""
+    page.goto(server + "/inloggen")
+    page.fill("input[name=naam]", naam)
+    page.fill("input[name=wachtwoord]", PASSWORD)
+    page.click("form.formulier button[type=submit]")
+    page.wait_for_load_state("load")
+    if "/inloggen/code" in page.url:  # the roles that need a second factor
+        page.fill("input[name=code]", pyotp.TOTP(AXE_TOTP).now())
+        page.click("form.formulier button[type=submit]")
+        page.wait_for_load_state("load")
+    assert "/inloggen" not in page.url, page.url
+
+
+def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Serious and critical axe-core violations on the current page (axe served by the app itself)."""
+    page.add_script_tag(url=AXE)
+    found = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ["violations"]});
+        return r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+            .map(v => v.id + " (" + v.impact + "): " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "));
+    }""")
+    return list(found)
+
+
+def wait_until(page, predicate: str, timeout_s: float = 20) -> None:  # type: ignore[no-untyped-def]
+    """Poll a predicate from Python (Playwright's wait_for_function compiles strings, which the CSP forbids)."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(predicate):
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for " + predicate)
+        page.wait_for_timeout(100)
+
+
+def chart_positions(page) -> dict[str, tuple[float, float]]:  # type: ignore[no-untyped-def]
+    return {k: tuple(v) for k, v in page.evaluate(
+        "() => Object.fromEntries(window.pandzichtNetwerk.cy.nodes().map(n => [n.id(), [n.position('x'), "
+        "n.position('y')]]))").items()}
+
+
+def test_link_chart_keeps_nodes_in_place_and_keeps_focus(server: str, browser, world) -> None:  # type: ignore[no-untyped-def]
+    errors: list[str] = []
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = ctx.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    login_page(page, server, "analist-axe")
+    page.locator("#adressen tbody tr").first.locator("a").click()
+    page.wait_for_selector("#netwerk")
+    page.click(".netwerk-open")
+    page.wait_for_selector(".knoop-knop")
+    wait_until(page, "() => Boolean(window.pandzichtNetwerk) && window.pandzichtNetwerk.cy.nodes().length > 1 "
+                     "&& !window.pandzichtNetwerk.busy")
+    page.locator(".netwerk-vak").screenshot(path=str(ARTEFACTS / "10-netwerk-voor.png"))
+    before = chart_positions(page)
+    # the node with the most hidden edges, expanded from the keyboard
+    target = page.evaluate("""() => { const c = window.pandzichtNetwerk;
+        return c.cy.nodes().filter(n => !n.data('kern') && !n.id().startsWith('melding:'))
+                .sort((a, b) => c.hidden(b.id()) - c.hidden(a.id()))[0].id(); }""")
+    hidden = page.evaluate("id => window.pandzichtNetwerk.hidden(id)", target)
+    assert hidden > 0
+    page.locator(f".knoop-knop[data-id='{target}']").focus()
+    page.keyboard.press("Enter")
+    wait_until(page, f"() => window.pandzichtNetwerk.cy.nodes().length > {len(before)} "
+                     "&& !window.pandzichtNetwerk.busy")
+    after = chart_positions(page)
+    assert len(after) > len(before)
+    moved = {k: (before[k], after[k]) for k in before
+             if abs(before[k][0] - after[k][0]) > 0.5 or abs(before[k][1] - after[k][1]) > 0.5}
+    assert not moved, moved  # new nodes were laid out around the fixed old ones
+    assert page.evaluate("() => document.activeElement.dataset.id") == target  # focus stays on the expanded node
+    # the honest count: what the selected node still hides is what the "toon meer" button says
+    left = page.evaluate("id => window.pandzichtNetwerk.hidden(id)", target)
+    if left:
+        assert page.locator(".netwerk-meer").inner_text() == f"toon meer ({left})"
+    page.locator(".netwerk-vak").screenshot(path=str(ARTEFACTS / "11-netwerk-na-uitklappen.png"))
+    # pin a node, re-layout: it stays where it was
+    page.locator(".netwerk-info button", has_text="Vastzetten").click()
+    pinned = chart_positions(page)[target]
+    page.locator(".netwerk-balk button", has_text="Herschikken").click()
+    page.wait_for_timeout(500)
+    assert chart_positions(page)[target] == pinned
+    # filter by edge kind and date, then export
+    page.locator(".netwerk-filters input[value=rents]").uncheck()
+    assert page.evaluate("() => window.pandzichtNetwerk.cy.edges('[soort = \"rents\"]').every(e => !e.visible())")
+    page.fill(".netwerk-datum", "1990-01-01")
+    with page.expect_download() as png:
+        page.locator(".netwerk-balk button", has_text="PNG").click()
+    assert png.value.suggested_filename.endswith(".png")
+    with page.expect_download() as svg:
+        page.locator(".netwerk-balk button", has_text="SVG").click()
+    svg_path = ARTEFACTS / "12-netwerk.svg"
+    svg.value.save_as(str(svg_path))
+    assert svg_path.read_text().startswith("<svg")
+    ctx.close()
+    assert not errors, errors
+
+
+def test_axe_finds_no_serious_violation_on_any_screen(server: str, browser, world) -> None:  # type: ignore[no-untyped-def]
+    found: dict[str, list[str]] = {}
+
+    def check(page, name: str) -> None:  # type: ignore[no-untyped-def]
+        page.wait_for_load_state("load")
+        v = axe_violations(page)
+        if v:
+            found[name] = v
+
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = ctx.new_page()
+    page.goto(server + "/melden")
+    check(page, "meldpunt")
+    page.goto(server + "/inloggen")
+    check(page, "inloggen")
+    login_page(page, server, "analist-axe")
+    check(page, "overzicht")
+    page.locator("#adressen tbody tr").first.locator("a").click()
+    vbo = page.url.rsplit("/", 1)[1]
+    check(page, "adresdossier")
+    page.click(".netwerk-open")
+    page.wait_for_selector(".knoop-knop")
+    check(page, "adresdossier met netwerk")
+    party = page.locator("#netwerk .netwerk-tabel a[href^='/partij/']").first.get_attribute("href")
+    page.goto(server + party)
+    check(page, "partijdossier")
+    page.goto(server + "/zaken")
+    check(page, "zaken")
+    page.goto(server + f"/adres/{vbo}")
+    page.locator("details.zaak-openen summary").click()
+    page.select_option("details.zaak-openen select[name=doel_code]", "opiumwet_13b")
+    page.fill("details.zaak-openen input[name=kenmerk]", "RIEC-2024-0012")
+    page.click("details.zaak-openen button[type=submit]")
+    page.wait_for_url(re.compile(r".*/zaken/\d+$"))
+    check(page, "zaak")
+    page.goto(server + "/rapport")
+    check(page, "rapporten")
+    page.locator(".kolommen a").first.click()
+    check(page, "wijkrapport")
+    page.goto(server + "/indicatoren")
+    check(page, "indicatoren")
+    ctx.close()
+    for naam, path in (("beheer-axe", "/beheer"), ("privacy-axe", "/audit")):
+        c = browser.new_context(viewport={"width": 1440, "height": 900})
+        p = c.new_page()
+        login_page(p, server, naam)
+        p.goto(server + path)
+        check(p, path)
+        c.close()
+    assert not found, found

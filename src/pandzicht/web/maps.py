@@ -163,8 +163,9 @@ def render_map(
         spread = bounds[-1] - bounds[0]
         fmt = "{:.3f}" if spread >= 0.05 else "{:.4f}" if spread >= 0.005 else "{:.5f}"
     links = links or {}
+    role = "group" if links else "img"  # an image cannot hold links (axe: nested-interactive); a group can
     parts = [f'<svg class="kaart" viewBox="0 0 {basemap.width:.0f} {basemap.height:.0f}" '
-             f'role="img" aria-label="{escape(title or label)}" xmlns="http://www.w3.org/2000/svg">']
+             f'role="{role}" aria-label="{escape(title or label)}" xmlns="http://www.w3.org/2000/svg">']
     if highlight:
         xs = [s for s in basemap.shapes if s.naam in highlight]
         if xs:  # zoom to the highlighted buurten
@@ -173,7 +174,7 @@ def render_map(
             x1, y0 = basemap.project(maxx, maxy)
             pad = 15
             parts[0] = (f'<svg class="kaart" viewBox="{x0 - pad:.0f} {y0 - pad:.0f} {x1 - x0 + 2 * pad:.0f} '
-                        f'{y1 - y0 + 2 * pad:.0f}" role="img" aria-label="{escape(title or label)}" '
+                        f'{y1 - y0 + 2 * pad:.0f}" role="{role}" aria-label="{escape(title or label)}" '
                         'xmlns="http://www.w3.org/2000/svg">')
     for s in basemap.shapes:
         v = values.get(s.naam)
