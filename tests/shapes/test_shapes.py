@@ -80,6 +80,16 @@ def test_only_bag_and_brp(world, checker, tmp_path):
     assert needs_more <= set(a.report["analyse"]["indicatoren_zonder_bron"])
 
 
+def test_only_bag(world, checker, tmp_path):
+    """The least the contract allows: every dwelling is still ranked, and nothing is learned silently."""
+    a = analyse_shape(world, tmp_path, lambda b: [drop(b, s) for s in OPTIONAL])
+    assert_sound(a)
+    needs_more = {i.code for i in load_catalogue() if set(i.bronnen) - {"bag_verblijfsobject"} - DERIVED}
+    assert needs_more <= set(a.report["analyse"]["indicatoren_zonder_bron"])
+    assert a.rows("entiteiten.csv") == [] and a.rows("partijen.csv") == []
+    assert "partijen.model" in a.fallbacks and "score.basisniveau" in a.fallbacks, a.fallbacks
+
+
 def test_every_optional_source_header_only(world, checker, tmp_path):
     """A header-only file is delivered but says nothing: its indicators are listed as without source."""
     a = analyse_shape(world, tmp_path, lambda b: [header_only(b, s) for s in OPTIONAL])
