@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
 
 from pandzicht.cases.catalogue import (
     FINDING_LABELS,
@@ -32,19 +33,82 @@ def datum(value: Any) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
-def getal(value: Any, decimals: int = 0) -> str:
-    if value is None:
+def getal(value: Any, decimals: int = 0, teken: bool = False) -> str:
+    """The one Dutch number format of every screen and export: decimal comma, thousands point ('1.234,5')."""
+    if value is None or value == "":
         return "—"
-    text = f"{value:,.{decimals}f}"
+    text = f"{value:{'+' if teken else ''},.{decimals}f}"
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
 def score(value: Any) -> str:
-    return "—" if value is None else f"{value:.3f}".replace(".", ",")
+    return getal(value, 3)
+
+
+def procent(value: Any, decimals: int = 1) -> str:
+    """A probability as a percentage ('76,6%'); tiny ones keep two significant digits ('0,052%')."""
+    if value is None:
+        return "—"
+    pct = float(value) * 100
+    if 0 < pct < 0.1:
+        decimals = max(decimals, 3)
+    return getal(pct, decimals) + "%"
+
+
+def factor(value: Any) -> str:
+    """A factor on the odds: '× 2,06'."""
+    return "—" if value is None else "× " + getal(value, 2)
+
+
+def keer(value: Any) -> str:
+    """A multiple of the region mean: '14×', '2,5×', '0,8×'."""
+    if value is None:
+        return "—"
+    return getal(value, 0 if value >= 10 else 1) + "×"
+
+
+def woorden(code: Any) -> str:
+    """A code as Dutch words where no label exists: 'nachtelijk_bezoek' -> 'nachtelijk bezoek'."""
+    return SIGNAL_CATEGORY_LABELS.get(code, str(code or "").replace("_", " "))
+
+
+def _store(context: Context):  # type: ignore[no-untyped-def]
+    return context["request"].app.state.ctx.analysis
+
+
+@pass_context
+def uitleg_adres(context: Context, score_: float | None, bijdragen: list) -> Any:
+    from pandzicht.web.scoretext import explain_unit
+
+    return explain_unit(_store(context), score_, bijdragen)
+
+
+@pass_context
+def uitleg_partij(context: Context, score_: float | None, bijdragen: list) -> Any:
+    from pandzicht.web.scoretext import explain_party
+
+    return explain_party(_store(context), score_, bijdragen)
+
+
+def bewijs_van(events: list, bijdragen: list) -> dict:
+    """Per indicator of a dossier, the timeline records it reads (web.evidence)."""
+    from pandzicht.web.evidence import evidence
+
+    return evidence(events, [b["code"] for b in bijdragen])
+
+
+@pass_context
+def rang(context: Context, soort: str, score_: float | None, rang_: int | None) -> dict:
+    """Rank as shown, ties as ties: {'kort': '7=', 'lang': 'gedeeld 7e (9 adressen ...)'}."""
+    from pandzicht.web.scoretext import tie
+
+    return tie(_store(context), soort, score_, rang_)
 
 
 def install(env: Environment) -> None:
-    env.filters.update(datum=datum, getal=getal, score=score,
+    env.globals.update(uitleg_adres=uitleg_adres, uitleg_partij=uitleg_partij, rang=rang, bewijs_van=bewijs_van)
+    env.filters.update(datum=datum, getal=getal, score=score, procent=procent, factor=factor, keer=keer,
+                       woorden=woorden,
                        typologie=lambda v: TYPOLOGY_LABELS.get(v or "", v or "—"),
                        bron=lambda v: SOURCE_LABELS.get(v, v), rol=lambda v: ROLE_LABELS.get(v, v),
                        categorie=lambda v: SIGNAL_CATEGORY_LABELS.get(v, v),

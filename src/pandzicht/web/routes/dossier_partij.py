@@ -10,9 +10,8 @@ from pandzicht.cases import casework
 from pandzicht.privacy import audit
 from pandzicht.privacy.models import User
 from pandzicht.privacy.roles import Permission
-from pandzicht.web.analysis import PartyRef
+from pandzicht.web.analysis import EDGE_LABELS, PartyRef
 from pandzicht.web.auth import db, require
-from pandzicht.web.charts import contribution_bars
 from pandzicht.web.maps import rd_to_lonlat
 from pandzicht.web.names import namer
 from pandzicht.web.network import neighbourhood
@@ -57,7 +56,8 @@ def party_dossier(request: Request, entiteit_id: str, user: User = Depends(requi
     stats = store.buurt_stats()
     return render(
         request, "partij.html", user, party=party, portfolio=portfolio, officers=officers, history=history,
-        balken=contribution_bars(party["bijdragen"]), graph=graph, nodes={n.id: n for n in graph.nodes},
+        graph=graph, nodes={n.id: n for n in graph.nodes},
         kaart_svg=buurt_map(request, stats, "gemiddeld", points=points, title="Portefeuille op de kaart"),
-        rel_colours=REL_COLOURS, cases=casework.cases_about(session, user, "partij", entiteit_id),
+        rel_colours=REL_COLOURS, rel_labels=EDGE_LABELS,
+        cases=casework.cases_about(session, user, "partij", entiteit_id),
     )

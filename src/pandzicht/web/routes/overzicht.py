@@ -10,7 +10,6 @@ from pandzicht.privacy.models import User
 from pandzicht.privacy.roles import Permission
 from pandzicht.web.analysis import PartyRef
 from pandzicht.web.auth import require
-from pandzicht.web.charts import contribution_bars
 from pandzicht.web.names import namer
 from pandzicht.web.pages import render
 from pandzicht.web.routes.common import METRICS, analysis, buurt_map
@@ -39,11 +38,6 @@ def overview(
     name_for = namer(request)
     for p in parties:
         p["weergave"] = name_for(PartyRef(p["entiteit_id"], p["naam"] or "?", p["soort"]))
-    vmax = max((b["bijdrage"] for u in units for b in u["bijdragen"]), default=1.0)
-    for u in units:
-        u["balken"] = contribution_bars(u["bijdragen"], width=300, scale_max=vmax)
-    for p in parties:
-        p["balken"] = contribution_bars(p["bijdragen"], width=300)
     sources = sorted({b for i in store.catalogue.values() for b in i.bronnen if not b.startswith(("entiteit",
                       "relatie")) and not b.endswith("_adres")})
     buurt_naam = next((s["buurt_naam"] for s in stats if s["buurt_code"] == buurt), buurt)
