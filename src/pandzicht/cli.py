@@ -77,25 +77,40 @@ def demo_world(
     units: Annotated[int, typer.Option("--units", min=100, help="aantal verblijfsobjecten")] = 10_000,
     seed: Annotated[int, typer.Option("--seed")] = 1,
     variant: Annotated[str, typer.Option("--variant", help="base, quiet of noisy")] = "base",
+    dialect: Annotated[str, typer.Option(
+        "--dialect", help="vorm van de gegevens: basis (standaard), tekstadressen, zonder_kvk, klein_verhuur, "
+        "weinig_uitkomsten, hennep_deelnet (zie synth/dialects.py)")] = "basis",
 ) -> None:
     """Schrijf een synthetische demowereld als intakebundel, met grondwaarheid in truth/."""
-    summary = _generate(out_dir, units, seed, variant)
-    out.print(f"Demowereld geschreven naar [bold]{out_dir}[/] ({units} verblijfsobjecten, seed {seed}, {variant})")
+    summary = _generate(out_dir, units, seed, variant, dialect)
+    out.print(f"Demowereld geschreven naar [bold]{out_dir}[/] ({units} verblijfsobjecten, seed {seed}, {variant}, "
+              f"dialect {dialect})")
     _print_counts("Bronnen", summary.get("rows", summary))
 
 
-def _generate(out_dir: Path, units: int, seed: int, variant: str) -> dict:
+def _dialects(names: str) -> list[str]:
+    from pandzicht.synth.dialects import DIALECTS
+
+    chosen = [n.strip() for n in names.split(",") if n.strip()]
+    unknown = [n for n in chosen if n not in DIALECTS]
+    if unknown or not chosen:
+        raise PandzichtError(f"dialect '{', '.join(unknown)}' onbekend; kies uit {', '.join(DIALECTS)}")
+    return chosen
+
+
+def _generate(out_dir: Path, units: int, seed: int, variant: str, dialect: str = "basis") -> dict:
     from pandzicht.synth import generate
 
     if variant not in ("base", "quiet", "noisy"):
         raise PandzichtError(f"--variant '{variant}' onbekend; kies base, quiet of noisy")
+    _dialects(dialect)
     with _progress() as bar:
         task = bar.add_task("demowereld", total=1.0)
 
         def tick(stage: str, fraction: float) -> None:
             bar.update(task, completed=fraction, description=f"demowereld: {stage}")
 
-        summary = generate(Path(out_dir), units, seed, variant, progress=tick)
+        summary = generate(Path(out_dir), units, seed, variant, progress=tick, dialect=dialect)
         bar.update(task, completed=1.0, description="demowereld: klaar")
     return summary
 
@@ -136,6 +151,9 @@ def _print_load_report(report: dict) -> None:
     for name, b in report["bronnen"].items():
         table.add_row(name, str(b["gelezen"]), str(b["geladen"]), str(b["quarantaine"]))
     out.print(table)
+    for name, b in report["bronnen"].items():
+        for warning in b.get("waarschuwingen", []):
+            out.print(f"[yellow]let op:[/] {name}: {warning}")
     if report.get("ontbrekend"):
         out.print("Niet geleverd: " + ", ".join(report["ontbrekend"]))
 
@@ -381,20 +399,28 @@ def bench_evaluate(
     units: Annotated[int, typer.Option("--units", min=200)] = 10_000,
     seeds: Annotated[str, typer.Option("--seeds", help="komma-gescheiden")] = "101,102,103",
     variants: Annotated[str, typer.Option("--variants")] = "base,quiet,noisy",
+    dialects: Annotated[str, typer.Option(
+        "--dialecten", help="komma-gescheiden dialecten (standaard basis); 'alle' voor allemaal")] = "basis",
     work: Annotated[Path | None, typer.Option("--work")] = None,
-    report_file: Annotated[Path | None, typer.Option("--report")] = None,
+    report_file: Annotated[Path | None, typer.Option("--report", help="schrijf de tabel ook als Markdown")] = None,
+    json_file: Annotated[Path | None, typer.Option("--json", help="schrijf alle cijfers ook als JSON")] = None,
 ) -> None:
-    """Evaluatie over meerdere demowerelden (seeds × varianten), met medianen."""
+    """Evaluatie over meerdere demowerelden (dialecten × varianten × seeds), met medianen; dialecten gemarkeerd
+    als tuning of held-out."""
     from pandzicht.evaluation.seeds import evaluate_seeds, render
+    from pandzicht.synth.dialects import DIALECTS
 
+    chosen = list(DIALECTS) if dialects.strip() == "alle" else _dialects(dialects)
     with _progress() as bar:
         task = bar.add_task("werelden", total=None)
         result = evaluate_seeds(units, [int(x) for x in seeds.split(",")], variants.split(","), work,
-                                on_world=lambda w: bar.update(task, description=f"wereld: {w}"))
+                                on_world=lambda w: bar.update(task, description=f"wereld: {w}"), dialects=chosen)
     text = render(result)
     out.print(text)
     if report_file:
         report_file.write_text(text, encoding="utf-8")
+    if json_file:
+        json_file.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 @app.command("docs")
