@@ -115,6 +115,7 @@ def bench_web(analysis_dir: str | Path, units: int = 100, runs: int = 5, signals
                 pass_p95.append(_p(times, 0.95))
                 pass_p50.append(_p(times, 0.5))
                 all_ms += times
+            search_ms = _bench_search(client, _search_queries(analysis_dir, sample), runs)
             client.close()
 
             texts = _addresses(analysis_dir, sample)
@@ -161,6 +162,7 @@ def bench_web(analysis_dir: str | Path, units: int = 100, runs: int = 5, signals
     sent = per_client * clients
     return {
         "adressen_in_analyse": n_total,
+        "zoeken": search_ms,
         "adresdossier": {"steekproef": len(sample), "herhalingen": runs,
                          "p95_ms": round(statistics.median(pass_p95), 1),
                          "p50_ms": round(statistics.median(pass_p50), 1), "max_ms": round(max(all_ms), 1)},
@@ -171,6 +173,44 @@ def bench_web(analysis_dir: str | Path, units: int = 100, runs: int = 5, signals
                       "alles_opgeslagen": len(stored & set(kenmerken)) == sent},
         "workers": workers,
     }
+
+
+def _search_queries(analysis_dir: str | Path, vbos: list[str]) -> list[str]:
+    """Header-search queries of every kind for the sampled units: street + number, abbreviated street,
+    postcode + number, BAG id, and for companies their KvK number and the first word of their name."""
+    store = AnalysisStore(analysis_dir)
+    try:
+        units = store.rows("SELECT verblijfsobject_id, openbare_ruimte, huisnummer, postcode FROM "
+                           "raw_bag_verblijfsobject WHERE verblijfsobject_id IN (SELECT unnest(?))", [vbos])
+        firms = store.rows("SELECT naam, kvk FROM memory.partij_kort WHERE bedrijf = 1 AND kvk IS NOT NULL "
+                           "ORDER BY entiteit_id LIMIT ?", [len(vbos)]) if store.has("partij_vermelding") else []
+    finally:
+        store.close()
+    queries: list[str] = []
+    for u in units:
+        queries += [f"{u['openbare_ruimte']} {u['huisnummer']}", f"{u['openbare_ruimte'][:5]} {u['huisnummer']}",
+                    f"{u['postcode']}{u['huisnummer']}", u["verblijfsobject_id"]]
+    for f in firms:
+        queries += [f["kvk"], f["naam"].split()[0]]
+    return queries
+
+
+def _bench_search(client: httpx.Client, queries: list[str], runs: int) -> dict:
+    """p95 and p50 of /api/zoek (median over passes); the first query builds the lookup tables and is not timed."""
+    client.get("/api/zoek", params={"q": queries[0]})
+    pass_p95, pass_p50 = [], []
+    for _ in range(runs):
+        times = []
+        for q in queries:
+            t0 = time.perf_counter()
+            r = client.get("/api/zoek", params={"q": q})
+            times.append((time.perf_counter() - t0) * 1000)
+            if r.status_code != 200:
+                raise RuntimeError(f"zoeken gaf status {r.status_code}")
+        pass_p95.append(_p(times, 0.95))
+        pass_p50.append(_p(times, 0.5))
+    return {"zoekvragen": len(queries), "herhalingen": runs, "p95_ms": round(statistics.median(pass_p95), 1),
+            "p50_ms": round(statistics.median(pass_p50), 1)}
 
 
 def _addresses(analysis_dir: str | Path, vbos: list[str]) -> list[str]:
