@@ -276,12 +276,17 @@ class AnalysisStore:
                         "bronnen": list(ind.bronnen) if ind else []})
         return out
 
-    def top_parties(self, limit: int = 25, offset: int = 0, rol: str = "") -> list[dict[str, Any]]:
+    def top_parties(self, limit: int = 25, offset: int = 0, rol: str = "", wijk: str = "") -> list[dict[str, Any]]:
+        """Ranked parties; with `wijk`, those with any relation to a home in that wijk (the overview's filter)."""
         if not self.has("partij_score"):
             return []
         where, params = "1=1", []
         if rol:
             where, params = "rol = ?", [rol]
+        if wijk and self.has("relatie"):
+            where += (" AND entiteit_id IN (SELECT r.van FROM memory.rel_van r JOIN raw_bag_verblijfsobject b "
+                      "ON b.verblijfsobject_id = r.naar WHERE b.wijk_code = ?)")
+            params = [*params, wijk]
         rows = self.rows(f"SELECT * FROM partij_score WHERE {where} ORDER BY rang LIMIT ? OFFSET ?",
                          [*params, limit, offset])
         kinds = self.party_kinds([r["entiteit_id"] for r in rows])

@@ -129,6 +129,7 @@ def create_app(settings: Settings) -> FastAPI:
         dossier_partij,
         export,
         indicatoren,
+        kaart,
         login,
         meldpunt,
         overzicht,
@@ -138,7 +139,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
 
     for module in (login, overzicht, dossier_adres, dossier_partij, meldpunt, zaken, rapport, audit_log, export,
-                   indicatoren, beheer, zoek, api):
+                   indicatoren, beheer, zoek, api, kaart):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(package_dir("static"))), name="static")
     # Middleware added later runs outside: the host check first, then sessions and headers, then the crash guard.

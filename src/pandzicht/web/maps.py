@@ -124,25 +124,99 @@ def match_buurten(basemap: BaseMap, stats: list[dict]) -> dict[str, str]:
     return out
 
 
-def classes(values: list[float]) -> list[float]:
-    """Upper bounds of len(COLOURS) quantile classes over the positive values."""
-    vals = sorted(v for v in values if v is not None and v > 0)
+@dataclass(frozen=True)
+class Bin:
+    """One legend class: values in [lo, hi], a colour, and a label in words (the value range only as an aside)."""
+
+    lo: float
+    hi: float
+    colour: str
+    label: str
+    values: str
+    count: int
+
+
+def _nl(v: float, decimals: int) -> str:
+    return f"{v:,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def _decimals(values: list[float]) -> int:
+    """Enough decimals to tell the bin edges apart (0 for counts)."""
+    if all(float(v).is_integer() for v in values):
+        return 0
+    spread = max(values) - min(values)
+    return 3 if spread >= 0.05 else 4 if spread >= 0.005 else 5
+
+
+def bins(values: list[float | None], k: int = 5) -> list[Bin]:
+    """Quantile classes over the values, labelled by the share of buurten they hold ("hoogste 20%").
+
+    Zero has a class of its own ("geen"), so counts with many zeros still spread the rest; classes whose edges
+    tie are merged, so a legend never reads "1–1" and every class holds at least one value."""
+    vals = sorted(float(v) for v in values if v is not None)
     if not vals:
         return []
-    k = len(COLOURS)
-    return [vals[min(len(vals) - 1, int(len(vals) * (i + 1) / k) - 1 if i < k - 1 else len(vals) - 1)]
-            for i in range(k)]
+    n, dec = len(vals), _decimals(vals)
+    zeros = sum(1 for v in vals if v <= 0)
+    pos = vals[zeros:]
+    groups: list[list[float]] = []
+    start = 0
+    for i in range(1, k + 1):
+        end = max(start, math.ceil(len(pos) * i / k))
+        while end < len(pos) and end > 0 and pos[end] == pos[end - 1]:
+            end += 1  # ties stay in one class
+        if end > start:
+            groups.append(pos[start:end])
+            start = end
+    palette = COLOURS[len(COLOURS) - len(groups):] if groups else ()
+    out: list[Bin] = []
+    if zeros:
+        out.append(Bin(vals[0], 0.0, COLOURS[0], "geen" if zeros < n else "alle buurten: geen", "0", zeros))
+    done = zeros
+    for j, g in enumerate(groups):
+        lo_pct, hi_pct = round(100 * done / n), round(100 * (done + len(g)) / n)
+        if done == 0 and done + len(g) == n:
+            label = "alle buurten"
+        elif done == 0:
+            label = f"laagste {hi_pct}%"
+        elif done + len(g) == n:
+            label = f"hoogste {100 - lo_pct}%"
+        else:
+            label = f"{lo_pct}% tot {hi_pct}% (van laag naar hoog)"
+        shown = _nl(g[0], dec) if g[0] == g[-1] else f"{_nl(g[0], dec)} tot {_nl(g[-1], dec)}"
+        out.append(Bin(g[0], g[-1], palette[j], label, shown, len(g)))
+        done += len(g)
+    return out
 
 
-def colour(value: float | None, bounds: list[float]) -> str:
-    if value is None:
-        return NO_DATA
-    if value <= 0 or not bounds:
-        return COLOURS[0]
-    for b, c in zip(bounds, COLOURS, strict=True):
-        if value <= b:
-            return c
-    return COLOURS[-1]
+def bin_of(value: float | None, classes: list[Bin]) -> Bin | None:
+    """The class a value falls in (the first whose upper edge it does not exceed)."""
+    if value is None or not classes:
+        return None
+    for b in classes:
+        if value <= b.hi:
+            return b
+    return classes[-1]
+
+
+def colour(value: float | None, classes: list[Bin]) -> str:
+    b = bin_of(value, classes)
+    return b.colour if b else NO_DATA
+
+
+_GEOJSON: dict[int, dict[str, dict]] = {}
+
+
+def geometries(basemap: BaseMap, tolerance: float = 0.0001) -> dict[str, dict]:
+    """Simplified GeoJSON geometry (WGS84, 5 decimals ≈ 1 m) per buurt name, computed once per base map."""
+    key = id(basemap)
+    if key not in _GEOJSON:
+        out = {}
+        for s in basemap.shapes:
+            simple = shapely.simplify(s.geom, tolerance, preserve_topology=True)
+            out[s.naam] = json.loads(shapely.to_geojson(shapely.set_precision(simple, 0.00001)))
+        _GEOJSON[key] = out
+    return _GEOJSON[key]
 
 
 def render_map(
@@ -155,17 +229,18 @@ def render_map(
     fmt: str = "{:.3f}",
     title: str = "",
     notes: dict[str, str] | None = None,
+    names: bool | None = None,
 ) -> Markup:
-    """An SVG map; values and links per polygon name; points as (lon, lat, colour, tooltip); `notes` adds a
-    remark to a polygon's tooltip (e.g. that its figure is that of merged small buurten)."""
-    bounds = classes([v for v in values.values() if v is not None])
-    if bounds and "f}" in fmt and fmt != "{:.0f}":
-        spread = bounds[-1] - bounds[0]
-        fmt = "{:.3f}" if spread >= 0.05 else "{:.4f}" if spread >= 0.005 else "{:.5f}"
+    """An SVG map (the fallback without scripts, and the map in printed reports); values and links per polygon
+    name; points as (lon, lat, colour, tooltip); `notes` adds a remark to a polygon's tooltip (e.g. that its
+    figure is that of merged small buurten). Buurt names are printed on the map when it is zoomed to a few
+    buurten (`names` None) or when asked."""
+    del fmt  # kept for callers; the legend formats values itself
+    classes = bins(list(values.values()))
+    dec = _decimals([v for v in values.values() if v is not None] or [0.0])
     links = links or {}
     role = "group" if links else "img"  # an image cannot hold links (axe: nested-interactive); a group can
-    parts = [f'<svg class="kaart" viewBox="0 0 {basemap.width:.0f} {basemap.height:.0f}" '
-             f'role="{role}" aria-label="{escape(title or label)}" xmlns="http://www.w3.org/2000/svg">']
+    view = (0.0, 0.0, basemap.width, basemap.height)
     if highlight:
         xs = [s for s in basemap.shapes if s.naam in highlight]
         if xs:  # zoom to the highlighted buurten
@@ -173,14 +248,17 @@ def render_map(
             x0, y1 = basemap.project(minx, miny)
             x1, y0 = basemap.project(maxx, maxy)
             pad = 15
-            parts[0] = (f'<svg class="kaart" viewBox="{x0 - pad:.0f} {y0 - pad:.0f} {x1 - x0 + 2 * pad:.0f} '
-                        f'{y1 - y0 + 2 * pad:.0f}" role="{role}" aria-label="{escape(title or label)}" '
-                        'xmlns="http://www.w3.org/2000/svg">')
+            view = (x0 - pad, y0 - pad, x1 - x0 + 2 * pad, y1 - y0 + 2 * pad)
+    parts = [f'<svg class="kaart" viewBox="{view[0]:.0f} {view[1]:.0f} {view[2]:.0f} {view[3]:.0f}" '
+             f'role="{role}" aria-label="{escape(title or label)}" xmlns="http://www.w3.org/2000/svg">']
+    labels = []
+    show_names = names if names is not None else bool(highlight)
+    font = max(2.5, view[2] / 75)
     for s in basemap.shapes:
         v = values.get(s.naam)
-        fill = colour(v, bounds)
+        fill = colour(v, classes)
         dim = highlight is not None and s.naam not in highlight
-        tip = f"{s.naam} ({s.wijk_naam}): {label} " + (fmt.format(v) if v is not None else "geen gegevens")
+        tip = f"{s.naam} ({s.wijk_naam}): {label} " + (_nl(v, dec) if v is not None else "geen gegevens")
         if notes and s.naam in notes:
             tip += f" ({notes[s.naam]})"
         stroke = "#333" if highlight and s.naam in highlight else "#888"
@@ -189,21 +267,32 @@ def render_map(
                  f"<title>{escape(tip)}</title></path>")
         href = links.get(s.naam)
         parts.append(f'<a href="{escape(href)}">{shape}</a>' if href else shape)
+        if show_names and (not highlight or s.naam in highlight):
+            labels.append(f'<text x="{s.cx:.1f}" y="{s.cy:.1f}" font-size="{font:.1f}" text-anchor="middle" '
+                          f'class="buurtnaam" stroke="#fff" stroke-width="{font / 4:.2f}" paint-order="stroke" '
+                          f'fill="#111" pointer-events="none">{escape(s.naam)}</text>')
     for lon, lat, col, tip in points or []:
         x, y = basemap.project(lon, lat)
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{col}" stroke="#000" stroke-width="0.8">'
                      f"<title>{escape(tip)}</title></circle>")
+    parts.extend(labels)
     parts.append("</svg>")
-    if bounds:  # the legend is its own small SVG, so it stays visible when the map is zoomed to a wijk
-        parts.append(f'<svg class="kaartlegenda" viewBox="0 0 {basemap.width:.0f} 22" role="img" '
-                     f'aria-label="legenda {escape(label)}" xmlns="http://www.w3.org/2000/svg">')
-        parts.append(f'<text x="4" y="15" font-size="11">{escape(label)}:</text>')
-        lo = 0.0
-        for i, (b, c) in enumerate(zip(bounds, COLOURS, strict=True)):
-            x = 130 + i * 105
-            parts.append(f'<rect x="{x}" y="3" width="16" height="16" fill="{c}" stroke="#888"/>')
-            parts.append(f'<text x="{x + 20}" y="15" font-size="10">{escape(fmt.format(lo))}–{escape(fmt.format(b))}'
-                         "</text>")
-            lo = b
-        parts.append("</svg>")
+    parts.append(legend_html(classes, label))
     return Markup("".join(parts))
+
+
+def _swatch(fill: str) -> str:
+    # an SVG square, not a style attribute: the CSP forbids inline styles
+    return (f'<svg class="vlak" width="14" height="14" aria-hidden="true"><rect width="14" height="14" '
+            f'fill="{fill}" stroke="#888"/></svg>')
+
+
+def legend_html(classes: list[Bin], label: str) -> Markup:
+    """The legend as an HTML list (wraps on narrow screens and in print, unlike SVG text)."""
+    if not classes:
+        return Markup("")
+    items = "".join(f"<li>{_swatch(b.colour)}{escape(b.label)} "
+                    f'<span class="zacht">({escape(b.values)}; {b.count} buurt{"en" if b.count != 1 else ""})</span>'
+                    "</li>" for b in classes)
+    return Markup(f'<div class="kaart-legenda"><p>{escape(label)} per buurt</p><ul>{items}'
+                  f"<li>{_swatch(NO_DATA)}geen gegevens</li></ul></div>")

@@ -72,17 +72,15 @@ def web_signals_per_buurt(request: Request) -> dict[str, int]:
     return out
 
 
-def buurt_map(request: Request, stats: list[dict], metric: str, link: str = "buurt",
-              highlight_codes: set[str] | None = None, points: list | None = None, title: str = ""):  # type: ignore[no-untyped-def]
-    """The region map coloured by a metric per buurt; each buurt links to the overview filtered on it."""
-    from markupsafe import Markup
-
+def map_values(request: Request, stats: list[dict], metric: str, link: str = "buurt") -> dict | None:
+    """Per polygon name: the metric (small buurten carry their merged cell's figure, or none), a link and a
+    remark; None when the base map is missing. Shared by the SVG map and the map's JSON endpoint."""
     from pandzicht.privacy.small_areas import per_buurt
-    from pandzicht.web.maps import match_buurten, render_map
+    from pandzicht.web.maps import match_buurten
 
     basemap = ctx(request).basemap()
     if basemap is None:
-        return Markup('<p class="leeg">Buurtkaart niet beschikbaar (PANDZICHT_REAL_DATA niet gevonden).</p>')
+        return None
     names = match_buurten(basemap, stats)
     if metric == "meldingen":
         extra = web_signals_per_buurt(request)
@@ -92,6 +90,7 @@ def buurt_map(request: Request, stats: list[dict], metric: str, link: str = "buu
     values: dict[str, float | None] = {}
     links: dict[str, str] = {}
     notes: dict[str, str] = {}
+    codes: dict[str, dict] = {}
     for r in stats:
         name = names.get(r["buurt_code"])
         if not name:
@@ -103,6 +102,22 @@ def buurt_map(request: Request, stats: list[dict], metric: str, link: str = "buu
         values[name] = float(v) if v is not None else None
         links[name] = (f"/?buurt={r['buurt_code']}&kaart={metric}" if link == "buurt"
                        else f"/rapport/{r['wijk_code']}")
+        codes[name] = {"buurt_code": r["buurt_code"], "wijk_code": r["wijk_code"]}
+    return {"basemap": basemap, "names": names, "values": values, "links": links, "notes": notes, "codes": codes,
+            "label": label, "fmt": fmt}
+
+
+def buurt_map(request: Request, stats: list[dict], metric: str, link: str = "buurt",
+              highlight_codes: set[str] | None = None, points: list | None = None, title: str = ""):  # type: ignore[no-untyped-def]
+    """The region map coloured by a metric per buurt; each buurt links to the overview filtered on it."""
+    from markupsafe import Markup
+
+    from pandzicht.web.maps import render_map
+
+    m = map_values(request, stats, metric, link)
+    if m is None:
+        return Markup('<p class="leeg">Buurtkaart niet beschikbaar (PANDZICHT_REAL_DATA niet gevonden).</p>')
+    names = m["names"]
     highlight = {names[c] for c in highlight_codes if c in names} if highlight_codes else None
-    return render_map(basemap, values, label, links=links, highlight=highlight, points=points, fmt=fmt,
-                      title=title, notes=notes)
+    return render_map(m["basemap"], m["values"], m["label"], links=m["links"], highlight=highlight, points=points,
+                      fmt=m["fmt"], title=title, notes=m["notes"])

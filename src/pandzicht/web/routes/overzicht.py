@@ -34,7 +34,7 @@ def overview(
     vermoeden = vermoeden if vermoeden in TYPOLOGIES else ""
     stats = store.buurt_stats()
     units = store.top_units(PAGE, (pagina - 1) * PAGE, wijk=wijk, vermoeden=vermoeden, bron=bron, buurt=buurt)
-    parties = store.top_parties(10)
+    parties = store.top_parties(10, wijk=wijk)  # the wijk filter drives the map, the parties and the list
     name_for = namer(request)
     for p in parties:
         p["weergave"] = name_for(PartyRef(p["entiteit_id"], p["naam"] or "?", p["soort"]))
@@ -43,7 +43,8 @@ def overview(
     buurt_naam = next((s["buurt_naam"] for s in stats if s["buurt_code"] == buurt), buurt)
     return render(
         request, "overzicht.html", user,
-        kaart_svg=buurt_map(request, stats, kaart, highlight_codes={buurt} if buurt else None,
+        kaart_svg=buurt_map(request, stats, kaart, highlight_codes=(
+            {buurt} if buurt else {s["buurt_code"] for s in stats if s["wijk_code"] == wijk} if wijk else None),
                             title="Buurten van de regio"),
         kaart=kaart, metrics=METRICS, units=units, parties=parties, wijken=store.wijken(), wijk=wijk,
         buurt=buurt, buurt_naam=buurt_naam, vermoeden=vermoeden, typologies=TYPOLOGIES, bron=bron, bronnen=sources,

@@ -1,0 +1,134 @@
+// pandzicht: the region map on vendored Leaflet, drawn from /api/kaart (buurt polygons in WGS84, no tiles:
+// nothing is fetched from outside the app). Without scripts the server-rendered SVG in .kaart-svg stays.
+"use strict";
+
+(function () {
+  const NAMES_FROM_ZOOM = 13.5;  // below this the names are tooltips only, so labels do not pile up
+
+  function params(el) {
+    const q = new URLSearchParams();
+    for (const k of ["kaart", "wijk", "buurt", "vermoeden", "bron", "punten"]) {
+      const v = el.dataset[k];
+      if (v) q.set(k, v);
+    }
+    return q;
+  }
+
+  function legend(data) {
+    const box = document.createElement("div");
+    box.className = "kaart-legenda";
+    const p = document.createElement("p");
+    p.textContent = data.maat + " per buurt";
+    box.appendChild(p);
+    const ul = document.createElement("ul");
+    const rows = data.legenda.map(b => [b.kleur, b.label, "(" + b.waarden + "; " + b.aantal + (b.aantal === 1 ? " buurt)" : " buurten)")]);
+    rows.push(["#eeeeee", "geen gegevens", ""]);
+    for (const [kleur, label, extra] of rows) {
+      const li = document.createElement("li");
+      const sw = document.createElement("span");
+      sw.className = "vlak";
+      sw.style.backgroundColor = kleur;  // CSSOM, allowed by the CSP (style attributes in HTML are not)
+      li.appendChild(sw);
+      li.appendChild(document.createTextNode(label + " "));
+      if (extra) {
+        const s = document.createElement("span");
+        s.className = "zacht";
+        s.textContent = extra;
+        li.appendChild(s);
+      }
+      ul.appendChild(li);
+    }
+    if (data.punten.length) {
+      const li = document.createElement("li");
+      const dot = document.createElement("span");
+      dot.className = "punt";
+      li.appendChild(dot);
+      li.appendChild(document.createTextNode("woning uit de lijst (top " + data.punten.length + "); klik voor het dossier"));
+      ul.appendChild(li);
+    }
+    box.appendChild(ul);
+    return box;
+  }
+
+  function draw(el, data) {
+    const holder = document.createElement("div");
+    holder.className = "kaart-leaflet";
+    holder.setAttribute("role", "region");
+    holder.setAttribute("aria-label", el.dataset.titel || "Kaart van de buurten");
+    el.insertBefore(holder, el.firstChild);
+    el.classList.add("kaart-actief");
+    const map = L.map(holder, {zoomSnap: 0.25, attributionControl: true, preferCanvas: false});
+    map.attributionControl.setPrefix(false);
+    map.attributionControl.addAttribution("Buurtgrenzen: Inside Airbnb (CC BY 4.0)");
+    const focus = new Set(data.focus);
+    const layer = L.geoJSON(data.buurten, {
+      style: f => ({
+        color: focus.has(f.properties.naam) ? "#222" : "#888",
+        weight: focus.has(f.properties.naam) ? 1.6 : 0.7,
+        fillColor: f.properties.kleur,
+        fillOpacity: focus.size && !focus.has(f.properties.naam) ? 0.3 : 0.85,
+      }),
+      onEachFeature: (f, lyr) => {
+        const p = f.properties;
+        const value = p.waarde === null ? "geen gegevens" : p.klasse;
+        lyr.bindTooltip(p.naam, {permanent: true, direction: "center", className: "buurtlabel", interactive: false});
+        lyr.bindPopup(() => {
+          const div = document.createElement("div");
+          const h = document.createElement("strong");
+          h.textContent = p.naam;
+          div.appendChild(h);
+          div.appendChild(document.createTextNode(" (" + p.wijk + ")"));
+          const v = document.createElement("p");
+          v.textContent = data.maat + ": " + value + (p.opmerking ? " — " + p.opmerking : "");
+          div.appendChild(v);
+          if (p.url) {
+            const a = document.createElement("a");
+            a.href = p.url;
+            a.textContent = "Lijst op deze buurt filteren";
+            div.appendChild(a);
+          }
+          return div;
+        });
+      },
+    }).addTo(map);
+    layer.eachLayer(l => { const e = l.getElement(); if (e) { e.classList.add("kaart-buurt"); e.dataset.naam = l.feature.properties.naam; } });
+    const points = L.layerGroup().addTo(map);
+    for (const pt of data.punten) {
+      const m = L.circleMarker([pt.lat, pt.lon], {radius: 6, color: "#000", weight: 1.2, fillColor: "#1f5fa8",
+                                                 fillOpacity: 0.95, className: "kaart-punt"});
+      m.bindTooltip("Nr. " + pt.rang + " in de lijst — klik voor het dossier");
+      m.on("click", () => { window.location.href = pt.url; });
+      m.addTo(points);
+      const e = m.getElement();
+      if (e) e.dataset.url = pt.url;
+    }
+    el.appendChild(legend(data));
+    const focusLayers = layer.getLayers().filter(l => focus.has(l.feature.properties.naam));
+    const bounds = focusLayers.length ? L.featureGroup(focusLayers).getBounds() : layer.getBounds();
+    map.fitBounds(bounds, {padding: [10, 10]});
+    function names() { holder.classList.toggle("namen-zichtbaar", map.getZoom() >= NAMES_FROM_ZOOM || focus.size > 0); }
+    map.on("zoomend", names);
+    names();
+    window.pandzichtKaart = {map: map, buurten: layer, punten: points, data: data};
+    el.dataset.klaar = "1";
+  }
+
+  async function init() {
+    const el = document.querySelector(".kaart-interactief");
+    if (!el || typeof L === "undefined") return;
+    try {
+      const res = await fetch("/api/kaart?" + params(el).toString(), {headers: {Accept: "application/json"}});
+      if (!res.ok) return;  // the SVG stays
+      draw(el, await res.json());
+    } catch (e) { /* offline or busy: the SVG stays */ }
+  }
+
+  // The wijk filter drives the map, the party table and the address list together: choosing one reloads the
+  // overview with it (the server filters all three).
+  function autoSubmit() {
+    const sel = document.querySelector("form.filters select[name=wijk]");
+    if (sel) sel.addEventListener("change", () => sel.form.submit());
+  }
+
+  document.addEventListener("DOMContentLoaded", () => { autoSubmit(); init(); });
+})();
