@@ -52,6 +52,7 @@ ACTION_LABELS = {
     "gebruiker_aangemaakt": "gebruiker aangemaakt",
     "adressen_gelijst": "adressenlijst opgevraagd",
     "partijen_gelijst": "partijenlijst opgevraagd",
+    "overzicht_bekeken": "overzicht bekeken (lijsten, met aantal)",
     "uitkomst_bevestigd": "uitkomst bevestigd",
     "organisatie_aangemaakt": "organisatie aangemaakt",
     "organisatie_gewijzigd": "organisatie gewijzigd",

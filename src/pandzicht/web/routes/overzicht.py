@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from pandzicht.contract.sources import TYPOLOGIES
+from pandzicht.privacy import audit
 from pandzicht.privacy.models import User
 from pandzicht.privacy.roles import Permission
 from pandzicht.web.analysis import PartyRef
-from pandzicht.web.auth import require
+from pandzicht.web.auth import db, require
 from pandzicht.web.names import namer
 from pandzicht.web.pages import render
 from pandzicht.web.routes.common import METRICS, analysis, buurt_map
@@ -28,6 +30,7 @@ def overview(
     kaart: str = Query("gemiddeld", max_length=20),
     pagina: int = Query(1, ge=1, le=10_000),
     user: User = Depends(require(Permission.ANALYSE)),
+    session: Session = Depends(db),
 ) -> Response:
     store = analysis(request)
     kaart = kaart if kaart in METRICS else "gemiddeld"
@@ -35,6 +38,12 @@ def overview(
     stats = store.buurt_stats()
     units = store.top_units(PAGE, (pagina - 1) * PAGE, wijk=wijk, vermoeden=vermoeden, bron=bron, buurt=buurt)
     parties = store.top_parties(10, wijk=wijk)  # the wijk filter drives the map, the parties and the list
+    # The lists are reads of personal data: one audit row per request with the count (filters are never logged,
+    # they are text a user typed).
+    audit.record(session, user, "overzicht_bekeken", "overzicht", "web",
+                 doel=f"pagina={pagina};adressen={len(units)};partijen={len(parties)}",
+                 aantal=len(units) + len(parties))
+    session.commit()
     name_for = namer(request)
     for p in parties:
         p["weergave"] = name_for(PartyRef(p["entiteit_id"], p["naam"] or "?", p["soort"]))
