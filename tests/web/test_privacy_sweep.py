@@ -29,7 +29,7 @@ from .test_cases import open_case, org_id, post
 # chart, with the object the swept GET route lists); the reveal is exercised.
 STATE_CHANGING = {
     "/inloggen", "/inloggen/code", "/inloggen/koppelen", "/uitloggen", "/uitloggen/overal", "/melden", "/zaken",
-    "/zaken/{zaak_id}/triage", "/zaken/{zaak_id}/status", "/zaken/{zaak_id}/delen",
+    "/zaken/{zaak_id}/triage", "/zaken/{zaak_id}/status", "/zaken/{zaak_id}/doel", "/zaken/{zaak_id}/delen",
     "/zaken/{zaak_id}/interventie", "/zaken/{zaak_id}/uitkomst", "/zaken/{zaak_id}/uitkomst/{uitkomst_id}/bevestig",
     "/zaken/{zaak_id}/onthul", "/beheer/gebruikers", "/beheer/gebruikers/{gebruiker_id}/actief",
     "/beheer/gebruikers/{gebruiker_id}/rol", "/beheer/gebruikers/{gebruiker_id}/wachtwoord",

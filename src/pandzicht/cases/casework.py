@@ -83,6 +83,24 @@ def open_case(session: Session, user: User, soort: str, onderwerp_id: str, titel
     return case
 
 
+def has_purpose(case: Case) -> bool:
+    """A purpose from the managed list with a well-formed reference: what a reveal requires."""
+    return case.doel_code in CASE_PURPOSES and bool(_REFERENCE.match(case.doel_kenmerk or ""))
+
+
+def set_purpose(session: Session, user: User, case: Case, doel_code: str, kenmerk: str) -> None:
+    """Give a case from before migration 0002b (no purpose code) its purpose, once.
+
+    A purpose that is already set stays: changing it later would let a reveal be justified after the fact."""
+    _require(user, Permission.ZAAK_BEHEREN)
+    if has_purpose(case):
+        raise PandzichtError("het doel van deze zaak ligt al vast (doelbinding)")
+    doel_code, kenmerk = check_purpose(doel_code, kenmerk)
+    case.doel, case.doel_code, case.doel_kenmerk = CASE_PURPOSES[doel_code], doel_code, kenmerk
+    case.bijgewerkt_op = utcnow()
+    audit.record(session, user, "zaak_doel_vastgelegd", "zaak", str(case.id), zaak_id=case.id, doel=doel_code)
+
+
 def _visible(query, user: User):  # type: ignore[no-untyped-def]
     if can(user.rol, Permission.ALLE_ZAKEN):
         return query
@@ -241,7 +259,7 @@ def reveal(session: Session, user: User, case: Case, entiteit_id: str) -> None:
     Only roles with NAAM_ONTHULLEN (the case director), and only in a case whose purpose comes from the list
     with a reference number (cases from before that rule must be given one first)."""
     _require(user, Permission.NAAM_ONTHULLEN)
-    if case.doel_code not in CASE_PURPOSES or not _REFERENCE.match(case.doel_kenmerk or ""):
+    if not has_purpose(case):
         raise NotAllowed("deze zaak heeft geen doel uit de lijst met kenmerk; onthullen kan niet")
     exists = session.scalar(select(Reveal).where(Reveal.zaak_id == case.id, Reveal.gebruiker_id == user.id,
                                                  Reveal.entiteit_id == entiteit_id))

@@ -53,6 +53,7 @@ ACTION_LABELS = {
     "adressen_gelijst": "adressenlijst opgevraagd",
     "partijen_gelijst": "partijenlijst opgevraagd",
     "overzicht_bekeken": "overzicht bekeken (lijsten, met aantal)",
+    "zaak_doel_vastgelegd": "doel van een oude zaak vastgelegd",
     "uitkomst_bevestigd": "uitkomst bevestigd",
     "organisatie_aangemaakt": "organisatie aangemaakt",
     "organisatie_gewijzigd": "organisatie gewijzigd",

@@ -158,6 +158,7 @@ def case_view(request: Request, zaak_id: int, user: User = Depends(logged_in),
         catalogue=CATALOGUE, by_code=BY_CODE, partners=organisations.active(session),
         instruments=OUTCOME_INSTRUMENT_LABELS, findings=FINDING_LABELS, vandaag=dt.date.today().isoformat(),
         units=sorted(case_units(store, case, session)), purposes=CASE_PURPOSES,
+        heeft_doel=casework.has_purpose(case),
     )
 
 
@@ -184,6 +185,15 @@ def case_status(zaak_id: int, status: str = Form(..., max_length=20), user: User
                 session: Session = Depends(db)) -> Response:
     case = _get(session, user, zaak_id)
     _run(session, zaak_id, lambda: casework.set_status(session, user, case, status))
+    return _back(zaak_id)
+
+
+@router.post("/zaken/{zaak_id}/doel", dependencies=[Depends(csrf_protect)])
+def case_purpose(zaak_id: int, doel_code: str = Form("", max_length=40), kenmerk: str = Form("", max_length=40),
+                 user: User = Depends(logged_in), session: Session = Depends(db)) -> Response:
+    """A case opened before purposes were codes gets one from the list, so names can be revealed in it."""
+    case = _get(session, user, zaak_id)
+    _run(session, zaak_id, lambda: casework.set_purpose(session, user, case, doel_code, kenmerk))
     return _back(zaak_id)
 
 
