@@ -80,8 +80,13 @@ def demo_world(
     dialect: Annotated[str, typer.Option(
         "--dialect", help="vorm van de gegevens: basis (standaard), tekstadressen, zonder_kvk, klein_verhuur, "
         "weinig_uitkomsten, hennep_deelnet (zie synth/dialects.py)")] = "basis",
+    leveringen: Annotated[int, typer.Option(
+        "--leveringen", min=0, help="schrijf N maandelijkse leveringen van één wereld (OUT/levering-01 ...)")] = 0,
 ) -> None:
     """Schrijf een synthetische demowereld als intakebundel, met grondwaarheid in truth/."""
+    if leveringen:
+        _generate_deliveries(out_dir, units, seed, variant, dialect, leveringen)
+        return
     summary = _generate(out_dir, units, seed, variant, dialect)
     out.print(f"Demowereld geschreven naar [bold]{out_dir}[/] ({units} verblijfsobjecten, seed {seed}, {variant}, "
               f"dialect {dialect})")
@@ -113,6 +118,18 @@ def _generate(out_dir: Path, units: int, seed: int, variant: str, dialect: str =
         summary = generate(Path(out_dir), units, seed, variant, progress=tick, dialect=dialect)
         bar.update(task, completed=1.0, description="demowereld: klaar")
     return summary
+
+
+def _generate_deliveries(out_dir: Path, units: int, seed: int, variant: str, dialect: str, n: int) -> None:
+    from pandzicht.synth.deliveries import folder_name, generate_deliveries
+
+    _dialects(dialect)
+    with _progress() as bar:
+        task = bar.add_task("leveringen", total=1.0)
+        events = generate_deliveries(Path(out_dir), units, seed, n, variant, dialect,
+                                     progress=lambda s, f: bar.update(task, completed=f, description=s))
+    for i, ev in enumerate(events, start=1):
+        out.print(f"{out_dir / folder_name(i)}: peildatum {ev['peildatum']}")
 
 
 def _print_counts(title: str, counts: dict) -> None:
