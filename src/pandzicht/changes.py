@@ -5,6 +5,10 @@ that came onto the shortlist (the top TOP), left it, rose or fell markedly on it
 did not carry before. "Markedly" is MARKED_RANKS places or MARKED_SCORE of score; a signal is an
 indicator code in the home's `uitleg`. Without a previous analysis the table is empty (no difference to
 show), so the file always exists with its header.
+
+`adres_score_historie(levering, verblijfsobject_id, rang, score)` keeps each home's score and rank per
+delivery, carried from the previous published store like `entiteit_historie` is: the address dossier shows
+how a home moved over the months, which no single analysis can tell.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ TOP = 200
 MARKED_RANKS = 50
 MARKED_SCORE = 0.10
 TABLE = "adres_wijziging"
+HISTORY = "adres_score_historie"
 COLUMNS = "verblijfsobject_id, rang_vorige, rang, score_vorige, score, reden"
 
 _EMPTY = (f"CREATE OR REPLACE TABLE {TABLE} (verblijfsobject_id VARCHAR, rang_vorige BIGINT, rang BIGINT, "
@@ -30,7 +35,9 @@ def _codes(col: str) -> str:
 
 
 def build_changes(store: Store, previous: Path | None) -> int:
-    """Write `adres_wijziging` comparing `adres_score` with the previous analysis; returns its row count."""
+    """Write `adres_wijziging` comparing `adres_score` with the previous analysis, and extend the score
+    history; returns the number of changes."""
+    build_score_history(store, previous)
     if previous is None:
         store.execute(_EMPTY)
         return 0
@@ -66,3 +73,26 @@ def build_changes(store: Store, previous: Path | None) -> int:
             SELECT verblijfsobject_id, rang_vorige, rang, score_vorige, score, reden FROM r
             WHERE reden <> '' ORDER BY rang NULLS LAST, rang_vorige, verblijfsobject_id""")
     return store.scalar(f"SELECT count(*) FROM {TABLE}")
+
+
+def build_score_history(store: Store, previous: Path | None) -> int:
+    """Write `adres_score_historie`: the previous store's history (or, for a store from before the history,
+    its scores at its peildatum) and this delivery's scores. A rerun of the same delivery replaces its rows."""
+    levering = store.scalar("SELECT peildatum FROM bundel_meta") if store.has_table("bundel_meta") else None
+    store.execute(f"CREATE OR REPLACE TABLE {HISTORY} (levering DATE, verblijfsobject_id VARCHAR, rang BIGINT, "
+                  "score DOUBLE)")
+    if previous is not None:
+        with prev.attached(store, previous) as alias:
+            if prev.has_table(store, HISTORY):
+                store.execute(f"INSERT INTO {HISTORY} SELECT levering, verblijfsobject_id, rang, score "
+                              f"FROM {alias}.{HISTORY}")
+            elif prev.has_table(store, "adres_score") and prev.has_table(store, "bundel_meta"):
+                store.execute(f"INSERT INTO {HISTORY} SELECT (SELECT peildatum FROM {alias}.bundel_meta LIMIT 1), "
+                              f"verblijfsobject_id, rang, score FROM {alias}.adres_score")
+    if levering is not None:
+        store.execute(f"DELETE FROM {HISTORY} WHERE levering >= CAST(? AS DATE)", [levering])
+    store.execute(f"INSERT INTO {HISTORY} SELECT CAST(? AS DATE), verblijfsobject_id, rang, score FROM adres_score",
+                  [levering])
+    store.execute(f"CREATE OR REPLACE TABLE {HISTORY} AS SELECT * FROM {HISTORY} "
+                  "ORDER BY verblijfsobject_id, levering")
+    return store.scalar(f"SELECT count(*) FROM {HISTORY}")

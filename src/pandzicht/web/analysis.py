@@ -319,6 +319,7 @@ class AnalysisStore:
         r["adres"] = address_text(r)
         r["bijdragen"] = self.unit_contributions(vbo, r.get("uitleg"))
         r["typologie"] = self.unit_typologies(vbo)
+        r["score_historie"] = self.score_history(vbo)
         return r
 
     def unit_typologies(self, vbo: str) -> dict[str, Any]:
@@ -500,6 +501,61 @@ class AnalysisStore:
         r = self.one("SELECT score, rang FROM adres_score WHERE verblijfsobject_id = ?", [vbo])
         return (r["score"], r["rang"]) if r else (None, None)
 
+    def score_history(self, vbo: str) -> list[dict[str, Any]]:
+        """Score and rank of a home per delivery, oldest first (one row for an analysis without a predecessor)."""
+        if not self.has("adres_score_historie"):
+            return []
+        return self.rows("SELECT levering, rang, score FROM adres_score_historie WHERE verblijfsobject_id = ? "
+                         "ORDER BY levering", [vbo])
+
+    # -- deliveries: what changed since the previous one (issue 13) ----------------------------------------------
+    def shortlist_changes(self) -> list[dict[str, Any]]:
+        """The rows of `adres_wijziging` with address and reasons split into codes (empty without a predecessor)."""
+        if not self.has("adres_wijziging"):
+            return []
+        rows = self.rows(f"SELECT w.*, {self._bag_select()} FROM adres_wijziging w "
+                         "LEFT JOIN raw_bag_verblijfsobject b USING (verblijfsobject_id) "
+                         "ORDER BY w.rang NULLS LAST, w.rang_vorige, w.verblijfsobject_id")
+        for r in rows:
+            r["adres"] = address_text(r) if r.get("openbare_ruimte") else r["verblijfsobject_id"]
+            reasons = [x for x in (r["reden"] or "").split(";") if x]
+            r["redenen"] = [x.split(":")[0] for x in reasons]
+            r["signalen"] = [c for x in reasons if x.startswith("nieuwe_signalen:")
+                             for c in x.split(":", 1)[1].split(",")]
+            r["signaal_titels"] = [self.catalogue[c].titel if c in self.catalogue else c for c in r["signalen"]]
+        return rows
+
+    def entity_changes(self, levering: Any = None) -> list[dict[str, Any]]:
+        """`entiteit_historie` rows of one delivery (default: this analysis' peildatum), merges and splits first."""
+        if not self.has("entiteit_historie"):
+            return []
+        if levering is None:
+            levering = self.meta()["peildatum"]
+        return self.rows("SELECT levering, oud_id, nieuw_id, soort FROM entiteit_historie WHERE levering = ? "
+                         "ORDER BY CASE soort WHEN 'samengevoegd' THEN 0 WHEN 'gesplitst' THEN 1 "
+                         "WHEN 'nieuw' THEN 2 ELSE 3 END, nieuw_id, oud_id", [levering])
+
+    def party_id_history(self, entiteit_id: str) -> list[dict[str, Any]]:
+        """The merges and splits that concern a party, newest first, each as what happened to it and the other id:
+        `opgenomen` (another party merged into it), `opgegaan_in` (it merged into another), `afgesplitst` (a part
+        split off under a new id), `afgesplitst_van` (it is the part that split off)."""
+        if not self.has("entiteit_historie"):
+            return []
+        rows = self.rows("SELECT levering, oud_id, nieuw_id, soort FROM entiteit_historie "
+                         "WHERE soort IN ('samengevoegd', 'gesplitst') AND (oud_id = ? OR nieuw_id = ?) "
+                         "AND oud_id <> nieuw_id ORDER BY levering DESC, soort, oud_id, nieuw_id",
+                         [entiteit_id, entiteit_id])
+        out = []
+        for r in rows:
+            mine_old = r["oud_id"] == entiteit_id
+            wat = {("samengevoegd", False): "opgenomen", ("samengevoegd", True): "opgegaan_in",
+                   ("gesplitst", True): "afgesplitst", ("gesplitst", False): "afgesplitst_van"}[(r["soort"], mine_old)]
+            out.append({"levering": r["levering"], "wat": wat, "ander": r["nieuw_id"] if mine_old else r["oud_id"]})
+        present = {i for i in self.party_refs([o["ander"] for o in out])}
+        for o in out:
+            o["bestaat"] = o["ander"] in present
+        return out
+
     # -- parties --------------------------------------------------------------------------------------------------
     def party(self, entiteit_id: str) -> dict[str, Any] | None:
         refs = self.party_refs([entiteit_id])
@@ -522,7 +578,7 @@ class AnalysisStore:
         return {"entiteit_id": entiteit_id, "naam": ref.naam, "soort": ref.soort, "kvk_nummer": kvk,
                 "score": score["score"] if score else None, "rang": score["rang"] if score else None,
                 "rol": score["rol"] if score else (rollen[0]["rol"] if rollen else ""),
-                "rollen": rollen, "bijdragen": contrib}
+                "rollen": rollen, "bijdragen": contrib, "id_historie": self.party_id_history(entiteit_id)}
 
     def portfolio(self, entiteit_id: str) -> list[dict[str, Any]]:
         """The units a party owns, lets, rents, brokers or is registered at, with the unit's score."""

@@ -134,12 +134,13 @@ def create_app(settings: Settings) -> FastAPI:
         meldpunt,
         overzicht,
         rapport,
+        veranderd,
         zaken,
         zoek,
     )
 
     for module in (login, overzicht, dossier_adres, dossier_partij, meldpunt, zaken, rapport, audit_log, export,
-                   indicatoren, beheer, zoek, api, kaart):
+                   indicatoren, beheer, zoek, api, kaart, veranderd):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(package_dir("static"))), name="static")
     # Middleware added later runs outside: the host check first, then sessions and headers, then the crash guard.
