@@ -343,6 +343,26 @@ def bench_analyse_cmd(
         report_file.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
 
 
+@bench_app.command("leveringen")
+@user_errors
+def bench_leveringen_cmd(
+    units: Annotated[int, typer.Option("--units", min=200)] = 20_000,
+    seed: Annotated[int, typer.Option("--seed")] = 1,
+    work: Annotated[Path | None, typer.Option("--work", help="werkmap (standaard tijdelijk)")] = None,
+    report_file: Annotated[Path | None, typer.Option("--report")] = None,
+) -> None:
+    """Levering 1 analyseren, levering 2 als vervolg (volledig, ids behouden) en vers: tijd en piekgeheugen per
+    stadium, id-stabiliteit, top-200-overlap en entiteit-F1 tegenover de verse analyse."""
+    from pandzicht.bench_deliveries import bench_deliveries, render
+
+    with tempfile.TemporaryDirectory() as tmp:
+        result = bench_deliveries(units, seed, work or Path(tmp))
+    for table in render(result):
+        out.print(table)
+    if report_file:
+        report_file.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
 def _print_bench(result: dict) -> None:
     table = Table(title=f"bench load (mediaan van {result['herhalingen']} runs)")
     for col in ("bron", "rijen", "laden s", "rijen/s", "I/O-vloer s", "laden / vloer"):

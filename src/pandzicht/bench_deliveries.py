@@ -1,0 +1,176 @@
+"""`pandzicht bench leveringen`: two monthly deliveries of one world analysed into one folder, in one run.
+
+Delivery 1 is analysed from nothing; delivery 2 continues it in the same output folder (a full run that
+keeps the entity ids of delivery 1: linking is redone for every record, then each cluster takes the id of
+the earlier cluster it shares most records with, `link/stable_ids.py`); delivery 2 is then analysed once
+more from nothing in a separate folder, so the continued analysis can be compared with a fresh one. Per
+run: seconds and peak resident memory per stage. Then the figures issue 13 asks for:
+
+- id stability: of the parties of delivery 1 whose records are still delivered, the share whose id
+  continues in delivery 2 (overall, and for parties without a BRP registration: the companies, agents and
+  landlords cases are opened on); and, against the truth, of the real parties in both deliveries the share
+  whose main entity keeps its id;
+- equivalence: top-200 overlap of the address list and the entity F1 of the continued run against the
+  fresh analysis of the same delivery.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+from rich.table import Table
+
+from pandzicht.bench import RssSampler
+from pandzicht.evaluation.linking import pairwise_scores
+from pandzicht.pipeline import analyse
+from pandzicht.synth.deliveries import folder_name, generate_deliveries
+
+TOP = 200
+
+
+def _run(bundle: Path, out: Path) -> dict:
+    """One analyse run with seconds and peak memory (MB) per stage."""
+    with RssSampler() as sampler:
+        def on_stage(name: str) -> None:
+            sampler.stage = name
+
+        result = analyse(bundle, out, on_stage=on_stage)
+    return {"stadia_s": result.timings, "piek_geheugen_mb": {k: round(v / 2**20) for k, v in sampler.peaks.items()},
+            "totaal_s": round(sum(result.timings.values()), 3),
+            "entiteit_ids": result.report.get("analyse", {}).get("entiteit_ids", {})}
+
+
+def _q(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def id_stability(before: Path, after: Path) -> dict:
+    """Share of the parties in `before`'s entiteiten.csv with records still in `after` whose id continues there:
+    all parties, and those without a BRP registration (no record from `brp_inschrijving`)."""
+    con = duckdb.connect()
+    row = con.execute(f"""
+        WITH v AS (SELECT * FROM read_csv({_q(before)}, all_varchar = true)),
+             n AS (SELECT * FROM read_csv({_q(after)}, all_varchar = true)),
+             per AS (
+                SELECT v.entiteit_id,
+                       bool_or(v.bron = 'brp_inschrijving') AS brp,
+                       count(n.entiteit_id) > 0 AS aanwezig,
+                       bool_or(n.entiteit_id = v.entiteit_id) AS behouden
+                FROM v LEFT JOIN n USING (bron, record_sleutel) GROUP BY 1)
+        SELECT count(*) FILTER (WHERE aanwezig), count(*) FILTER (WHERE aanwezig AND behouden),
+               count(*) FILTER (WHERE aanwezig AND NOT brp), count(*) FILTER (WHERE aanwezig AND behouden AND NOT brp)
+        FROM per""").fetchone()
+    present, kept, present_nb, kept_nb = row
+    return {"partijen_aanwezig": present, "id_behouden": kept, "aandeel": kept / present if present else 1.0,
+            "zonder_brp_aanwezig": present_nb, "zonder_brp_behouden": kept_nb,
+            "zonder_brp_aandeel": kept_nb / present_nb if present_nb else 1.0}
+
+
+def true_party_stability(before: Path, truth_before: Path, after: Path, truth_after: Path) -> dict:
+    """Of the real parties (truth) in both deliveries: the share whose main entity (the entity most of its
+    records are in) has the same id in both; also for real parties without a BRP registration."""
+    con = duckdb.connect()
+
+    def main(e: Path, t: Path) -> str:
+        return f"""
+            SELECT ware_persoon, arg_max(entiteit_id, c) AS entiteit_id, bool_or(brp) AS brp FROM (
+                SELECT t.ware_persoon, e.entiteit_id, count(*) AS c, bool_or(e.bron = 'brp_inschrijving') AS brp
+                FROM read_csv({_q(e)}, all_varchar = true) e
+                JOIN read_csv({_q(t)}, all_varchar = true) t USING (bron, record_sleutel) GROUP BY 1, 2)
+            GROUP BY 1"""
+
+    both = con.execute(f"""
+        WITH a AS ({main(before, truth_before)}), b AS ({main(after, truth_after)})
+        SELECT count(*), count(*) FILTER (WHERE a.entiteit_id = b.entiteit_id),
+               count(*) FILTER (WHERE NOT a.brp), count(*) FILTER (WHERE NOT a.brp AND a.entiteit_id = b.entiteit_id)
+        FROM a JOIN b USING (ware_persoon)""").fetchone()
+    n, same, n_nb, same_nb = both
+    return {"ware_partijen": n, "zelfde_id": same, "aandeel": same / n if n else 1.0,
+            "zonder_brp": n_nb, "zonder_brp_zelfde_id": same_nb, "zonder_brp_aandeel": same_nb / n_nb if n_nb else 1.0}
+
+
+def top_overlap(a: Path, b: Path, top: int = TOP) -> float:
+    """Share of the top `top` homes of adressen.csv `a` that are also in the top `top` of `b`."""
+    con = duckdb.connect()
+    return con.execute(f"""
+        SELECT count(*) / {top} FROM
+            (SELECT verblijfsobject_id FROM read_csv({_q(a)}, all_varchar = true) WHERE CAST(rang AS INT) <= {top})
+        JOIN (SELECT verblijfsobject_id FROM read_csv({_q(b)}, all_varchar = true) WHERE CAST(rang AS INT) <= {top})
+        USING (verblijfsobject_id)""").fetchone()[0]
+
+
+def bench_deliveries(units: int, seed: int, work: Path) -> dict:
+    """Generate two deliveries (or reuse them in `work`), analyse 1, continue with 2, analyse 2 fresh; measure."""
+    work = Path(work)
+    first, second = work / folder_name(1), work / folder_name(2)
+    if not (second / "manifest.json").exists():
+        generate_deliveries(work, units, seed, 2)
+    out, fresh = work / "uitvoer", work / "uitvoer-vers"
+    for folder in (out, fresh):
+        if folder.exists():
+            shutil.rmtree(folder)
+    runs = {"levering_1": _run(first, out)}
+    kept_entities = work / "entiteiten-levering-1.csv"
+    shutil.copyfile(out / "entiteiten.csv", kept_entities)
+    runs["levering_2_vervolg"] = _run(second, out)
+    runs["levering_2_vers"] = _run(second, fresh)
+    f1_cont = pairwise_scores(out / "entiteiten.csv", second / "truth" / "persoon_sleutel.csv")
+    f1_fresh = pairwise_scores(fresh / "entiteiten.csv", second / "truth" / "persoon_sleutel.csv")
+    return {
+        "eenheden": units, "seed": seed, "runs": runs,
+        "id_stabiliteit": id_stability(kept_entities, out / "entiteiten.csv"),
+        "id_stabiliteit_vers": id_stability(kept_entities, fresh / "entiteiten.csv"),
+        "ware_partijen": true_party_stability(kept_entities, first / "truth" / "persoon_sleutel.csv",
+                                              out / "entiteiten.csv", second / "truth" / "persoon_sleutel.csv"),
+        "top200_overlap": top_overlap(out / "adressen.csv", fresh / "adressen.csv"),
+        "entiteit_f1_vervolg": f1_cont["f1"], "entiteit_f1_vers": f1_fresh["f1"],
+        "entiteit_f1_verschil": f1_cont["f1"] - f1_fresh["f1"],
+        "incrementeel": False,
+    }
+
+
+def render(result: dict) -> list[Table]:
+    """The bench as rich tables: seconds and peak MB per stage for each run, then the figures."""
+    runs = result["runs"]
+    titles = {"levering_1": "levering 1", "levering_2_vervolg": "levering 2 vervolg",
+              "levering_2_vers": "levering 2 vers"}
+    stages = list(dict.fromkeys(s for r in runs.values() for s in r["stadia_s"]))
+    table = Table(title=f"bench leveringen ({result['eenheden']:,} verblijfsobjecten, seed {result['seed']}; "
+                        "levering 2 is een volledige run die ids behoudt)")
+    table.add_column("stadium", no_wrap=True)
+    for name in runs:
+        table.add_column(f"{titles[name]} s", justify="right")
+        table.add_column("piek MB", justify="right")
+    for stage in [*stages, "totaal"]:
+        cells = []
+        for r in runs.values():
+            if stage == "totaal":
+                cells += [f"{r['totaal_s']:.2f}", str(max(r["piek_geheugen_mb"].values(), default=0))]
+            else:
+                secs = r["stadia_s"].get(stage)
+                cells += ["" if secs is None else f"{secs:.2f}", str(r["piek_geheugen_mb"].get(stage, ""))]
+        table.add_row(stage, *cells)
+    figures = Table(title="id-stabiliteit en gelijkwaardigheid met een verse analyse van levering 2")
+    figures.add_column("maat")
+    figures.add_column("waarde", justify="right")
+    ids, true = result["id_stabiliteit"], result["ware_partijen"]
+    figures.add_row("partijen met id behouden", f"{ids['id_behouden']:,}/{ids['partijen_aanwezig']:,} "
+                    f"({ids['aandeel']:.2%})")
+    figures.add_row("  zonder BRP-inschrijving", f"{ids['zonder_brp_behouden']:,}/{ids['zonder_brp_aanwezig']:,} "
+                    f"({ids['zonder_brp_aandeel']:.2%})")
+    fresh = result["id_stabiliteit_vers"]
+    figures.add_row("ter vergelijking: verse analyse",
+                    f"{fresh['aandeel']:.2%}; zonder BRP {fresh['zonder_brp_aandeel']:.2%}")
+    figures.add_row("ware partijen met hetzelfde id", f"{true['zelfde_id']:,}/{true['ware_partijen']:,} "
+                    f"({true['aandeel']:.2%})")
+    figures.add_row("  zonder BRP-inschrijving", f"{true['zonder_brp_zelfde_id']:,}/{true['zonder_brp']:,} "
+                    f"({true['zonder_brp_aandeel']:.2%})")
+    figures.add_row("top-200-overlap vervolg/vers", f"{result['top200_overlap']:.1%}")
+    figures.add_row("entiteit-F1 vervolg / vers",
+                    f"{result['entiteit_f1_vervolg']:.4f} / {result['entiteit_f1_vers']:.4f}")
+    figures.add_row("verschil F1", f"{result['entiteit_f1_verschil']:+.4f}")
+    vervolg = runs["levering_2_vervolg"]["totaal_s"] / max(runs["levering_2_vers"]["totaal_s"], 1e-9)
+    figures.add_row("tijd vervolg / vers", f"{vervolg:.2f}")
+    return [table, figures]
