@@ -50,6 +50,16 @@ def _page(request: Request, user: User, session: Session, fout: str = "", status
                   sessies=open_sessions, tweede_factor=needs_second_factor, min_lengte=MIN_PASSWORD_LENGTH)
 
 
+def _organisation(session: Session, naam: str) -> str:
+    """The organisation picked from the active managed list, or "" for none; anything else is refused.
+
+    A typed name could match no shared case, or another organisation's (partners see cases by organisation)."""
+    naam = naam.strip()
+    if naam and naam not in {o.naam for o in organisations.active(session)}:
+        raise PandzichtError("kies de organisatie uit de lijst van actieve partnerorganisaties")
+    return naam
+
+
 @router.get("/beheer")
 def admin_page(request: Request, user: User = Depends(require(ADMIN)), session: Session = Depends(db)) -> Response:
     return _page(request, user, session)
@@ -61,7 +71,7 @@ def admin_add(request: Request, naam: str = Form(..., max_length=80), wachtwoord
               user: User = Depends(require(ADMIN)), session: Session = Depends(db)
               ) -> Response:
     try:
-        new = create_user(session, naam, wachtwoord, rol, organisatie)
+        new = create_user(session, naam, wachtwoord, rol, _organisation(session, organisatie))
     except PandzichtError as exc:
         session.rollback()
         return _page(request, user, session, str(exc), 400)
@@ -104,7 +114,7 @@ def admin_role(request: Request, gebruiker_id: int, rol: str = Form(..., max_len
                organisatie: str = Form("", max_length=120),
                user: User = Depends(require(ADMIN)), session: Session = Depends(db)) -> Response:
     def apply(target: User) -> str:
-        old = change_role(session, target, rol, organisatie)
+        old = change_role(session, target, rol, _organisation(session, organisatie))
         return f"van={old};naar={target.rol}"
 
     return _change(request, session, user, gebruiker_id, "rol_gewijzigd", apply)
