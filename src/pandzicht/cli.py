@@ -416,11 +416,14 @@ def fairness_cmd(
 @user_errors
 def catalogus(
     target: Annotated[Path, typer.Option("--out", help="doelbestand")] = Path("docs/indicatoren.md"),
+    dpia: Annotated[Path, typer.Option("--dpia", help="doelbestand voor de DPIA-opzet")] = Path("docs/dpia.md"),
 ) -> None:
-    """Schrijf de indicatorcatalogus (tevens tekst voor het algoritmeregister)."""
+    """Schrijf de algoritmeregistertekst met indicatorcatalogus en de DPIA-opzet (uit catalogus en contract)."""
     from pandzicht.indicators.render import render_catalogue
+    from pandzicht.privacy.dpia import render_dpia
 
     _write_generated(target, render_catalogue())
+    _write_generated(dpia, render_dpia())
 
 
 def _write_generated(target: Path, text: str) -> None:
