@@ -35,6 +35,8 @@ DATE_MIN, DATE_MAX = "1800-01-01", "2199-12-31"
 AFTER_PEILDATUM = "na peildatum"
 DUPLICATE = "dubbel"
 BAD_FIELD_COUNT = "rij: verkeerd aantal velden"
+UNREADABLE_LINE = "rij: onleesbare CSV-regel"  # a quote left open, or text after a closing quote
+CUT_LAST_LINE = "rij: laatste regel afgebroken"  # the file stops in the middle of its last row
 
 _PATTERNS = {
     Kind.BAG_ID: "[0-9]{16}",
@@ -186,5 +188,5 @@ def all_reasons(source: Source) -> list[str]:
     reasons += [f"{c.name}: onbekend in {c.references[0]}" for c in source.columns if c.references]
     if source.key:
         reasons.append(f"{'+'.join(source.key)}: {DUPLICATE}")
-    reasons.append(BAD_FIELD_COUNT)
+    reasons += [BAD_FIELD_COUNT, UNREADABLE_LINE, CUT_LAST_LINE]
     return reasons

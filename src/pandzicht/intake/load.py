@@ -3,11 +3,15 @@
 The whole load is one transaction: a refused file or a crash leaves the store
 as it was. Loading the same bundle twice leaves identical tables, because each
 load replaces every source's tables with what this bundle holds.
+
+Files are read as partners send them (see `csvfile.py`): CRLF or LF line endings, a UTF-8 BOM, a
+malformed line anywhere (quarantined with its row number, the rest loads), a last line cut off (quarantined
+and warned about in the report); a file that is not UTF-8 is refused naming its first offending line.
+When the manifest declares a file's `rijen` or `sha256`, a file that does not match refuses the bundle.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import time
@@ -15,15 +19,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pandzicht.contract.manifest import Manifest, read_manifest
+from pandzicht.contract.manifest import Manifest, SourceEntry, check_checksum, check_rows, file_sha256, read_manifest
 from pandzicht.contract.protected import protected_columns
-from pandzicht.contract.sources import CONTRACT_VERSION, LOAD_ORDER, SOURCES, Source
+from pandzicht.contract.sources import CONTRACT_VERSION, LOAD_ORDER, SOURCES, Kind, Source
 from pandzicht.contract.validate import (
     BAD_FIELD_COUNT,
+    CUT_LAST_LINE,
     DUPLICATE,
+    UNREADABLE_LINE,
     cleaned,
     quote_ident,
     reason_expr,
@@ -31,16 +38,17 @@ from pandzicht.contract.validate import (
     value_expr,
 )
 from pandzicht.errors import ContractError
+from pandzicht.intake import csvfile
+from pandzicht.intake.csvfile import CUT, MISSING_COLUMNS, TOO_MANY_COLUMNS, UNQUOTED_VALUE, FileScan
 from pandzicht.store.engine import Store, quarantine_table, raw_table
 
 Progress = Callable[[str, int, int], None]
 
-_REJECT_REASONS = {
-    "MISSING COLUMNS": BAD_FIELD_COUNT,
-    "TOO MANY COLUMNS": BAD_FIELD_COUNT,
-    "INVALID UNICODE": "rij: geen geldige UTF-8",
-}
-_UNREADABLE = "rij: onleesbare CSV-regel"
+_REJECT_REASONS = {MISSING_COLUMNS: BAD_FIELD_COUNT, TOO_MANY_COLUMNS: BAD_FIELD_COUNT, CUT: CUT_LAST_LINE}
+_ENCODING_REJECTS = ("INVALID ENCODING", "INVALID UNICODE")
+_BATCH = 65_536
+# Contract kinds whose values are identifiers: as numbers they lose their leading zeros.
+_IDENTIFIERS = (Kind.BAG_ID, Kind.KVK, Kind.POSTCODE)
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,8 @@ class SourceFile:
     source: Source
     path: Path
     header: list[str]
+    entry: SourceEntry | None = None
+    scan: FileScan | None = None  # CSV only
 
     @property
     def is_parquet(self) -> bool:
@@ -74,21 +84,21 @@ def read_header(path: Path) -> list[str]:
             return list(pq.read_schema(path).names)
         except Exception:
             raise ContractError(f"{path.name}: geen leesbaar Parquet-bestand") from None
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            header = next(csv.reader(fh), None)
-    except UnicodeDecodeError:
-        raise ContractError(f"{path.name}: kopregel is geen UTF-8") from None
-    if not header:
-        raise ContractError(f"{path.name}: geen kopregel")
-    return [h.strip() for h in header]
+    return csvfile.read_header(path)
 
 
 def check_files(bundle: Path, manifest: Manifest) -> list[SourceFile]:
-    """Refuse the bundle before anything is loaded: legal basis, protected columns, required columns."""
+    """Refuse the bundle before anything is loaded: legal basis, what the manifest declares of a file,
+    protected columns, required columns."""
     files = discover(bundle)
     if "bag_verblijfsobject" not in files:
         raise ContractError(f"{bundle}: bag_verblijfsobject.csv ontbreekt; die bron is verplicht")
+    for name, entry in manifest.sources.items():
+        if name in SOURCES and entry.declares and name not in files:
+            raise ContractError(
+                f"{name}: manifest.json beschrijft dit bestand ('rijen' of 'sha256'), maar {name}.csv ontbreekt "
+                "in de bundel"
+            )
     checked = []
     for name in LOAD_ORDER:
         if name not in files:
@@ -99,6 +109,14 @@ def check_files(bundle: Path, manifest: Manifest) -> list[SourceFile]:
             raise ContractError(
                 f"{path.name}: geweigerd, geen 'grondslag' (wettelijke grondslag) voor deze bron in manifest.json"
             )
+        scan = None
+        if path.suffix == ".parquet":
+            if entry is not None and entry.sha256 is not None:
+                check_checksum(entry, path.name, file_sha256(path))
+        else:
+            scan = csvfile.scan_file(path, sha256=entry is not None and entry.sha256 is not None)
+            if scan.sha256 is not None:
+                check_checksum(entry, path.name, scan.sha256)
         header = read_header(path)
         refused = protected_columns(header)
         if refused:
@@ -112,33 +130,57 @@ def check_files(bundle: Path, manifest: Manifest) -> list[SourceFile]:
         for col in source.columns:
             if col.required and col.name not in header:
                 raise ContractError(f"{path.name}: verplichte kolom '{col.name}' ontbreekt")
-        checked.append(SourceFile(source, path, header))
+        checked.append(SourceFile(source, path, header, entry, scan))
     return checked
 
 
-def _stage(store: Store, f: SourceFile) -> None:
+def _stage(store: Store, f: SourceFile) -> list[str]:
     """Read the file as text into `_stage` (record number `_rij`, as a spreadsheet shows it) and its
-    malformed lines into `_rejects`."""
-    path = str(f.path).replace("'", "''")
+    malformed lines into `_rejects`; return the warnings for the load report."""
     if f.is_parquet:
-        casts = ", ".join(f"CAST({quote_ident(h)} AS VARCHAR) AS {quote_ident(h)}" for h in f.header)
-        store.execute(
-            f"CREATE OR REPLACE TEMP TABLE _stage AS SELECT CAST(file_row_number + 2 AS BIGINT) AS _rij, {casts} "
-            f"FROM read_parquet('{path}', file_row_number = true)"
-        )
-        _salvage_rejects(store, f.header, none=True)
-        return
+        return _stage_parquet(store, f)
+    assert f.scan is not None
+    if not (f.scan.duckdb_can_read and _stage_duckdb(store, f)):
+        _stage_python(store, f)
+    cut = _mark_cut(store, f.scan)
+    if cut is None:
+        return []
+    declared = f.entry is not None and f.entry.rijen is not None
+    return [
+        f"rij {cut}, de laatste regel, is afgebroken: het bestand is waarschijnlijk niet volledig overgekomen"
+        + ("" if declared else "; met 'rijen' en 'sha256' in manifest.json wordt zo'n bestand geweigerd")
+    ]
+
+
+def _stage_duckdb(store: Store, f: SourceFile) -> bool:
+    """DuckDB's fast reader. False (and nothing staged) when its rejects show it lost the line structure:
+    a quote that ran on over following lines, which it quarantines as one record with them."""
+    path = str(f.path).replace("'", "''")
     store.execute("DROP TABLE IF EXISTS _rej_err")
     store.execute("DROP TABLE IF EXISTS _rej_scan")
     names = ", ".join(f"{_lit(h)}: 'VARCHAR'" for h in f.header)
-    store.execute(
-        "CREATE OR REPLACE TEMP TABLE _raw AS SELECT row_number() OVER () AS _n, * FROM read_csv("
-        f"'{path}', header = true, delim = ',', quote = '\"', escape = '\"', columns = {{{names}}}, "
-        "auto_detect = false, store_rejects = true, rejects_table = '_rej_err', rejects_scan = '_rej_scan', "
-        "encoding = 'utf-8')"
-    )
-    _salvage_rejects(store, f.header)
-    # A good record's line: its index + header + the malformed lines before it.
+    try:
+        store.execute(
+            "CREATE OR REPLACE TEMP TABLE _raw AS SELECT row_number() OVER () AS _n, * FROM read_csv("
+            f"'{path}', header = true, delim = ',', quote = '\"', escape = '\"', columns = {{{names}}}, "
+            "auto_detect = false, store_rejects = true, rejects_table = '_rej_err', rejects_scan = '_rej_scan', "
+            "encoding = 'utf-8')"
+        )
+    except duckdb.Error:
+        # The scan keeps DuckDB away from what stops its reader; should it still stop, the transaction is
+        # lost, so the bundle is refused with the file named rather than half loaded.
+        raise ContractError(
+            f"{f.path.name}: kon het bestand niet als CSV lezen; controleer regeleinden, komma's en aanhalingstekens"
+        ) from None
+    rejects = store.rows("SELECT line, min(error_type), min(csv_line) FROM _rej_err GROUP BY line ORDER BY line")
+    if any(code in _ENCODING_REJECTS for _, code, _ in rejects):
+        raise csvfile.encoding_error(f.path)
+    lines = [(line, code, (text or "").strip("\r\n")) for line, code, text in rejects]
+    if any(code == "LINE SIZE OVER MAXIMUM" or "\n" in text or "\r" in text for _, code, text in lines):
+        store.execute("DROP TABLE _raw")
+        return False
+    _salvage_rejects(store, f.header, lines)
+    # A good record's row: its index + header + the malformed lines before it.
     store.execute(
         "CREATE OR REPLACE TEMP TABLE _gaps AS "
         "SELECT _rij - 1 - row_number() OVER (ORDER BY _rij) AS good_before FROM _rejects"
@@ -148,17 +190,103 @@ def _stage(store: Store, f: SourceFile) -> None:
         "WHERE good_before < _n) AS BIGINT) AS _rij, * EXCLUDE (_n) FROM _raw"
     )
     store.execute("DROP TABLE _raw")
+    return True
 
 
-def _salvage_rejects(store: Store, header: list[str], none: bool = False) -> None:
-    """Table `_rejects`: each malformed line with its line number, error, the line itself, and whatever
-    fields it does have under their column names, so the data steward sees what was there."""
-    rejects = [] if none else store.rows(
-        "SELECT line, min(error_type), min(csv_line) FROM _rej_err GROUP BY line ORDER BY line"
+def _stage_python(store: Store, f: SourceFile) -> None:
+    """The careful reader (`csvfile.records`), for what DuckDB's cannot read line by line."""
+    columns = ", ".join(f"{quote_ident(h)} VARCHAR" for h in f.header)
+    store.execute(f"CREATE OR REPLACE TEMP TABLE _stage (_rij BIGINT, {columns})")
+    schema = pa.schema([("_rij", pa.int64()), *[(h, pa.string()) for h in f.header]])
+    batch: list[list] = [[] for _ in range(len(f.header) + 1)]
+    rejects: list[tuple[int, str, str]] = []
+
+    def flush() -> None:
+        if batch[0]:
+            store.write_arrow("_stage", pa.table(batch, schema=schema), append=True)
+            for col in batch:
+                col.clear()
+
+    for rec in csvfile.records(f.path, len(f.header)):
+        if rec.fields is None:
+            rejects.append((rec.rij, rec.code or UNQUOTED_VALUE, rec.text or ""))
+            continue
+        batch[0].append(rec.rij)
+        for col, value in zip(batch[1:], rec.fields, strict=True):
+            col.append(value if value != "" else None)
+        if len(batch[0]) >= _BATCH:
+            flush()
+    flush()
+    _salvage_rejects(store, f.header, rejects)
+
+
+def _mark_cut(store: Store, scan: FileScan) -> int | None:
+    """The row of a last line cut off mid-record, marked as such in `_rejects`: the file does not end in a
+    line break, and its last record has too few fields or a quote still open (an odd number of quotes)."""
+    if scan.ends_with_newline:
+        return None
+    last = store.rows("SELECT _rij, _fout, _regel FROM _rejects ORDER BY _rij DESC LIMIT 1")
+    if not last:
+        return None
+    rij, code, text = last[0]
+    if not (code == MISSING_COLUMNS or (code == UNQUOTED_VALUE and (text or "").count('"') % 2 == 1)):
+        return None
+    good = store.scalar("SELECT max(_rij) FROM _stage")
+    if good is not None and good > rij:
+        return None
+    store.execute("UPDATE _rejects SET _fout = ? WHERE _rij = ?", [CUT, rij])
+    return rij
+
+
+def _stage_parquet(store: Store, f: SourceFile) -> list[str]:
+    """A Parquet file's columns as the contract's text: native dates, months, whole numbers stored as
+    floats and lists read as the CSV would write them; row `_rij` is the row's index + 2, as if the file
+    had a header row like a CSV."""
+    schema = pq.read_schema(f.path)
+    kinds = {c.name: c.kind for c in f.source.columns}
+    path = str(f.path).replace("'", "''")
+    casts = ", ".join(
+        f"{_parquet_text(quote_ident(h), schema.field(h).type, kinds.get(h))} AS {quote_ident(h)}" for h in f.header
     )
+    try:
+        store.execute(
+            f"CREATE OR REPLACE TEMP TABLE _stage AS SELECT CAST(file_row_number + 2 AS BIGINT) AS _rij, {casts} "
+            f"FROM read_parquet('{path}', file_row_number = true)"
+        )
+    except duckdb.Error:
+        message = f"{f.path.name}: het Parquet-bestand kon niet gelezen worden (beschadigd of onvolledig)"
+        raise ContractError(message) from None
+    _salvage_rejects(store, f.header, [])
+    numeric = [h for h in f.header if pa.types.is_integer(schema.field(h).type) or pa.types.is_floating(
+        schema.field(h).type)]
+    return [f"kolom '{h}' is in het Parquet-bestand een getal; identificaties zijn tekst (voorloopnullen gaan "
+            "verloren)" for h in numeric if kinds.get(h) in _IDENTIFIERS]
+
+
+def _parquet_text(col: str, t: pa.DataType, kind: Kind | None) -> str:
+    """The SQL that reads a Parquet column as the text a CSV would hold."""
+    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
+        return f"array_to_string(list_transform({col}, lambda x: CAST(x AS VARCHAR)), ';')"
+    moment = pa.types.is_timestamp(t) or pa.types.is_date(t)
+    if moment and pa.types.is_timestamp(t) and t.tz is not None:
+        col = f"timezone('Europe/Amsterdam', {col})"  # a moment with a zone: its Dutch calendar day
+    if kind == Kind.MONTH and moment:
+        return f"strftime({col}, '%Y-%m')"
+    if kind == Kind.DATE and moment:
+        return f"CAST(CAST({col} AS DATE) AS VARCHAR)"
+    if kind == Kind.INT and (pa.types.is_floating(t) or pa.types.is_decimal(t)):
+        # 12.0 is the whole number 12 (pandas writes an integer column with gaps as floats); 12.5 stays 12.5
+        return (f"CASE WHEN {col} = trunc({col}) AND abs({col}) < 1e18 THEN CAST(CAST({col} AS BIGINT) AS VARCHAR) "
+                f"ELSE CAST({col} AS VARCHAR) END")
+    return f"CAST({col} AS VARCHAR)"
+
+
+def _salvage_rejects(store: Store, header: list[str], rejects: list[tuple[int, str, str]]) -> None:
+    """Table `_rejects`: each malformed line with its row number, error, the line itself, and whatever
+    fields it does have under their column names, so the data steward sees what was there."""
     data: dict[str, list] = {"_rij": [], "_fout": [], "_regel": [], **{h: [] for h in header}}
     for line, error, text in rejects:
-        fields = next(csv.reader([text or ""]), [])
+        fields = csvfile.salvage_fields(text)
         data["_rij"].append(line)
         data["_fout"].append(error)
         data["_regel"].append(text)
@@ -175,7 +303,10 @@ def _lit(text: str) -> str:
 
 def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[str, str]) -> dict:
     source = f.source
-    _stage(store, f)
+    warnings = _stage(store, f)
+    read = store.scalar("SELECT (SELECT count(*) FROM _stage) + (SELECT count(*) FROM _rejects)")
+    cut = store.scalar(f"SELECT count(*) FROM _rejects WHERE _fout = {_lit(CUT)}") > 0
+    check_rows(f.entry, f.path.name, read, cut)
     present = set(f.header)
     # Optional contract columns absent from the file are unknown (NULL) in every row.
     for col in source.columns:
@@ -215,7 +346,7 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
     file_cols = ", ".join(quote_ident(h) for h in f.header)
     store.execute(
         f"INSERT INTO {quarantine} (rij, reden, _regel, {file_cols}) SELECT _rij, CASE _fout {cases} "
-        f"ELSE {_lit(_UNREADABLE)} END, _regel, {file_cols} FROM _rejects"
+        f"ELSE {_lit(UNREADABLE_LINE)} END, _regel, {file_cols} FROM _rejects"
     )
     # Ordered by row so that two loads of one bundle give identical tables.
     store.execute(f"CREATE OR REPLACE TABLE {quarantine} AS SELECT * FROM {quarantine} ORDER BY rij")
@@ -233,6 +364,8 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
         entry["ontbrekende_kolommen"] = missing_cols
     if extras:
         entry["extra_kolommen"] = extras
+    if warnings:
+        entry["waarschuwingen"] = warnings
     for tmp in ("_stage", "_clean", "_checked", "_rejects", "_gaps"):
         store.execute(f"DROP TABLE IF EXISTS {tmp}")
     return entry
