@@ -138,6 +138,10 @@ RISKS: tuple[Risk, ...] = (
          "twijfelgevallen bij personen gaan naar een beoordelingswachtrij; elke bewering verwijst naar het record "
          "waar zij vandaan komt.",
          ("tests/link",)),
+    Risk("Een onvolledige of verkeerde levering geeft valse signalen (een half BRP-bestand leest als verhuizing)",
+         "De manifest kan per bron `rijen` en `sha256` opgeven; een afwijking weigert de hele bundel en noemt de "
+         "bron met beide waarden (docs/intake.md).",
+         ("tests/contract/test_manifest.py", "tests/intake/test_declared.py")),
     Risk("Uitlekken via bestanden, logboeken of de browser",
          "Opslag en uitvoer alleen voor de eigenaar (0600/0700); serverlog zonder foutmeldingstekst; "
          "`Cache-Control: no-store`; alleen ingestelde hostnamen; geen externe bronnen in de pagina's.",
@@ -200,12 +204,6 @@ def _purposes() -> list[str]:
     return [f"- `{code}`: {label}" for code, label in CASE_PURPOSES.items()]
 
 
-def _audit_actions() -> str:
-    from pandzicht.privacy.audit import ACTION_LABELS
-
-    return "; ".join(f"`{a}` ({label})" for a, label in ACTION_LABELS.items())
-
-
 def render_dpia() -> str:
     """docs/dpia.md: the processing, data flows, necessity and proportionality, risks and controls, open questions."""
     from pandzicht.indicators.catalogue import load_catalogue
@@ -260,7 +258,8 @@ def render_dpia() -> str:
         "",
         "1. **Intake** (`pandzicht analyse`): een bundel bestanden met `manifest.json` wordt tegen het contract "
         "gecontroleerd (docs/intake.md, docs/bronnen.md); rijen die een regel breken gaan in quarantaine; een "
-        "levering zonder grondslag of met een beschermd kenmerk wordt geweigerd.",
+        "levering zonder grondslag, met een beschermd kenmerk of met een ander aantal rijen of een andere "
+        "checksum dan de manifest opgeeft wordt geweigerd.",
         "2. **Analyse-opslag** (DuckDB, alleen leesbaar voor de eigenaar): adressen en personen worden "
         "gekoppeld, indicatoren berekend en woningen en partijen gescoord (docs/methode.md). Het BSN komt alleen "
         "gepseudonimiseerd binnen (`persoon_id`).",
@@ -307,8 +306,9 @@ def render_dpia() -> str:
         "",
         "Wat het systeem doet: elke inzage van persoonsgegevens en elke wijziging komt in het auditlog, lijsten "
         "inbegrepen (een regel per verzoek met het aantal). Het log is alleen-toevoegen en met hashes geketend; "
-        "`pandzicht audit controleer` meldt de eerste gebroken regel. De privacy officer leest het op `/audit`. "
-        "Acties: " + _audit_actions() + ".",
+        "`pandzicht audit controleer` meldt de eerste gebroken regel. De privacy officer leest het op `/audit` "
+        "en filtert op gebruiker, handeling en object; de handelingen staan in `privacy/audit.py` "
+        "(`ACTION_LABELS`).",
         "",
         "### Kan het met minder? (subsidiariteit)",
         "",
