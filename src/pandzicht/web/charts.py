@@ -6,6 +6,7 @@ Content-Security-Policy and print the same as they show.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from markupsafe import Markup, escape
@@ -93,26 +94,91 @@ def contribution_bars(items: Sequence[dict], width: int = 420, scale_max: float 
     return Markup("".join(out))
 
 
-def histogram(counts: Sequence[int], labels: Sequence[str], width: int = 420, height: int = 160,
-              title: str = "") -> Markup:
-    """Vertical bars with counts; for score distributions and category counts."""
-    if not counts:
+def _lines(label: str, width_chars: int, most: int = 3) -> list[str]:
+    """Split a label over at most `most` lines of about `width_chars` characters (only the last one shortened)."""
+    words, lines, cur = label.split(), [], ""
+    for w in words:
+        if cur and len(cur) + 1 + len(w) > width_chars:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}".strip()
+    lines.append(cur)
+    if len(lines) > most:
+        lines = [*lines[: most - 1], " ".join(lines[most - 1:])]
+    if len(lines[-1]) > width_chars + 2:
+        lines[-1] = lines[-1][: width_chars + 1] + "…"
+    return lines
+
+
+def histogram(counts: Sequence[int], labels: Sequence[str], width: int = 380, height: int = 190,
+              title: str = "", log: bool = False) -> Markup:
+    """Vertical bars with their counts; labels under the bars on up to three lines, never rotated or clipped.
+
+    With `log` the bar heights follow log10(1 + count), so a class of 3 homes stays visible beside one of 600;
+    the counts printed on the bars stay exact and a note under the axis says the scale is logarithmic."""
+    if not counts or not any(counts):
         return Markup('<p class="leeg">Geen gegevens.</p>')
-    left, bottom, top = 30, 40, 14
     n = len(counts)
+    left, right, top = 8, 8, 16
+    bw = (width - left - right) / n
+    chars = max(6, int(bw / 5.8))
+    wrapped = [_lines(str(lab), chars) for lab in labels]
+    bottom = 14 + 12 * max(len(w) for w in wrapped) + (14 if log else 0)
+    ih = height - bottom - top
     vmax = max(counts) or 1
-    bw = (width - left - 4) / n
+
+    def bar(c: int) -> float:
+        if c <= 0:
+            return 0.0
+        return ih * (math.log10(1 + c) / math.log10(1 + vmax) if log else c / vmax)
+
     out = [f'<svg class="grafiek" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
            'xmlns="http://www.w3.org/2000/svg">']
-    ih = height - bottom - top
+    out.append(f'<line x1="{left}" x2="{width - right}" y1="{top + ih}" y2="{top + ih}" stroke="#888"/>')
     for i, c in enumerate(counts):
-        h = ih * c / vmax
+        h = bar(c)
         x = left + i * bw
-        out.append(f'<rect x="{x + 1:.1f}" y="{top + ih - h:.1f}" width="{bw - 2:.1f}" height="{h:.1f}" '
+        out.append(f'<rect x="{x + 2:.1f}" y="{top + ih - h:.1f}" width="{bw - 4:.1f}" height="{h:.1f}" '
                    f'fill="{BAR}"><title>{escape(labels[i])}: {c}</title></rect>')
-        out.append(f'<text x="{x + bw / 2:.1f}" y="{top + ih - h - 2:.1f}" font-size="9" '
-                   f'text-anchor="middle">{c}</text>')
-        out.append(f'<text x="{x + bw / 2:.1f}" y="{height - bottom + 12}" font-size="9" text-anchor="end" '
-                   f'transform="rotate(-35 {x + bw / 2:.1f} {height - bottom + 12})">{escape(labels[i])}</text>')
+        out.append(f'<text x="{x + bw / 2:.1f}" y="{top + ih - h - 3:.1f}" font-size="10" '
+                   f'text-anchor="middle">{_fmt_count(c)}</text>')
+        for k, line in enumerate(wrapped[i]):
+            out.append(f'<text x="{x + bw / 2:.1f}" y="{top + ih + 13 + 12 * k}" font-size="10.5" '
+                       f'text-anchor="middle">{escape(line)}</text>')
+    if log:
+        out.append(f'<text x="{left}" y="{height - 3}" font-size="9.5" fill="#555">Balkhoogte op logaritmische '
+                   "schaal; de getallen zijn aantallen woningen.</text>")
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def _fmt_count(c: int) -> str:
+    return f"{c:,}".replace(",", ".")
+
+
+def category_bars(counts: Sequence[int], labels: Sequence[str], width: int = 360, title: str = "") -> Markup:
+    """Horizontal bars for named categories: the full label on the left, so long Dutch names are not clipped."""
+    if not counts:
+        return Markup('<p class="leeg">Geen gegevens.</p>')
+    label_w = int(width * 0.55)
+    chars = int((label_w - 8) / 5.6)
+    wrapped = [_lines(str(lab), chars) for lab in labels]
+    rows = [14 + 12 * len(w) for w in wrapped]
+    bw = width - label_w - 44
+    vmax = max(counts) or 1
+    height = sum(rows) + 4
+    out = [f'<svg class="grafiek" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+           'xmlns="http://www.w3.org/2000/svg">']
+    y = 2
+    for c, lab, lines, row in zip(counts, labels, wrapped, rows, strict=True):
+        w = max(1.0, bw * c / vmax)
+        for k, line in enumerate(lines):
+            out.append(f'<text x="{label_w - 6}" y="{y + 12 + 12 * k}" font-size="10.5" text-anchor="end">'
+                       f"{escape(line)}</text>")
+        out.append(f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" fill="{BAR}">'
+                   f"<title>{escape(lab)}: {c}</title></rect>")
+        out.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 12}" font-size="10.5">{_fmt_count(c)}</text>')
+        y += row
     out.append("</svg>")
     return Markup("".join(out))

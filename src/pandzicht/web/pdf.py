@@ -4,6 +4,11 @@ The report page's print CSS is already what a PDF should look like; Chromium
 prints the same HTML (with the stylesheet inlined and no scripts, so nothing is
 fetched from anywhere) to A4. Chromium is a server dependency like the
 database: where it is missing the endpoint says so instead of failing.
+
+Page numbers ("pagina 2 van 4") and the running "vertrouwelijk" footer come from the stylesheet's @page margin
+boxes (app.css), which Chromium prints on every page; unlike DevTools' footerTemplate they need no debugging
+connection and appear the same when a user prints the page from the browser. Chromium's own header and footer
+(date, file URL) stay off.
 """
 
 from __future__ import annotations

@@ -14,14 +14,36 @@ from pandzicht.privacy import audit
 from pandzicht.privacy.models import User
 from pandzicht.privacy.roles import Permission
 from pandzicht.privacy.small_areas import MIN_HOMES, protect_cells
-from pandzicht.web.analysis import TYPOLOGY_LABELS
+from pandzicht.web.analysis import TYPOLOGY_LABELS, AnalysisStore
 from pandzicht.web.auth import db, require
-from pandzicht.web.charts import histogram
+from pandzicht.web.charts import category_bars, histogram
 from pandzicht.web.pages import render
 from pandzicht.web.pdf import html_to_pdf
 from pandzicht.web.routes.common import analysis, buurt_map
+from pandzicht.web.scoretext import region
 
 router = APIRouter(include_in_schema=False)
+
+# Classes of the score as a multiple of the region's mean, on the same steps as the bands (scoretext.BANDS): a
+# linear 0–1 axis put almost every home in its first bin, because nearly all probabilities are small.
+SCORE_CLASSES = (("minder dan ½×", 0.5), ("½× tot 1×", 1.0), ("1× tot 2×", 2.0), ("2× tot 5× verhoogd", 5.0),
+                 ("5× tot 20× hoog", 20.0), ("20× of meer zeer hoog", None))
+
+
+def score_classes(store: AnalysisStore, wijk: str) -> list[int]:
+    """Homes of the wijk per score class (multiples of the region mean); all zero when nothing is scored."""
+    mean = region(store).mean_unit
+    if mean <= 0:
+        return []
+    edges = [e for _, e in SCORE_CLASSES if e is not None]
+    case = " ".join(f"WHEN s.score < ? THEN {k}" for k in range(len(edges)))
+    rows = store.rows(f"SELECT CASE {case} ELSE {len(edges)} END AS k, count(*) AS n FROM adres_score s "
+                      "JOIN raw_bag_verblijfsobject b USING (verblijfsobject_id) WHERE b.wijk_code = ? "
+                      "AND s.score IS NOT NULL GROUP BY 1", [*(mean * e for e in edges), wijk])
+    out = [0] * len(SCORE_CLASSES)
+    for r in rows:
+        out[int(r["k"])] = int(r["n"])
+    return out
 
 
 @router.get("/rapport")
@@ -58,7 +80,7 @@ def report(request: Request, wijk: str, user: User = Depends(require(Permission.
     session.commit()
     stats = store.buurt_stats(wijk)
     all_stats = store.buurt_stats()
-    hist = store.score_histogram(wijk)
+    hist = score_classes(store, wijk)
     typ = [t for t in store.typology_counts(wijk) if t["vermoeden"]]
     cats = store.signal_categories(wijk)
     inds = store.indicator_counts(wijk)
@@ -75,12 +97,12 @@ def report(request: Request, wijk: str, user: User = Depends(require(Permission.
         klein=n < MIN_HOMES, min_woningen=MIN_HOMES,
         kaart_svg=buurt_map(request, all_stats, "gemiddeld", highlight_codes={s["buurt_code"] for s in stats},
                             title=f"Wijk {info['wijk_naam']}"),
-        hist_svg=histogram(hist, [f"{i / 10:.1f}–{(i + 1) / 10:.1f}" for i in range(len(hist))],
-                           title="Verdeling van scores"),
-        typ_svg=histogram([t["n"] for t in typ], [TYPOLOGY_LABELS.get(t["vermoeden"], t["vermoeden"]) for t in typ],
-                          title="Vermoedens"),
-        cat_svg=histogram([c["n"] for c in cats], [SIGNAL_CATEGORY_LABELS.get(c["categorie"], c["categorie"])[:22]
-                                                   for c in cats], width=520, title="Meldingen per categorie"),
+        hist_svg=histogram(hist, [label for label, _ in SCORE_CLASSES], log=True,
+                           title="Verdeling van de kans per woning, als veelvoud van het regiogemiddelde"),
+        typ_svg=category_bars([t["n"] for t in typ],
+                              [TYPOLOGY_LABELS.get(t["vermoeden"], t["vermoeden"]) for t in typ], title="Vermoedens"),
+        cat_svg=category_bars([c["n"] for c in cats], [SIGNAL_CATEGORY_LABELS.get(c["categorie"], c["categorie"])
+                                                       for c in cats], title="Meldingen per categorie"),
         inds=inds,
     )
 
