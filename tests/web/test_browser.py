@@ -146,8 +146,8 @@ def test_analyst_flow_and_anonymous_signal(server: str, browser, world) -> None:
     ap.on("pageerror", lambda e: errors.append(str(e)))
     ap.goto(server + "/melden")
     ap.fill("#adres_tekst", address.split(",")[0])
-    ap.wait_for_selector("#adres-keuzes button")
-    ap.locator("#adres-keuzes button", has_text=address).first.click()
+    ap.wait_for_selector("#adres-keuzes [role=option]")
+    ap.locator("#adres-keuzes [role=option]", has_text=address).first.click()
     assert ap.input_value("#verblijfsobject_id") == vbo
     ap.check("input[value=stank]")
     ap.check("input[value=nachtelijk_bezoek]")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from pandzicht.cases.catalogue import SIGNAL_CATEGORY_LABELS
 from pandzicht.cases.models import Signal
 from pandzicht.web.app import create_app
 
@@ -111,3 +112,68 @@ def test_rate_limit_per_client(world, db_url: str) -> None:
         assert codes == [200, 200, 200, 429, 429]
         assert len(signals(app)) == 3
     app.state.ctx.analysis.close()
+
+
+def _post(c: TestClient, **fields) -> object:  # type: ignore[no-untyped-def]
+    data = {"adres_tekst": "Coolsingel 40", "verblijfsobject_id": "", "categorieen": ["stank"],
+            "bron_type": "buurtbewoner", "tekst": "", "gezien_op": "", **fields}
+    data["csrf"] = csrf_of(c.get("/melden").text)
+    return c.post("/melden", data=data)
+
+
+def test_every_error_is_listed_on_top_and_tied_to_its_field(app, client: TestClient) -> None:
+    import datetime as dt
+    import html
+    import re
+
+    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    r = _post(client, adres_tekst="", categorieen=[], bron_type="hacker", gezien_op=future, tekst="x" * 2001)
+    assert r.status_code == 400
+    page = html.unescape(r.text)
+    summary = page.split('id="foutoverzicht"', 1)[1].split("</div>", 1)[0]
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)
+    first_category = next(iter(SIGNAL_CATEGORY_LABELS))
+    assert [a for a, _ in links] == ["adres_tekst", f"cat-{first_category}", "bron_type", "gezien_op", "tekst"]
+    assert f'id="cat-{first_category}"' in page
+    assert "Er zijn 5 dingen om aan te passen" in summary and "toekomst" in summary
+    for field in ("adres_tekst", "bron_type", "gezien_op", "tekst"):
+        tag = re.search(rf'<(?:input|select|textarea)[^>]*\bid="{field}"[^>]*>', page, re.S).group(0)
+        assert 'aria-invalid="true"' in tag, tag
+        described = re.search(r'aria-describedby="([^"]+)"', tag).group(1).split()
+        assert f"{field}-fout" in described and f'id="{field}-fout"' in page
+    for box in re.findall(r'<input type="checkbox"[^>]*>', page):
+        assert 'aria-invalid="true"' in box and 'aria-describedby="categorieen-fout"' in box
+    assert 'value="Coolsingel 40"' not in page and signals(app) == []  # nothing stored
+    # one problem: only that field is marked, the others keep what was typed
+    r = _post(client, bron_type="")
+    page = html.unescape(r.text)
+    assert r.status_code == 400 and page.count('aria-invalid="true"') == 1 and 'value="Coolsingel 40"' in page
+
+
+def test_when_seen_is_optional_stored_and_never_in_the_future(app, client: TestClient) -> None:
+    import datetime as dt
+
+    from pandzicht.cases.signals import parse_seen
+
+    today = dt.date.today()
+    assert _post(client, gezien_op=(today + dt.timedelta(days=1)).isoformat()).status_code == 400
+    assert _post(client, gezien_op="31-02-2024").status_code == 400
+    assert signals(app) == []
+    assert _post(client, gezien_op=(today - dt.timedelta(days=2)).isoformat()).status_code == 200
+    assert _post(client, gezien_op=today.isoformat()).status_code == 200
+    assert _post(client).status_code == 200
+    assert [s.gezien_op for s in signals(app)] == [today - dt.timedelta(days=2), today, None]
+    assert parse_seen("") is None and parse_seen("2024-06-01", dt.date(2024, 6, 1)) == dt.date(2024, 6, 1)
+    page = client.get("/melden").text
+    assert f'max="{today.isoformat()}"' in page and "Wanneer zag u dit?" in page
+
+
+def test_the_form_is_a_combobox_with_a_plain_footer(client: TestClient) -> None:
+    page = client.get("/melden").text
+    tag = page.split('id="adres_tekst"', 1)[1].split(">", 1)[0]
+    for attr in ('role="combobox"', 'aria-expanded="false"', 'aria-controls="adres-keuzes"',
+                 'aria-autocomplete="list"'):
+        assert attr in tag
+    assert 'id="adres-keuzes" class="keuzes" role="listbox"' in page
+    assert "Bij direct gevaar: bel 112." in page and "Wat gebeurt er met uw melding?" in page
+    assert "Elke inzage wordt gelogd" not in page  # the analysts' footer is not the public's

@@ -29,6 +29,7 @@ class Signal(Base):
     koppeling_methode: Mapped[str] = mapped_column(String(30), default="")
     score_bij_ontvangst: Mapped[float | None] = mapped_column(Float, nullable=True)
     rang_bij_ontvangst: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    gezien_op: Mapped[date | None] = mapped_column(Date, nullable=True)  # "wanneer zag u dit?", optional
 
     @property
     def categorie_lijst(self) -> list[str]:

@@ -7,6 +7,7 @@ the analysis store), so this module stays free of the analysis internals.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 import unicodedata
@@ -32,6 +33,7 @@ class SignalInput:
     bron_type: str
     tekst: str
     adres_tekst: str
+    gezien_op: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -54,20 +56,61 @@ def clean_text(value: str, limit: int) -> str:
     return value
 
 
-def validate(categorieen: list[str], bron_type: str, tekst: str, adres_tekst: str) -> SignalInput:
-    """A SignalInput, or PandzichtError with a Dutch message for the form."""
+class SignalErrors(PandzichtError):
+    """Every problem with a submitted form at once, per field name, so the form can mark each field."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__("; ".join(fields.values()))
+        self.fields = fields
+
+
+def parse_seen(value: str, today: dt.date | None = None) -> dt.date | None:
+    """The optional "wanneer zag u dit?" date (ISO, from a date input): None when empty; not in the future."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        seen = dt.date.fromisoformat(value)
+    except ValueError:
+        raise PandzichtError("vul de datum in als dag-maand-jaar, of laat het veld leeg") from None
+    if seen > (today or dt.date.today()):
+        raise PandzichtError("de datum ligt in de toekomst; kies vandaag of een dag ervoor")
+    if seen < dt.date(1990, 1, 1):
+        raise PandzichtError("de datum ligt te ver terug; kies een datum na 1990")
+    return seen
+
+
+def validate(categorieen: list[str], bron_type: str, tekst: str, adres_tekst: str, gezien_op: str = "",
+             today: dt.date | None = None) -> SignalInput:
+    """A SignalInput, or SignalErrors naming every problem (Dutch, per form field) at once."""
+    errors: dict[str, str] = {}
+    adres = ""
+    try:
+        adres = clean_text(adres_tekst, MAX_ADDRESS)
+        if not adres:
+            errors["adres_tekst"] = "vul het adres van de woning in"
+    except PandzichtError as exc:
+        errors["adres_tekst"] = f"adres: {exc}"
     cats = tuple(dict.fromkeys(c for c in categorieen if c))
     if not cats:
-        raise PandzichtError("kies minstens één categorie")
-    unknown = [c for c in cats if c not in SIGNAL_CATEGORIES]
-    if unknown:
-        raise PandzichtError("onbekende categorie")
+        errors["categorieen"] = "kies minstens één categorie bij 'Wat valt u op?'"
+    elif any(c not in SIGNAL_CATEGORIES for c in cats):
+        errors["categorieen"] = "onbekende categorie; kies uit de lijst"
     if bron_type not in REPORTER_TYPES:
-        raise PandzichtError("kies wie u bent (of anoniem)")
-    adres = clean_text(adres_tekst, MAX_ADDRESS)
-    if not adres:
-        raise PandzichtError("vul een adres in")
-    return SignalInput(cats, bron_type, clean_text(tekst, MAX_TEXT), adres)
+        errors["bron_type"] = "kies wie u bent (of anoniem)"
+    seen = None
+    try:
+        seen = parse_seen(gezien_op, today)
+    except PandzichtError as exc:
+        errors["gezien_op"] = str(exc)
+    text = ""
+    try:
+        text = clean_text(tekst, MAX_TEXT)
+    except PandzichtError as exc:
+        errors["tekst"] = f"toelichting: {exc}"
+    if errors:
+        raise SignalErrors(errors)
+    return SignalInput(cats, bron_type, text, adres, seen)
 
 
 def store_signal(session: Session, data: SignalInput, enrichment: Enrichment) -> Signal:
@@ -83,6 +126,7 @@ def store_signal(session: Session, data: SignalInput, enrichment: Enrichment) ->
         koppeling_methode=enrichment.methode,
         score_bij_ontvangst=enrichment.score,
         rang_bij_ontvangst=enrichment.rang,
+        gezien_op=data.gezien_op,
     )
     session.add(signal)
     session.flush()

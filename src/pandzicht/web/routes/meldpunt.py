@@ -8,14 +8,15 @@ rate limit per client in memory, size limits, plain text only.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from pandzicht.cases.catalogue import REPORTER_LABELS, SIGNAL_CATEGORY_LABELS
-from pandzicht.cases.signals import MAX_ADDRESS, MAX_TEXT, Enrichment, store_signal, validate
-from pandzicht.errors import PandzichtError
+from pandzicht.cases.signals import MAX_ADDRESS, MAX_TEXT, Enrichment, SignalErrors, store_signal, validate
 from pandzicht.link.address_match import match_address
 from pandzicht.web.auth import db
 from pandzicht.web.context import WebContext, ctx
@@ -48,9 +49,18 @@ def enrich(c: WebContext, adres_tekst: str, gekozen: str) -> Enrichment:
     return Enrichment(vbo, conf, method, score, rang)
 
 
-def _form(request: Request, status_code: int = 200, fout: str = "", waarden: dict | None = None) -> Response:
+# Where each field's error in the summary at the top links to (the checkboxes: their group).
+ANCHORS = {"adres_tekst": "adres_tekst", "categorieen": "cat-" + next(iter(SIGNAL_CATEGORY_LABELS)),
+           "bron_type": "bron_type", "gezien_op": "gezien_op", "tekst": "tekst"}
+
+
+def _form(request: Request, status_code: int = 200, fout: str = "", waarden: dict | None = None,
+          fouten: dict[str, str] | None = None) -> Response:
+    order = {k: i for i, k in enumerate(ANCHORS)}
+    fouten = dict(sorted((fouten or {}).items(), key=lambda kv: order.get(kv[0], 99)))
     return render(request, "melden.html", None, status_code=status_code, categorieen=SIGNAL_CATEGORY_LABELS,
-                  melders=REPORTER_LABELS, fout=fout, w=waarden or {}, max_tekst=MAX_TEXT, max_adres=MAX_ADDRESS)
+                  melders=REPORTER_LABELS, fout=fout, fouten=fouten, anker=ANCHORS, w=waarden or {},
+                  max_tekst=MAX_TEXT, max_adres=MAX_ADDRESS, vandaag=dt.date.today().isoformat())
 
 
 @router.get("/melden", include_in_schema=False)
@@ -66,17 +76,18 @@ def signal_post(
     categorieen: list[str] = Form(default_factory=list, max_length=20),
     bron_type: str = Form("", max_length=30),
     tekst: str = Form("", max_length=MAX_TEXT * 2),
+    gezien_op: str = Form("", max_length=20),
     session: Session = Depends(db),
 ) -> Response:
     c = ctx(request)
     waarden = {"adres_tekst": adres_tekst, "verblijfsobject_id": verblijfsobject_id, "categorieen": categorieen,
-               "bron_type": bron_type, "tekst": tekst}
+               "bron_type": bron_type, "tekst": tekst, "gezien_op": gezien_op}
     if not c.melding_limiter.allow(client_key(request)):
         return _form(request, 429, "U heeft kort na elkaar veel meldingen gedaan. Probeer het later opnieuw.", waarden)
     try:
-        data = validate(categorieen, bron_type, tekst, adres_tekst)
-    except PandzichtError as exc:
-        return _form(request, 400, str(exc).capitalize() + ".", waarden)
+        data = validate(categorieen, bron_type, tekst, adres_tekst, gezien_op)
+    except SignalErrors as exc:
+        return _form(request, 400, "", waarden, exc.fields)
     signal = store_signal(session, data, enrich(c, data.adres_tekst, verblijfsobject_id.strip()))
     session.commit()
     return render(request, "melden_bedankt.html", None, kenmerk=signal.kenmerk,
