@@ -9,8 +9,10 @@ header gets a 400, never a redirect to it); every response except the static
 assets carries `Cache-Control: no-store`; HSTS when served over TLS; integer ids
 in a path beyond what the database holds are 404 for every route; an unhandled
 error is logged as its type and route template only, never a traceback or the
-message. The interactive API docs are switched off (they would load scripts
-from a CDN); the OpenAPI description stays at /api/openapi.json.
+message. FastAPI's own API docs are switched off (they load scripts from a CDN
+and start them inline); /api/docs is served by routes/api_docs.py from the
+vendored Swagger UI instead, for analysts; the OpenAPI description stays at
+/api/openapi.json.
 """
 
 from __future__ import annotations
@@ -123,6 +125,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     from pandzicht.web.routes import (
         api,
+        api_docs,
         audit_log,
         beheer,
         dossier_adres,
@@ -140,7 +143,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
 
     for module in (login, overzicht, dossier_adres, dossier_partij, meldpunt, zaken, rapport, audit_log, export,
-                   indicatoren, beheer, zoek, api, kaart, veranderd):
+                   indicatoren, beheer, zoek, api, api_docs, kaart, veranderd):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(package_dir("static"))), name="static")
     # Middleware added later runs outside: the host check first, then sessions and headers, then the crash guard.
