@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -23,7 +24,16 @@ from pandzicht.cases.catalogue import (
     TRAFFIC_LIGHTS,
 )
 from pandzicht.cases.db import utcnow
-from pandzicht.cases.models import Case, CaseIntervention, CasePartner, Organisation, Outcome, Reveal
+from pandzicht.cases.models import (
+    Case,
+    CaseIntervention,
+    CaseNote,
+    CasePartner,
+    CaseUnit,
+    Organisation,
+    Outcome,
+    Reveal,
+)
 from pandzicht.contract.sources import FINDINGS, INSTRUMENTS
 from pandzicht.errors import PandzichtError
 from pandzicht.privacy import audit
@@ -31,6 +41,9 @@ from pandzicht.privacy.models import User
 from pandzicht.privacy.roles import Permission, Role, can
 
 _REFERENCE = re.compile(REFERENCE_PATTERN)
+INTERVENTION_STATUSES = ("gepland", "lopend", "afgerond", "ingetrokken")
+CASE_SORTS = ("geopend", "termijn", "status", "score")
+MAX_SELECTION = 50  # addresses in one case opened from a selection on the overview
 
 
 class NotAllowed(PandzichtError):
@@ -109,13 +122,28 @@ def _visible(query, user: User):  # type: ignore[no-untyped-def]
     return query.where(Case.id.is_(None))
 
 
-def visible_cases(session: Session, user: User, status: str = "") -> list[Case]:
-    """The cases this user may see, newest first."""
+def visible_cases(session: Session, user: User, status: str = "", toegewezen: int | None = None,
+                  verlopen: bool = False, doel_code: str = "", sort: str = "geopend") -> list[Case]:
+    """The cases this user may see, filtered; newest first, or by deadline (none last) or status.
+
+    Sorting by score needs the analysis store, so the route does that on this list."""
     q = _visible(select(Case), user)
     if status:
         q = q.where(Case.status == status)
+    if toegewezen is not None:
+        q = q.where(Case.toegewezen_aan == toegewezen)
+    if verlopen:
+        q = q.where(Case.termijn < date.today(), Case.status != "gesloten")
+    if doel_code:
+        q = q.where(Case.doel_code == doel_code)
     q = q.options(selectinload(Case.partners), selectinload(Case.interventies), selectinload(Case.uitkomsten))
-    return list(session.scalars(q.order_by(Case.id.desc())))
+    if sort == "termijn":
+        q = q.order_by(Case.termijn.is_(None), Case.termijn, Case.id.desc())
+    elif sort == "status":
+        q = q.order_by(Case.status, Case.id.desc())
+    else:
+        q = q.order_by(Case.id.desc())
+    return list(session.scalars(q))
 
 
 def cases_about(session: Session, user: User, soort: str, onderwerp_id: str) -> list[Case]:
@@ -177,6 +205,99 @@ def unshare(session: Session, user: User, case: Case, organisatie_id: int) -> No
         raise PandzichtError("onbekende organisatie")
     case.partners[:] = [p for p in case.partners if p.organisatie != org.naam]
     _touch(session, user, case, f"niet meer gedeeld met organisatie {org.id}")
+
+
+def open_case_for_units(session: Session, user: User, vbos: list[str], titel: str, doel_code: str,
+                        kenmerk: str) -> Case:
+    """One case for a selection of addresses: the first is its subject, the others are kept in zaak_adres.
+
+    One audit row per address, so the log shows every unit the case reaches."""
+    vbos = list(dict.fromkeys(v.strip() for v in vbos if _is_bag_id(v.strip())))
+    if not vbos:
+        raise PandzichtError("kies ten minste één adres")
+    if len(vbos) > MAX_SELECTION:
+        raise PandzichtError(f"kies ten hoogste {MAX_SELECTION} adressen voor één zaak")
+    titel = titel.strip() or (f"{len(vbos)} adressen" if len(vbos) > 1 else "")
+    case = open_case(session, user, "adres", vbos[0], titel, doel_code, kenmerk)
+    for v in vbos[1:]:
+        case.adressen.append(CaseUnit(verblijfsobject_id=v))
+        audit.record(session, user, "zaak_geopend", "adres", v, zaak_id=case.id, doel=case.doel_code)
+    session.flush()
+    return case
+
+
+def set_intervention_status(session: Session, user: User, case: Case, interventie_id: int, status: str) -> None:
+    """Gepland → lopend → afgerond, or ingetrokken; every change is audited with the new status."""
+    _require(user, Permission.ZAAK_BEHEREN)
+    if status not in INTERVENTION_STATUSES:
+        raise PandzichtError("kies gepland, lopend, afgerond of ingetrokken")
+    item = next((i for i in case.interventies if i.id == interventie_id), None)
+    if item is None:
+        raise PandzichtError("die interventie hoort niet bij deze zaak")
+    if item.status == status:
+        return
+    item.status, item.status_op = status, utcnow()
+    _touch(session, user, case, f"interventie {item.id} status {status}")
+
+
+def add_note(session: Session, user: User, case: Case, tekst: str) -> CaseNote:
+    """A working note. Its text stays in the case: the audit row names the note's id, never its words."""
+    _require(user, Permission.ZAAK_BEHEREN)
+    tekst = tekst.strip()
+    if not tekst:
+        raise PandzichtError("de notitie is leeg")
+    if len(tekst) > 4000:
+        raise PandzichtError("een notitie is ten hoogste 4000 tekens")
+    note = CaseNote(tekst=tekst, door=user.id)
+    case.notities.append(note)
+    session.flush()
+    _touch(session, user, case, f"notitie {note.id}")
+    return note
+
+
+def assignable_users(session: Session, user: User) -> list[User]:
+    """Active users of the acting user's own organisation: a case is assigned within one organisation."""
+    return list(session.scalars(select(User).where(User.organisatie == user.organisatie, User.actief.is_(True))
+                                .order_by(User.naam)))
+
+
+def assign(session: Session, user: User, case: Case, gebruiker_id: int | None) -> None:
+    """Give the case to a colleague of the same organisation (or to nobody); audited by user id."""
+    _require(user, Permission.ZAAK_BEHEREN)
+    if gebruiker_id is not None and gebruiker_id not in {u.id for u in assignable_users(session, user)}:
+        raise PandzichtError("kies een actieve gebruiker van uw eigen organisatie")
+    case.toegewezen_aan = gebruiker_id
+    _touch(session, user, case, f"toegewezen aan gebruiker {gebruiker_id}" if gebruiker_id else "toewijzing vervallen")
+
+
+def set_deadline(session: Session, user: User, case: Case, termijn: date | None) -> None:
+    _require(user, Permission.ZAAK_BEHEREN)
+    case.termijn = termijn
+    _touch(session, user, case, f"termijn {termijn.isoformat()}" if termijn else "termijn vervallen")
+
+
+@dataclass(frozen=True)
+class Moment:
+    """One line of a case's timeline."""
+
+    op: datetime
+    soort: str  # geopend, gedeeld, interventie, uitkomst, notitie
+    tekst: str
+    door: int | None = None
+
+
+def timeline(case: Case) -> list[Moment]:
+    """What happened in the case, oldest first: opened, shared, interventions (and status changes), outcomes,
+    notes. Labels are filled in by the page; here only codes and ids."""
+    out = [Moment(case.aangemaakt_op, "geopend", "", case.aangemaakt_door)]
+    out += [Moment(p.gedeeld_op, "gedeeld", p.organisatie) for p in case.partners if p.gedeeld_op]
+    for i in case.interventies:
+        out.append(Moment(i.aangemaakt_op, "interventie", i.instrument))
+        if i.status_op:
+            out.append(Moment(i.status_op, "interventie_status", f"{i.instrument}:{i.status}"))
+    out += [Moment(o.vastgelegd_op, "uitkomst", o.bevinding, o.vastgelegd_door) for o in case.uitkomsten]
+    out += [Moment(n.op, "notitie", n.tekst, n.door) for n in case.notities]
+    return sorted(out, key=lambda m: m.op)
 
 
 def add_intervention(

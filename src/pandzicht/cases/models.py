@@ -54,6 +54,8 @@ class Case(Base):
     aangemaakt_door: Mapped[int] = mapped_column(ForeignKey("gebruiker.id"))
     aangemaakt_op: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     bijgewerkt_op: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    toegewezen_aan: Mapped[int | None] = mapped_column(ForeignKey("gebruiker.id"), nullable=True, index=True)
+    termijn: Mapped[date | None] = mapped_column(Date, nullable=True)  # deadline set by the case director
 
     partners: Mapped[list[CasePartner]] = relationship(
         back_populates="zaak", cascade="all, delete-orphan", order_by="CasePartner.organisatie")
@@ -61,6 +63,10 @@ class Case(Base):
         back_populates="zaak", cascade="all, delete-orphan", order_by="CaseIntervention.id")
     uitkomsten: Mapped[list[Outcome]] = relationship(
         back_populates="zaak", cascade="all, delete-orphan", order_by="Outcome.id")
+    notities: Mapped[list[CaseNote]] = relationship(
+        back_populates="zaak", cascade="all, delete-orphan", order_by="CaseNote.id")
+    adressen: Mapped[list[CaseUnit]] = relationship(
+        back_populates="zaak", cascade="all, delete-orphan", order_by="CaseUnit.id")
 
 
 class CasePartner(Base):
@@ -72,6 +78,7 @@ class CasePartner(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     zaak_id: Mapped[int] = mapped_column(ForeignKey("zaak.id", ondelete="CASCADE"), index=True)
     organisatie: Mapped[str] = mapped_column(String(120))
+    gedeeld_op: Mapped[datetime | None] = mapped_column(DateTime, nullable=True, default=utcnow)  # null: before 0005k
     zaak: Mapped[Case] = relationship(back_populates="partners")
 
 
@@ -98,7 +105,33 @@ class CaseIntervention(Base):
     toelichting: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="gepland")
     aangemaakt_op: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    status_op: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # last status change
     zaak: Mapped[Case] = relationship(back_populates="interventies")
+
+
+class CaseNote(Base):
+    """Free text in a case (a working note). It stays here: the audit log records only that note's id."""
+
+    __tablename__ = "zaak_notitie"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    zaak_id: Mapped[int] = mapped_column(ForeignKey("zaak.id", ondelete="CASCADE"), index=True)
+    tekst: Mapped[str] = mapped_column(Text)
+    door: Mapped[int] = mapped_column(ForeignKey("gebruiker.id"))
+    op: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    zaak: Mapped[Case] = relationship(back_populates="notities")
+
+
+class CaseUnit(Base):
+    """A further address of a case opened for a selection of addresses (the first is the case's subject)."""
+
+    __tablename__ = "zaak_adres"
+    __table_args__ = (UniqueConstraint("zaak_id", "verblijfsobject_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    zaak_id: Mapped[int] = mapped_column(ForeignKey("zaak.id", ondelete="CASCADE"), index=True)
+    verblijfsobject_id: Mapped[str] = mapped_column(String(16), index=True)
+    zaak: Mapped[Case] = relationship(back_populates="adressen")
 
 
 class Outcome(Base):

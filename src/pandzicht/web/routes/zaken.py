@@ -50,8 +50,40 @@ def _get(session: Session, user: User, zaak_id: int) -> Case:
         raise HTTPException(404, "zaak niet gevonden") from None
 
 
-def _back(zaak_id: int, anchor: str = "") -> RedirectResponse:
+# The confirmation shown after an action's redirect: the URL carries only one of these codes, never text.
+CONFIRMATIONS = {
+    "geopend": "Zaak geopend",
+    "triage": "Beoordeling vastgelegd",
+    "status": "Status van de zaak gewijzigd",
+    "doel": "Doel van de zaak vastgelegd",
+    "gedeeld": "Zaak gedeeld met de partner",
+    "ingetrokken": "Delen met de partner ingetrokken",
+    "interventie": "Interventie toegevoegd",
+    "interventie_status": "Status van de interventie gewijzigd",
+    "uitkomst": "Uitkomst vastgelegd",
+    "uitkomst_wacht": "Uitkomst vastgelegd — wacht op bevestiging",
+    "bevestigd": "Uitkomst bevestigd: telt nu als label",
+    "onthuld": "Naam onthuld voor het doel van deze zaak (gelogd)",
+    "notitie": "Notitie toegevoegd",
+    "toegewezen": "Toewijzing vastgelegd",
+    "termijn": "Termijn vastgelegd",
+}
+
+
+def _back(request: Request, zaak_id: int, anchor: str = "", ok: str = "") -> RedirectResponse:
+    """Back to the case page; the confirmation's code rides in the signed session cookie, shown once."""
+    if ok in CONFIRMATIONS:
+        request.state.session["ok"] = ok
+        request.state.session_dirty = True
     return RedirectResponse(f"/zaken/{zaak_id}{'#' + anchor if anchor else ''}", status_code=303)
+
+
+def _confirmation(request: Request) -> str:
+    code = request.state.session.pop("ok", None)
+    if code is None:
+        return ""
+    request.state.session_dirty = True
+    return CONFIRMATIONS.get(code, "")
 
 
 def case_parties(store: AnalysisStore | None, case: Case, session: Session) -> list[dict]:
@@ -76,7 +108,7 @@ def case_units(store: AnalysisStore | None, case: Case, session: Session) -> set
     """The units an outcome may be recorded for: the case's unit, or the units of the party's portfolio."""
     vbo = subject_unit(case, session)
     if vbo:
-        return {vbo}
+        return {vbo, *(a.verblijfsobject_id for a in case.adressen)}
     if case.onderwerp_soort == "partij" and store is not None:
         return {u["verblijfsobject_id"] for u in store.portfolio(case.onderwerp_id)}
     return set()
@@ -92,14 +124,39 @@ def subject_unit(case: Case, session: Session) -> str | None:
 
 
 @router.get("/zaken")
-def case_list(request: Request, status: str = Query("", max_length=20), user: User = Depends(logged_in),
-              session: Session = Depends(db)) -> Response:
+def case_list(
+    request: Request,
+    status: str = Query("", max_length=20),
+    toegewezen: str = Query("", max_length=12),
+    verlopen: str = Query("", max_length=1),
+    doel: str = Query("", max_length=40),
+    sorteer: str = Query("geopend", max_length=10),
+    user: User = Depends(logged_in),
+    session: Session = Depends(db),
+) -> Response:
+    """The cases as query parameters describe them, so a view of the casustafel can be bookmarked."""
     _cases_allowed(user)
     status = status if status in CASE_STATUSES else ""
-    cases = casework.visible_cases(session, user, status)
+    doel = doel if doel in CASE_PURPOSES else ""
+    sorteer = sorteer if sorteer in casework.CASE_SORTS else "geopend"
+    colleagues = casework.assignable_users(session, user) if can(user.rol, Permission.ZAAK_BEHEREN) else []
+    who = user.id if toegewezen == "ik" else int(toegewezen) if toegewezen.isdigit() else None
+    cases = casework.visible_cases(session, user, status, toegewezen=who, verlopen=verlopen == "1", doel_code=doel,
+                                   sort=sorteer)
+    store = ctx(request).analysis
+    units = store.unit_addresses([c.onderwerp_id for c in cases if c.onderwerp_soort == "adres"]) \
+        if store is not None else {}
+    if sorteer == "score":
+        def score(c: Case) -> float:
+            u = units.get(c.onderwerp_id) if c.onderwerp_soort == "adres" else None
+            return -(u["score"] or 0.0) if u else 1.0
+        cases.sort(key=score)
+    names = {u.id: u.naam for u in colleagues}
     signals = recent_signals(session, 30) if can(user.rol, Permission.ZAAK_OPENEN) else []
     return render(request, "zaken.html", user, cases=cases, status=status, statuses=CASE_STATUSES,
-                  signals=signals, lights=TRAFFIC_LIGHTS)
+                  signals=signals, lights=TRAFFIC_LIGHTS, toegewezen=toegewezen, verlopen=verlopen == "1",
+                  doel=doel, purposes=CASE_PURPOSES, sorteer=sorteer, colleagues=colleagues, names=names,
+                  units=units, vandaag=dt.date.today())
 
 
 @router.post("/zaken", dependencies=[Depends(csrf_protect)])
@@ -125,7 +182,7 @@ def case_open(
     except PandzichtError as exc:
         raise HTTPException(400, str(exc)) from None
     session.commit()
-    return _back(case.id)
+    return _back(request, case.id, ok="geopend")
 
 
 @router.get("/zaken/{zaak_id}")
@@ -152,13 +209,23 @@ def case_view(request: Request, zaak_id: int, user: User = Depends(logged_in),
         if case.onderwerp_soort == "melding" else None
     portfolio = store.portfolio(case.onderwerp_id)[:50] if store is not None and case.onderwerp_soort == "partij" \
         else []
+    units = case_units(store, case, session)
+    # Addresses as text, as the dossier shows them: the case's units and those of its outcomes.
+    addresses = {k: v["adres"] for k, v in store.unit_addresses(
+        [*units, *(o.verblijfsobject_id for o in case.uitkomsten)]).items()} if store is not None else {}
+    colleagues = casework.assignable_users(session, user) if can(user.rol, Permission.ZAAK_BEHEREN) else []
+    people = {i: n for i, n in session.execute(select(User.id, User.naam).where(User.id.in_(
+        {case.aangemaakt_door, case.toegewezen_aan, *(n.door for n in case.notities),
+         *(o.vastgelegd_door for o in case.uitkomsten)} - {None})))}
     return render(
         request, "zaak.html", user, case=case, parties=parties, unit=unit, vbo=vbo, signal=signal,
         subject_label=subject_label, portfolio=portfolio, lights=TRAFFIC_LIGHTS, statuses=CASE_STATUSES,
         catalogue=CATALOGUE, by_code=BY_CODE, partners=organisations.active(session),
         instruments=OUTCOME_INSTRUMENT_LABELS, findings=FINDING_LABELS, vandaag=dt.date.today().isoformat(),
-        units=sorted(case_units(store, case, session)), purposes=CASE_PURPOSES,
-        heeft_doel=casework.has_purpose(case),
+        units=sorted(units, key=lambda v: addresses.get(v, v)), purposes=CASE_PURPOSES,
+        heeft_doel=casework.has_purpose(case), adressen=addresses, bevestiging=_confirmation(request),
+        interventie_statussen=casework.INTERVENTION_STATUSES, colleagues=colleagues, people=people,
+        tijdlijn=casework.timeline(case), vandaag_datum=dt.date.today(),
     )
 
 
@@ -173,49 +240,91 @@ def _run(session: Session, zaak_id: int, fn) -> None:  # type: ignore[no-untyped
 
 
 @router.post("/zaken/{zaak_id}/triage", dependencies=[Depends(csrf_protect)])
-def case_triage(zaak_id: int, verkeerslicht: str = Form(..., max_length=10), reden: str = Form("", max_length=2000),
+def case_triage(request: Request,
+                zaak_id: int, verkeerslicht: str = Form(..., max_length=10), reden: str = Form("", max_length=2000),
                 user: User = Depends(logged_in), session: Session = Depends(db)) -> Response:
     case = _get(session, user, zaak_id)
     _run(session, zaak_id, lambda: casework.triage(session, user, case, verkeerslicht, reden))
-    return _back(zaak_id, "triage")
+    return _back(request, zaak_id, "triage", "triage")
 
 
 @router.post("/zaken/{zaak_id}/status", dependencies=[Depends(csrf_protect)])
-def case_status(zaak_id: int, status: str = Form(..., max_length=20), user: User = Depends(logged_in),
+def case_status(request: Request, zaak_id: int, status: str = Form(..., max_length=20), user: User = Depends(logged_in),
                 session: Session = Depends(db)) -> Response:
     case = _get(session, user, zaak_id)
     _run(session, zaak_id, lambda: casework.set_status(session, user, case, status))
-    return _back(zaak_id)
+    return _back(request, zaak_id, "triage", "status")
 
 
 @router.post("/zaken/{zaak_id}/doel", dependencies=[Depends(csrf_protect)])
-def case_purpose(zaak_id: int, doel_code: str = Form("", max_length=40), kenmerk: str = Form("", max_length=40),
+def case_purpose(request: Request,
+                 zaak_id: int, doel_code: str = Form("", max_length=40), kenmerk: str = Form("", max_length=40),
                  user: User = Depends(logged_in), session: Session = Depends(db)) -> Response:
     """A case opened before purposes were codes gets one from the list, so names can be revealed in it."""
     case = _get(session, user, zaak_id)
     _run(session, zaak_id, lambda: casework.set_purpose(session, user, case, doel_code, kenmerk))
-    return _back(zaak_id)
+    return _back(request, zaak_id, ok="doel")
 
 
 @router.post("/zaken/{zaak_id}/delen", dependencies=[Depends(csrf_protect)])
-def case_share(zaak_id: int, organisatie_id: int = Form(..., ge=1, le=2**31 - 1), intrekken: str = Form(""),
+def case_share(request: Request,
+               zaak_id: int, organisatie_id: int = Form(..., ge=1, le=2**31 - 1), intrekken: str = Form(""),
                user: User = Depends(logged_in), session: Session = Depends(db)) -> Response:
     case = _get(session, user, zaak_id)
     if intrekken:
         _run(session, zaak_id, lambda: casework.unshare(session, user, case, organisatie_id))
     else:
         _run(session, zaak_id, lambda: casework.share(session, user, case, organisatie_id))
-    return _back(zaak_id, "partners")
+    return _back(request, zaak_id, "partners", "ingetrokken" if intrekken else "gedeeld")
 
 
 @router.post("/zaken/{zaak_id}/interventie", dependencies=[Depends(csrf_protect)])
-def case_intervention(zaak_id: int, instrument: str = Form(..., max_length=40),
+def case_intervention(request: Request, zaak_id: int, instrument: str = Form(..., max_length=40),
                       verantwoordelijke: str = Form("", max_length=120), toelichting: str = Form("", max_length=2000),
                       user: User = Depends(logged_in), session: Session = Depends(db)) -> Response:
     case = _get(session, user, zaak_id)
     _run(session, zaak_id,
          lambda: casework.add_intervention(session, user, case, instrument, verantwoordelijke, toelichting))
-    return _back(zaak_id, "interventies")
+    return _back(request, zaak_id, "interventies", "interventie")
+
+
+@router.post("/zaken/{zaak_id}/interventie/{interventie_id}/status", dependencies=[Depends(csrf_protect)])
+def case_intervention_status(request: Request,
+                             zaak_id: int, interventie_id: int, status: str = Form(..., max_length=20),
+                             user: User = Depends(logged_in), session: Session = Depends(db)) -> Response:
+    case = _get(session, user, zaak_id)
+    _run(session, zaak_id, lambda: casework.set_intervention_status(session, user, case, interventie_id, status))
+    return _back(request, zaak_id, "interventies", "interventie_status")
+
+
+@router.post("/zaken/{zaak_id}/notitie", dependencies=[Depends(csrf_protect)])
+def case_note(request: Request, zaak_id: int, tekst: str = Form(..., max_length=4000), user: User = Depends(logged_in),
+              session: Session = Depends(db)) -> Response:
+    case = _get(session, user, zaak_id)
+    _run(session, zaak_id, lambda: casework.add_note(session, user, case, tekst))
+    return _back(request, zaak_id, "notities", "notitie")
+
+
+@router.post("/zaken/{zaak_id}/toewijzing", dependencies=[Depends(csrf_protect)])
+def case_assign(request: Request,
+                zaak_id: int, gebruiker_id: str = Form("", max_length=12), termijn: str = Form("", max_length=10),
+                user: User = Depends(logged_in), session: Session = Depends(db)) -> Response:
+    """Assignee and deadline in one form; each change is audited on its own."""
+    case = _get(session, user, zaak_id)
+    who = int(gebruiker_id) if gebruiker_id.isdigit() else None
+    try:
+        when = dt.date.fromisoformat(termijn) if termijn else None
+    except ValueError:
+        raise HTTPException(400, "de termijn is geen datum") from None
+
+    def change() -> None:
+        if who != case.toegewezen_aan:
+            casework.assign(session, user, case, who)
+        if when != case.termijn:
+            casework.set_deadline(session, user, case, when)
+
+    _run(session, zaak_id, change)
+    return _back(request, zaak_id, "toewijzing", "toegewezen")
 
 
 @router.post("/zaken/{zaak_id}/uitkomst", dependencies=[Depends(csrf_protect)])
@@ -239,15 +348,16 @@ def case_outcome(
     units = case_units(store, case, session)
     _run(session, zaak_id, lambda: casework.record_outcome(session, user, case, verblijfsobject_id, datum, instrument,
                                                            bevinding, iid, toelichting, units))
-    return _back(zaak_id, "uitkomsten")
+    ok = "uitkomst" if can(user.rol, Permission.UITKOMST_BEVESTIGEN) else "uitkomst_wacht"
+    return _back(request, zaak_id, "uitkomsten", ok)
 
 
 @router.post("/zaken/{zaak_id}/uitkomst/{uitkomst_id}/bevestig", dependencies=[Depends(csrf_protect)])
-def case_outcome_confirm(zaak_id: int, uitkomst_id: int, user: User = Depends(logged_in),
+def case_outcome_confirm(request: Request, zaak_id: int, uitkomst_id: int, user: User = Depends(logged_in),
                          session: Session = Depends(db)) -> Response:
     case = _get(session, user, zaak_id)
     _run(session, zaak_id, lambda: casework.confirm_outcome(session, user, case, uitkomst_id))
-    return _back(zaak_id, "uitkomsten")
+    return _back(request, zaak_id, "uitkomsten", "bevestigd")
 
 
 @router.post("/zaken/{zaak_id}/onthul", dependencies=[Depends(csrf_protect)])
@@ -258,4 +368,4 @@ def case_reveal(request: Request, zaak_id: int, entiteit_id: str = Form(..., max
     if entiteit_id not in allowed:
         raise HTTPException(400, "deze partij hoort niet bij het onderwerp van de zaak")
     _run(session, zaak_id, lambda: casework.reveal(session, user, case, entiteit_id))
-    return _back(zaak_id, "partijen")
+    return _back(request, zaak_id, "partijen", "onthuld")
