@@ -13,25 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pandzicht import fallback
-from pandzicht.adapters.kortverblijf_link import link_listings
 from pandzicht.changes import COLUMNS as CHANGES_COLUMNS
 from pandzicht.changes import TABLE as CHANGES_TABLE
-from pandzicht.changes import build_changes
 from pandzicht.delivery_checks import MAX_AFWIJKING, check_against_previous, continues, find_previous
 from pandzicht.indicators.catalogue import load_catalogue
-from pandzicht.indicators.run import run_indicators
 from pandzicht.intake.load import load_bundle
-from pandzicht.link.address_context import link_through_people
-from pandzicht.link.address_match import link_addresses
-from pandzicht.link.graph import build_graph, build_record_units
-from pandzicht.link.mentions import collect_mentions
-from pandzicht.link.network import build_network_measures
-from pandzicht.link.parties_exact import resolve_exact
-from pandzicht.link.parties_splink import prioritise_review_queue, resolve_parties
-from pandzicht.link.stable_ids import keep_entity_ids
 from pandzicht.privacy.files import private_file, restrict_tree
 from pandzicht.publish import Publication
-from pandzicht.score.shortlist import score_parties, score_units
+from pandzicht.stages import STAGES, StageInput
 from pandzicht.store.engine import Store
 
 Stage = Callable[[str], None]
@@ -57,37 +46,23 @@ def analyse_store(
     the published store of the earlier delivery this one continues: its parties keep their ids."""
     timings = timings if timings is not None else {}
     counts: dict[str, int] = {}
-
-    def stage(name: str, fn: Callable[[], object]) -> object:
-        if on_stage:
-            on_stage(name)
-        t0 = time.perf_counter()
-        out = fn()
-        timings[name] = round(time.perf_counter() - t0, 3)
-        return out
-
+    done: dict[str, object] = {}
+    given = StageInput(store, load_catalogue(), previous=previous, judgements=judgements)
     fallback.reset(store)
-    counts["adressen_gekoppeld"] = stage("adreskoppeling", lambda: link_addresses(store, resolve=not exact_only))
-    counts["vermeldingen"] = stage("vermeldingen", lambda: collect_mentions(store))
-    counts["entiteiten"] = stage("entiteiten", lambda: resolve_exact(store) if exact_only
-                                 else resolve_parties(store, judgements=judgements))
-    ids = stage("stabiele_ids", lambda: keep_entity_ids(store, previous))
-    if not exact_only:
-        counts["adressen_via_personen"] = stage("adres_via_personen", lambda: link_through_people(store))
-    stage("record_adres", lambda: build_record_units(store))
-    if store.has_table("raw_kortverblijf_advertentie"):
-        stage("kortverblijf", lambda: link_listings(store.con))
-    counts["relaties"] = stage("netwerk", lambda: build_graph(store))
-    stage("netwerkmaten", lambda: build_network_measures(store))
-    catalogue = load_catalogue()
-    indicators = stage("indicatoren", lambda: run_indicators(store, catalogue))
-    model = stage("score_adressen", lambda: score_units(store, catalogue))
-    network = stage("netwerkbewijs", lambda: run_indicators(store, catalogue, phase="na_adresscore"))
+    for declared in STAGES:
+        run = declared.step(exact_only)
+        if run is None or not declared.applies(store):
+            continue
+        if on_stage:
+            on_stage(declared.name)
+        t0 = time.perf_counter()
+        done[declared.name] = run(given)
+        timings[declared.name] = round(time.perf_counter() - t0, 3)
+        if declared.count:
+            counts[declared.count] = done[declared.name]
+    indicators, network = done["indicatoren"], done["netwerkbewijs"]
     indicators = {k: indicators.get(k, []) + network.get(k, []) for k in ("berekend", "ontbrekende_bron")}
-    stage("score_partijen", lambda: score_parties(store, catalogue))
-    if not exact_only:
-        stage("wachtrij", lambda: prioritise_review_queue(store))
-    stage("wijzigingen", lambda: build_changes(store, previous))
+    model, ids = done["score_adressen"], done["stabiele_ids"]
     return {"counts": counts, "indicators": indicators, "model": model.to_json(), "entiteit_ids": ids}
 
 

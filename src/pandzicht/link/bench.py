@@ -1,5 +1,10 @@
 """`pandzicht bench link`: time, peak memory and quality of every linking step on one generated world.
 
+The steps that are stages of `analyse` run the functions `pandzicht.stages`
+declares for them (the exact baseline is the `entiteiten` stage's baseline
+function); Splink out of the box and the tuned resolver's detail are run here
+because only the benchmark compares them.
+
 Quality is measured against the world's truth in the same run for the exact
 baseline, Splink out of the box and the tuned resolver, so the comparison is
 on identical input. Peak memory is the process's resident set (DuckDB runs
@@ -18,13 +23,10 @@ from typing import Any
 from pandzicht.bench import RssSampler
 from pandzicht.evaluation.linking import address_accuracy, pairwise_scores
 from pandzicht.intake.load import load_bundle
-from pandzicht.link.address_context import link_through_people
-from pandzicht.link.address_match import link_addresses
-from pandzicht.link.graph import build_graph, build_record_units
-from pandzicht.link.mentions import collect_mentions
-from pandzicht.link.network import build_network_measures, graph_index, neighbourhood
-from pandzicht.link.parties_exact import resolve_exact
+from pandzicht.link.network import graph_index, neighbourhood
 from pandzicht.link.parties_splink import default_pair_count, resolve_default, resolve_parties_detail
+from pandzicht.stages import BY_NAME as stage
+from pandzicht.stages import StageInput
 from pandzicht.store.engine import Store
 from pandzicht.synth.world import generate
 
@@ -78,13 +80,14 @@ def bench_link(units: int, seed: int, variant: str, workdir: Path | None = None,
                 return address_accuracy(links, bundle / "truth" / "adres_tekst.csv")
 
             step("inlezen", lambda: load_bundle(bundle, store))
-            step("adreskoppeling", lambda: link_addresses(store))
+            given = StageInput(store)
+            step("adreskoppeling", lambda: stage["adreskoppeling"].run(given))
             out["kwaliteit"]["adreskoppeling"] = addresses_against_truth("adreskoppeling")
-            mentions = step("vermeldingen", lambda: collect_mentions(store))
+            mentions = step("vermeldingen", lambda: stage["vermeldingen"].run(given))
             out["vermeldingen"] = mentions
             out["vermeldingen_per_s"] = round(mentions / max(steps["vermeldingen"]["seconden"], 1e-9))
 
-            step("exact", lambda: resolve_exact(store))
+            step("exact", lambda: stage["entiteiten"].exact(given))
             out["kwaliteit"]["exact"] = pairwise_scores(_entities_csv(store, workdir / "ent_exact.csv"), truth)
 
             pairs = default_pair_count(store)
@@ -102,13 +105,13 @@ def bench_link(units: int, seed: int, variant: str, workdir: Path | None = None,
             out["kwaliteit"]["splink_afgestemd"] = pairwise_scores(
                 _entities_csv(store, workdir / "ent_tuned.csv"), truth)
 
-            out["adressen_via_personen"] = step("adres_via_personen", lambda: link_through_people(store))
+            out["adressen_via_personen"] = step("adres_via_personen", lambda: stage["adres_via_personen"].run(given))
             out["kwaliteit"]["adreskoppeling_met_personen"] = addresses_against_truth("adreskoppeling_personen")
 
             def graph() -> dict[str, int]:
-                build_record_units(store)
-                edges = build_graph(store)
-                return {"relaties": edges, **build_network_measures(store)}
+                stage["record_adres"].run(given)
+                edges = stage["netwerk"].run(given)
+                return {"relaties": edges, **stage["netwerkmaten"].run(given)}
 
             out["netwerk"] = step("netwerk", graph)
             step("netwerk_index", lambda: graph_index(store))

@@ -1,0 +1,208 @@
+"""The stages of `analyse`, declared once: what each runs, reads and writes, and whether the baseline has it.
+
+`pipeline.analyse_store` runs them in this order and `link.bench` times the
+linking ones from the same declaration, so the two cannot drift. The tables a
+stage reads and writes are documentation and a checked contract
+(tests/test_stages.py): every table read is written by an earlier stage or
+delivered by intake, and every table written exists after an analysis. Tables
+that start with `_` are scratch tables and not declared; `analyse_terugval`
+(pandzicht.fallback) is written by any stage that falls back and not declared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pandzicht.adapters.kortverblijf_link import link_listings
+from pandzicht.changes import HISTORY as SCORE_HISTORY
+from pandzicht.changes import TABLE as CHANGES_TABLE
+from pandzicht.changes import build_changes
+from pandzicht.contract.sources import ADDRESS_TEXT_SOURCES
+from pandzicht.indicators.catalogue import Indicator, load_catalogue
+from pandzicht.indicators.run import DERIVED, run_indicators
+from pandzicht.link.address_context import link_through_people
+from pandzicht.link.address_match import link_addresses
+from pandzicht.link.graph import build_graph, build_record_units
+from pandzicht.link.mentions import collect_mentions
+from pandzicht.link.network import build_network_measures
+from pandzicht.link.parties_exact import resolve_exact
+from pandzicht.link.parties_splink import prioritise_review_queue, resolve_parties
+from pandzicht.link.stable_ids import HISTORY as ENTITY_HISTORY
+from pandzicht.link.stable_ids import keep_entity_ids
+from pandzicht.score.model import TransparentModel
+from pandzicht.score.shortlist import score_parties, score_units
+from pandzicht.store.engine import Store, raw_table
+
+# Tables intake writes besides raw_<source> and quarantine_<source>, which a stage may read.
+INTAKE_TABLES = ("bundel_meta",)
+
+
+@dataclass
+class StageInput:
+    """What a stage runs on: the loaded store and the analysis's arguments."""
+
+    store: Store
+    catalogue: list[Indicator] = field(default_factory=load_catalogue)
+    previous: Path | None = None  # the published store of the delivery this one continues
+    judgements: Path | None = None  # the analysts' pair judgements Splink's clustering respects
+
+
+StageFn = Callable[[StageInput], Any]
+
+
+def _always(store: Store) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of the analysis. `exact` is what it runs in the exact-key baseline (None: not there);
+    `count` names the entry of the result's counts its return value becomes."""
+
+    name: str
+    run: StageFn
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+    exact: StageFn | None
+    applies: Callable[[Store], bool] = _always
+    count: str | None = None
+
+    def step(self, exact_only: bool) -> StageFn | None:
+        """The function this stage runs in a full analysis or in the baseline (None: the stage is skipped)."""
+        return self.exact if exact_only else self.run
+
+
+def _raw(*sources: str) -> tuple[str, ...]:
+    return tuple(raw_table(s) for s in sources)
+
+
+@cache
+def indicator_tables(phase: str) -> tuple[str, ...]:
+    """The tables the catalogue's indicators of one phase read, from their `bronnen`."""
+    tables = {b if b in DERIVED else raw_table(b) for i in load_catalogue() if i.fase == phase for b in i.bronnen}
+    return tuple(sorted(tables))
+
+
+def _addresses(i: StageInput) -> int:
+    return link_addresses(i.store)
+
+
+def _addresses_exact(i: StageInput) -> int:
+    return link_addresses(i.store, resolve=False)
+
+
+def _mentions(i: StageInput) -> int:
+    return collect_mentions(i.store)
+
+
+def _parties(i: StageInput) -> int:
+    return resolve_parties(i.store, judgements=i.judgements)
+
+
+def _parties_exact(i: StageInput) -> int:
+    return resolve_exact(i.store)
+
+
+def _stable_ids(i: StageInput) -> dict[str, int]:
+    return keep_entity_ids(i.store, i.previous)
+
+
+def _through_people(i: StageInput) -> int:
+    return link_through_people(i.store)
+
+
+def _record_units(i: StageInput) -> None:
+    build_record_units(i.store)
+
+
+def _listings(i: StageInput) -> None:
+    link_listings(i.store.con)
+
+
+def _graph(i: StageInput) -> int:
+    return build_graph(i.store)
+
+
+def _network_measures(i: StageInput) -> dict[str, int]:
+    return build_network_measures(i.store)
+
+
+def _indicators(i: StageInput) -> dict[str, list[str]]:
+    return run_indicators(i.store, i.catalogue)
+
+
+def _network_evidence(i: StageInput) -> dict[str, list[str]]:
+    return run_indicators(i.store, i.catalogue, phase="na_adresscore")
+
+
+def _score_units(i: StageInput) -> TransparentModel:
+    return score_units(i.store, i.catalogue)
+
+
+def _score_parties(i: StageInput) -> None:
+    score_parties(i.store, i.catalogue)
+
+
+def _review_queue(i: StageInput) -> int:
+    return prioritise_review_queue(i.store)
+
+
+def _changes(i: StageInput) -> int:
+    return build_changes(i.store, i.previous)
+
+
+def _has_listings(store: Store) -> bool:
+    return store.has_table(raw_table("kortverblijf_advertentie"))
+
+
+_RECORD_UNIT_SOURCES = ("huurcontract", "politie_incident", "melding")
+
+STAGES: tuple[Stage, ...] = (
+    Stage("adreskoppeling", _addresses, _raw("bag_verblijfsobject", *ADDRESS_TEXT_SOURCES), ("adres_koppeling",),
+          exact=_addresses_exact, count="adressen_gekoppeld"),
+    Stage("vermeldingen", _mentions,
+          (*_raw("brp_inschrijving", "kadaster_eigendom", "kvk_vestiging", "kvk_functionaris", "huurcontract",
+                 "politie_betrokkene", "politie_incident", "melding"), "adres_koppeling"),
+          ("partij_vermelding",), exact=_mentions, count="vermeldingen"),
+    Stage("entiteiten", _parties, ("partij_vermelding",), ("entiteit", "beoordeling_wachtrij"),
+          exact=_parties_exact, count="entiteiten"),
+    Stage("stabiele_ids", _stable_ids, ("entiteit", "bundel_meta"), ("entiteit", ENTITY_HISTORY),
+          exact=_stable_ids),
+    Stage("adres_via_personen", _through_people,
+          (*_raw("bag_verblijfsobject", "brp_inschrijving", "huurcontract", "politie_incident", "politie_betrokkene"),
+           "adres_koppeling", "entiteit"),
+          ("adres_koppeling",), exact=None, count="adressen_via_personen"),
+    Stage("record_adres", _record_units, (*_raw(*_RECORD_UNIT_SOURCES), "adres_koppeling"),
+          ("contract_adres", "incident_adres", "melding_adres"), exact=_record_units),
+    Stage("kortverblijf", _listings, _raw("kortverblijf_advertentie", "bag_verblijfsobject"),
+          ("kortverblijf_koppeling",), exact=_listings, applies=_has_listings),
+    Stage("netwerk", _graph,
+          (*_raw("kadaster_eigendom", "huurcontract", "brp_inschrijving", "kvk_functionaris", "politie_betrokkene",
+                 "politie_incident", "melding"), "entiteit", "contract_adres", "incident_adres", "melding_adres"),
+          ("relatie",), exact=_graph, count="relaties"),
+    Stage("netwerkmaten", _network_measures, ("relatie", raw_table("handhaving_uitkomst")),
+          ("partij_portefeuille", "gedeelde_functionaris", "stroman_kandidaat", "netwerk_afstand"),
+          exact=_network_measures),
+    Stage("indicatoren", _indicators, indicator_tables("indicatoren"), ("indicator_waarde",), exact=_indicators),
+    Stage("score_adressen", _score_units,
+          ("indicator_waarde", *_raw("bag_verblijfsobject", "handhaving_uitkomst"), "quarantine_bag_verblijfsobject"),
+          ("adres_score", "bijdrage_adres", "model_adres", "typologie_kans", "model_typologie"), exact=_score_units),
+    Stage("netwerkbewijs", _network_evidence, (*indicator_tables("na_adresscore"), "indicator_waarde"),
+          ("indicator_waarde",), exact=_network_evidence),
+    Stage("score_partijen", _score_parties, ("indicator_waarde", "partij_vermelding", "entiteit"),
+          ("partij_score", "bijdrage_partij"), exact=_score_parties),
+    Stage("wachtrij", _review_queue, ("beoordeling_wachtrij", "entiteit", "partij_score", "adres_score"),
+          ("beoordeling_wachtrij",), exact=None),
+    Stage("wijzigingen", _changes, ("adres_score", "bundel_meta"), (CHANGES_TABLE, SCORE_HISTORY), exact=_changes),
+)
+
+BY_NAME: dict[str, Stage] = {s.name: s for s in STAGES}
+
+
+def is_intake_table(name: str) -> bool:
+    """Whether intake writes this table (a delivered source's rows, its quarantine, or the bundle's metadata)."""
+    return name.startswith(("raw_", "quarantine_")) or name in INTAKE_TABLES
