@@ -3,7 +3,8 @@
 Tables are flat, named by what they hold (`raw_<source>`, `quarantine_<source>`,
 analysis tables), and typed with plain SQL types (VARCHAR, BIGINT, DOUBLE,
 DATE) so the same relations can live as Spark tables when a region outgrows
-one machine; `pandzicht.store.dialect` translates the SQL.
+one machine; `pandzicht.store.spark` translates the SQL with SQLGlot
+(`to_spark_sql`) and copies tables into a Spark session (`publish`).
 """
 
 from __future__ import annotations
