@@ -194,3 +194,39 @@ def test_case_flow_on_postgresql(world, pg_url: str) -> None:
     finally:
         app.state.ctx.analysis.close()
         app.state.ctx.engine.dispose()
+
+
+def test_overview_rows_select_into_one_case_or_an_export(app, team: TestClient) -> None:
+    page = team.get("/").text
+    table = page[page.index('id="adressen"'):page.index("</table>", page.index('id="adressen"'))]
+    ticked = re.findall(r'name="vbo" value="(\d{16})" form="selectie"', table)[:3]
+    assert len(ticked) == 3 and table.count('<details class="uitleg-rij">') == table.count('name="vbo"')
+    assert 'data-sorteer="score"' in table and 'data-sorteer="wijk"' in table
+    token = csrf_of(page)
+    # no CSRF token, no export
+    assert team.post("/selectie.csv", data={"vbo": ticked}).status_code in (400, 403)
+    r = team.post("/selectie.csv", data={"vbo": ticked, "csrf": token})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    lines = r.content.decode("utf-8-sig").strip().split("\r\n")
+    assert len(lines) == 4 and all(any(v in line for line in lines[1:]) for v in ticked)
+    with app.state.ctx.sessions() as s:
+        assert s.scalar(select(AuditEntry).where(AuditEntry.actie == "export_shortlist",
+                                                 AuditEntry.object_id == "selectie")).aantal == 3
+    # one case for the three addresses, with the same purpose rules as any case
+    assert team.post("/selectie", data={"vbo": ticked, "csrf": token, "doel_code": "", "kenmerk": ""},
+                     follow_redirects=False).status_code == 400
+    r = team.post("/selectie", data={"vbo": ticked, "csrf": token, "doel_code": "woonfraude",
+                                     "kenmerk": "RIEC-2024-0099"}, follow_redirects=False)
+    assert r.status_code == 303
+    zid = int(r.headers["location"].rsplit("/", 1)[1])
+    assert _confirmation(team, f"/zaken/{zid}") == "Zaak geopend"
+    page = team.get(f"/zaken/{zid}").text
+    form = page[page.index('id="uitkomstformulier"'):]
+    assert all(f'<option value="{v}">' in form for v in ticked)  # an outcome may be recorded at each of them
+    with app.state.ctx.sessions() as s:
+        opened = s.scalars(select(AuditEntry.object_id).where(AuditEntry.actie == "zaak_geopend",
+                                                              AuditEntry.zaak_id == zid)).all()
+    assert sorted(opened) == sorted(ticked)
+    r = _post(team, f"/zaken/{zid}/uitkomst", verblijfsobject_id=ticked[2], datum="2024-05-01",
+              instrument="controle", bevinding="niets_gevonden")
+    assert r.status_code == 303

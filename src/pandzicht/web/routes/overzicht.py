@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from pandzicht.cases import casework
 from pandzicht.contract.sources import TYPOLOGIES
+from pandzicht.errors import PandzichtError
 from pandzicht.privacy import audit
 from pandzicht.privacy.models import User
-from pandzicht.privacy.roles import Permission
-from pandzicht.web.analysis import PartyRef
+from pandzicht.privacy.roles import Permission, can
+from pandzicht.web.analysis import TYPOLOGY_LABELS, PartyRef
 from pandzicht.web.auth import db, require
+from pandzicht.web.csrf import csrf_protect
 from pandzicht.web.names import namer
 from pandzicht.web.pages import render
 from pandzicht.web.routes.common import METRICS, analysis, buurt_map
+from pandzicht.web.routes.export import _reasons, _table
 
 router = APIRouter(include_in_schema=False)
 PAGE = 25
@@ -59,3 +63,43 @@ def overview(
         buurt=buurt, buurt_naam=buurt_naam, vermoeden=vermoeden, typologies=TYPOLOGIES, bron=bron, bronnen=sources,
         pagina=pagina, page_size=PAGE, meta=store.meta(),
     )
+
+
+@router.post("/selectie", dependencies=[Depends(csrf_protect)])
+@router.post("/selectie.csv", dependencies=[Depends(csrf_protect)])
+@router.post("/selectie.xlsx", dependencies=[Depends(csrf_protect)])
+def selection(
+    request: Request,
+    vbo: list[str] = Form([]),
+    titel: str = Form("", max_length=200),
+    doel_code: str = Form("", max_length=40),
+    kenmerk: str = Form("", max_length=40),
+    user: User = Depends(require(Permission.ANALYSE)),
+    session: Session = Depends(db),
+) -> Response:
+    """The rows ticked on the overview: one case for all of them (same purpose rules as any case), or an export of
+    just those rows (audited as a shortlist export with its count)."""
+    store = analysis(request)
+    ids = list(dict.fromkeys(v for v in vbo[:casework.MAX_SELECTION + 1] if store.unit_exists(v)))
+    if not ids:
+        raise HTTPException(400, "vink ten minste één adres aan")
+    if not request.url.path.endswith((".csv", ".xlsx")):
+        if not can(user.rol, Permission.ZAAK_OPENEN):
+            raise HTTPException(403, "u mag geen zaak openen")
+        try:
+            case = casework.open_case_for_units(session, user, ids, titel, doel_code, kenmerk)
+        except PandzichtError as exc:
+            raise HTTPException(400, str(exc)) from None
+        request.state.session["ok"] = "geopend"  # the case page shows "Zaak geopend" once
+        request.state.session_dirty = True
+        session.commit()
+        return RedirectResponse(f"/zaken/{case.id}", status_code=303)
+    units = store.unit_addresses(ids)
+    rows = [store.unit(v) for v in ids if v in units]
+    audit.record(session, user, "export_shortlist", "adressen", "selectie", doel="selectie", aantal=len(rows))
+    session.commit()
+    return _table([[r["rang"], r["verblijfsobject_id"], r["adres"], r["wijk_naam"], r["buurt_naam"], r["score"],
+                    TYPOLOGY_LABELS.get(r["vermoeden"] or "", r["vermoeden"]), _reasons(store, r["uitleg"])]
+                   for r in sorted(rows, key=lambda r: r["rang"] or 10**9)],
+                  ["Rang", "BAG-id verblijfsobject", "Adres", "Wijk", "Buurt", "Kans (score)", "Vermoeden",
+                   "Uitleg (bijdrage per indicator, log-odds)"], "pandzicht-selectie.csv", request)

@@ -107,7 +107,34 @@
     }
   }
 
+  // --- Overview: sort the address rows of this page by a column (rank, score, wijk, vermoeden) -------
+  // The buttons sit in the column headers; aria-sort tells a screen reader the current order.
+  function initSortableRows() {
+    for (const table of document.querySelectorAll("table.compact-rijen")) {
+      const body = table.tBodies[0];
+      for (const btn of table.querySelectorAll("button.sorteer")) {
+        btn.addEventListener("click", function () {
+          const key = btn.dataset.sorteer, th = btn.closest("th");
+          const numeric = key === "rang" || key === "score";
+          // score sorts high first by default, the others low (or A) first; a second click reverses
+          const first = key === "score" ? "descending" : "ascending";
+          const dir = th.getAttribute("aria-sort") === first ? (first === "ascending" ? "descending" : "ascending") : first;
+          for (const other of table.querySelectorAll("th[aria-sort]")) other.removeAttribute("aria-sort");
+          th.setAttribute("aria-sort", dir);
+          const rows = Array.from(body.rows).filter(r => r.dataset[key] !== undefined);
+          rows.sort(function (a, b) {
+            const x = a.dataset[key], y = b.dataset[key];
+            const c = numeric ? (parseFloat(x) || 0) - (parseFloat(y) || 0) : x.localeCompare(y, "nl");
+            return dir === "ascending" ? c : -c;
+          });
+          rows.forEach(r => body.appendChild(r));
+        });
+      }
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    initSortableRows();
     initAutocomplete();
     initErrorSummary();
     initPrint();
