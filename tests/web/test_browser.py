@@ -349,3 +349,132 @@ def test_axe_finds_no_serious_violation_on_any_screen(server: str, browser, worl
         check(p, path)
         c.close()
     assert not found, found
+
+
+def test_map_zooms_opens_dossiers_and_follows_the_wijk_filter(server: str, browser, world) -> None:  # type: ignore[no-untyped-def]
+    errors: list[str] = []
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = ctx.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    login_page(page, server, "analist-axe")
+    wait_until(page, "() => document.querySelector('.kaart-interactief')?.dataset.klaar === '1'")
+    drawn = page.locator(".kaart-leaflet path.kaart-buurt").evaluate_all("ps => ps.map(p => p.dataset.naam)")
+    assert len(set(drawn)) == 92  # every buurt (a buurt of several parts has several paths)
+    assert page.locator(".kaart-svg").is_hidden()  # the SVG fallback stays in the page for no-JS and print
+    legend = page.locator(".kaart-interactief .kaart-legenda").last.inner_text()
+    assert "hoogste" in legend and "laagste" in legend
+    assert not re.search(r"(?<![\d,])(\d+(?:,\d+)?) tot \1(?![\d,])", legend)  # never "0,003 tot 0,003"
+    # zoom in with the control: buurt names appear as labels
+    z0 = page.evaluate("() => window.pandzichtKaart.map.getZoom()")
+    for _ in range(3):
+        page.locator(".leaflet-control-zoom-in").click()
+        page.wait_for_timeout(350)
+    assert page.evaluate("() => window.pandzichtKaart.map.getZoom()") > z0
+    assert page.locator(".kaart-leaflet.namen-zichtbaar").count() == 1
+    assert page.locator(".buurtlabel", has_text="Stadsdriehoek").count() == 1
+    assert not axe_violations(page)
+    page.locator(".kaartvak").screenshot(path=str(ARTEFACTS / "30-kaart-ingezoomd.png"))
+    # a click on a point opens that home's dossier
+    page.evaluate("() => window.pandzichtKaart.map.fitBounds(window.pandzichtKaart.buurten.getBounds())")
+    page.wait_for_timeout(400)
+    # a point not covered by another one (points of neighbouring homes overlap at this zoom)
+    free = page.evaluate("""() => [...document.querySelectorAll('.kaart-leaflet path.kaart-punt')].findIndex(p => {
+        const r = p.getBoundingClientRect();
+        return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === p; })""")
+    assert free >= 0
+    first = page.locator(".kaart-leaflet path.kaart-punt").nth(free)
+    url = first.get_attribute("data-url")
+    assert url and url.startswith("/adres/")
+    first.click()
+    page.wait_for_url(server + url)
+    assert page.locator("h1").count() == 1
+    # the wijk filter drives map, party table and address list together
+    page.goto(server + "/")
+    options = page.locator("form.filters select[name=wijk] option")
+    values = [v for v in options.evaluate_all("os => os.map(o => o.value)") if v]
+    names = options.evaluate_all("os => Object.fromEntries(os.map(o => [o.value, o.textContent]))")
+    counts = {v: page.evaluate("async v => (await (await fetch('/api/kaart?punten=200&wijk=' + v)).json())"
+                               ".punten.length", v) for v in values}
+    wijk = max(counts, key=counts.get)
+    page.select_option("form.filters select[name=wijk]", wijk)  # no button press: the choice reloads
+    page.wait_for_url(re.compile(rf".*wijk={wijk}.*"))
+    wait_until(page, "() => document.querySelector('.kaart-interactief')?.dataset.klaar === '1'")
+    kaart = page.evaluate("() => ({focus: window.pandzichtKaart.data.focus.length, "
+                          "punten: window.pandzichtKaart.data.punten.map(p => p.url)})")
+    assert kaart["focus"] > 0
+    rows = page.locator("#adressen tbody tr")
+    assert rows.count() > 0
+    assert all(names[wijk].strip() in rows.nth(i).inner_text() for i in range(rows.count()))
+    assert rows.first.locator("a[href^='/adres/']").first.get_attribute("href") == kaart["punten"][0]
+    assert "met een woning in deze wijk" in page.locator("h2", has_text="Partijen").inner_text()
+    page.screenshot(path=str(ARTEFACTS / "31-overzicht-wijk.png"), full_page=False)
+    ctx.close()
+    assert not errors, errors
+
+
+def test_meldpunt_combobox_errors_and_date_on_a_phone(server: str, browser, world) -> None:  # type: ignore[no-untyped-def]
+    errors: list[str] = []
+    c = browser.new_context(viewport={"width": 1440, "height": 900})
+    p = c.new_page()
+    login_page(p, server, "analist-axe")
+    address = p.locator("#adressen tbody tr").first.locator("a").first.inner_text()
+    c.close()
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = phone.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server + "/melden")
+    box = page.locator("#adres_tekst")
+    box.fill(address.split(",")[0])
+    page.wait_for_selector("#adres-keuzes [role=option]")
+    assert box.get_attribute("aria-expanded") == "true"
+    opts = page.locator("#adres-keuzes [role=option]")
+    box.press("ArrowDown")
+    assert box.get_attribute("aria-activedescendant") == opts.nth(0).get_attribute("id")
+    assert opts.nth(0).get_attribute("aria-selected") == "true"
+    if opts.count() > 1:
+        box.press("ArrowDown")
+        assert box.get_attribute("aria-activedescendant") == opts.nth(1).get_attribute("id")
+        box.press("ArrowUp")
+    assert page.evaluate("() => document.activeElement.id") == "adres_tekst"  # focus stays in the input
+    shot(page, "32-melden-combobox")
+    assert not axe_violations(page)
+    chosen = opts.nth(0).inner_text()
+    box.press("Enter")
+    assert box.input_value() == chosen and page.input_value("#verblijfsobject_id")
+    assert box.get_attribute("aria-expanded") == "false"
+    box.fill(address.split(",")[0][:-1])  # reopen, then Escape closes without choosing
+    page.wait_for_selector("#adres-keuzes [role=option]")
+    box.press("Escape")
+    assert page.locator("#adres-keuzes").is_hidden() and box.get_attribute("aria-expanded") == "false"
+    box.fill(chosen)
+    # targets of at least 24 px on a phone
+    for sel in ("input[type=checkbox]", "#meldformulier button[type=submit]"):
+        bb = page.locator(sel).first.bounding_box()
+        assert bb and bb["width"] >= 24 and bb["height"] >= 24, (sel, bb)
+    # all errors at once, listed on top with links, each tied to its field
+    page.fill("#gezien_op", "2099-01-01")
+    page.click("#meldformulier button[type=submit]")
+    page.wait_for_selector("#foutoverzicht")
+    assert page.evaluate("() => document.activeElement.id") == "foutoverzicht"
+    links = page.locator("#foutoverzicht a")
+    assert links.count() == 3  # categories, who you are, the date
+    for i in range(links.count()):
+        target = links.nth(i).get_attribute("href")[1:]
+        field = page.locator(f"#{target}")
+        assert field.get_attribute("aria-invalid") == "true"
+        for ref in field.get_attribute("aria-describedby").split():
+            assert page.locator(f"#{ref}").count() == 1
+    shot(page, "33-melden-fouten")
+    assert not axe_violations(page)
+    links.nth(2).click()
+    assert page.evaluate("() => document.activeElement.id") == "gezien_op"
+    page.fill("#gezien_op", "2024-05-30")
+    page.check("input[value=stank]")
+    page.select_option("select[name=bron_type]", "anoniem")
+    page.click("#meldformulier button[type=submit]")
+    page.wait_for_selector("#kenmerk")
+    assert "Bij direct gevaar: bel 112." in page.locator("footer").inner_text()
+    shot(page, "34-melden-bedankt")
+    phone.close()
+    assert not errors, errors

@@ -145,7 +145,7 @@ def _decimals(values: list[float]) -> int:
     if all(float(v).is_integer() for v in values):
         return 0
     spread = max(values) - min(values)
-    return 3 if spread >= 0.05 else 4 if spread >= 0.005 else 5
+    return 3 if spread >= 0.5 else 4 if spread >= 0.005 else 5
 
 
 def bins(values: list[float | None], k: int = 5) -> list[Bin]:
@@ -183,7 +183,8 @@ def bins(values: list[float | None], k: int = 5) -> list[Bin]:
             label = f"hoogste {100 - lo_pct}%"
         else:
             label = f"{lo_pct}% tot {hi_pct}% (van laag naar hoog)"
-        shown = _nl(g[0], dec) if g[0] == g[-1] else f"{_nl(g[0], dec)} tot {_nl(g[-1], dec)}"
+        lo_txt, hi_txt = _nl(g[0], dec), _nl(g[-1], dec)
+        shown = lo_txt if lo_txt == hi_txt else f"{lo_txt} tot {hi_txt}"  # never "0,003 tot 0,003"
         out.append(Bin(g[0], g[-1], palette[j], label, shown, len(g)))
         done += len(g)
     return out

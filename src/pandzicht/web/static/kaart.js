@@ -3,7 +3,7 @@
 "use strict";
 
 (function () {
-  const NAMES_FROM_ZOOM = 13.5;  // below this the names are tooltips only, so labels do not pile up
+  const NAMES_AFTER = 1.5;  // zoom steps in from the whole region before the names show, so labels do not pile up
 
   function params(el) {
     const q = new URLSearchParams();
@@ -90,8 +90,18 @@
           return div;
         });
       },
-    }).addTo(map);
-    layer.eachLayer(l => { const e = l.getElement(); if (e) { e.classList.add("kaart-buurt"); e.dataset.naam = l.feature.properties.naam; } });
+    });
+    // the view first: Leaflet draws vectors only on a map that has a centre and zoom
+    const focusLayers = layer.getLayers().filter(l => focus.has(l.feature.properties.naam));
+    const bounds = focusLayers.length ? L.featureGroup(focusLayers).getBounds() : layer.getBounds();
+    map.fitBounds(bounds, {padding: [10, 10]});
+    layer.addTo(map);
+    function tag(l, naam) {  // a buurt of several parts (a geometry collection) is a group of paths
+      if (typeof l.getElement !== "function") { l.eachLayer(part => tag(part, naam)); return; }
+      const e = l.getElement();
+      if (e) { e.classList.add("kaart-buurt"); e.dataset.naam = naam; }
+    }
+    layer.eachLayer(l => tag(l, l.feature.properties.naam));
     const points = L.layerGroup().addTo(map);
     for (const pt of data.punten) {
       const m = L.circleMarker([pt.lat, pt.lon], {radius: 6, color: "#000", weight: 1.2, fillColor: "#1f5fa8",
@@ -103,10 +113,8 @@
       if (e) e.dataset.url = pt.url;
     }
     el.appendChild(legend(data));
-    const focusLayers = layer.getLayers().filter(l => focus.has(l.feature.properties.naam));
-    const bounds = focusLayers.length ? L.featureGroup(focusLayers).getBounds() : layer.getBounds();
-    map.fitBounds(bounds, {padding: [10, 10]});
-    function names() { holder.classList.toggle("namen-zichtbaar", map.getZoom() >= NAMES_FROM_ZOOM || focus.size > 0); }
+    const namesFrom = map.getZoom() + (focus.size ? 0 : NAMES_AFTER);
+    function names() { holder.classList.toggle("namen-zichtbaar", map.getZoom() >= namesFrom); }
     map.on("zoomend", names);
     names();
     window.pandzichtKaart = {map: map, buurten: layer, punten: points, data: data};
@@ -120,7 +128,10 @@
       const res = await fetch("/api/kaart?" + params(el).toString(), {headers: {Accept: "application/json"}});
       if (!res.ok) return;  // the SVG stays
       draw(el, await res.json());
-    } catch (e) { /* offline or busy: the SVG stays */ }
+    } catch (e) {  // offline, busy or a drawing error: the SVG stays, and the reason is in the console
+      el.classList.remove("kaart-actief");
+      console.warn("kaart: " + e);
+    }
   }
 
   // The wijk filter drives the map, the party table and the address list together: choosing one reloads the
