@@ -162,6 +162,56 @@ class AnalysisStore:
                        min(v.kvk_nummer) AS kvk
                 FROM pz.entiteit e JOIN pz.partij_vermelding v USING (bron, record_sleutel)
                 GROUP BY 1 ORDER BY 1""")
+        self._prepare_unit_lookups()
+
+    def _columns(self, table: str) -> set[str]:
+        return {r[0] for r in self._con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_catalog = 'pz'",
+            [table]).fetchall()}
+
+    def _sorted_copy(self, name: str, select: str, key: str, source: str) -> None:
+        """`memory.<name>` from `select`, sorted by `key` and then by the source row number where the source has one.
+
+        Why: the analysis file keeps its rows in intake order, so a per-unit lookup reads every row group of the
+        table (at 1M units the energy table alone is 24M rows). Sorted by the lookup key, DuckDB's zone maps skip
+        all but one row group; the row number keeps the rows of one key in their intake order."""
+        order = f"{key}, _rij" if "_rij" in self._columns(source) else key
+        self._con.execute(f"CREATE TABLE memory.{name} AS {select} ORDER BY {order}")
+
+    def _prepare_unit_lookups(self) -> None:
+        """Sorted copies of the per-unit tables the address dossier reads, and the energy norm per wijk and size
+        class computed once (each was a full scan per request; the store is read-only, so they never go stale)."""
+        if self.has("raw_kadaster_eigendom"):
+            self._sorted_copy("unit_kadaster", "SELECT * FROM pz.raw_kadaster_eigendom", "verblijfsobject_id",
+                              "raw_kadaster_eigendom")
+        if self.has("raw_brp_inschrijving"):
+            self._sorted_copy("unit_brp", "SELECT * FROM pz.raw_brp_inschrijving", "verblijfsobject_id",
+                              "raw_brp_inschrijving")
+        if self.has("raw_huurcontract") and self.has("contract_adres"):
+            self._sorted_copy(
+                "unit_huur", "SELECT a.verblijfsobject_id AS koppel_vbo, h.*, a.zekerheid AS koppeling_zekerheid, "
+                "a.methode AS koppeling_methode FROM pz.raw_huurcontract h JOIN pz.contract_adres a "
+                "ON h.contract_id = a.contract_id", "koppel_vbo", "raw_huurcontract")
+        if self.has("typologie_kans"):
+            self._sorted_copy("unit_typologie", "SELECT * FROM pz.typologie_kans", "verblijfsobject_id",
+                              "typologie_kans")
+        if self.has("bijdrage_adres"):
+            self._sorted_copy("unit_bijdrage", "SELECT entiteit_id, indicator, bijdrage FROM pz.bijdrage_adres",
+                              "entiteit_id", "bijdrage_adres")
+        if self.has("entiteit"):
+            self._sorted_copy("entiteit_sleutel", "SELECT bron, record_sleutel, entiteit_id FROM pz.entiteit",
+                              "bron, record_sleutel", "entiteit")
+        if self.has("raw_energie_verbruik"):
+            self._sorted_copy("unit_energie", "SELECT verblijfsobject_id, periode, elektriciteit_kwh "
+                              "FROM pz.raw_energie_verbruik", "verblijfsobject_id, periode", "raw_energie_verbruik")
+            klasse = SIZE_CLASS_SQL.format(a="oppervlakte_m2")
+            self._con.execute(f"""
+                CREATE TABLE memory.energie_norm AS
+                WITH peers AS (SELECT DISTINCT verblijfsobject_id, wijk_code, {klasse} AS klasse
+                               FROM pz.raw_bag_verblijfsobject WHERE wijk_code IS NOT NULL)
+                SELECT p.wijk_code, p.klasse, e.periode, median(e.elektriciteit_kwh) AS med, count(*) AS n
+                FROM memory.unit_energie e JOIN peers p USING (verblijfsobject_id)
+                GROUP BY ALL ORDER BY 1, 2, 3""")
 
     # -- plumbing -------------------------------------------------------------------------------------------------
     @contextmanager
@@ -329,7 +379,7 @@ class AnalysisStore:
             return {"kansen": [], "bevindingen": 0}
         meta = self.one("SELECT model FROM model_typologie")
         model = json.loads(meta["model"]) if meta else {"typologieen": {}, "bevindingen": 0}
-        rows = self.rows("SELECT typologie, kans FROM typologie_kans WHERE verblijfsobject_id = ? "
+        rows = self.rows("SELECT typologie, kans FROM memory.unit_typologie WHERE verblijfsobject_id = ? "
                          "ORDER BY kans DESC, typologie", [vbo])
         for r in rows:
             info = model["typologieen"].get(r["typologie"], {})
@@ -339,7 +389,7 @@ class AnalysisStore:
     def unit_contributions(self, vbo: str, uitleg: str | None = None) -> list[dict[str, Any]]:
         """Per indicator what it added, from `bijdrage_adres` (all of them), else the `uitleg` text."""
         if self.has("bijdrage_adres"):
-            rows = self.rows("SELECT indicator, bijdrage FROM bijdrage_adres WHERE entiteit_id = ? "
+            rows = self.rows("SELECT indicator, bijdrage FROM memory.unit_bijdrage WHERE entiteit_id = ? "
                              "ORDER BY bijdrage DESC, indicator", [vbo])
             if rows:
                 return self.explain(";".join(f"{r['indicator']}:{r['bijdrage']}" for r in rows))
@@ -359,7 +409,7 @@ class AnalysisStore:
     def _entities_for(self, bron: str, keys: list[str]) -> dict[str, str]:
         if not keys or not self.has("entiteit"):
             return {}
-        rows = self.rows("SELECT record_sleutel, entiteit_id FROM entiteit WHERE bron = ? "
+        rows = self.rows("SELECT record_sleutel, entiteit_id FROM memory.entiteit_sleutel WHERE bron = ? "
                          "AND record_sleutel IN (SELECT unnest(?))", [bron, keys])
         return {r["record_sleutel"]: r["entiteit_id"] for r in rows}
 
@@ -368,7 +418,7 @@ class AnalysisStore:
         events: list[Event] = []
         party_ids: list[str] = []
         if self.has("raw_kadaster_eigendom"):
-            rows = self.rows("SELECT * FROM raw_kadaster_eigendom WHERE verblijfsobject_id = ?", [vbo])
+            rows = self.rows("SELECT * FROM memory.unit_kadaster WHERE verblijfsobject_id = ?", [vbo])
             ents = self._entities_for("kadaster_eigendom", [r["eigendom_id"] for r in rows])
             for r in rows:
                 pid = ents.get(r["eigendom_id"], "")
@@ -381,7 +431,7 @@ class AnalysisStore:
                                               "rechtspersoon" else "persoon")]))
         if self.has("raw_brp_inschrijving"):
             rows = self.rows("SELECT persoon_id, geslachtsnaam, voorvoegsel, voornamen, datum_aanvang, datum_einde "
-                             "FROM raw_brp_inschrijving WHERE verblijfsobject_id = ? ORDER BY datum_aanvang", [vbo])
+                             "FROM memory.unit_brp WHERE verblijfsobject_id = ? ORDER BY datum_aanvang", [vbo])
             ents = self._entities_for("brp_inschrijving", [r["persoon_id"] for r in rows])
             for r in rows:
                 naam = " ".join(x for x in (r["voornamen"], r["voorvoegsel"], r["geslachtsnaam"]) if x)
@@ -393,9 +443,7 @@ class AnalysisStore:
                     events.append(Event(r["datum_einde"], "inschrijving", "Uitschrijving BRP", "",
                                         "brp_inschrijving", [ref]))
         if self.has("raw_huurcontract") and self.has("contract_adres"):
-            rows = self.rows("SELECT h.*, a.zekerheid AS koppeling_zekerheid, a.methode AS koppeling_methode "
-                             "FROM raw_huurcontract h JOIN contract_adres a USING (contract_id) "
-                             "WHERE a.verblijfsobject_id = ?", [vbo])
+            rows = self.rows("SELECT * EXCLUDE (koppel_vbo) FROM memory.unit_huur WHERE koppel_vbo = ?", [vbo])
             keys = [f"{r['contract_id']}:{rol}" for r in rows for rol in ("huurder", "verhuurder", "bemiddelaar")]
             ents = self._entities_for("huurcontract", keys)
             for r in rows:
@@ -446,7 +494,7 @@ class AnalysisStore:
         """The unit's monthly electricity and the median of comparable units (same wijk and size class)."""
         if not self.has("raw_energie_verbruik"):
             return {"maanden": [], "eigen": [], "vergelijk": [], "groep": ""}
-        own = self.rows("SELECT periode, elektriciteit_kwh FROM raw_energie_verbruik WHERE verblijfsobject_id = ? "
+        own = self.rows("SELECT periode, elektriciteit_kwh FROM memory.unit_energie WHERE verblijfsobject_id = ? "
                         "ORDER BY periode", [vbo])
         u = self.one(f"SELECT wijk_code, {SIZE_CLASS_SQL.format(a='oppervlakte_m2')} AS klasse "
                      "FROM raw_bag_verblijfsobject WHERE verblijfsobject_id = ?", [vbo])
@@ -461,11 +509,9 @@ class AnalysisStore:
                 "groep": f"zelfde wijk, {SIZE_CLASS_LABELS[int(u['klasse'])]}" if u else ""}
 
     def _energy_norm(self, wijk: str, klasse: int) -> tuple[dict[str, float], int]:
-        rows = self.rows(
-            f"WITH peers AS (SELECT verblijfsobject_id FROM raw_bag_verblijfsobject WHERE wijk_code = ? AND "
-            f"{SIZE_CLASS_SQL.format(a='oppervlakte_m2')} = ?) "
-            "SELECT periode, median(elektriciteit_kwh) AS med, count(*) AS n FROM raw_energie_verbruik "
-            "WHERE verblijfsobject_id IN (SELECT verblijfsobject_id FROM peers) GROUP BY periode", [wijk, klasse])
+        """Median monthly use of the units in one wijk and size class, from the table built at open time."""
+        rows = self.rows("SELECT periode, med, n FROM memory.energie_norm WHERE wijk_code = ? AND klasse = ?",
+                         [wijk, klasse])
         return {r["periode"]: float(r["med"]) for r in rows}, max((r["n"] for r in rows), default=0)
 
     def search_addresses(self, q: str, limit: int = 10) -> list[dict[str, Any]]:
