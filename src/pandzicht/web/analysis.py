@@ -47,6 +47,10 @@ SOURCE_LABELS = {
 ROLE_LABELS = {"bemiddelaar": "bemiddelaar", "verhuurder": "verhuurder", "eigenaar": "eigenaar",
                "huurder": "huurder", "ingeschrevene": "ingeschrevene", "functionaris": "functionaris",
                "bedrijf": "bedrijf", "betrokkene": "betrokkene (politie)"}
+# The address columns of `memory.unit_adres`, in the order `AnalysisStore._bag_select` gives them.
+_UNIT_COLUMNS = ("verblijfsobject_id, openbare_ruimte, huisnummer, huisletter, huisnummertoevoeging, postcode, "
+                 "woonplaats, wijk_code, buurt_code, oppervlakte_m2, bouwjaar, gebruiksdoel, x_rd, y_rd, buurt_naam, "
+                 "wijk_naam")
 TYPOLOGY_LABELS = {"safehouse": "safehouse", "drugsopslag": "drugsopslag", "hennepkwekerij": "hennepkwekerij",
                    "prostitutie": "illegale prostitutie", "woonfraude": "woonfraude / onderhuur",
                    "overbewoning": "overbewoning", "": "—"}
@@ -181,6 +185,12 @@ class AnalysisStore:
     def _prepare_unit_lookups(self) -> None:
         """Sorted copies of the per-unit tables the address dossier reads, and the energy norm per wijk and size
         class computed once (each was a full scan per request; the store is read-only, so they never go stale)."""
+        # BAG joined to the scores once: every unit lookup and the ranked list read this instead of building a
+        # hash table over all scores per request. `gescoord` keeps the inner join of the ranked list exact.
+        self._sorted_copy("unit_adres", f"SELECT {self._bag_select()}, s.rang, s.score, s.vermoeden, s.uitleg, "
+                          "s.verblijfsobject_id IS NOT NULL AS gescoord FROM pz.raw_bag_verblijfsobject b "
+                          "LEFT JOIN pz.adres_score s USING (verblijfsobject_id)", "verblijfsobject_id",
+                          "raw_bag_verblijfsobject")
         if self.has("raw_kadaster_eigendom"):
             self._sorted_copy("unit_kadaster", "SELECT * FROM pz.raw_kadaster_eigendom", "verblijfsobject_id",
                               "raw_kadaster_eigendom")
@@ -291,7 +301,7 @@ class AnalysisStore:
     def top_units(self, limit: int = 25, offset: int = 0, wijk: str = "", vermoeden: str = "",
                   bron: str = "", buurt: str = "") -> list[dict[str, Any]]:
         """Ranked units with address, filtered by wijk, buurt, typology and indicator source."""
-        where, params = ["1=1"], []
+        where, params = ["b.gescoord"], []
         if wijk:
             where.append("b.wijk_code = ?")
             params.append(wijk)
@@ -300,16 +310,15 @@ class AnalysisStore:
                                                      else "b.buurt_code = ?)"))
             params += [buurt, buurt]
         if vermoeden:
-            where.append("s.vermoeden = ?")
+            where.append("b.vermoeden = ?")
             params.append(vermoeden)
         if bron:
             codes = self.indicator_codes_for_source(bron) or ["-"]
-            where.append("(" + " OR ".join("s.uitleg LIKE ?" for _ in codes) + ")")
+            where.append("(" + " OR ".join("b.uitleg LIKE ?" for _ in codes) + ")")
             params += [f"%{c}:%" for c in codes]
         rows = self.rows(
-            f"SELECT s.rang, s.score, s.vermoeden, s.uitleg, {self._bag_select()} FROM adres_score s "
-            f"JOIN raw_bag_verblijfsobject b USING (verblijfsobject_id) WHERE {' AND '.join(where)} "
-            "ORDER BY s.rang LIMIT ? OFFSET ?", [*params, limit, offset])
+            f"SELECT b.rang, b.score, b.vermoeden, b.uitleg, {_UNIT_COLUMNS} FROM memory.unit_adres b "
+            f"WHERE {' AND '.join(where)} ORDER BY b.rang LIMIT ? OFFSET ?", [*params, limit, offset])
         for r in rows:
             r["adres"] = address_text(r)
             r["bijdragen"] = self.explain(r["uitleg"])
@@ -361,9 +370,8 @@ class AnalysisStore:
 
     # -- units ----------------------------------------------------------------------------------------------------
     def unit(self, vbo: str) -> dict[str, Any] | None:
-        r = self.one(f"SELECT {self._bag_select()}, s.rang, s.score, s.vermoeden, s.uitleg "
-                     "FROM raw_bag_verblijfsobject b LEFT JOIN adres_score s USING (verblijfsobject_id) "
-                     "WHERE b.verblijfsobject_id = ?", [vbo])
+        r = self.one(f"SELECT {_UNIT_COLUMNS}, rang, score, vermoeden, uitleg FROM memory.unit_adres "
+                     "WHERE verblijfsobject_id = ?", [vbo])
         if r is None:
             return None
         r["adres"] = address_text(r)
@@ -399,9 +407,8 @@ class AnalysisStore:
         ids = list(dict.fromkeys(i for i in ids if i))
         if not ids:
             return {}
-        rows = self.rows(f"SELECT {self._bag_select()}, s.score, s.rang FROM raw_bag_verblijfsobject b "
-                         "LEFT JOIN adres_score s USING (verblijfsobject_id) "
-                         "WHERE b.verblijfsobject_id IN (SELECT unnest(?))", [ids])
+        rows = self.rows(f"SELECT {_UNIT_COLUMNS}, score, rang FROM memory.unit_adres "
+                         "WHERE verblijfsobject_id IN (SELECT unnest(?))", [ids])
         for r in rows:
             r["adres"] = address_text(r)
         return {r["verblijfsobject_id"]: r for r in rows}
