@@ -89,6 +89,7 @@ def bench_web(analysis_dir: str | Path, units: int = 100, runs: int = 5, signals
     sample = [r["verblijfsobject_id"] for r in store.rows(
         "SELECT verblijfsobject_id FROM adres_score s JOIN raw_bag_verblijfsobject USING (verblijfsobject_id) "
         "WHERE (s.rang - 1) % ? = 0 ORDER BY s.rang LIMIT ?", [step, units])]
+    overview_paths = _overview_paths([w["wijk_code"] for w in store.wijken()])
     store.close()
     with tempfile.TemporaryDirectory() as tmp:
         db_url = database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
@@ -116,6 +117,7 @@ def bench_web(analysis_dir: str | Path, units: int = 100, runs: int = 5, signals
                 pass_p50.append(_p(times, 0.5))
                 all_ms += times
             search_ms = _bench_search(client, _search_queries(analysis_dir, sample), runs)
+            overview_ms = _bench_paths(client, overview_paths, runs)
             client.close()
 
             texts = _addresses(analysis_dir, sample)
@@ -163,6 +165,7 @@ def bench_web(analysis_dir: str | Path, units: int = 100, runs: int = 5, signals
     return {
         "adressen_in_analyse": n_total,
         "zoeken": search_ms,
+        "overzicht": overview_ms,
         "adresdossier": {"steekproef": len(sample), "herhalingen": runs,
                          "p95_ms": round(statistics.median(pass_p95), 1),
                          "p50_ms": round(statistics.median(pass_p50), 1), "max_ms": round(max(all_ms), 1)},
@@ -210,6 +213,29 @@ def _bench_search(client: httpx.Client, queries: list[str], runs: int) -> dict:
         pass_p95.append(_p(times, 0.95))
         pass_p50.append(_p(times, 0.5))
     return {"zoekvragen": len(queries), "herhalingen": runs, "p95_ms": round(statistics.median(pass_p95), 1),
+            "p50_ms": round(statistics.median(pass_p50), 1)}
+
+
+def _overview_paths(wijken: list[str]) -> list[str]:
+    """Overview requests as analysts make them: the first pages of the ranked list, and the first page per wijk."""
+    return ["/", "/?pagina=2", "/?pagina=3", "/?vermoeden=woonfraude"] + [f"/?wijk={w}" for w in wijken[:16]]
+
+
+def _bench_paths(client: httpx.Client, paths: list[str], runs: int) -> dict:
+    """p95 and p50 of GET requests over `paths` (median over passes); the first request warms caches, untimed."""
+    client.get(paths[0])
+    pass_p95, pass_p50 = [], []
+    for _ in range(runs):
+        times = []
+        for path in paths:
+            t0 = time.perf_counter()
+            r = client.get(path)
+            times.append((time.perf_counter() - t0) * 1000)
+            if r.status_code != 200:
+                raise RuntimeError(f"{path} gaf status {r.status_code}")
+        pass_p95.append(_p(times, 0.95))
+        pass_p50.append(_p(times, 0.5))
+    return {"verzoeken": len(paths), "herhalingen": runs, "p95_ms": round(statistics.median(pass_p95), 1),
             "p50_ms": round(statistics.median(pass_p50), 1)}
 
 
