@@ -59,6 +59,18 @@ ACTION_LABELS = {
     "organisatie_gewijzigd": "organisatie gewijzigd",
     "bewaartermijn_toegepast": "bewaartermijn toegepast (aantal verwijderd)",
     "inzage_opgesteld": "inzageverzoek beantwoord",
+    "gezocht": "gezocht (soort zoekvraag, aantal resultaten)",
+    "wijzigingen_bekeken": "wijzigingen sinds de vorige levering bekeken",
+    "rapport_pdf": "wijkrapport als pdf opgehaald",
+    "netwerk_opgeslagen": "netwerkweergave in een zaak bewaard",
+    "inloggen_geblokkeerd": "inloggen geblokkeerd (te veel mislukte pogingen)",
+    "overal_uitgelogd": "overal uitgelogd",
+    "tweede_factor_gekoppeld": "tweede factor gekoppeld",
+    "tweede_factor_hersteld": "tweede factor opnieuw ingesteld",
+    "gebruiker_geactiveerd": "gebruiker geactiveerd",
+    "gebruiker_gedeactiveerd": "gebruiker gedeactiveerd",
+    "rol_gewijzigd": "rol gewijzigd",
+    "wachtwoord_hersteld": "wachtwoord opnieuw ingesteld",
 }
 
 
