@@ -44,8 +44,8 @@ def test_tenants_inherit_how_far_their_homes_score_above_the_region(tmp_path):
         result = run_indicators(store, load_catalogue(), phase="na_adresscore")
         values = dict(store.rows(f"SELECT entiteit_id, waarde FROM indicator_waarde WHERE indicator = '{CODE}'"))
         kept = store.scalar("SELECT count(*) FROM indicator_waarde WHERE indicator = 'contante_huur'")
-    # mean 0.01: H32 is 32x (counts fully), H8 is 8x (a third), H4 is 4x (nothing); capped at 1
-    assert values == {"katvanger": pytest.approx(1.0)}
+    # mean 0.01: H32 is 32x (counts fully), H8 is 8x (a third), H4 is 4x (nothing); capped at 0.75
+    assert values == {"katvanger": pytest.approx(0.75)}
     assert CODE in result["berekend"] and "portefeuille_hoge_scores" in result["berekend"]
     assert kept == 1  # the first phase's rows stay; the second phase replaced only its own
 
