@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 from pandzicht.errors import PandzichtError
+from pandzicht.privacy.files import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -86,15 +87,16 @@ class Publication:
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
     def __enter__(self) -> Publication:
-        self.out.mkdir(parents=True, exist_ok=True)
+        private_dir(self.out)  # owner-only, whatever the umask: it holds BRP and police data (issue 12, #11)
         self._lock()
         try:
             adopt_legacy(self.out)
             clean_stale(self.out, self.external_db)
             versions = self.out / VERSIONS
-            versions.mkdir(exist_ok=True)
+            private_dir(versions)
             self.build = _unique(versions, BUILD_PREFIX + time.strftime("%Y%m%dT%H%M%S"))
-            self.build.mkdir()
+            self.build.mkdir(mode=0o700)
+            private_dir(self.build)
         except BaseException:
             self._unlock()
             raise
@@ -181,8 +183,7 @@ def adopt_legacy(out: Path) -> None:
     plain = [n for n in (*PUBLISHED, STORE + ".wal") if (out / n).is_file() and not (out / n).is_symlink()]
     if not plain:
         return
-    folder = out / VERSIONS / "eerder"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(out / VERSIONS / "eerder")
     for name in plain:
         if not (folder / name).exists():
             os.link(out / name, folder / name)
