@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyotp
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
 from pandzicht.pipeline import analyse
 from pandzicht.privacy.models import User
@@ -25,6 +27,27 @@ PASSWORD = "correct-horse-battery"
 TOTP_SECRET = pyotp.random_base32()  # the second factor of the test accounts made by add_user
 CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
 ENROL_RE = re.compile(r"<code>([A-Z2-7 ]+)</code>")
+
+
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+@contextmanager
+def postgres_database(prefix: str) -> Iterator[str]:
+    """A fresh database on the PostgreSQL server at 127.0.0.1:5432, dropped afterwards; skips without a server."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as con:
+            con.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # the server is not there: say so, do not fail the suite
+        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 not reachable ({type(exc).__name__})")
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with admin.connect() as con:
+            con.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")

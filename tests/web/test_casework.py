@@ -6,22 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 
 from pandzicht.cases.models import Case, CaseIntervention, Organisation
 from pandzicht.privacy.models import AuditEntry, User
 from pandzicht.privacy.users import create_user
 from pandzicht.web.app import create_app
 
-from .conftest import PASSWORD, csrf_of, login, make_settings, top_unit
+from .conftest import PASSWORD, csrf_of, login, make_settings, postgres_database, top_unit
 
 NOTE = "Buurman zag 's nachts busjes; sleutel ligt bij de beheerder Van Dam"
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 def _post(c: TestClient, path: str, **data: str):  # type: ignore[no-untyped-def]
@@ -163,19 +161,8 @@ def test_casustafel_filters_and_sorting(app, team: TestClient) -> None:
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    name = f"pandzicht_test_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as con:
-            con.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # no server: say so, do not fail the suite
-        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 not reachable ({type(exc).__name__})")
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with admin.connect() as con:
-            con.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database("pandzicht_test") as url:
+        yield url
 
 
 @pytest.mark.postgres

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 
 from pandzicht.cases.db import migrations_dir
 from pandzicht.cases.export import outcomes_as_labels
@@ -16,27 +15,15 @@ from pandzicht.cases.models import Organisation
 from pandzicht.privacy.users import create_user
 from pandzicht.web.app import create_app
 
-from .conftest import PASSWORD, csrf_of, login, make_settings, top_unit
+from .conftest import PASSWORD, csrf_of, login, make_settings, postgres_database, top_unit
 
 pytestmark = pytest.mark.postgres
-ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 @pytest.fixture(scope="module")
 def pg_url() -> Iterator[str]:
-    name = f"pandzicht_test_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as con:
-            con.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # the server is not there: say so, do not fail the suite
-        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 not reachable ({type(exc).__name__})")
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with admin.connect() as con:
-            con.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database("pandzicht_test") as url:
+        yield url
 
 
 def test_team_flow_on_postgresql(world, pg_url: str) -> None:

@@ -2,41 +2,28 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from pandzicht.cases.db import migrations_dir
 from pandzicht.privacy.users import create_user
 from pandzicht.web.app import create_app
 from pandzicht.web.sessions import COOKIE
 
-from .conftest import PASSWORD, TOTP_SECRET, csrf_of, login, make_settings
+from .conftest import PASSWORD, TOTP_SECRET, csrf_of, login, make_settings, postgres_database
 
 pytestmark = pytest.mark.postgres
-ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 BASE = "https://testserver"
 
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    name = f"pandzicht_sec_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as con:
-            con.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # the server is not there: say so, do not fail the suite
-        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 not reachable ({type(exc).__name__})")
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with admin.connect() as con:
-            con.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database("pandzicht_sec") as url:
+        yield url
 
 
 def test_sessions_and_login_blocks_on_postgresql(world, pg_url: str) -> None:
