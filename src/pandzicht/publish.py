@@ -42,7 +42,7 @@ STORE = "pandzicht.duckdb"
 LOCK = ".analyse.lock"
 # Every name published through `huidig`; a version may lack one (an older analysis has no wijzigingen.csv).
 PUBLISHED = ("adressen.csv", "partijen.csv", "entiteiten.csv", "adreskoppeling.csv", "laadrapport.json",
-             "wijzigingen.csv", STORE)
+             "wijzigingen.csv", STORE, "spark-warehouse")
 
 
 class Publication:

@@ -8,20 +8,21 @@ with the units in its own and the eight neighbouring cells.
 
 from __future__ import annotations
 
-import duckdb
+from typing import Any
 
 JITTER_M = 150.0
 MAX_KANDIDATEN = 5  # link when at most this many homes are in range (zekerheid >= 0.2)
 
 
-def link_listings(con: duckdb.DuckDBPyConnection, *, radius_m: float = JITTER_M,
-                  max_kandidaten: int = MAX_KANDIDATEN) -> None:
+def link_listings(con: Any, *, radius_m: float = JITTER_M, max_kandidaten: int = MAX_KANDIDATEN) -> None:
     """Create ``kortverblijf_koppeling(listing_id, verblijfsobject_id, afstand_m, kandidaten, zekerheid)``.
 
     One row per listing. ``kandidaten`` is the number of distinct units with a woonfunctie within
     ``radius_m``; the listing is linked to the nearest of them only when there are 1..``max_kandidaten``,
     with ``zekerheid`` = 1 / kandidaten (the chance the nearest home is the right one when each home in
     range is equally likely). Otherwise ``verblijfsobject_id``, ``afstand_m`` and ``zekerheid`` are NULL.
+    ``con`` is an engine (pandzicht.store.engine.Engine) or a DuckDB connection: both run a statement with
+    ``execute``, and the two numbers are written into the SQL as literals.
     """
     con.execute("DROP TABLE IF EXISTS kortverblijf_koppeling")
     con.execute(
@@ -30,8 +31,8 @@ def link_listings(con: duckdb.DuckDBPyConnection, *, radius_m: float = JITTER_M,
         WITH homes AS (
             SELECT CAST(verblijfsobject_id AS VARCHAR) AS verblijfsobject_id,
                    CAST(x_rd AS DOUBLE) AS x, CAST(y_rd AS DOUBLE) AS y,
-                   CAST(floor(CAST(x_rd AS DOUBLE) / $r) AS BIGINT) AS cx,
-                   CAST(floor(CAST(y_rd AS DOUBLE) / $r) AS BIGINT) AS cy
+                   CAST(floor(CAST(x_rd AS DOUBLE) / {r}) AS BIGINT) AS cx,
+                   CAST(floor(CAST(y_rd AS DOUBLE) / {r}) AS BIGINT) AS cy
             FROM raw_bag_verblijfsobject
             WHERE x_rd IS NOT NULL AND y_rd IS NOT NULL
               AND list_contains(string_split(coalesce(CAST(gebruiksdoel AS VARCHAR), ''), ';'), 'woonfunctie')
@@ -39,12 +40,12 @@ def link_listings(con: duckdb.DuckDBPyConnection, *, radius_m: float = JITTER_M,
         listings AS (
             SELECT CAST(listing_id AS VARCHAR) AS listing_id,
                    CAST(x_rd AS DOUBLE) AS x, CAST(y_rd AS DOUBLE) AS y,
-                   CAST(floor(CAST(x_rd AS DOUBLE) / $r) AS BIGINT) AS cx,
-                   CAST(floor(CAST(y_rd AS DOUBLE) / $r) AS BIGINT) AS cy
+                   CAST(floor(CAST(x_rd AS DOUBLE) / {r}) AS BIGINT) AS cx,
+                   CAST(floor(CAST(y_rd AS DOUBLE) / {r}) AS BIGINT) AS cy
             FROM raw_kortverblijf_advertentie
         ),
         offsets AS (
-            SELECT dx, dy FROM range(-1, 2) AS a(dx), range(-1, 2) AS b(dy)
+            SELECT dx, dy FROM (VALUES (-1), (0), (1)) AS a(dx) CROSS JOIN (VALUES (-1), (0), (1)) AS b(dy)
         ),
         pairs AS (
             SELECT l.listing_id, h.verblijfsobject_id,
@@ -55,7 +56,7 @@ def link_listings(con: duckdb.DuckDBPyConnection, *, radius_m: float = JITTER_M,
         ),
         in_range AS (
             SELECT listing_id, verblijfsobject_id, min(afstand_m) AS afstand_m
-            FROM pairs WHERE afstand_m <= $r
+            FROM pairs WHERE afstand_m <= {r}
             GROUP BY listing_id, verblijfsobject_id
         ),
         ranked AS (
@@ -65,13 +66,12 @@ def link_listings(con: duckdb.DuckDBPyConnection, *, radius_m: float = JITTER_M,
             FROM in_range
         )
         SELECT l.listing_id,
-               CASE WHEN r.kandidaten <= $k THEN r.verblijfsobject_id END AS verblijfsobject_id,
-               CASE WHEN r.kandidaten <= $k THEN round(r.afstand_m, 1) END AS afstand_m,
+               CASE WHEN r.kandidaten <= {k} THEN r.verblijfsobject_id END AS verblijfsobject_id,
+               CASE WHEN r.kandidaten <= {k} THEN round(r.afstand_m, 1) END AS afstand_m,
                CAST(coalesce(r.kandidaten, 0) AS INTEGER) AS kandidaten,
-               CASE WHEN r.kandidaten <= $k THEN 1.0 / r.kandidaten END AS zekerheid
+               CASE WHEN r.kandidaten <= {k} THEN 1.0 / r.kandidaten END AS zekerheid
         FROM listings l
         LEFT JOIN ranked r ON r.listing_id = l.listing_id AND r.rang = 1
         ORDER BY l.listing_id
-        """,
-        {"r": float(radius_m), "k": int(max_kandidaten)},
+        """.format(r=repr(float(radius_m)), k=int(max_kandidaten))
     )

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import duckdb
-
 from pandzicht.errors import PandzichtError
 from pandzicht.indicators.catalogue import Indicator, load_catalogue
 from pandzicht.store.engine import Store, raw_table
@@ -59,7 +57,7 @@ def run_indicators(
                 f"INSERT INTO indicator_waarde SELECT '{ind.code}', '{ind.entiteit}', CAST(entiteit_id AS VARCHAR), "
                 f"CAST(waarde AS DOUBLE) FROM ({ind.query}) AS q WHERE entiteit_id IS NOT NULL AND waarde > 0"
             )
-        except duckdb.Error as exc:
+        except store.errors as exc:
             # Name the indicator: at scale one query can run out of memory, and the user must know which.
             raise PandzichtError(f"indicator {ind.code}: {type(exc).__name__}") from exc
         ran.append(ind.code)

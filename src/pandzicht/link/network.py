@@ -43,7 +43,7 @@ _CACHE: dict[int, GraphIndex] = {}
 def _version(store: Store) -> tuple[int, int]:
     """A cheap change marker (row count from table metadata); after rebuilding `relatie` to the same size, pass
     refresh=True to `graph_index`."""
-    return (int(store.scalar("SELECT count(*) FROM relatie")), id(store.con))
+    return (int(store.scalar("SELECT count(*) FROM relatie")), id(store))
 
 
 def graph_index(store: Store, refresh: bool = False) -> GraphIndex:
@@ -58,11 +58,11 @@ def graph_index(store: Store, refresh: bool = False) -> GraphIndex:
         FROM (SELECT van AS knoop FROM relatie UNION SELECT naar FROM relatie)
     """)
     names = [r[0] for r in store.rows("SELECT knoop FROM _knoop ORDER BY nr")]
-    edges = store.con.sql(f"""
+    edges = store.arrow(f"""
         SELECT a.nr AS nr_van, b.nr AS nr_naar, {', '.join('r.' + f for f in EDGE_FIELDS)}
         FROM relatie r JOIN _knoop a ON a.knoop = r.van JOIN _knoop b ON b.knoop = r.naar
         ORDER BY a.nr, b.nr, r.soort, r.record_sleutel
-    """).to_arrow_table()
+    """)
     store.execute("DROP TABLE _knoop")
     pairs = np.column_stack([edges.column("nr_van").to_numpy(), edges.column("nr_naar").to_numpy()])
     graph = ig.Graph(n=len(names), edges=pairs, directed=False)

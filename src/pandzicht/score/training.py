@@ -16,6 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
+import pyarrow as pa
 
 from pandzicht.indicators.catalogue import Indicator
 from pandzicht.indicators.run import available
@@ -102,8 +103,7 @@ def training_set(store: Store, indicators: list[Indicator]) -> TrainingSet:
             position: dict[str, list[int]] = {}
             for i in rows:
                 position.setdefault(checks[i][0], []).append(i)
-            store.execute("CREATE OR REPLACE TEMP TABLE _doel (verblijfsobject_id VARCHAR)")
-            store.con.executemany("INSERT INTO _doel VALUES (?)", [[u] for u in position])
+            store.write_arrow("_doel", pa.table({"verblijfsobject_id": pa.array(list(position), pa.string())}))
             for ind in indicators:
                 if ind not in runnable or not _observed(ind, ref, first):
                     observed[rows, col[ind.code]] = False

@@ -1,10 +1,11 @@
-"""Where relations live: one DuckDB file by default.
+"""Where relations live: the engine seam, and its DuckDB implementation (one DuckDB file by default).
 
 Tables are flat, named by what they hold (`raw_<source>`, `quarantine_<source>`,
 analysis tables), and typed with plain SQL types (VARCHAR, BIGINT, DOUBLE,
 DATE) so the same relations can live as Spark tables when a region outgrows
-one machine; `pandzicht.store.spark` translates the SQL with SQLGlot
-(`to_spark_sql`) and copies tables into a Spark session (`publish`).
+one machine. `Engine` is the one interface every stage runs its SQL through
+(written in DuckDB's dialect); `Store` is DuckDB, `pandzicht.store.spark.SparkStore`
+is Spark (SQL translated by SQLGlot with the rewrites in `pandzicht.store.spark_sql`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,8 +53,73 @@ def quarantine_table(source: str) -> str:
     return f"quarantine_{source}"
 
 
-class Store:
-    """A DuckDB database file (or memory) with transactions and small helpers."""
+class Engine(ABC):
+    """What a stage may do with the store, on either engine: SQL in DuckDB's dialect, Arrow in and out.
+
+    As Splink's DatabaseAPI: the stages never touch a connection, so the same stage runs on DuckDB and on
+    Spark. `path` is the DuckDB file (None on Spark and in memory)."""
+
+    name: str
+    path: Path | None
+    errors: tuple[type[BaseException], ...]  # what a failing statement raises on this engine
+
+    @abstractmethod
+    def execute(self, sql: str, params: list[Any] | None = None) -> None:
+        """Run a statement for its effect."""
+
+    @abstractmethod
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
+        """A query's rows as tuples, on the driver."""
+
+    def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
+        """A query's first value (None without rows)."""
+        rows = self.rows(sql, params)
+        return rows[0][0] if rows else None
+
+    @abstractmethod
+    def arrow(self, sql: str, params: list[Any] | None = None) -> pa.Table:
+        """A query's rows as an Arrow table, on the driver."""
+
+    @abstractmethod
+    def write_arrow(self, table: str, data: pa.Table, order_by: str | None = None, append: bool = False) -> None:
+        """Write an Arrow table computed in Python into the store (replacing, or appending to, `table`)."""
+
+    @abstractmethod
+    def has_table(self, name: str) -> bool: ...
+
+    @abstractmethod
+    def tables(self) -> list[str]: ...
+
+    @abstractmethod
+    def columns(self, table: str) -> list[str]: ...
+
+    @abstractmethod
+    def export_csv(self, sql: str, target: Path) -> None:
+        """A query's rows as a comma-separated file with a header (the output contract's format)."""
+
+    @abstractmethod
+    def transaction(self) -> Any:
+        """A context in which all statements succeed or none do (as far as the engine can)."""
+
+    @abstractmethod
+    def yielding_memory(self, share: float = 0.05) -> Any:
+        """A context in which the store holds less memory, for another engine in this process."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Store(Engine):
+    """The DuckDB engine: a DuckDB database file (or memory) with transactions and small helpers."""
+
+    name = "duckdb"
+    errors = (duckdb.Error,)
 
     def __init__(self, path: str | Path | None = None, read_only: bool = False) -> None:
         self.path = Path(path) if path else None
@@ -87,6 +154,13 @@ class Store:
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
         rows = self.con.execute(sql, params or []).fetchall()
         return rows[0][0] if rows else None
+
+    def arrow(self, sql: str, params: list[Any] | None = None) -> pa.Table:
+        return (self.con.sql(sql, params=params) if params else self.con.sql(sql)).to_arrow_table()
+
+    def export_csv(self, sql: str, target: Path) -> None:
+        escaped = str(target).replace("'", "''")
+        self.execute(f"COPY ({sql}) TO '{escaped}' (HEADER, DELIMITER ',', QUOTE '\"')")
 
     def write_arrow(self, table: str, data: pa.Table, order_by: str | None = None, append: bool = False) -> None:
         """Write an Arrow table computed in Python into the store (replacing, or appending to, `table`)."""

@@ -1,32 +1,66 @@
-"""The second engine: the same relations as Spark tables, the same SQL translated by SQLGlot.
+"""The second engine: the same relations as Parquet tables on Spark, the same SQL translated by SQLGlot.
 
-For a region or the country that outgrows one machine. Tests run Spark in
-local mode; a deployment points the builder at its cluster.
+For a region or the country that outgrows one machine. Every table is a
+folder of Parquet files in a warehouse (by default beside the output, so
+DuckDB reads them too: `read_parquet('WAREHOUSE/<table>/*.parquet')`),
+registered in the Spark session as a temporary view under its own name.
+A statement that changes a table writes the table's new version and points
+the view at it: Spark cannot overwrite a Parquet folder it reads from, and a
+DELETE or UPDATE is a SELECT of the rows that remain (`spark_sql.parse`).
 """
 
 from __future__ import annotations
 
+import csv
+import itertools
+import logging
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-import sqlglot
+import pyarrow as pa
+import pyarrow.parquet as pq
 
-from pandzicht.store.engine import Store
+from pandzicht.store.engine import Engine, Store
+from pandzicht.store.spark_sql import Statement, parse, to_spark_sql
+
+log = logging.getLogger(__name__)
+
+WAREHOUSE = "spark-warehouse"  # the store's folder in an output folder
+
+__all__ = ["WAREHOUSE", "SparkStore", "local_session", "publish", "session", "to_spark_sql"]
 
 
-def to_spark_sql(sql: str) -> str:
-    """DuckDB SQL (the dialect the catalogue is written in) as Spark SQL."""
-    return sqlglot.transpile(sql, read="duckdb", write="spark")[0]
+def session(master: str = "local[2]", app: str = "pandzicht", memory: str = "2g", partitions: int = 8) -> Any:
+    """A Spark session on `master` (local[N] or spark://host:port) with Splink's similarity functions loaded,
+    UTC dates and no web UI."""
+    from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
+
+    return (
+        SparkSession.builder.master(master).appName(app)
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.driver.memory", memory)
+        .config("spark.executor.memory", memory)
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", str(partitions))
+        .config("spark.default.parallelism", str(partitions))
+        .config("spark.sql.ansi.enabled", "false")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.sql.parquet.datetimeRebaseModeInWrite", "CORRECTED")
+        # executors on a cluster run the per-partition steps with this interpreter and its packages
+        .config("spark.pyspark.python", sys.executable)
+        .getOrCreate()
+    )
 
 
 def local_session(app: str = "pandzicht") -> Any:
     """A local Spark session with UTC dates and no web UI."""
-    from pyspark.sql import SparkSession
-
-    return (
-        SparkSession.builder.master("local[2]").appName(app)
-        .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "4").getOrCreate()
-    )
+    return session("local[2]", app, partitions=4)
 
 
 def publish(store: Store, spark: Any, tables: list[str]) -> None:
@@ -34,7 +68,201 @@ def publish(store: Store, spark: Any, tables: list[str]) -> None:
     from pyspark.sql.pandas.types import from_arrow_schema
 
     for name in tables:
-        arrow = store.con.execute(f"SELECT * FROM {name}").to_arrow_table()
+        arrow = store.arrow(f"SELECT * FROM {name}")
         # an empty table has no rows to infer types from: its Arrow schema says them
         schema = from_arrow_schema(arrow.schema) if arrow.num_rows == 0 else None
         spark.createDataFrame(arrow.to_pandas(), schema=schema).createOrReplaceTempView(name)
+
+
+def _parquet_safe(data: pa.Table) -> pa.Table:
+    """Arrow columns Spark's Parquet reader takes: no null-typed columns, no nanosecond timestamps."""
+    fields = []
+    for f in data.schema:
+        if pa.types.is_null(f.type):
+            fields.append(pa.field(f.name, pa.string()))
+        elif pa.types.is_timestamp(f.type):
+            fields.append(pa.field(f.name, pa.timestamp("us", tz=f.type.tz)))
+        elif pa.types.is_large_string(f.type):
+            fields.append(pa.field(f.name, pa.string()))
+        elif pa.types.is_dictionary(f.type):
+            fields.append(pa.field(f.name, f.type.value_type))
+        else:
+            fields.append(f)
+    return data.cast(pa.schema(fields))
+
+
+class SparkStore(Engine):
+    """The store on Spark: tables as Parquet folders in `warehouse`, queried through one Spark session."""
+
+    name = "spark"
+
+    def __init__(self, spark: Any, warehouse: Path) -> None:
+        from py4j.protocol import Py4JJavaError
+        from pyspark.errors import PySparkException
+
+        self.errors = (PySparkException, Py4JJavaError)
+        self.spark = spark
+        self.warehouse = Path(warehouse)
+        self.warehouse.mkdir(parents=True, exist_ok=True)
+        self.path = None
+        self._versions: dict[str, Path] = {}
+        self._counter = itertools.count()
+        for folder in sorted(self.warehouse.iterdir()):
+            if folder.is_dir() and not folder.name.startswith("."):
+                self._point(folder.name, folder)
+
+    # --- tables --------------------------------------------------------------------------------------------
+
+    def _point(self, table: str, folder: Path) -> None:
+        self.spark.read.parquet(str(folder)).createOrReplaceTempView(table)
+        old = self._versions.get(table)
+        self._versions[table] = folder
+        if old is not None and old != folder:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def adopt(self, table: str, folder: Path) -> None:
+        """A Parquet folder written by someone else (intake) as the table."""
+        self._point(table, folder)
+
+    def _new_folder(self, table: str) -> Path:
+        return self.warehouse / ".versies" / f"{table}.{next(self._counter)}"
+
+    def _save(self, table: str, frame: Any) -> None:
+        """Write a DataFrame as the table's next version (column names kept as Spark gives them)."""
+        folder = self._new_folder(table)
+        frame.write.mode("overwrite").parquet(str(folder))
+        self._point(table, folder)
+
+    def _save_arrow(self, table: str, data: pa.Table) -> None:
+        folder = self._new_folder(table)
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(_parquet_safe(data), folder / "part-0.parquet")
+        self._point(table, folder)
+
+    def _drop(self, table: str) -> None:
+        if table in self._versions:
+            self.spark.catalog.dropTempView(table)
+            shutil.rmtree(self._versions.pop(table), ignore_errors=True)
+
+    def finish(self) -> None:
+        """Move every table's last version to WAREHOUSE/<table>, the layout DuckDB and a next session read."""
+        for table, folder in sorted(self._versions.items()):
+            final = self.warehouse / table
+            if folder == final:
+                continue
+            if final.exists():
+                shutil.rmtree(final)
+            shutil.move(str(folder), str(final))
+            self._versions[table] = final
+            self.spark.read.parquet(str(final)).createOrReplaceTempView(table)
+        shutil.rmtree(self.warehouse / ".versies", ignore_errors=True)
+
+    # --- the engine interface --------------------------------------------------------------------------------
+
+    def _run(self, st: Statement) -> Any:
+        spark = self.spark
+        if st.kind == "query":
+            return spark.sql(st.query)
+        if st.kind == "noop":
+            return None
+        if st.kind == "drop":
+            self._drop(st.table)
+        elif st.kind == "view":
+            # materialised: a lazy view would still read the versions of its tables that were replaced since
+            self._save(st.table, spark.sql(st.query))
+        elif st.kind == "create":
+            if st.if_not_exists and self.has_table(st.table):
+                return None
+            if st.query is not None:
+                self._save(st.table, spark.sql(st.query))
+            else:
+                ddl = ", ".join(f"`{c}` {t}" for c, t in st.schema)
+                self._save(st.table, spark.createDataFrame([], ddl))
+        elif st.kind == "insert":
+            current = spark.table(st.table)
+            new = spark.sql(st.query)
+            if st.columns:
+                new = new.toDF(*st.columns)
+                new = new.select(*[new[c] if c in st.columns else _null_as(current, c) for c in current.columns])
+            else:
+                new = new.toDF(*current.columns)
+            new = new.select(*[new[c].cast(current.schema[c].dataType) for c in current.columns])
+            self._save(st.table, current.unionByName(new))
+        elif st.kind == "replace_rows":
+            self._save(st.table, spark.sql(st.query))
+        elif st.kind == "copy":
+            self.export_csv(st.query, Path(st.target), translated=True)
+        return None
+
+    def execute(self, sql: str, params: list[Any] | None = None) -> None:
+        frame = self._run(parse(sql, params, self.columns))
+        if frame is not None:
+            frame.collect()
+
+    def frame(self, sql: str, params: list[Any] | None = None) -> Any:
+        """A query's rows as a Spark DataFrame (for per-partition steps)."""
+        return self._run(parse(sql, params, self.columns))
+
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
+        return [tuple(r) for r in self.frame(sql, params).collect()]
+
+    def arrow(self, sql: str, params: list[Any] | None = None) -> pa.Table:
+        return self.frame(sql, params).toArrow()
+
+    def write_arrow(self, table: str, data: pa.Table, order_by: str | None = None, append: bool = False) -> None:
+        """An Arrow table computed in Python as the table (or appended to it). Spark keeps no row order, so
+        `order_by` is ignored: every read that needs an order says ORDER BY."""
+        if append and table in self._versions:
+            current = self.arrow(f"SELECT * FROM {table}")
+            data = pa.concat_tables([current, _parquet_safe(data).cast(current.schema)])
+        self._save_arrow(table, data)
+
+    def write_frame(self, table: str, frame: Any) -> None:
+        """A Spark DataFrame (from a per-partition step) as the table."""
+        self._save(table, frame)
+
+    def has_table(self, name: str) -> bool:
+        return name in self._versions
+
+    def tables(self) -> list[str]:
+        return sorted(t for t in self._versions if not t.startswith("_"))
+
+    def columns(self, table: str) -> list[str]:
+        return list(self.spark.table(table).columns)
+
+    def export_csv(self, sql: str, target: Path, translated: bool = False) -> None:
+        """A query's rows as a CSV file with a header, written by the driver as DuckDB's COPY writes it."""
+        frame = self.spark.sql(sql if translated else to_spark_sql(sql))
+        with open(target, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(frame.columns)
+            for batch in frame.toLocalIterator():
+                writer.writerow(_csv_value(v) for v in batch)
+
+    @contextmanager
+    def transaction(self) -> Iterator[SparkStore]:
+        """Spark has no transactions over Parquet folders; a failed analysis is never published
+        (pandzicht.publish), which is what the all-or-nothing is for."""
+        yield self
+
+    @contextmanager
+    def yielding_memory(self, share: float = 0.05) -> Iterator[None]:
+        yield
+
+    def close(self) -> None:
+        self.finish()
+
+
+def _null_as(frame: Any, column: str) -> Any:
+    from pyspark.sql import functions as F
+
+    return F.lit(None).cast(frame.schema[column].dataType).alias(column)
+
+
+def _csv_value(v: Any) -> Any:
+    """A value as DuckDB's CSV writer prints it (booleans lower case, floats without a trailing .0 lost)."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return v

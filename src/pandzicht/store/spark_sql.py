@@ -1,0 +1,220 @@
+"""DuckDB SQL as Spark SQL: SQLGlot's translation plus the few rewrites its output needs to run on Spark.
+
+The stages write their SQL once, in DuckDB's dialect. SQLGlot translates
+expressions; what it cannot (statements that change a table in place, which
+Spark's Parquet tables do not support, and a handful of functions) is
+rewritten here, each rewrite with a test in tests/store/test_spark_sql.py.
+A statement is parsed into a `Statement`: what it does to which table, with
+the query (already Spark SQL) that gives the rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+_DUCK, _SPARK = "duckdb", "spark"
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One DuckDB statement as the Spark engine runs it.
+
+    kind: `query` (rows back), `create` (table from `query`, or empty with `schema`), `insert` (append `query`'s
+    rows to `table`, in `columns` order when given), `replace_rows` (the table becomes `query`: DELETE and UPDATE
+    rewritten as a SELECT), `drop`, `view` (a temporary view over `query`), `copy` (write `query` as CSV to
+    `target`) or `noop` (transactions, settings, indexes: nothing to do on Spark)."""
+
+    kind: str
+    table: str | None = None
+    query: str | None = None
+    schema: tuple[tuple[str, str], ...] | None = None
+    columns: tuple[str, ...] | None = None
+    if_not_exists: bool = False
+    target: str | None = None
+
+
+def literal(value: Any) -> exp.Expression:
+    """A Python parameter as a SQL literal (Spark SQL has no `?` placeholders)."""
+    if value is None:
+        return exp.Null()
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, int | float):
+        return exp.Literal.number(value)
+    if isinstance(value, dt.datetime):
+        return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), "TIMESTAMP")
+    if isinstance(value, dt.date):
+        return exp.cast(exp.Literal.string(value.isoformat()), "DATE")
+    return exp.Literal.string(str(value))
+
+
+def bind(tree: exp.Expression, params: list[Any] | None) -> exp.Expression:
+    """Put the parameters in place of the `?` placeholders, in order."""
+    if not params:
+        return tree
+    values = iter(params)
+
+    def swap(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Placeholder):
+            return literal(next(values))
+        return node
+
+    return tree.transform(swap)
+
+
+ColumnsOf = Callable[[str], list[str]]
+
+
+def _source_table(select: exp.Select, qualifier: str) -> str:
+    """The stored table a star refers to, by its alias or name in the SELECT's FROM and JOINs."""
+    sources = [select.args.get("from_") or select.args.get("from")]
+    sources = [s.this for s in sources if s is not None] + [j.this for j in select.args.get("joins") or []]
+    for src in sources:
+        if isinstance(src, exp.Table) and (not qualifier or qualifier in (src.alias_or_name, src.name)):
+            return src.name
+    raise ValueError(f"star of {qualifier or 'a subquery'} cannot be expanded for Spark")
+
+
+def _expand_stars(select: exp.Select, columns_of: ColumnsOf) -> None:
+    """DuckDB's `* EXCLUDE (...)` and `* REPLACE (... AS c)` as a plain column list (Spark has neither)."""
+    out: list[exp.Expression] = []
+    for e in select.expressions:
+        star = e.this if isinstance(e, exp.Column) and isinstance(e.this, exp.Star) else e
+        if not isinstance(star, exp.Star) or not (star.args.get("replace") or star.args.get("except_")):
+            out.append(e)
+            continue
+        qualifier = e.table if isinstance(e, exp.Column) else ""
+        table = _source_table(select, qualifier)
+        dropped = {c.name.lower() for c in star.args.get("except_") or []}
+        replaced = {a.alias.lower(): a for a in star.args.get("replace") or []}
+        for c in columns_of(table):
+            if c.lower() in dropped:
+                continue
+            out.append(replaced[c.lower()].copy() if c.lower() in replaced else exp.column(c, table=qualifier or None))
+    select.set("expressions", out)
+
+
+def _distinct_window_count(node: exp.Expression) -> exp.Expression:
+    """count(DISTINCT x) OVER (...) as size(collect_set(x) OVER (...)): Spark has no distinct window functions
+    (both skip NULLs)."""
+    if isinstance(node, exp.Window) and isinstance(node.this, exp.Count) and isinstance(node.this.this, exp.Distinct):
+        values = node.this.this.expressions
+        if len(values) == 1:
+            window = node.copy()
+            window.set("this", exp.Anonymous(this="COLLECT_SET", expressions=[values[0].copy()]))
+            return exp.Anonymous(this="SIZE", expressions=[window])
+    return node
+
+
+def _rewrite(tree: exp.Expression, columns_of: ColumnsOf | None) -> exp.Expression:
+    """The DuckDB constructs whose SQLGlot translation does not run on Spark."""
+    if columns_of is not None:
+        for select in list(tree.find_all(exp.Select)):
+            _expand_stars(select, columns_of)
+    return tree.transform(_distinct_window_count)
+
+
+def to_spark_sql(sql: str | exp.Expression, columns_of: ColumnsOf | None = None) -> str:
+    """DuckDB SQL (the dialect the stages and the catalogue are written in) as Spark SQL. `columns_of(table)`
+    gives a stored table's columns, for the rewrites that need them."""
+    tree = sqlglot.parse_one(sql, read=_DUCK) if isinstance(sql, str) else sql
+    return _rewrite(tree, columns_of).sql(dialect=_SPARK)
+
+
+def _name(table: exp.Expression) -> str:
+    t = table.this if isinstance(table, exp.Schema) else table
+    return t.name
+
+
+def _schema(schema: exp.Schema) -> tuple[tuple[str, str], ...]:
+    cols = []
+    for col in schema.expressions:
+        if isinstance(col, exp.ColumnDef):
+            kind = col.args.get("kind")
+            cols.append((col.name, kind.sql(dialect=_SPARK) if kind else "STRING"))
+    return tuple(cols)
+
+
+def _values_query(values: exp.Values, columns_of: ColumnsOf | None) -> str:
+    """INSERT ... VALUES as a SELECT (so every insert is a query whose rows are appended)."""
+    rows = [
+        exp.select(*row.expressions) if isinstance(row, exp.Tuple) else exp.select(row)
+        for row in values.expressions
+    ]
+    union: exp.Expression = rows[0]
+    for r in rows[1:]:
+        union = exp.union(union, r, distinct=False)
+    return to_spark_sql(union, columns_of)
+
+
+def _delete(tree: exp.Delete, columns_of: ColumnsOf | None) -> Statement:
+    table = _name(tree.this)
+    where = tree.args.get("where")
+    if where is None:
+        return Statement("replace_rows", table, f"SELECT * FROM {table} WHERE false")
+    keep = exp.not_(exp.func("coalesce", exp.paren(where.this.copy()), exp.false()))
+    return Statement("replace_rows", table, to_spark_sql(exp.select("*").from_(table).where(keep), columns_of))
+
+
+def _update(tree: exp.Update, columns_of: ColumnsOf) -> Statement:
+    """UPDATE t SET c = e WHERE w as SELECT ..., CASE WHEN w THEN e ELSE c END AS c, ... FROM t.
+
+    An UPDATE ... FROM (a join) is not rewritten: the stages do not use it."""
+    if tree.args.get("from"):
+        raise ValueError("UPDATE ... FROM is not supported on the Spark engine")
+    table = _name(tree.this)
+    sets = {eq.this.name: eq.expression for eq in tree.expressions}
+    where = tree.args.get("where")
+    out = []
+    for c in columns_of(table):
+        if c in sets:
+            value = sets[c].copy()
+            if where is not None:
+                value = exp.Case(ifs=[exp.If(this=where.this.copy(), true=value)], default=exp.column(c))
+            out.append(exp.alias_(value, c))
+        else:
+            out.append(exp.column(c))
+    return Statement("replace_rows", table, to_spark_sql(exp.select(*out).from_(table), columns_of))
+
+
+def parse(sql: str, params: list[Any] | None = None, columns_of: ColumnsOf | None = None) -> Statement:
+    """What one DuckDB statement does, as the Spark engine runs it. `columns_of(table)` gives a table's
+    columns (UPDATE needs them to write every column back)."""
+    tree = bind(sqlglot.parse_one(sql, read=_DUCK), params)
+    if isinstance(tree, exp.Create):
+        kind = (tree.args.get("kind") or "").upper()
+        if kind == "INDEX":
+            return Statement("noop")
+        name = _name(tree.this)
+        body = tree.expression
+        if kind == "VIEW":
+            return Statement("view", name, to_spark_sql(body, columns_of))
+        exists = bool(tree.args.get("exists"))
+        if body is not None and not isinstance(body, exp.Schema):
+            return Statement("create", name, to_spark_sql(body, columns_of), if_not_exists=exists)
+        return Statement("create", name, schema=_schema(tree.this), if_not_exists=exists)
+    if isinstance(tree, exp.Insert):
+        target = tree.this
+        cols = tuple(c.name for c in target.expressions) if isinstance(target, exp.Schema) else None
+        body = tree.expression
+        query = _values_query(body, columns_of) if isinstance(body, exp.Values) else to_spark_sql(body, columns_of)
+        return Statement("insert", _name(target), query, columns=cols)
+    if isinstance(tree, exp.Delete):
+        return _delete(tree, columns_of)
+    if isinstance(tree, exp.Update):
+        return _update(tree, columns_of)
+    if isinstance(tree, exp.Drop):
+        return Statement("drop", _name(tree.args["tables"][0]))
+    if isinstance(tree, exp.Copy):
+        target = tree.args["files"][0].name
+        body = tree.this.this if isinstance(tree.this, exp.Subquery) else tree.this
+        return Statement("copy", query=to_spark_sql(body, columns_of), target=target)
+    if isinstance(tree, exp.Transaction | exp.Commit | exp.Rollback | exp.Set | exp.Command):
+        return Statement("noop")
+    return Statement("query", query=to_spark_sql(tree, columns_of))
