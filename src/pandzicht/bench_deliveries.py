@@ -1,17 +1,20 @@
 """`pandzicht bench leveringen`: two monthly deliveries of one world analysed into one folder, in one run.
 
-Delivery 1 is analysed from nothing; delivery 2 continues it in the same output folder (a full run that
-keeps the entity ids of delivery 1: linking is redone for every record, then each cluster takes the id of
-the earlier cluster it shares most records with, `link/stable_ids.py`); delivery 2 is then analysed once
-more from nothing in a separate folder, so the continued analysis can be compared with a fresh one. Per
-run: seconds and peak resident memory per stage. Then the figures issue 13 asks for:
+Delivery 1 is analysed from nothing; a copy of that output folder is taken. Delivery 2 then continues it
+twice: incrementally in the folder itself (only new and changed records are linked, with the kept model,
+`link/parties_incremental.py`), and in full in the copy (`--opnieuw`: everything linked again and the
+model retrained; each cluster still takes the id of the earlier cluster it shares most records with,
+`link/stable_ids.py`). With `vers`, delivery 2 is also analysed from nothing in a separate folder, to show
+what ids would do without a previous analysis. Per run: seconds and peak resident memory per stage, and
+the ratio incremental / full. Then the figures issue 13 asks for:
 
 - id stability: of the parties of delivery 1 whose records are still delivered, the share whose id
   continues in delivery 2 (overall, and for parties without a BRP registration: the companies, agents and
   landlords cases are opened on); and, against the truth, of the real parties in both deliveries the share
   whose main entity keeps its id;
-- equivalence: top-200 overlap of the address list and the entity F1 of the continued run against the
-  fresh analysis of the same delivery.
+- equivalence: top-200 overlap of the address list of the incremental run with the full run of the same
+  delivery, and the entity F1 (against the world's truth) of both, and the pairwise F1 of the incremental
+  entities taking the full run's as truth.
 """
 
 from __future__ import annotations
@@ -30,16 +33,17 @@ from pandzicht.synth.deliveries import folder_name, generate_deliveries
 TOP = 200
 
 
-def _run(bundle: Path, out: Path) -> dict:
-    """One analyse run with seconds and peak memory (MB) per stage."""
+def _run(bundle: Path, out: Path, opnieuw: bool = False) -> dict:
+    """One analyse run with seconds and peak memory (MB) per stage, and how linking ran."""
     with RssSampler() as sampler:
         def on_stage(name: str) -> None:
             sampler.stage = name
 
-        result = analyse(bundle, out, on_stage=on_stage)
+        result = analyse(bundle, out, on_stage=on_stage, opnieuw=opnieuw)
+    section = result.report.get("analyse", {})
     return {"stadia_s": result.timings, "piek_geheugen_mb": {k: round(v / 2**20) for k, v in sampler.peaks.items()},
             "totaal_s": round(sum(result.timings.values()), 3),
-            "entiteit_ids": result.report.get("analyse", {}).get("entiteit_ids", {})}
+            "entiteit_ids": section.get("entiteit_ids", {}), "koppeling": section.get("koppeling", {})}
 
 
 def _q(path: Path) -> str:
@@ -101,44 +105,68 @@ def top_overlap(a: Path, b: Path, top: int = TOP) -> float:
         USING (verblijfsobject_id)""").fetchone()[0]
 
 
-def bench_deliveries(units: int, seed: int, work: Path) -> dict:
-    """Generate two deliveries (or reuse them in `work`), analyse 1, continue with 2, analyse 2 fresh; measure."""
+def _as_truth(entities: Path, target: Path) -> Path:
+    """An entiteiten.csv written as a truth file (bron, record_sleutel, ware_persoon), to score one run's
+    clusters against another's with the same pairwise measure."""
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT bron, record_sleutel, entiteit_id AS ware_persoon FROM read_csv({_q(entities)}, "
+                f"all_varchar = true)) TO {_q(target)} (HEADER)")
+    return target
+
+
+def bench_deliveries(units: int, seed: int, work: Path, fresh_run: bool = False, dialect: str = "basis") -> dict:
+    """Generate two deliveries (or reuse them in `work`), analyse 1, then 2 incrementally and in full (both
+    continuing 1), and with `fresh_run` 2 from nothing; measure."""
     work = Path(work)
     first, second = work / folder_name(1), work / folder_name(2)
     if not (second / "manifest.json").exists():
-        generate_deliveries(work, units, seed, 2)
-    out, fresh = work / "uitvoer", work / "uitvoer-vers"
-    for folder in (out, fresh):
+        generate_deliveries(work, units, seed, 2, dialect=dialect)
+    out, full, fresh = work / "uitvoer", work / "uitvoer-opnieuw", work / "uitvoer-vers"
+    for folder in (out, full, fresh):
         if folder.exists():
             shutil.rmtree(folder)
     runs = {"levering_1": _run(first, out)}
     kept_entities = work / "entiteiten-levering-1.csv"
     shutil.copyfile(out / "entiteiten.csv", kept_entities)
-    runs["levering_2_vervolg"] = _run(second, out)
-    runs["levering_2_vers"] = _run(second, fresh)
-    f1_cont = pairwise_scores(out / "entiteiten.csv", second / "truth" / "persoon_sleutel.csv")
-    f1_fresh = pairwise_scores(fresh / "entiteiten.csv", second / "truth" / "persoon_sleutel.csv")
-    return {
-        "eenheden": units, "seed": seed, "runs": runs,
+    shutil.copytree(out, full, symlinks=True)
+    runs["levering_2_incrementeel"] = _run(second, out)
+    runs["levering_2_volledig"] = _run(second, full, opnieuw=True)
+    truth = second / "truth" / "persoon_sleutel.csv"
+    f1_inc = pairwise_scores(out / "entiteiten.csv", truth)
+    f1_full = pairwise_scores(full / "entiteiten.csv", truth)
+    f1_vs_full = pairwise_scores(out / "entiteiten.csv", _as_truth(full / "entiteiten.csv",
+                                                                   work / "entiteiten-volledig.csv"))
+    inc, whole = runs["levering_2_incrementeel"], runs["levering_2_volledig"]
+    result = {
+        "eenheden": units, "seed": seed, "dialect": dialect, "runs": runs,
         "id_stabiliteit": id_stability(kept_entities, out / "entiteiten.csv"),
-        "id_stabiliteit_vers": id_stability(kept_entities, fresh / "entiteiten.csv"),
+        "id_stabiliteit_volledig": id_stability(kept_entities, full / "entiteiten.csv"),
         "ware_partijen": true_party_stability(kept_entities, first / "truth" / "persoon_sleutel.csv",
-                                              out / "entiteiten.csv", second / "truth" / "persoon_sleutel.csv"),
-        "top200_overlap": top_overlap(out / "adressen.csv", fresh / "adressen.csv"),
-        "entiteit_f1_vervolg": f1_cont["f1"], "entiteit_f1_vers": f1_fresh["f1"],
-        "entiteit_f1_verschil": f1_cont["f1"] - f1_fresh["f1"],
-        "incrementeel": False,
+                                              out / "entiteiten.csv", truth),
+        "top200_overlap": top_overlap(out / "adressen.csv", full / "adressen.csv"),
+        "entiteit_f1_incrementeel": f1_inc["f1"], "entiteit_f1_volledig": f1_full["f1"],
+        "entiteit_f1_verschil": f1_inc["f1"] - f1_full["f1"],
+        "entiteit_f1_tov_volledig": f1_vs_full["f1"],
+        "tijd_incrementeel_tov_volledig": inc["totaal_s"] / max(whole["totaal_s"], 1e-9),
+        "stadia_incrementeel_tov_volledig": {
+            s: round(inc["stadia_s"][s] / whole["stadia_s"][s], 3)
+            for s in inc["stadia_s"] if whole["stadia_s"].get(s)},
+        "incrementeel": inc["koppeling"].get("modus") == "incrementeel",
     }
+    if fresh_run:
+        runs["levering_2_vers"] = _run(second, fresh)
+        result["id_stabiliteit_vers"] = id_stability(kept_entities, fresh / "entiteiten.csv")
+    return result
 
 
 def render(result: dict) -> list[Table]:
     """The bench as rich tables: seconds and peak MB per stage for each run, then the figures."""
     runs = result["runs"]
-    titles = {"levering_1": "levering 1", "levering_2_vervolg": "levering 2 vervolg",
-              "levering_2_vers": "levering 2 vers"}
+    titles = {"levering_1": "levering 1", "levering_2_incrementeel": "levering 2 incrementeel",
+              "levering_2_volledig": "levering 2 volledig", "levering_2_vers": "levering 2 vers"}
     stages = list(dict.fromkeys(s for r in runs.values() for s in r["stadia_s"]))
     table = Table(title=f"bench leveringen ({result['eenheden']:,} verblijfsobjecten, seed {result['seed']}; "
-                        "levering 2 is een volledige run die ids behoudt)")
+                        "levering 2 incrementeel en volledig (--opnieuw), beide als vervolg op levering 1)")
     table.add_column("stadium", no_wrap=True)
     for name in runs:
         table.add_column(f"{titles[name]} s", justify="right")
@@ -152,7 +180,8 @@ def render(result: dict) -> list[Table]:
                 secs = r["stadia_s"].get(stage)
                 cells += ["" if secs is None else f"{secs:.2f}", str(r["piek_geheugen_mb"].get(stage, ""))]
         table.add_row(stage, *cells)
-    figures = Table(title="id-stabiliteit en gelijkwaardigheid met een verse analyse van levering 2")
+    figures = Table(title="id-stabiliteit en gelijkwaardigheid van de incrementele met de volledige analyse van "
+                          "levering 2")
     figures.add_column("maat")
     figures.add_column("waarde", justify="right")
     ids, true = result["id_stabiliteit"], result["ware_partijen"]
@@ -160,17 +189,28 @@ def render(result: dict) -> list[Table]:
                     f"({ids['aandeel']:.2%})")
     figures.add_row("  zonder BRP-inschrijving", f"{ids['zonder_brp_behouden']:,}/{ids['zonder_brp_aanwezig']:,} "
                     f"({ids['zonder_brp_aandeel']:.2%})")
-    fresh = result["id_stabiliteit_vers"]
-    figures.add_row("ter vergelijking: verse analyse",
-                    f"{fresh['aandeel']:.2%}; zonder BRP {fresh['zonder_brp_aandeel']:.2%}")
+    full = result["id_stabiliteit_volledig"]
+    figures.add_row("ter vergelijking: volledig (--opnieuw)",
+                    f"{full['aandeel']:.2%}; zonder BRP {full['zonder_brp_aandeel']:.2%}")
+    if "id_stabiliteit_vers" in result:
+        fresh = result["id_stabiliteit_vers"]
+        figures.add_row("ter vergelijking: verse analyse",
+                        f"{fresh['aandeel']:.2%}; zonder BRP {fresh['zonder_brp_aandeel']:.2%}")
     figures.add_row("ware partijen met hetzelfde id", f"{true['zelfde_id']:,}/{true['ware_partijen']:,} "
                     f"({true['aandeel']:.2%})")
     figures.add_row("  zonder BRP-inschrijving", f"{true['zonder_brp_zelfde_id']:,}/{true['zonder_brp']:,} "
                     f"({true['zonder_brp_aandeel']:.2%})")
-    figures.add_row("top-200-overlap vervolg/vers", f"{result['top200_overlap']:.1%}")
-    figures.add_row("entiteit-F1 vervolg / vers",
-                    f"{result['entiteit_f1_vervolg']:.4f} / {result['entiteit_f1_vers']:.4f}")
+    figures.add_row("top-200-overlap incrementeel/volledig", f"{result['top200_overlap']:.1%}")
+    figures.add_row("entiteit-F1 incrementeel / volledig (tegen de waarheid)",
+                    f"{result['entiteit_f1_incrementeel']:.4f} / {result['entiteit_f1_volledig']:.4f}")
     figures.add_row("verschil F1", f"{result['entiteit_f1_verschil']:+.4f}")
-    vervolg = runs["levering_2_vervolg"]["totaal_s"] / max(runs["levering_2_vers"]["totaal_s"], 1e-9)
-    figures.add_row("tijd vervolg / vers", f"{vervolg:.2f}")
+    figures.add_row("F1 incrementeel tegen volledig", f"{result['entiteit_f1_tov_volledig']:.4f}")
+    koppeling = runs["levering_2_incrementeel"]["koppeling"]
+    figures.add_row("koppeling levering 2", f"{koppeling.get('modus', '?')}, model {koppeling.get('model', '?')}")
+    records = koppeling.get("records", {})
+    if records:
+        figures.add_row("  records nieuw / gewijzigd / verwijderd / opnieuw geresolveerd",
+                        f"{records['nieuw']:,} / {records['gewijzigd']:,} / {records['verwijderd']:,} / "
+                        f"{records['opnieuw_geresolveerd']:,}")
+    figures.add_row("tijd incrementeel / volledig", f"{result['tijd_incrementeel_tov_volledig']:.2f}")
     return [table, figures]

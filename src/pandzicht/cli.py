@@ -187,17 +187,20 @@ def analyse_cmd(
     accepteer_afwijking: Annotated[bool, typer.Option(
         "--accepteer-afwijking", help="analyseer ook bij afwijkingen van de vorige levering (komt in laadrapport)")
     ] = False,
+    opnieuw: Annotated[bool, typer.Option(
+        "--opnieuw", help="koppel alles opnieuw (model opnieuw getraind) in plaats van alleen nieuwe en gewijzigde "
+                          "records; entiteit-id's blijven behouden")] = False,
 ) -> None:
     """Laad, koppel, bereken indicatoren en scores; schrijf de uitvoerbestanden.
 
     De analyse wordt naast de gepubliceerde gebouwd en pas als geheel gepubliceerd; een eerdere levering
     van dezelfde regio in OUT wordt voortgezet (zelfde entiteit-id's, wijzigingen.csv)."""
-    result = _run_analysis(bundle, out_dir, db, max_afwijking, accepteer_afwijking)
+    result = _run_analysis(bundle, out_dir, db, max_afwijking, accepteer_afwijking, opnieuw=opnieuw)
     _summarise(out_dir, result)
 
 
 def _run_analysis(bundle: Path, out_dir: Path, db: Path | None, max_afwijking: float = 0.30,
-                  accepteer_afwijking: bool = False):
+                  accepteer_afwijking: bool = False, opnieuw: bool = False):
     from pandzicht.pipeline import analyse
 
     stages = ["inlezen", "adreskoppeling", "vermeldingen", "entiteiten", "stabiele_ids", "adres_via_personen",
@@ -211,7 +214,7 @@ def _run_analysis(bundle: Path, out_dir: Path, db: Path | None, max_afwijking: f
             bar.update(task, completed=done, description=f"analyse: {name}")
 
         result = analyse(bundle, out_dir, db, on_stage=on_stage, max_afwijking=max_afwijking,
-                         accepteer_afwijking=accepteer_afwijking)
+                         accepteer_afwijking=accepteer_afwijking, opnieuw=opnieuw)
         bar.update(task, completed=len(stages), description="analyse: klaar")
     return result
 
@@ -350,13 +353,17 @@ def bench_leveringen_cmd(
     seed: Annotated[int, typer.Option("--seed")] = 1,
     work: Annotated[Path | None, typer.Option("--work", help="werkmap (standaard tijdelijk)")] = None,
     report_file: Annotated[Path | None, typer.Option("--report")] = None,
+    vers: Annotated[bool, typer.Option("--vers", help="analyseer levering 2 ook vanaf nul (ids zonder vorige)")
+                    ] = False,
+    dialect: Annotated[str, typer.Option("--dialect", help="dialect van de demowereld (zie demo-world)")] = "basis",
 ) -> None:
-    """Levering 1 analyseren, levering 2 als vervolg (volledig, ids behouden) en vers: tijd en piekgeheugen per
-    stadium, id-stabiliteit, top-200-overlap en entiteit-F1 tegenover de verse analyse."""
+    """Levering 1 analyseren, dan levering 2 als vervolg, incrementeel en volledig (--opnieuw): tijd en
+    piekgeheugen per stadium, de verhouding incrementeel/volledig, id-stabiliteit, top-200-overlap en
+    entiteit-F1 van incrementeel tegenover volledig."""
     from pandzicht.bench_deliveries import bench_deliveries, render
 
     with tempfile.TemporaryDirectory() as tmp:
-        result = bench_deliveries(units, seed, work or Path(tmp))
+        result = bench_deliveries(units, seed, work or Path(tmp), fresh_run=vers, dialect=dialect)
     for table in render(result):
         out.print(table)
     if report_file:

@@ -37,17 +37,18 @@ class AnalysisResult:
 
 def analyse_store(
     store: Store, on_stage: Stage | None = None, timings: dict[str, float] | None = None, exact_only: bool = False,
-    previous: Path | None = None, judgements: Path | None = None,
+    previous: Path | None = None, judgements: Path | None = None, opnieuw: bool = False,
 ) -> dict:
     """Everything after intake, on an already loaded store.
 
     `exact_only` is the evaluation baseline: records join only on keys they already carry (BAG ids, KvK
     numbers, BRP tokens, identical names and birth dates); no free-text address is resolved. `previous` is
-    the published store of the earlier delivery this one continues: its parties keep their ids."""
+    the published store of the earlier delivery this one continues: its parties keep their ids, and only new
+    and changed records are linked unless `opnieuw` asks for everything again."""
     timings = timings if timings is not None else {}
     counts: dict[str, int] = {}
     done: dict[str, object] = {}
-    given = StageInput(store, load_catalogue(), previous=previous, judgements=judgements)
+    given = StageInput(store, load_catalogue(), previous=previous, judgements=judgements, opnieuw=opnieuw)
     fallback.reset(store)
     for declared in STAGES:
         run = declared.step(exact_only)
@@ -63,7 +64,8 @@ def analyse_store(
     indicators, network = done["indicatoren"], done["netwerkbewijs"]
     indicators = {k: indicators.get(k, []) + network.get(k, []) for k in ("berekend", "ontbrekende_bron")}
     model, ids = done["score_adressen"], done["stabiele_ids"]
-    return {"counts": counts, "indicators": indicators, "model": model.to_json(), "entiteit_ids": ids}
+    return {"counts": counts, "indicators": indicators, "model": model.to_json(), "entiteit_ids": ids,
+            "koppeling": given.koppeling}
 
 
 def analysis_section(store: Store, result: dict) -> dict:
@@ -73,6 +75,7 @@ def analysis_section(store: Store, result: dict) -> dict:
         "terugvallen": fallback.as_report(store),
         "indicatoren_zonder_bron": sorted(result["indicators"].get("ontbrekende_bron", [])),
         "aantallen": result["counts"],
+        **({"koppeling": result["koppeling"]} if result.get("koppeling") else {}),
     }
 
 
@@ -102,13 +105,15 @@ def write_outputs(store: Store, out: Path, report: dict) -> None:
 
 def analyse(
     bundle: Path, out: Path, db: Path | None = None, on_stage: Stage | None = None, exact_only: bool = False,
-    max_afwijking: float = MAX_AFWIJKING, accepteer_afwijking: bool = False,
+    max_afwijking: float = MAX_AFWIJKING, accepteer_afwijking: bool = False, opnieuw: bool = False,
 ) -> AnalysisResult:
     """Load a bundle, analyse it and write the output files; the store defaults to OUT/pandzicht.duckdb.
 
     The analysis is built beside the published one in OUT and switched in atomically when complete
     (`pandzicht.publish`); when OUT holds an earlier delivery of the same region, the new one is checked
-    against it (`delivery_checks`), keeps its entity ids and lists what changed (wijzigingen.csv)."""
+    against it (`delivery_checks`), keeps its entity ids and lists what changed (wijzigingen.csv). A continued
+    delivery links only its new and changed records (`link/parties_incremental.py`); `opnieuw` links
+    everything again, still keeping the ids."""
     out = Path(out)
     timings: dict[str, float] = {}
     with Publication(out, db) as pub, Store(pub.store_path) as store:
@@ -121,7 +126,7 @@ def analyse(
         earlier = find_previous(pub.previous_store, pub.previous_report)
         report = {**report, **check_against_previous(report, earlier, regio, max_afwijking, accepteer_afwijking)}
         result = analyse_store(store, on_stage, timings, exact_only=exact_only, previous=continues(earlier, regio),
-                               judgements=pub.judgements)
+                               judgements=pub.judgements, opnieuw=opnieuw)
         report = {**report, "analyse": analysis_section(store, result)}
         if on_stage:
             on_stage("uitvoer")

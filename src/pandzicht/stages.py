@@ -30,7 +30,8 @@ from pandzicht.link.graph import build_graph, build_record_units
 from pandzicht.link.mentions import collect_mentions
 from pandzicht.link.network import build_network_measures
 from pandzicht.link.parties_exact import resolve_exact
-from pandzicht.link.parties_splink import prioritise_review_queue, resolve_parties
+from pandzicht.link.parties_incremental import resolve_delivery
+from pandzicht.link.parties_splink import MODEL_TABLE, prioritise_review_queue
 from pandzicht.link.stable_ids import HISTORY as ENTITY_HISTORY
 from pandzicht.link.stable_ids import keep_entity_ids
 from pandzicht.score.model import TransparentModel
@@ -49,6 +50,8 @@ class StageInput:
     catalogue: list[Indicator] = field(default_factory=load_catalogue)
     previous: Path | None = None  # the published store of the delivery this one continues
     judgements: Path | None = None  # the analysts' pair judgements Splink's clustering respects
+    opnieuw: bool = False  # link everything again (and retrain) even when continuing an earlier analysis
+    koppeling: dict[str, Any] = field(default_factory=dict)  # how linking ran: incremental or full, and why
 
 
 StageFn = Callable[[StageInput], Any]
@@ -88,7 +91,7 @@ def indicator_tables(phase: str) -> tuple[str, ...]:
 
 
 def _addresses(i: StageInput) -> int:
-    return link_addresses(i.store)
+    return link_addresses(i.store, previous=None if i.opnieuw else i.previous)
 
 
 def _addresses_exact(i: StageInput) -> int:
@@ -100,7 +103,11 @@ def _mentions(i: StageInput) -> int:
 
 
 def _parties(i: StageInput) -> int:
-    return resolve_parties(i.store, judgements=i.judgements)
+    # A delivery that continues an earlier analysis resolves only its new and changed records
+    # (link/parties_incremental.py).
+    n, plan = resolve_delivery(i.store, i.previous, i.opnieuw, i.judgements)
+    i.koppeling.update(plan.report())
+    return n
 
 
 def _parties_exact(i: StageInput) -> int:
@@ -168,7 +175,7 @@ STAGES: tuple[Stage, ...] = (
           (*_raw("brp_inschrijving", "kadaster_eigendom", "kvk_vestiging", "kvk_functionaris", "huurcontract",
                  "politie_betrokkene", "politie_incident", "melding"), "adres_koppeling"),
           ("partij_vermelding",), exact=_mentions, count="vermeldingen"),
-    Stage("entiteiten", _parties, ("partij_vermelding",), ("entiteit", "beoordeling_wachtrij"),
+    Stage("entiteiten", _parties, ("partij_vermelding",), ("entiteit", "beoordeling_wachtrij", MODEL_TABLE),
           exact=_parties_exact, count="entiteiten"),
     Stage("stabiele_ids", _stable_ids, ("entiteit", "bundel_meta"), ("entiteit", ENTITY_HISTORY),
           exact=_stable_ids),

@@ -98,10 +98,12 @@ def test_bench_leveringen_end_to_end(tmp_path) -> None:  # type: ignore[no-untyp
                                       str(tmp_path / "werk"), "--report", str(report)])
     assert result.exit_code == 0, result.output
     data = json.loads(report.read_text(encoding="utf-8"))
-    assert set(data["runs"]) == {"levering_1", "levering_2_vervolg", "levering_2_vers"}
+    assert set(data["runs"]) == {"levering_1", "levering_2_incrementeel", "levering_2_volledig"}
     for run in data["runs"].values():
         assert {"inlezen", "entiteiten", "score_adressen"} <= set(run["stadia_s"]) and run["piek_geheugen_mb"]
-    assert data["runs"]["levering_2_vervolg"]["entiteit_ids"]["met_records_nog_aanwezig"] > 0
+    assert data["runs"]["levering_2_incrementeel"]["entiteit_ids"]["met_records_nog_aanwezig"] > 0
+    assert data["runs"]["levering_2_volledig"]["koppeling"]["modus"] == "volledig"
+    assert data["tijd_incrementeel_tov_volledig"] > 0 and "entiteiten" in data["stadia_incrementeel_tov_volledig"]
     ids = data["id_stabiliteit"]
     assert 0 < ids["zonder_brp_aanwezig"] < ids["partijen_aanwezig"]
     assert ids["aandeel"] >= 0.99  # ids follow the records: only merges and splits lose one

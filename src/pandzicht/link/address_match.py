@@ -12,12 +12,14 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pyarrow as pa
 from rapidfuzz import fuzz, process
 
 from pandzicht.contract.sources import ADDRESS_TEXT_SOURCES
 from pandzicht.link.address_parse import ParsedAddress, fold, normalise_street, parse_address
+from pandzicht.link.address_reuse import previous_links
 from pandzicht.store.engine import Store, raw_table
 
 LINK_THRESHOLD = 0.80
@@ -245,11 +247,14 @@ def match_address(text: str, index: AddressIndex) -> Match:
 
 
 def link_addresses(
-    store: Store, progress: Callable[[int, int], None] | None = None, resolve: bool = True
+    store: Store, progress: Callable[[int, int], None] | None = None, resolve: bool = True,
+    previous: Path | None = None,
 ) -> int:
     """Resolve every free-text address without a BAG id; writes table `adres_koppeling`.
 
-    With `resolve` off the table lists the records but links none (the exact-key baseline)."""
+    With `resolve` off the table lists the records but links none (the exact-key baseline). With `previous`
+    (the store of the delivery this one continues) a record whose text is unchanged keeps its earlier link
+    unless a BAG unit it could mean changed (`address_reuse`)."""
     store.execute(
         "CREATE OR REPLACE TABLE adres_koppeling (bron VARCHAR, record_sleutel VARCHAR, adres_tekst VARCHAR, "
         "verblijfsobject_id VARCHAR, zekerheid DOUBLE, methode VARCHAR)"
@@ -264,8 +269,13 @@ def link_addresses(
     if not todo:
         return 0
     index = AddressIndex.from_store(store) if resolve else None
+    kept = previous_links(store, previous, index.places, STREET_CUTOFF) if index and previous else {}
     out = []
     for i, (source, key, text) in enumerate(todo):
+        earlier = kept.get((source, key, text))
+        if earlier is not None:
+            out.append((source, key, text, *earlier))
+            continue
         m = match_address(text, index) if index else Match(None, 0.0, "niet_gekoppeld")
         out.append((source, key, text, m.verblijfsobject_id, m.zekerheid, m.methode))
         if progress and i % 2000 == 0:

@@ -14,8 +14,9 @@ unsure of go to the review queue.
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -345,8 +346,9 @@ def _prior(linker: Linker, rule: str, columns: tuple[str, ...], recall: float, f
 
 
 def score_persons(api: Any, engine: Engine, frame: pa.Table, floor: float,
-                  fallbacks: Fallbacks | None = None) -> pa.Table:
-    """Train the person model on these profiles and return scored pairs from `floor` up."""
+                  fallbacks: Fallbacks | None = None, models: dict[str, dict] | None = None) -> pa.Table:
+    """Train the person model on these profiles and return scored pairs from `floor` up; the trained model
+    goes into `models['persoon']` so a later delivery can reuse it (`parties_incremental`)."""
     fallbacks = fallbacks if fallbacks is not None else Fallbacks([])
     if frame.num_rows < 2:
         return _empty_pairs()
@@ -361,11 +363,13 @@ def score_persons(api: Any, engine: Engine, frame: pa.Table, floor: float,
     # with the initial it stays a few million, and surname levels are still trained here
     for columns in (("geboortedatum", "initiaal"), ("achternaam_sleutel", "verblijfsobject_id")):
         _em(linker, columns, frame, "partijen.personen.em", fallbacks)
+    if models is not None:
+        models["persoon"] = linker.misc.save_model_to_json()
     return _pairs(linker.inference.predict(threshold_match_probability=floor, warning_mode="never"), engine)
 
 
 def score_companies(api: Any, engine: Engine, frame: pa.Table, floor: float,
-                    fallbacks: Fallbacks | None = None) -> pa.Table:
+                    fallbacks: Fallbacks | None = None, models: dict[str, dict] | None = None) -> pa.Table:
     """Train the company model on these profiles and return scored pairs from `floor` up.
 
     Most company profiles are spelling variants of a few large companies, so random pairs of profiles are
@@ -400,6 +404,8 @@ def score_companies(api: Any, engine: Engine, frame: pa.Table, floor: float,
         _set_company_name_defaults(linker)
         fallbacks.add("partijen.bedrijven.m", "EM kon op geen enkele blokkering draaien",
                       "m-kansen van de bedrijfsnaam: " + ", ".join(f"{m:g}" for m in DEFAULT_COMPANY_NAME_M))
+    if models is not None:
+        models["bedrijf"] = linker.misc.save_model_to_json()
     return _pairs(linker.inference.predict(threshold_match_probability=floor, warning_mode="never"), engine)
 
 
@@ -453,6 +459,7 @@ def resolve_parties(
         store.write_arrow("_paar", _empty_pairs())
         store.execute("CREATE OR REPLACE TEMP TABLE _oordeel_paar (links VARCHAR, rechts VARCHAR)")
         _write_review_queue(store, review, threshold)  # empty, with its columns, for the review screens
+        save_models(store, {}, {}, Fallbacks([]))  # no model: the next delivery is resolved in full
         store.execute("DROP TABLE IF EXISTS _paar")
         store.execute("DROP TABLE IF EXISTS _oordeel_paar")
         return n
@@ -483,13 +490,15 @@ def resolve_parties_detail(
     ).to_arrow_table()
     floor = min(review[0], threshold)
     fallbacks = Fallbacks([])
+    models: dict[str, dict] = {}
     with store.yielding_memory(), _db_api(engine, spark) as api:
         scored = pa.concat_tables([
-            score_persons(api, engine, persons, floor, fallbacks),
-            score_companies(api, engine, companies, floor, fallbacks),
+            score_persons(api, engine, persons, floor, fallbacks, models),
+            score_companies(api, engine, companies, floor, fallbacks, models),
         ])
     for stap, reden, terugval in fallbacks.items:
         record_fallback(store, stap, reden, terugval)
+    save_models(store, models, {"persoon": persons, "bedrijf": companies}, fallbacks)
     store.write_arrow("_paar", scored)
     log.info("party profiles scored: %d person, %d company profiles, %d pairs",
              persons.num_rows, companies.num_rows, scored.num_rows)
@@ -501,8 +510,12 @@ def resolve_parties_detail(
     return Resolution(n_entities, persons.num_rows + companies.num_rows, scored.num_rows, n_review)
 
 
-def _cluster(store: Store, threshold: float, judged: dict) -> int:
-    """Constrained clustering of profiles, then every mention takes its profile's entity."""
+def _cluster(store: Store, threshold: float, judged: dict, kept: Sequence[tuple[str, str]] = (),
+             kept_zekerheid: dict[str, float] | None = None) -> int:
+    """Constrained clustering of profiles, then every mention takes its profile's entity.
+
+    `kept` are pairs of mention keys that stay in one party whatever the links say (an incremental run's
+    unchanged records of one earlier party); `kept_zekerheid` their earlier certainty, which they keep."""
     profiles = store.rows(
         "SELECT unique_id, kvk_nummer, persoon_token, geboortedatum_sleutel FROM _profiel ORDER BY unique_id")
     index = {p[0]: i for i, p in enumerate(profiles)}
@@ -531,6 +544,7 @@ def _cluster(store: Store, threshold: float, judged: dict) -> int:
     prob = np.concatenate([np.asarray(links["p"], dtype=float), np.ones(len(chain_l))])
     forced = [(index[member[a]], index[member[b]]) for (a, b), j in judged.items()
               if j.oordeel == "zelfde" and a in member and b in member]
+    forced += [(index[member[a]], index[member[b]]) for a, b in kept if a in member and b in member]
     cannot = [(index[member[a]], index[member[b]]) for (a, b), j in judged.items()
               if j.oordeel == "verschillend" and a in member and b in member]
     exclusive = [[p[1] for p in profiles], [p[2] for p in profiles], [p[3] for p in profiles]]
@@ -538,6 +552,8 @@ def _cluster(store: Store, threshold: float, judged: dict) -> int:
     records = sorted(member)
     membership = [result.membership[index[member[r]]] for r in records]
     zekerheid = [result.zekerheid[index[member[r]]] for r in records]
+    if kept_zekerheid:
+        zekerheid = [kept_zekerheid.get(r, z) for r, z in zip(records, zekerheid, strict=True)]
     clusters_to_table(store, records, membership, zekerheid)
     # the seed of each cluster (its smallest record, which also names it) is certain by definition
     store.execute("""
@@ -545,6 +561,53 @@ def _cluster(store: Store, threshold: float, judged: dict) -> int:
             SELECT min(bron || '/' || record_sleutel) FROM entiteit GROUP BY entiteit_id)
     """)
     return len(set(membership))
+
+
+# --- the trained model, kept for the next delivery -------------------------------------------------------------
+
+MODEL_TABLE = "partij_model"
+# Columns whose agreement rates the m/u parameters rest on, per model: a u probability is about the chance
+# that two random profiles agree on a column, so a large change in that chance means the model is stale.
+DRIFT_COLUMNS = {
+    "persoon": ("achternaam_sleutel", "achternaam_fonetisch", "voornaam1", "initialen", "geboortedatum",
+                "verblijfsobject_id"),
+    "bedrijf": ("kern_compact", "kern_eerste", "kvk_nummer"),
+}
+
+
+def agreement_rates(frame: pa.Table, columns: Sequence[str]) -> dict[str, float]:
+    """Per column, the share of all pairs of profiles that agree on it (empty never agrees): sum (n_v / N)^2.
+    This is what u of an exact-match level estimates, computed exactly instead of sampled."""
+    n = frame.num_rows
+    out: dict[str, float] = {}
+    for c in columns:
+        if n < 2 or c not in frame.column_names:
+            out[c] = 0.0
+            continue
+        col = frame.select([c]).filter(pa.compute.is_valid(frame.column(c)))
+        counts = col.group_by([c]).aggregate([([], "count_all")]).column("count_all").to_numpy().astype(float)
+        out[c] = float(((counts / n) ** 2).sum())
+    return out
+
+
+def save_models(store: Store, models: dict[str, dict], frames: dict[str, pa.Table], fallbacks: Fallbacks) -> None:
+    """Keep the trained models with the profile counts and agreement rates they were trained on, and the
+    fallbacks training took, in table `partij_model`: the next delivery reuses them unless the data drifted."""
+    rows = {"soort": [], "model": [], "profielen": [], "overeenstemming": [], "terugvallen": []}
+    for kind, model in models.items():
+        frame = frames[kind]
+        rows["soort"].append(kind)
+        rows["model"].append(json.dumps(model))
+        rows["profielen"].append(frame.num_rows)
+        rows["overeenstemming"].append(json.dumps(agreement_rates(frame, DRIFT_COLUMNS[kind])))
+        rows["terugvallen"].append(json.dumps(
+            [f for f in fallbacks.items if f[0].startswith("partijen.personen" if kind == "persoon"
+                                                           else "partijen.bedrijven")], ensure_ascii=False))
+    store.write_arrow(MODEL_TABLE, pa.table({
+        "soort": pa.array(rows["soort"], pa.string()), "model": pa.array(rows["model"], pa.string()),
+        "profielen": pa.array(rows["profielen"], pa.int64()),
+        "overeenstemming": pa.array(rows["overeenstemming"], pa.string()),
+        "terugvallen": pa.array(rows["terugvallen"], pa.string())}))
 
 
 def _write_review_queue(store: Store, review: tuple[float, float], threshold: float) -> int:

@@ -1,0 +1,303 @@
+"""Party resolution of a new delivery that continues an earlier analysis: only new and changed records.
+
+A monthly delivery repeats almost every record of the last one. Resolving all of them again costs what the
+first analysis cost and, with a retrained model, may move parties nobody's data changed. Here, as in
+Senzing's and nomenklatura's resolvers, the known entities stay and only what is new is matched against
+them:
+
+- each mention (`bron`, `record_sleutel`) is compared with the previous analysis' `partij_vermelding` on
+  every field: `nieuw` (key not there before), `gewijzigd` (a field differs), `gelijk`; keys that are gone
+  are `verwijderd`;
+- an earlier party that lost or changed a record, or that an analyst's judgement touches, is resolved
+  again as a whole (its remaining records count as changed): a record that held it together may be gone;
+- the unchanged records of every other earlier party stay together, with their earlier certainty;
+- Splink scores only pairs of profiles with at least one new or changed record (each blocking rule gets
+  `AND (l.nieuw OR r.nieuw)`), new against new and new against the known records, with the model the
+  earlier analysis trained (table `partij_model`);
+- clustering then runs as in a full run over all profiles, the kept parties as forced links.
+
+The model is retrained, and everything resolved in full, when the data drifted from what it was trained
+on (`drift`): more than MAX_NEW_SHARE of this delivery's profiles new or changed, the number of profiles
+more than MAX_SIZE_CHANGE away from the training data's, or for a compared column the share of profile pairs
+agreeing on it (what u estimates) changed by more than a factor MAX_AGREEMENT_RATIO. The load report says
+which run it was and why (`analyse.koppeling`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from splink import Linker
+
+from pandzicht.fallback import record as record_fallback
+from pandzicht.link import parties_splink as ps
+from pandzicht.link import previous as prev
+from pandzicht.link.judgements import current_judgements, default_path
+from pandzicht.link.mentions import MENTION_COLUMNS
+from pandzicht.store.engine import Store
+
+log = logging.getLogger(__name__)
+
+MAX_NEW_SHARE = 0.30  # share of profiles new or changed in this delivery above which the model is retrained
+MAX_SIZE_CHANGE = 0.30  # relative change in the number of profiles since training
+MAX_AGREEMENT_RATIO = 2.0  # factor by which a column's agreement rate may move (1 bit of match weight)
+_ONLY_NEW = "(l.nieuw OR r.nieuw)"
+
+
+@dataclass
+class Plan:
+    """What an incremental run found before it resolved anything; becomes `analyse.koppeling`."""
+
+    modus: str  # 'incrementeel' or 'volledig'
+    model: str  # 'hergebruikt', 'getraind' or 'geen' (exact keys only)
+    reden: str
+    records: dict[str, int] = field(default_factory=dict)
+    drift: dict[str, Any] = field(default_factory=dict)
+
+    def report(self) -> dict[str, Any]:
+        """The `analyse.koppeling` section of laadrapport.json."""
+        out: dict[str, Any] = {"modus": self.modus, "model": self.model, "reden": self.reden}
+        if self.records:
+            out["records"] = self.records
+        if self.drift:
+            out["drift"] = self.drift
+        return out
+
+
+def _hash_sql(alias: str) -> str:
+    parts = ", ".join(f"coalesce(CAST({alias}.{c} AS VARCHAR), '\x01')" for c in MENTION_COLUMNS
+                      if c not in ("bron", "record_sleutel"))
+    return f"md5(concat_ws('\x1f', {parts}))"
+
+
+def _copy_previous(store: Store, previous: Path) -> bool:
+    """Copy what the incremental run needs from the previous store; False when it lacks a trained model."""
+    with prev.attached(store, previous) as alias:
+        needed = ("partij_vermelding", "entiteit", ps.MODEL_TABLE)
+        if not all(prev.has_table(store, t) for t in needed):
+            return False
+        if store.scalar(f"SELECT count(DISTINCT soort) FROM {alias}.{ps.MODEL_TABLE}") < 2:
+            return False
+        store.execute(f"CREATE OR REPLACE TEMP TABLE _vorige_pv AS SELECT bron || '/' || record_sleutel AS sleutel, "
+                      f"{_hash_sql('v')} AS inhoud FROM {alias}.partij_vermelding v")
+        store.execute(f"CREATE OR REPLACE TEMP TABLE _vorige_ent AS SELECT bron || '/' || record_sleutel AS sleutel, "
+                      f"entiteit_id, zekerheid FROM {alias}.entiteit")
+        store.execute(f"CREATE OR REPLACE TEMP TABLE _vorig_model AS SELECT * FROM {alias}.{ps.MODEL_TABLE}")
+        if prev.has_table(store, "beoordeling_wachtrij"):
+            store.execute(f"CREATE OR REPLACE TEMP TABLE _vorige_wachtrij AS SELECT links, rechts, kans "
+                          f"FROM {alias}.beoordeling_wachtrij")
+        else:
+            store.execute("CREATE OR REPLACE TEMP TABLE _vorige_wachtrij "
+                          "(links VARCHAR, rechts VARCHAR, kans DOUBLE)")
+    return True
+
+
+def _classify(store: Store, judged_keys: list[str]) -> dict[str, int]:
+    """Table `_status(sleutel, status, geraakt)`: each mention's status against the previous delivery, and
+    whether it must be resolved again (new, changed, or in an earlier party that lost or changed a record
+    or that a judgement touches). Returns the record counts for the report."""
+    store.write_arrow("_geoordeeld", pa.table({"sleutel": pa.array(judged_keys, pa.string())}))
+    store.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _status AS
+        SELECT n.bron || '/' || n.record_sleutel AS sleutel,
+               CASE WHEN v.sleutel IS NULL THEN 'nieuw' WHEN v.inhoud <> {_hash_sql('n')} THEN 'gewijzigd'
+                    ELSE 'gelijk' END AS status
+        FROM partij_vermelding n LEFT JOIN _vorige_pv v ON v.sleutel = n.bron || '/' || n.record_sleutel""")
+    store.execute("""
+        CREATE OR REPLACE TEMP TABLE _verwijderd AS
+        SELECT v.sleutel FROM _vorige_pv v ANTI JOIN _status s USING (sleutel)""")
+    store.execute("""
+        CREATE OR REPLACE TEMP TABLE _onrustig AS
+        SELECT DISTINCT e.entiteit_id FROM _vorige_ent e
+        WHERE e.sleutel IN (SELECT sleutel FROM _verwijderd)
+           OR e.sleutel IN (SELECT sleutel FROM _status WHERE status = 'gewijzigd')
+           OR e.sleutel IN (SELECT sleutel FROM _geoordeeld)""")
+    store.execute("""
+        CREATE OR REPLACE TEMP TABLE _status AS
+        SELECT s.sleutel, s.status, e.entiteit_id AS vorige_entiteit,
+               s.status <> 'gelijk' OR e.entiteit_id IS NULL
+                 OR e.entiteit_id IN (SELECT entiteit_id FROM _onrustig) AS geraakt
+        FROM _status s LEFT JOIN _vorige_ent e USING (sleutel)""")
+    counts = dict(store.rows("SELECT status, count(*) FROM _status GROUP BY 1"))
+    return {"nieuw": counts.get("nieuw", 0), "gewijzigd": counts.get("gewijzigd", 0),
+            "verwijderd": int(store.scalar("SELECT count(*) FROM _verwijderd")),
+            "ongewijzigd": counts.get("gelijk", 0),
+            "opnieuw_geresolveerd": int(store.scalar("SELECT count(*) FROM _status WHERE geraakt")),
+            "partijen_opnieuw_geresolveerd": int(store.scalar("SELECT count(*) FROM _onrustig"))}
+
+
+def _frames(store: Store) -> dict[str, pa.Table]:
+    """Person and company profiles as a full run builds them, with `nieuw`: the profile holds a record that
+    is resolved again."""
+    store.execute("""
+        CREATE OR REPLACE TEMP TABLE _profiel_nieuw AS
+        SELECT v.profiel, bool_or(s.geraakt) AS nieuw FROM _pv v JOIN _status s USING (sleutel) GROUP BY 1""")
+    base = "FROM _profiel p JOIN _profiel_nieuw n USING (profiel)"
+    persons = store.con.sql(
+        f"SELECT {', '.join('p.' + c for c in ps.PERSON_COLUMNS)}, n.nieuw {base} "
+        "WHERE p.soort = 'persoon' AND p.achternaam_sleutel IS NOT NULL ORDER BY p.unique_id").to_arrow_table()
+    companies = store.con.sql(
+        f"SELECT {', '.join('p.' + c for c in ps.COMPANY_COLUMNS)}, n.nieuw {base} "
+        "WHERE p.soort = 'bedrijf' ORDER BY p.unique_id").to_arrow_table()
+    return {"persoon": persons, "bedrijf": companies}
+
+
+def drift(store: Store, frames: dict[str, pa.Table]) -> tuple[str | None, dict[str, Any]]:
+    """Why the kept model no longer fits this delivery (None: it fits), and the figures that decided it."""
+    models = {r[0]: r for r in store.rows("SELECT soort, profielen, overeenstemming FROM _vorig_model")}
+    figures: dict[str, Any] = {}
+    reasons: list[str] = []
+    for kind, frame in frames.items():
+        _, trained_n, trained_rates = models[kind]
+        n = frame.num_rows
+        new = sum(frame.column("nieuw").to_pylist()) if n else 0
+        share = new / n if n else 0.0
+        size = (n - trained_n) / trained_n if trained_n else 1.0
+        rates = ps.agreement_rates(frame, ps.DRIFT_COLUMNS[kind])
+        before = json.loads(trained_rates)
+        ratios = {c: (rates[c] / before[c] if before.get(c) else (1.0 if not rates[c] else math.inf))
+                  for c in rates}
+        worst = max(ratios, key=lambda c: abs(math.log(ratios[c])) if 0 < ratios[c] < math.inf else math.inf)
+        figures[kind] = {"profielen": n, "profielen_bij_training": trained_n,
+                         "aandeel_nieuw_of_gewijzigd": round(share, 4), "groei_sinds_training": round(size, 4),
+                         "grootste_verschuiving_overeenstemming": {"kolom": worst,
+                                                                   "factor": round(ratios[worst], 3)}}
+        if share > MAX_NEW_SHARE:
+            reasons.append(f"{kind}: {share:.0%} van de profielen nieuw of gewijzigd (grens {MAX_NEW_SHARE:.0%})")
+        if abs(size) > MAX_SIZE_CHANGE:
+            reasons.append(f"{kind}: {size:+.0%} profielen sinds de training (grens {MAX_SIZE_CHANGE:.0%})")
+        r = ratios[worst]
+        if not (1 / MAX_AGREEMENT_RATIO <= r <= MAX_AGREEMENT_RATIO):
+            reasons.append(f"{kind}: overeenstemming op {worst} veranderde met factor {r:.2f} "
+                           f"(grens {MAX_AGREEMENT_RATIO:g})")
+    return ("; ".join(reasons) or None), figures
+
+
+def _restricted(model_json: str) -> dict[str, Any]:
+    """The kept model with every blocking rule limited to pairs with at least one new or changed profile."""
+    settings = json.loads(model_json)
+    for rule in settings["blocking_rules_to_generate_predictions"]:
+        rule["blocking_rule"] = f"({rule['blocking_rule']}) AND {_ONLY_NEW}"
+    return settings
+
+
+def _score_new(store: Store, frames: dict[str, pa.Table], floor: float, engine: ps.Engine, spark: Any) -> pa.Table:
+    models = dict(store.rows("SELECT soort, model FROM _vorig_model"))
+    scored = []
+    with store.yielding_memory(), ps._db_api(engine, spark) as api:
+        for kind, frame in frames.items():
+            if frame.num_rows < 2 or not any(frame.column("nieuw").to_pylist()):
+                continue
+            linker = Linker(ps._register(api, engine, frame), _restricted(models[kind]), log_level=logging.WARNING)
+            scored.append(ps._pairs(linker.inference.predict(threshold_match_probability=floor,
+                                                             warning_mode="never"), engine))
+    return pa.concat_tables(scored) if scored else ps._empty_pairs()
+
+
+def _kept_pairs(store: Store) -> list[tuple[str, str]]:
+    """Chains of unchanged records per earlier party they stay in: (first record, each other record)."""
+    rows = store.rows("""
+        SELECT min(sleutel) OVER (PARTITION BY vorige_entiteit) AS eerste, sleutel FROM _status
+        WHERE NOT geraakt ORDER BY 1, 2""")
+    return [(a, b) for a, b in rows if a != b]
+
+
+def _carry_review_queue(store: Store) -> None:
+    """Pairs of unchanged records the earlier analysis queued stay queued (they were not scored again)."""
+    store.execute("""
+        CREATE OR REPLACE TEMP TABLE _paar_vorig AS
+        SELECT w.links AS unique_id_l, w.rechts AS unique_id_r, CAST(w.kans AS DOUBLE) AS match_probability
+        FROM _vorige_wachtrij w
+        JOIN _status a ON a.sleutel = w.links AND NOT a.geraakt
+        JOIN _status b ON b.sleutel = w.rechts AND NOT b.geraakt""")
+    store.execute("INSERT INTO _paar SELECT * FROM _paar_vorig")
+    store.execute("DROP TABLE _paar_vorig")
+
+
+def resolve_incremental(
+    store: Store,
+    previous: Path,
+    judgements: Path | None = None,
+    engine: ps.Engine = "duckdb",
+    threshold: float = ps.DREMPEL,
+    review: tuple[float, float] = (ps.WACHTRIJ_ONDER, ps.WACHTRIJ_BOVEN),
+    spark: Any = None,
+) -> tuple[int | None, Plan]:
+    """Resolve this delivery's mentions against the previous analysis' parties. Returns the number of
+    entities and the plan, or (None, plan) when a full resolution is needed (plan.reden says why)."""
+    if store.scalar("SELECT count(*) FROM partij_vermelding") < ps.MIN_MENTIONS:
+        return None, Plan("volledig", "geen", f"minder dan {ps.MIN_MENTIONS} partijvermeldingen")
+    if not _copy_previous(store, previous):
+        return None, Plan("volledig", "getraind", "de vorige analyse bewaarde geen getraind koppelmodel")
+    judged = current_judgements(judgements or default_path(store.path))
+    judged_keys = sorted({k for pair in judged for k in pair})
+    counts = _classify(store, judged_keys)
+    store.write_arrow("_beoordeeld", pa.table({"sleutel": pa.array(judged_keys, pa.string())}))
+    store.write_arrow("_oordeel_paar", pa.table({"links": pa.array([a for a, _ in judged], pa.string()),
+                                                 "rechts": pa.array([b for _, b in judged], pa.string())}))
+    store.execute(ps._MENTIONS_SQL)
+    store.execute(ps._PROFILE_SQL.format(cols=", ".join(f"any_value({c}) AS {c}" for c in ps._PROFILE_COLS)))
+    frames = _frames(store)
+    why, figures = drift(store, frames)
+    if why:
+        _drop(store)
+        return None, Plan("volledig", "getraind", f"drift: {why}", counts, figures)
+    pairs = _score_new(store, frames, min(review[0], threshold), engine, spark)
+    store.write_arrow("_paar", pairs)
+    _carry_model(store)
+    kept_z = dict(store.rows("SELECT s.sleutel, e.zekerheid FROM _status s JOIN _vorige_ent e USING (sleutel) "
+                             "WHERE NOT s.geraakt"))
+    n_entities = ps._cluster(store, threshold, judged, _kept_pairs(store), kept_z)
+    _carry_review_queue(store)
+    ps._write_review_queue(store, review, threshold)
+    log.info("incremental party resolution: %d of %d mentions resolved again, %d pairs scored",
+             counts["opnieuw_geresolveerd"], counts["opnieuw_geresolveerd"] + counts["ongewijzigd"], pairs.num_rows)
+    counts["paren_gescoord"] = pairs.num_rows
+    _drop(store)
+    return n_entities, Plan("incrementeel", "hergebruikt", "geen drift sinds de training van het model",
+                            counts, figures)
+
+
+def _carry_model(store: Store) -> None:
+    """The reused model goes into this store too (the next delivery reuses it again), and the fallbacks its
+    training took are recorded again: they still shape this delivery's links."""
+    store.execute(f"CREATE OR REPLACE TABLE {ps.MODEL_TABLE} AS SELECT * FROM _vorig_model ORDER BY soort")
+    for (items,) in store.rows(f"SELECT terugvallen FROM {ps.MODEL_TABLE} ORDER BY soort"):
+        for stap, reden, terugval in json.loads(items):
+            record_fallback(store, stap, f"{reden} (bij de training van het hergebruikte model)", terugval)
+
+
+def _drop(store: Store) -> None:
+    for table in ("_vorige_pv", "_vorige_ent", "_vorig_model", "_vorige_wachtrij", "_status", "_verwijderd",
+                  "_onrustig", "_geoordeeld", "_profiel_nieuw", "_paar", "_beoordeeld", "_oordeel_paar"):
+        store.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def resolve_delivery(
+    store: Store,
+    previous: Path | None,
+    opnieuw: bool = False,
+    judgements: Path | None = None,
+    engine: ps.Engine = "duckdb",
+    spark: Any = None,
+) -> tuple[int, Plan]:
+    """Resolve the parties of a delivery: incrementally when it continues an earlier analysis with a kept
+    model and the data did not drift; in full (training the model) for a first delivery, with `--opnieuw`,
+    or when the incremental run cannot be trusted. Returns the number of entities and what was done."""
+    if previous is not None and not opnieuw:
+        n, plan = resolve_incremental(store, previous, judgements, engine=engine, spark=spark)
+        if n is not None:
+            return n, plan
+    else:
+        plan = Plan("volledig", "getraind", "--opnieuw: alles opnieuw gekoppeld, ids behouden" if previous is not None
+                    else "eerste levering in deze map")
+    n = ps.resolve_parties(store, engine=engine, judgements=judgements, spark=spark)
+    if not store.scalar(f"SELECT count(*) FROM {ps.MODEL_TABLE}"):
+        plan.model = "geen"
+    return n, plan

@@ -1,0 +1,86 @@
+"""A second delivery linked incrementally gives the answer a full analysis of it gives, and keeps the ids.
+
+One small two-delivery demo world (`demo-world --leveringen 2`) through `bench leveringen`'s runs: delivery 1,
+then delivery 2 incrementally (the default when continuing) and in full (`--opnieuw`) from the same folder.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow as pa
+import pytest
+
+from pandzicht.bench_deliveries import bench_deliveries
+from pandzicht.link import parties_incremental as inc
+from pandzicht.link.parties_splink import DRIFT_COLUMNS, agreement_rates
+from pandzicht.store.engine import Store
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory):  # type: ignore[no-untyped-def]
+    work = tmp_path_factory.mktemp("incrementeel")
+    return {"work": work, "result": bench_deliveries(1200, 17, work)}
+
+
+def test_the_second_delivery_is_linked_incrementally_with_the_kept_model(bench) -> None:  # type: ignore[no-untyped-def]
+    runs = bench["result"]["runs"]
+    report = json.loads((bench["work"] / "uitvoer" / "laadrapport.json").read_text(encoding="utf-8"))
+    koppeling = report["analyse"]["koppeling"]
+    assert koppeling == runs["levering_2_incrementeel"]["koppeling"]
+    assert (koppeling["modus"], koppeling["model"]) == ("incrementeel", "hergebruikt")
+    records = koppeling["records"]
+    assert records["nieuw"] > 0 and records["gewijzigd"] > 0 and records["ongewijzigd"] > 0
+    # only a small part is resolved again, and far fewer pairs are scored than in the full run
+    assert records["opnieuw_geresolveerd"] < 0.2 * (records["opnieuw_geresolveerd"] + records["ongewijzigd"])
+    assert set(koppeling["drift"]) == {"persoon", "bedrijf"}
+    full = runs["levering_2_volledig"]["koppeling"]
+    assert (full["modus"], full["model"]) == ("volledig", "getraind") and "--opnieuw" in full["reden"]
+    first = runs["levering_1"]["koppeling"]
+    assert first["modus"] == "volledig" and "eerste" in first["reden"]
+
+
+def test_incremental_and_full_give_the_same_answer(bench) -> None:  # type: ignore[no-untyped-def]
+    r = bench["result"]
+    assert r["top200_overlap"] >= 0.95
+    assert abs(r["entiteit_f1_verschil"]) <= 0.002, (r["entiteit_f1_incrementeel"], r["entiteit_f1_volledig"])
+    assert r["entiteit_f1_tov_volledig"] >= 0.99
+
+
+def test_ids_survive_the_incremental_and_the_full_run(bench) -> None:  # type: ignore[no-untyped-def]
+    r = bench["result"]
+    assert r["id_stabiliteit"]["aandeel"] >= 0.995 and r["id_stabiliteit"]["zonder_brp_aandeel"] >= 0.99
+    assert r["id_stabiliteit_volledig"]["aandeel"] >= 0.99  # --opnieuw keeps ids too
+    assert r["ware_partijen"]["aandeel"] >= 0.99
+
+
+def _store_with_model(frames: dict[str, pa.Table]) -> Store:
+    store = Store(None)
+    store.execute("CREATE TEMP TABLE _vorig_model (soort VARCHAR, profielen BIGINT, overeenstemming VARCHAR)")
+    for kind, frame in frames.items():
+        store.execute("INSERT INTO _vorig_model VALUES (?, ?, ?)",
+                      [kind, frame.num_rows, json.dumps(agreement_rates(frame, DRIFT_COLUMNS[kind]))])
+    return store
+
+
+def _frame(kind: str, n: int, new: int, distinct: int) -> pa.Table:
+    cols = {c: [f"v{i % distinct}" for i in range(n)] for c in DRIFT_COLUMNS[kind]}
+    return pa.table({**cols, "nieuw": [i < new for i in range(n)]})
+
+
+def test_drift_retrains_on_many_new_profiles_growth_or_shifted_agreement() -> None:
+    trained = {"persoon": _frame("persoon", 1000, 0, 400), "bedrijf": _frame("bedrijf", 200, 0, 150)}
+    store = _store_with_model(trained)
+    same = {"persoon": _frame("persoon", 1000, 20, 400), "bedrijf": _frame("bedrijf", 200, 3, 150)}
+    why, figures = inc.drift(store, same)
+    assert why is None and figures["persoon"]["aandeel_nieuw_of_gewijzigd"] == 0.02
+    many_new = {**same, "persoon": _frame("persoon", 1000, 400, 400)}
+    assert "40% van de profielen nieuw" in (inc.drift(store, many_new)[0] or "")
+    grown = {**same, "bedrijf": _frame("bedrijf", 300, 3, 225)}
+    assert "+50% profielen" in (inc.drift(store, grown)[0] or "")
+    # every value now shared by ten times as many profiles: u of the exact levels would be ten times off
+    shifted = {**same, "persoon": _frame("persoon", 1000, 20, 40)}
+    assert "overeenstemming op" in (inc.drift(store, shifted)[0] or "")
+    store.close()
