@@ -1,0 +1,47 @@
+"""The Spark engine's statements on local[2] and on the standalone cluster: tables as Parquet DuckDB reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from pandzicht.store.spark import SparkStore, session
+
+pytestmark = [pytest.mark.spark, pytest.mark.slow, pytest.mark.xdist_group("spark")]
+
+
+@pytest.fixture
+def store(spark_master, tmp_path):
+    spark = session(spark_master, "pandzicht-test", memory="1g", partitions=2)
+    try:
+        with SparkStore(spark, tmp_path / "warehouse") as s:
+            yield s
+    finally:
+        spark.stop()
+
+
+def test_statements_change_tables_as_on_duckdb(store, tmp_path):
+    store.execute("CREATE OR REPLACE TABLE t (a VARCHAR, b BIGINT, d DATE)")
+    store.execute("INSERT INTO t VALUES ('x', 1, DATE '2024-01-31'), ('y', 2, NULL), ('z', NULL, NULL)")
+    store.execute("INSERT INTO t (b, a) SELECT 4, 'w'")
+    store.execute("DELETE FROM t WHERE b >= ?", [2])  # NULL >= 2 is unknown: 'z' stays
+    store.execute("UPDATE t SET d = ? WHERE a = 'z'", [dt.date(2025, 5, 1)])
+    assert store.rows("SELECT a, b, d FROM t ORDER BY a") == [
+        ("x", 1, dt.date(2024, 1, 31)), ("z", None, dt.date(2025, 5, 1))]
+    store.execute("CREATE OR REPLACE TABLE t AS SELECT * EXCLUDE (d), b * 2 AS c FROM t")  # reads itself
+    assert store.columns("t") == ["a", "b", "c"]
+    store.write_arrow("u", pa.table({"a": ["x", "q"], "n": [None, None]}))
+    store.write_arrow("u", pa.table({"a": ["r"], "n": ["s"]}), append=True)
+    assert store.scalar("SELECT count(*) FROM u JOIN t USING (a)") == 1
+    assert store.arrow("SELECT a FROM u ORDER BY a").column("a").to_pylist() == ["q", "r", "x"]
+    store.export_csv("SELECT a, b FROM t ORDER BY a", tmp_path / "t.csv")
+    assert (tmp_path / "t.csv").read_text().splitlines() == ["a,b", "x,1", "z,"]
+    store.execute("DROP TABLE IF EXISTS u")
+    assert not store.has_table("u")
+    store.finish()
+    con = duckdb.connect()
+    parquet = tmp_path / "warehouse" / "t"
+    assert con.execute(f"SELECT sum(c) FROM read_parquet('{parquet}/*.parquet')").fetchone() == (2,)
