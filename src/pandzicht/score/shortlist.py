@@ -15,6 +15,7 @@ import pyarrow as pa
 from pandzicht import fallback
 from pandzicht.indicators.catalogue import Indicator
 from pandzicht.score.model import MIN_LABELS, MIN_SUPPORT, TransparentModel, explain, fit
+from pandzicht.score.party_weights import MIN_CONFIRMED, party_weights
 from pandzicht.score.training import TrainingSet, training_set
 from pandzicht.score.typology import (
     MIN_POSITIVES,
@@ -225,9 +226,18 @@ def score_parties(store: Store, indicators: list[Indicator]) -> None:
         FROM rollen r
     """)
     ids, x = _matrix(store, "SELECT entiteit_id FROM _partij ORDER BY 1", codes)
-    # No outcomes are recorded per party, so each indicator weighs the same: score = 1 - exp(-sum).
+    # No outcomes are recorded per party; each indicator's weight comes from how often it fired, before the
+    # finding, on the parties of homes where a past check found something (or 1 each with too few of them).
+    weights = party_weights(store, party_inds, x)
+    if not weights.learned:
+        fallback.record(store, "score.partijen.gewichten",
+                        f"te weinig partijen bij woningen met een bevinding: {weights.confirmed} "
+                        f"(minimaal {MIN_CONFIRMED})", "elke partij-indicator weegt 1 (de som van de waarden)")
+    x = x * weights.weights[None, :]
     total = x.sum(axis=1)
     scores = 1.0 - np.exp(-total)
+    store.execute("CREATE OR REPLACE TABLE model_partij (model VARCHAR)")
+    store.execute("INSERT INTO model_partij VALUES (?)", [json.dumps(weights.to_json(), ensure_ascii=False)])
     meta = {r[0]: r[1:] for r in store.rows("SELECT entiteit_id, naam, kvk_nummer, rol FROM _partij")}
     order = sorted(range(len(ids)), key=lambda r: (-round(float(scores[r]), 6), ids[r]))
     table = pa.table({

@@ -1,0 +1,121 @@
+"""Party indicator weights learned from what past checks found, as of before each finding.
+
+Parties have no outcomes of their own, but a check that found something at a home says something about
+the parties that rented, let or brokered it while the finding was made (`relatie` running at the check's
+date). Those are the *confirmed parties*. Each party indicator is weighed like a unit indicator's prior
+(`model.specificity_prior`): log(sensitivity / share), where the share is how many of today's parties it
+fires on and the sensitivity how often it fired on a confirmed party **before** the finding: the indicator
+is recomputed with the peildatum set back to the end of the half-year before the check
+(`training.reference_date`), so the discovery itself (the police registration at the raid, the ended
+contract) cannot leak into its own weight. Indicators that read today's home scores (phase
+`na_adresscore`) cannot be recomputed as of then; they keep weight 1.
+
+With fewer than MIN_CONFIRMED confirmed parties every indicator weighs 1 (the sum of the values, as before
+outcomes were used), and the fallback is recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+
+from pandzicht.indicators.catalogue import Indicator
+from pandzicht.indicators.run import available
+from pandzicht.score.model import ASSUMED_SENSITIVITY, SENSITIVITY_PSEUDO_CHECKS
+from pandzicht.score.training import reference_date
+from pandzicht.store.engine import Store
+
+MIN_CONFIRMED = 10  # confirmed parties before their indicators' weights are learned
+# a finding counts for a party whose contract ran at the check or ended at most this many days before it
+GRACE_DAYS = 90
+
+CONFIRMED_SQL = f"""
+SELECT DISTINCT r.van AS entiteit_id, h.datum
+FROM raw_handhaving_uitkomst h JOIN relatie r ON r.naar = h.verblijfsobject_id, bundel_meta m
+WHERE h.bevinding <> 'niets_gevonden' AND h.datum <= m.peildatum AND r.soort IN ('rents', 'lets', 'brokers')
+  AND (r.geldig_van IS NULL OR r.geldig_van <= h.datum)
+  AND (r.geldig_tot IS NULL OR r.geldig_tot + INTERVAL {GRACE_DAYS} DAY >= h.datum)
+ORDER BY 2, 1
+"""
+
+
+@dataclass
+class PartyWeights:
+    """One weight per party indicator, and how it was obtained (for the model page and the report)."""
+
+    features: list[str]
+    weights: np.ndarray
+    learned: bool
+    confirmed: int = 0  # confirmed (party, check) pairs the sensitivities were measured on
+    as_of: dict[str, bool] = field(default_factory=dict)  # indicator: measured as of before the findings
+
+    def to_json(self) -> dict:
+        return {
+            "gewichten": {f: round(float(w), 4) for f, w in zip(self.features, self.weights, strict=True)},
+            "geleerd": self.learned,
+            "bevestigde_partijen": self.confirmed,
+            "gemeten_voor_de_bevinding": self.as_of,
+        }
+
+
+def _confirmed(store: Store) -> list[tuple[str, dt.date]]:
+    if not (store.has_table("raw_handhaving_uitkomst") and store.has_table("relatie")):
+        return []
+    return [(str(e), d) for e, d in store.rows(CONFIRMED_SQL)]
+
+
+def _fired_before(store: Store, indicators: list[Indicator], confirmed: list[tuple[str, dt.date]]) -> np.ndarray:
+    """Per confirmed (party, check) and indicator: whether it fired at the reference date before the check."""
+    col = {i.code: j for j, i in enumerate(indicators)}
+    fired = np.zeros((len(confirmed), len(indicators)), dtype=bool)
+    by_ref: dict[dt.date, list[int]] = {}
+    for k, (_, day) in enumerate(confirmed):
+        by_ref.setdefault(reference_date(day), []).append(k)
+    original = store.scalar("SELECT peildatum FROM bundel_meta")
+    try:
+        for ref, rows in sorted(by_ref.items()):
+            store.execute("UPDATE bundel_meta SET peildatum = ?", [ref])
+            position: dict[str, list[int]] = {}
+            for k in rows:
+                position.setdefault(confirmed[k][0], []).append(k)
+            store.write_arrow("_doel_partij", pa.table({"entiteit_id": pa.array(list(position), pa.string())}))
+            for ind in indicators:
+                for (party,) in store.rows(
+                    f"SELECT DISTINCT CAST(entiteit_id AS VARCHAR) FROM ({ind.query}) AS q "
+                    "WHERE CAST(entiteit_id AS VARCHAR) IN (SELECT entiteit_id FROM _doel_partij) AND waarde > 0"
+                ):
+                    fired[position[party], col[ind.code]] = True
+    finally:
+        store.execute("UPDATE bundel_meta SET peildatum = ?", [original])
+        store.execute("DROP TABLE IF EXISTS _doel_partij")
+    return fired
+
+
+def party_weights(store: Store, indicators: list[Indicator], x: np.ndarray) -> PartyWeights:
+    """Weights for the party indicators (columns of x, one row per scored party), learned from outcomes.
+
+    Falls back to weight 1 each when too few parties are confirmed by past checks; the caller records it."""
+    codes = [i.code for i in indicators]
+    confirmed = _confirmed(store)
+    if len(confirmed) < MIN_CONFIRMED or not x.shape[0]:
+        return PartyWeights(codes, np.ones(len(codes)), False, len(confirmed))
+    as_of = [i for i in indicators if i.fase == "indicatoren" and available(store, i)]
+    fired = _fired_before(store, as_of, confirmed)
+    a = SENSITIVITY_PSEUDO_CHECKS
+    share = np.maximum((x > 0).mean(axis=0), 1.0 / x.shape[0])
+    measured = np.array([any(c == i.code for i in as_of) for c in codes], dtype=bool)
+    raw = np.ones(len(codes))
+    for j, ind in enumerate(as_of):
+        k = codes.index(ind.code)
+        sensitivity = (fired[:, j].sum() + ASSUMED_SENSITIVITY * a) / (len(confirmed) + a)
+        raw[k] = max(np.log(sensitivity / share[k]), 0.0)
+    # Learned weights are relative to one another: scaled to a mean of 1 over the measured indicators that fire
+    # at all, so scores keep the scale of the plain sum; the unmeasurable ones (network evidence) weigh 1.
+    firing = measured & (x > 0).any(axis=0)
+    scale = raw[firing].mean() if firing.any() and raw[firing].mean() > 0 else 1.0
+    weights = np.where(measured, raw / scale, 1.0)
+    as_of_codes = {c: bool(m) for c, m in zip(codes, measured, strict=True)}
+    return PartyWeights(codes, weights, True, len(confirmed), as_of_codes)

@@ -1,0 +1,129 @@
+"""Indicators measured against the delivery's own homes: energy breaks, residents per m², confirmed parties."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pandzicht.indicators.catalogue import load_catalogue
+from pandzicht.store.engine import Store
+
+CATALOGUE = {i.code: i for i in load_catalogue()}
+MONTHS = [f"2023-{m:02d}" for m in range(7, 13)] + [f"2024-{m:02d}" for m in range(1, 7)]  # 12 up to the peildatum
+
+
+def _values(store: Store, code: str) -> dict[str, float]:
+    """What the runner keeps of an indicator: the entities where it fired (waarde > 0)."""
+    return {str(k): float(v) for k, v in store.rows(CATALOGUE[code].query) if v and v > 0}
+
+
+def _meta(store: Store) -> None:
+    store.execute("CREATE TABLE bundel_meta AS SELECT DATE '2024-06-30' AS peildatum")
+
+
+def _brp(store: Store, rows: list[tuple[str, str, dt.date, dt.date | None]]) -> None:
+    store.execute("CREATE TABLE raw_brp_inschrijving (verblijfsobject_id VARCHAR, persoon_id VARCHAR, "
+                  "datum_aanvang DATE, datum_einde DATE)")
+    store.con.executemany("INSERT INTO raw_brp_inschrijving VALUES (?, ?, ?, ?)", rows)
+
+
+def _energy_store(tmp_path: Path) -> Store:
+    """40 ordinary homes (two residents, seasonal use with noise) and a few that break their own pattern."""
+    rng = np.random.default_rng(7)
+    season = {m: 1 + 0.18 * np.cos(2 * np.pi * (int(m[-2:]) - 1) / 12) for m in MONTHS}
+    kwh: dict[str, list[float]] = {}
+    for i in range(40):
+        level = rng.lognormal(0, 0.2) * 250
+        kwh[f"N{i}"] = [level * season[m] * rng.lognormal(0, 0.06) for m in MONTHS]
+    kwh["SPRONG"] = [250 * season[m] for m in MONTHS[:8]] + [3000.0] * 4  # grow lamps, same household
+    kwh["SPRONG_GEZIN"] = list(kwh["SPRONG"])  # same jump, but a larger household moved in
+    kwh["DALING"] = [250 * season[m] for m in MONTHS[:8]] + [70.0] * 4  # tapped: the meter shows less
+    kwh["DALING_VERTROKKEN"] = list(kwh["DALING"])  # the household left: an empty home, not a tap
+    kwh["KORT"] = [3000.0] * 6  # six months of data say nothing about a break
+    store = Store(tmp_path / "e.duckdb")
+    _meta(store)
+    store.execute("CREATE TABLE raw_energie_verbruik (verblijfsobject_id VARCHAR, periode VARCHAR, "
+                  "elektriciteit_kwh DOUBLE, gas_m3 DOUBLE)")
+    store.con.executemany("INSERT INTO raw_energie_verbruik VALUES (?, ?, ?, NULL)", [
+        (u, m, float(v)) for u, series in kwh.items() for m, v in zip(MONTHS[-len(series):], series, strict=True)])
+    long_ago, moved_in, left = dt.date(2015, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 2, 1)
+    rows = [(u, f"{u}-{k}", long_ago, None) for u in kwh if u not in ("SPRONG_GEZIN", "DALING_VERTROKKEN")
+            for k in range(2)]
+    rows += [("SPRONG_GEZIN", f"G{k}", long_ago if k == 0 else moved_in, None) for k in range(4)]
+    rows += [("DALING_VERTROKKEN", f"V{k}", long_ago, left) for k in range(2)]
+    _brp(store, rows)
+    return store
+
+
+def test_a_jump_in_use_without_new_residents_stands_out_against_the_delivery(tmp_path):
+    with _energy_store(tmp_path) as store:
+        up = _values(store, "energie_breuk_omhoog")
+    assert up.get("SPRONG") == pytest.approx(1.0)
+    assert "SPRONG_GEZIN" not in up  # more people registered now than a year ago: explained
+    assert "KORT" not in up  # too few months to compare a home with itself
+    assert not any(k.startswith("N") for k in up)  # ordinary homes, season and noise included, stay silent
+
+
+def test_a_drop_in_use_while_the_residents_stay_points_at_a_tap(tmp_path):
+    with _energy_store(tmp_path) as store:
+        down = _values(store, "energie_breuk_omlaag")
+    assert set(down) == {"DALING"}  # the household that left explains its own drop
+    assert down["DALING"] > 0.5
+
+
+def _residents_store(tmp_path: Path) -> Store:
+    """60 homes of 80 m² with one to three residents; one with eight (three of whom left this year)."""
+    store = Store(tmp_path / "b.duckdb")
+    _meta(store)
+    store.execute("CREATE TABLE raw_bag_verblijfsobject (verblijfsobject_id VARCHAR, oppervlakte_m2 INTEGER, "
+                  "wijk_code VARCHAR, gemeente_code VARCHAR, gebruiksdoel VARCHAR)")
+    homes = [(f"N{i}", 80) for i in range(60)] + [("VOL", 80), ("GROOT_GEZIN", 82), ("VILLA", 220)]
+    store.con.executemany("INSERT INTO raw_bag_verblijfsobject VALUES (?, ?, 'WK01', '0599', 'woonfunctie')", homes)
+    long_ago = dt.date(2010, 1, 1)
+    rows = [(f"N{i}", f"N{i}-{k}", long_ago, None) for i in range(60) for k in range(1 + i % 3)]
+    rows += [("VOL", f"V{k}", dt.date(2023, 9, 1), None) for k in range(5)]
+    rows += [("VOL", f"W{k}", dt.date(2023, 8, 1), dt.date(2024, 1, 15)) for k in range(3)]  # wisselende bewoners
+    rows += [("GROOT_GEZIN", f"G{k}", long_ago, None) for k in range(3)]  # as many as comparable homes have
+    rows += [("VILLA", f"L{k}", long_ago, None) for k in range(8)]  # 8 people in 220 m²: compared to its own class
+    rows += [("VOL", "OUD", long_ago, dt.date(2020, 1, 1))]  # left years ago: does not count
+    _brp(store, rows)
+    return store
+
+
+def test_many_more_residents_per_m2_than_comparable_homes(tmp_path):
+    with _residents_store(tmp_path) as store:
+        values = _values(store, "bewoners_vergelijkbaar")
+    assert set(values) == {"VOL"}
+    assert values["VOL"] == pytest.approx(1.0)  # 8 / 80 m² against a 95th percentile of 3 / 80 m²
+
+
+def _relations_store(tmp_path: Path) -> Store:
+    store = Store(tmp_path / "r.duckdb")
+    _meta(store)
+    store.execute("CREATE TABLE relatie (van VARCHAR, naar VARCHAR, soort VARCHAR, bron VARCHAR, "
+                  "record_sleutel VARCHAR, geldig_van DATE, geldig_tot DATE)")
+    store.execute("CREATE TABLE raw_handhaving_uitkomst (verblijfsobject_id VARCHAR, datum DATE, bevinding VARCHAR)")
+    rel = [("corporatie", f"C{i}", "lets", dt.date(2010, 1, 1), None) for i in range(200)]
+    rel += [
+        ("katvanger", "H1", "rents", dt.date(2019, 1, 1), dt.date(2021, 3, 10)),  # ended days after the raid
+        ("vorige", "H1", "rents", dt.date(2012, 1, 1), dt.date(2018, 6, 1)),  # left long before
+        ("later", "H2", "rents", dt.date(2023, 1, 1), None),  # the finding at H2 comes after the peildatum
+        ("leeg", "C0", "rents", dt.date(2022, 1, 1), None),  # its home was checked and nothing was found
+    ]
+    store.con.executemany("INSERT INTO relatie VALUES (?, ?, ?, 'huurcontract', 'x', ?, ?)", rel)
+    store.con.executemany("INSERT INTO raw_handhaving_uitkomst VALUES (?, ?, ?)", [
+        ("H1", dt.date(2021, 3, 1), "hennepkwekerij"), ("C5", dt.date(2020, 5, 1), "overbewoning"),
+        ("C9", dt.date(2022, 5, 1), "woonfraude"), ("H2", dt.date(2024, 9, 1), "drugsopslag"),
+        ("C0", dt.date(2023, 1, 1), "niets_gevonden")])
+    return store
+
+
+def test_a_tenant_of_a_home_where_a_check_found_something_stands_out(tmp_path):
+    with _relations_store(tmp_path) as store:
+        values = _values(store, "partij_bevestigde_woningen")
+    # the corporation's 2 findings among 200 homes are below the region's share; the tenant's 1 of 1 is not
+    assert set(values) == {"katvanger"}
+    assert values["katvanger"] == pytest.approx(1.0)
