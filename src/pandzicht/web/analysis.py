@@ -23,6 +23,7 @@ from pandzicht import fallback
 from pandzicht.cases.catalogue import FINDING_LABELS, OUTCOME_INSTRUMENT_LABELS, SIGNAL_CATEGORY_LABELS
 from pandzicht.errors import PandzichtError
 from pandzicht.indicators.catalogue import Indicator, load_catalogue
+from pandzicht.web.lookup import KeyIndex, composite
 
 SIZE_CLASS_SQL = ("CASE WHEN {a} < 40 THEN 0 WHEN {a} < 70 THEN 1 WHEN {a} < 100 THEN 2 "
                   "WHEN {a} < 140 THEN 3 ELSE 4 END")
@@ -77,6 +78,33 @@ def parse_uitleg(uitleg: str | None) -> list[tuple[str, float]]:
             except ValueError:
                 continue
     return out
+
+
+EDGE_RANK_SQL = ("CASE soort WHEN 'owns' THEN 0 WHEN 'lets' THEN 1 WHEN 'brokers' THEN 2 WHEN 'director_of' "
+                 "THEN 3 WHEN 'rents' THEN 4 WHEN 'involved_in_incident' THEN 5 WHEN 'reported_at' THEN 6 ELSE 7 END")
+_EDGE_RANK = {"owns": 0, "lets": 1, "brokers": 2, "director_of": 3, "rents": 4, "involved_in_incident": 5,
+              "reported_at": 6}
+
+
+def sorted_edges(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Distinct edges in the network's fixed order: ownership, letting, brokering, officers, renting, incidents,
+    signals, the rest; then by the ends and the source record (so pages never overlap)."""
+    seen: set[tuple] = set()
+    out = []
+    for r in rows:
+        key = (r["van"], r["naar"], r["soort"], r["bron"], r["record_sleutel"], r["geldig_van"], r["geldig_tot"])
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    out.sort(key=lambda r: (_EDGE_RANK.get(r["soort"], 7), r["van"], r["naar"], str(r["record_sleutel"])))
+    return out
+
+
+def size_class(area: float | None) -> int:
+    """The size class of `SIZE_CLASS_SQL` for one unit (a missing area falls in the top class, as in SQL)."""
+    if area is None:
+        return 4
+    return next((i for i, limit in enumerate((40, 70, 100, 140)) if area < limit), 4)
 
 
 def address_text(r: dict[str, Any]) -> str:
@@ -149,7 +177,9 @@ class AnalysisStore:
                 raise PandzichtError(f"{self.path}: tabel {needed} ontbreekt; is de analyse volledig gedraaid?")
         self.catalogue: dict[str, Indicator] = {i.code: i for i in load_catalogue()}
         self.cached_energy_norm = lru_cache(maxsize=512)(self._energy_norm)
+        self._index: dict[str, KeyIndex] = {}
         self._prepare_lookups()
+        self._typology_model = self.typology_model()
 
     def _prepare_lookups(self) -> None:
         """Sorted in-memory copies for the lookups every dossier makes (edges by either end, party kind/name)."""
@@ -166,6 +196,20 @@ class AnalysisStore:
                        min(v.kvk_nummer) AS kvk
                 FROM pz.entiteit e JOIN pz.partij_vermelding v USING (bron, record_sleutel)
                 GROUP BY 1 ORDER BY 1""")
+        # Multi-key lookups (the edges of a frontier, the names of a page of parties) through `KeyIndex`, whose
+        # cost does not grow with the table; the DuckDB copies above stay for the single-key SQL of other screens.
+        if self.has("relatie"):
+            # In the network's order, so the first rows of any node (by either end) are its most telling edges.
+            self._index["rel_van"] = KeyIndex.query(
+                self._con, "SELECT van, naar, soort, bron, record_sleutel, geldig_van, geldig_tot FROM memory.rel_van "
+                f"ORDER BY {EDGE_RANK_SQL}, van, naar, record_sleutel", "van")
+            self._index["rel_naar"] = self._index["rel_van"].on("naar")
+        if self.has("entiteit") and self.has("partij_vermelding"):
+            self._index["partij_kort"] = KeyIndex.query(self._con, "SELECT entiteit_id, bedrijf, naam "
+                                                        "FROM memory.partij_kort", "entiteit_id")
+        if self.has("partij_score"):
+            self._index["partij_score"] = KeyIndex.query(self._con, "SELECT entiteit_id, score, rol, rang "
+                                                         "FROM pz.partij_score", "entiteit_id")
         self._prepare_unit_lookups()
 
     def _columns(self, table: str) -> set[str]:
@@ -182,6 +226,19 @@ class AnalysisStore:
         order = f"{key}, _rij" if "_rij" in self._columns(source) else key
         self._con.execute(f"CREATE TABLE memory.{name} AS {select} ORDER BY {order}")
 
+    def _keyed(self, name: str, select: str, key: str, source: str, then: str = "") -> None:
+        """`self._index[name]`: the rows of `select` by `key` (a comma list makes a composite key), each key's rows
+        ordered by `then`, else in intake order. For the per-unit tables only the dossier reads: no DuckDB copy is
+        kept beside it."""
+        order = f"{key}, {then}" if then else f"{key}, _rij" if "_rij" in self._columns(source) else key
+        parts = [k.strip() for k in key.split(",")]
+        self._index[name] = KeyIndex.query(self._con, f"{select} ORDER BY {order}",
+                                           parts[0] if len(parts) == 1 else parts)
+
+    def _lookup(self, name: str, key: Any) -> list[dict[str, Any]]:
+        index = self._index.get(name)
+        return index.get(key) if index is not None else []
+
     def _prepare_unit_lookups(self) -> None:
         """Sorted copies of the per-unit tables the address dossier reads, and the energy norm per wijk and size
         class computed once (each was a full scan per request; the store is read-only, so they never go stale)."""
@@ -191,36 +248,56 @@ class AnalysisStore:
                           "s.verblijfsobject_id IS NOT NULL AS gescoord FROM pz.raw_bag_verblijfsobject b "
                           "LEFT JOIN pz.adres_score s USING (verblijfsobject_id)", "verblijfsobject_id",
                           "raw_bag_verblijfsobject")
+        self._index["unit_adres"] = KeyIndex.query(self._con, f"SELECT {_UNIT_COLUMNS}, score, rang, vermoeden, "
+                                                   "uitleg FROM memory.unit_adres", "verblijfsobject_id")
         if self.has("raw_kadaster_eigendom"):
-            self._sorted_copy("unit_kadaster", "SELECT * FROM pz.raw_kadaster_eigendom", "verblijfsobject_id",
-                              "raw_kadaster_eigendom")
+            self._keyed("unit_kadaster", "SELECT * FROM pz.raw_kadaster_eigendom", "verblijfsobject_id",
+                        "raw_kadaster_eigendom")
         if self.has("raw_brp_inschrijving"):
-            self._sorted_copy("unit_brp", "SELECT * FROM pz.raw_brp_inschrijving", "verblijfsobject_id",
-                              "raw_brp_inschrijving")
+            self._keyed("unit_brp", "SELECT persoon_id, geslachtsnaam, voorvoegsel, voornamen, datum_aanvang, "
+                        "datum_einde, verblijfsobject_id FROM pz.raw_brp_inschrijving", "verblijfsobject_id",
+                        "raw_brp_inschrijving")
         if self.has("raw_huurcontract") and self.has("contract_adres"):
-            self._sorted_copy(
+            self._keyed(
                 "unit_huur", "SELECT a.verblijfsobject_id AS koppel_vbo, h.*, a.zekerheid AS koppeling_zekerheid, "
                 "a.methode AS koppeling_methode FROM pz.raw_huurcontract h JOIN pz.contract_adres a "
                 "ON h.contract_id = a.contract_id", "koppel_vbo", "raw_huurcontract")
+        if self.has("raw_politie_incident") and self.has("incident_adres"):
+            self._keyed("unit_incident", "SELECT a.verblijfsobject_id AS koppel_vbo, i.*, a.zekerheid, a.methode "
+                        "FROM pz.raw_politie_incident i JOIN pz.incident_adres a USING (incident_id)", "koppel_vbo",
+                        "raw_politie_incident")
+        if self.has("raw_melding") and self.has("melding_adres"):
+            self._keyed("unit_melding", "SELECT a.verblijfsobject_id AS koppel_vbo, m.*, a.zekerheid, a.methode "
+                        "FROM pz.raw_melding m JOIN pz.melding_adres a USING (melding_id)", "koppel_vbo",
+                        "raw_melding")
+        if self.has("raw_handhaving_uitkomst"):
+            self._keyed("unit_uitkomst", "SELECT * FROM pz.raw_handhaving_uitkomst", "verblijfsobject_id",
+                        "raw_handhaving_uitkomst")
+        if self.has("adres_score_historie"):
+            self._keyed("unit_historie", "SELECT verblijfsobject_id, levering, rang, score FROM "
+                        "pz.adres_score_historie", "verblijfsobject_id", "adres_score_historie", then="levering")
         if self.has("typologie_kans"):
-            self._sorted_copy("unit_typologie", "SELECT * FROM pz.typologie_kans", "verblijfsobject_id",
-                              "typologie_kans")
+            self._keyed("unit_typologie", "SELECT verblijfsobject_id, typologie, kans FROM pz.typologie_kans",
+                        "verblijfsobject_id", "typologie_kans")
         if self.has("bijdrage_adres"):
-            self._sorted_copy("unit_bijdrage", "SELECT entiteit_id, indicator, bijdrage FROM pz.bijdrage_adres",
-                              "entiteit_id", "bijdrage_adres")
+            self._keyed("unit_bijdrage", "SELECT entiteit_id, indicator, bijdrage FROM pz.bijdrage_adres",
+                        "entiteit_id", "bijdrage_adres")
         if self.has("entiteit"):
-            self._sorted_copy("entiteit_sleutel", "SELECT bron, record_sleutel, entiteit_id FROM pz.entiteit",
-                              "bron, record_sleutel", "entiteit")
+            self._keyed("entiteit_sleutel", "SELECT bron, record_sleutel, entiteit_id FROM pz.entiteit",
+                        "bron, record_sleutel", "entiteit")
         if self.has("raw_energie_verbruik"):
-            self._sorted_copy("unit_energie", "SELECT verblijfsobject_id, periode, elektriciteit_kwh "
-                              "FROM pz.raw_energie_verbruik", "verblijfsobject_id, periode", "raw_energie_verbruik")
+            energy = KeyIndex.query(self._con, "SELECT verblijfsobject_id, periode, elektriciteit_kwh FROM "
+                                    "pz.raw_energie_verbruik ORDER BY verblijfsobject_id, periode",
+                                    "verblijfsobject_id", presorted=True)
+            energy.table = energy.table.drop_columns(["verblijfsobject_id"])  # the key lives in the index
+            self._index["unit_energie"] = energy
             klasse = SIZE_CLASS_SQL.format(a="oppervlakte_m2")
             self._con.execute(f"""
                 CREATE TABLE memory.energie_norm AS
                 WITH peers AS (SELECT DISTINCT verblijfsobject_id, wijk_code, {klasse} AS klasse
                                FROM pz.raw_bag_verblijfsobject WHERE wijk_code IS NOT NULL)
                 SELECT p.wijk_code, p.klasse, e.periode, median(e.elektriciteit_kwh) AS med, count(*) AS n
-                FROM memory.unit_energie e JOIN peers p USING (verblijfsobject_id)
+                FROM pz.raw_energie_verbruik e JOIN peers p USING (verblijfsobject_id)
                 GROUP BY ALL ORDER BY 1, 2, 3""")
 
     # -- plumbing -------------------------------------------------------------------------------------------------
@@ -361,19 +438,18 @@ class AnalysisStore:
     def party_refs(self, ids: list[str]) -> dict[str, PartyRef]:
         """Name and kind per party id (name from the registry mention where there is one)."""
         ids = [i for i in dict.fromkeys(ids) if i and not i.startswith("melding:")]
-        if not ids or not self.has("partij_vermelding"):
+        if not ids or "partij_kort" not in self._index:
             return {}
-        rows = self.rows("SELECT entiteit_id, bedrijf, naam FROM memory.partij_kort "
-                         "WHERE entiteit_id IN (SELECT unnest(?))", [ids])
+        rows = self._index["partij_kort"].rows(ids)
         return {r["entiteit_id"]: PartyRef(r["entiteit_id"], r["naam"] or "?",
                                            "bedrijf" if r["bedrijf"] else "persoon") for r in rows}
 
     # -- units ----------------------------------------------------------------------------------------------------
     def unit(self, vbo: str) -> dict[str, Any] | None:
-        r = self.one(f"SELECT {_UNIT_COLUMNS}, rang, score, vermoeden, uitleg FROM memory.unit_adres "
-                     "WHERE verblijfsobject_id = ?", [vbo])
-        if r is None:
+        found = self._lookup("unit_adres", vbo)
+        if not found:
             return None
+        r = found[0]
         r["adres"] = address_text(r)
         r["bijdragen"] = self.unit_contributions(vbo, r.get("uitleg"))
         r["typologie"] = self.unit_typologies(vbo)
@@ -385,10 +461,9 @@ class AnalysisStore:
         each with whether it was learned from past findings (and from how many) or from the indicator prior."""
         if not (self.has("typologie_kans") and self.has("model_typologie")):
             return {"kansen": [], "bevindingen": 0}
-        meta = self.one("SELECT model FROM model_typologie")
-        model = json.loads(meta["model"]) if meta else {"typologieen": {}, "bevindingen": 0}
-        rows = self.rows("SELECT typologie, kans FROM memory.unit_typologie WHERE verblijfsobject_id = ? "
-                         "ORDER BY kans DESC, typologie", [vbo])
+        model = self._typology_model or {"typologieen": {}, "bevindingen": 0}
+        rows = [{"typologie": r["typologie"], "kans": r["kans"]} for r in self._lookup("unit_typologie", vbo)]
+        rows.sort(key=lambda r: (-(r["kans"] or 0.0), r["typologie"]))
         for r in rows:
             info = model["typologieen"].get(r["typologie"], {})
             r["geleerd"], r["n"] = bool(info.get("geleerd")), int(info.get("bevindingen", 0))
@@ -397,8 +472,7 @@ class AnalysisStore:
     def unit_contributions(self, vbo: str, uitleg: str | None = None) -> list[dict[str, Any]]:
         """Per indicator what it added, from `bijdrage_adres` (all of them), else the `uitleg` text."""
         if self.has("bijdrage_adres"):
-            rows = self.rows("SELECT indicator, bijdrage FROM memory.unit_bijdrage WHERE entiteit_id = ? "
-                             "ORDER BY bijdrage DESC, indicator", [vbo])
+            rows = sorted(self._lookup("unit_bijdrage", vbo), key=lambda r: (-r["bijdrage"], r["indicator"]))
             if rows:
                 return self.explain(";".join(f"{r['indicator']}:{r['bijdrage']}" for r in rows))
         return self.explain(uitleg)
@@ -407,8 +481,7 @@ class AnalysisStore:
         ids = list(dict.fromkeys(i for i in ids if i))
         if not ids:
             return {}
-        rows = self.rows(f"SELECT {_UNIT_COLUMNS}, score, rang FROM memory.unit_adres "
-                         "WHERE verblijfsobject_id IN (SELECT unnest(?))", [ids])
+        rows = self._index["unit_adres"].rows(ids)
         for r in rows:
             r["adres"] = address_text(r)
         return {r["verblijfsobject_id"]: r for r in rows}
@@ -416,8 +489,7 @@ class AnalysisStore:
     def _entities_for(self, bron: str, keys: list[str]) -> dict[str, str]:
         if not keys or not self.has("entiteit"):
             return {}
-        rows = self.rows("SELECT record_sleutel, entiteit_id FROM memory.entiteit_sleutel WHERE bron = ? "
-                         "AND record_sleutel IN (SELECT unnest(?))", [bron, keys])
+        rows = self._index["entiteit_sleutel"].rows([composite(bron, k) for k in keys])
         return {r["record_sleutel"]: r["entiteit_id"] for r in rows}
 
     def unit_timeline(self, vbo: str) -> list[Event]:
@@ -425,7 +497,7 @@ class AnalysisStore:
         events: list[Event] = []
         party_ids: list[str] = []
         if self.has("raw_kadaster_eigendom"):
-            rows = self.rows("SELECT * FROM memory.unit_kadaster WHERE verblijfsobject_id = ?", [vbo])
+            rows = self._lookup("unit_kadaster", vbo)
             ents = self._entities_for("kadaster_eigendom", [r["eigendom_id"] for r in rows])
             for r in rows:
                 pid = ents.get(r["eigendom_id"], "")
@@ -437,8 +509,8 @@ class AnalysisStore:
                                     [PartyRef(pid, r["eigenaar_naam"], "bedrijf" if r["eigenaar_type"] ==
                                               "rechtspersoon" else "persoon")]))
         if self.has("raw_brp_inschrijving"):
-            rows = self.rows("SELECT persoon_id, geslachtsnaam, voorvoegsel, voornamen, datum_aanvang, datum_einde "
-                             "FROM memory.unit_brp WHERE verblijfsobject_id = ? ORDER BY datum_aanvang", [vbo])
+            rows = sorted(self._lookup("unit_brp", vbo), key=lambda r: (r["datum_aanvang"] is None,
+                                                                         r["datum_aanvang"] or 0))
             ents = self._entities_for("brp_inschrijving", [r["persoon_id"] for r in rows])
             for r in rows:
                 naam = " ".join(x for x in (r["voornamen"], r["voorvoegsel"], r["geslachtsnaam"]) if x)
@@ -450,7 +522,7 @@ class AnalysisStore:
                     events.append(Event(r["datum_einde"], "inschrijving", "Uitschrijving BRP", "",
                                         "brp_inschrijving", [ref]))
         if self.has("raw_huurcontract") and self.has("contract_adres"):
-            rows = self.rows("SELECT * EXCLUDE (koppel_vbo) FROM memory.unit_huur WHERE koppel_vbo = ?", [vbo])
+            rows = self._lookup("unit_huur", vbo)
             keys = [f"{r['contract_id']}:{rol}" for r in rows for rol in ("huurder", "verhuurder", "bemiddelaar")]
             ents = self._entities_for("huurcontract", keys)
             for r in rows:
@@ -471,19 +543,17 @@ class AnalysisStore:
                     events.append(Event(r["datum_einde"], "huur", "Huurcontract beëindigd", "", "huurcontract",
                                         refs))
         if self.has("raw_politie_incident") and self.has("incident_adres"):
-            for r in self.rows("SELECT i.*, a.zekerheid, a.methode FROM raw_politie_incident i JOIN incident_adres a "
-                               "USING (incident_id) WHERE a.verblijfsobject_id = ?", [vbo]):
+            for r in self._lookup("unit_incident", vbo):
                 koppeling = link_note(r["zekerheid"], r["methode"])
                 events.append(Event(r["datum"], "incident", f"Politie-incident: {r['categorie']}",
                                     (r.get("omschrijving") or "") + koppeling, "politie_incident"))
         if self.has("raw_melding") and self.has("melding_adres"):
-            for r in self.rows("SELECT m.*, a.zekerheid, a.methode FROM raw_melding m JOIN melding_adres a "
-                               "USING (melding_id) WHERE a.verblijfsobject_id = ?", [vbo]):
+            for r in self._lookup("unit_melding", vbo):
                 cats = ", ".join(SIGNAL_CATEGORY_LABELS.get(c, c) for c in (r.get("categorieen") or "").split(";") if c)
                 events.append(Event(r["datum"], "melding", f"Melding ({r['bron_type']}): {cats}",
                                     (r.get("tekst") or "") + link_note(r["zekerheid"], r["methode"]), "melding"))
         if self.has("raw_handhaving_uitkomst"):
-            for r in self.rows("SELECT * FROM raw_handhaving_uitkomst WHERE verblijfsobject_id = ?", [vbo]):
+            for r in self._lookup("unit_uitkomst", vbo):
                 wat = (OUTCOME_INSTRUMENT_LABELS.get(r["instrument"], r["instrument"]),
                        FINDING_LABELS.get(r["bevinding"], r["bevinding"]))
                 events.append(Event(r["datum"], "uitkomst", f"Handhaving: {wat[0]} — {wat[1]}",
@@ -501,10 +571,9 @@ class AnalysisStore:
         """The unit's monthly electricity and the median of comparable units (same wijk and size class)."""
         if not self.has("raw_energie_verbruik"):
             return {"maanden": [], "eigen": [], "vergelijk": [], "groep": ""}
-        own = self.rows("SELECT periode, elektriciteit_kwh FROM memory.unit_energie WHERE verblijfsobject_id = ? "
-                        "ORDER BY periode", [vbo])
-        u = self.one(f"SELECT wijk_code, {SIZE_CLASS_SQL.format(a='oppervlakte_m2')} AS klasse "
-                     "FROM raw_bag_verblijfsobject WHERE verblijfsobject_id = ?", [vbo])
+        own = self._lookup("unit_energie", vbo)
+        found = self._lookup("unit_adres", vbo)
+        u = {"wijk_code": found[0]["wijk_code"], "klasse": size_class(found[0]["oppervlakte_m2"])} if found else None
         norm: dict[str, float] = {}
         n_peers = 0
         if u and u["wijk_code"] is not None:
@@ -556,10 +625,8 @@ class AnalysisStore:
 
     def score_history(self, vbo: str) -> list[dict[str, Any]]:
         """Score and rank of a home per delivery, oldest first (one row for an analysis without a predecessor)."""
-        if not self.has("adres_score_historie"):
-            return []
-        return self.rows("SELECT levering, rang, score FROM adres_score_historie WHERE verblijfsobject_id = ? "
-                         "ORDER BY levering", [vbo])
+        return [{"levering": r["levering"], "rang": r["rang"], "score": r["score"]}
+                for r in self._lookup("unit_historie", vbo)]
 
     # -- deliveries: what changed since the previous one (issue 13) ----------------------------------------------
     def shortlist_changes(self) -> list[dict[str, Any]]:
@@ -698,25 +765,29 @@ class AnalysisStore:
         return out
 
     # -- network --------------------------------------------------------------------------------------------------
-    def edges_touching(self, ids: list[str], limit: int = 400) -> list[dict[str, Any]]:
-        if not ids or not self.has("relatie"):
+    def edges_touching(self, ids: list[str], limit: int = 400, per_node: int | None = None) -> list[dict[str, Any]]:
+        """The distinct edges with either end in `ids`, ownership first (then letting, brokering, officers, ...);
+        with `per_node`, at most that many of each node's first edges are read (a landlord of thousands of homes
+        then costs what a small one does)."""
+        if not ids or "rel_van" not in self._index:
             return []
-        return self.rows(
-            "SELECT van, naar, soort, bron, record_sleutel, geldig_van, geldig_tot FROM ("
-            "SELECT * FROM memory.rel_van WHERE van IN (SELECT unnest(?)) UNION "
-            "SELECT * FROM memory.rel_naar WHERE naar IN (SELECT unnest(?))) "
-            "ORDER BY CASE soort WHEN 'owns' THEN 0 WHEN 'lets' THEN 1 WHEN 'brokers' THEN 2 WHEN 'director_of' "
-            "THEN 3 WHEN 'rents' THEN 4 WHEN 'involved_in_incident' THEN 5 WHEN 'reported_at' THEN 6 ELSE 7 END, "
-            "van, naar LIMIT ?", [ids, ids, limit])
+        cap = limit if per_node is None else min(limit, per_node)
+        return sorted_edges(self._index["rel_van"].rows(ids, cap) + self._index["rel_naar"].rows(ids, cap))[:limit]
 
     def degrees(self, ids: list[str]) -> dict[str, int]:
         """How many edges touch each node (to tell the network view how much is not shown)."""
-        if not ids or not self.has("relatie"):
+        if not ids or "rel_van" not in self._index:
             return {}
-        rows = self.rows("SELECT id, count(*) AS n FROM (SELECT van AS id FROM memory.rel_van WHERE van IN "
-                         "(SELECT unnest(?)) UNION ALL SELECT naar FROM memory.rel_naar WHERE naar IN "
-                         "(SELECT unnest(?))) GROUP BY id", [ids, ids])
-        return {r["id"]: int(r["n"]) for r in rows}
+        out = self._index["rel_van"].counts(ids)
+        for k, n in self._index["rel_naar"].counts(ids).items():
+            out[k] = out.get(k, 0) + n
+        return out
+
+    def party_scores(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Score, role and rank per party id (parties without a score are absent)."""
+        if not ids or "partij_score" not in self._index:
+            return {}
+        return {r["entiteit_id"]: r for r in self._index["partij_score"].rows(ids)}
 
     # -- map and report -------------------------------------------------------------------------------------------
     def buurt_stats(self, wijk: str = "") -> list[dict[str, Any]]:

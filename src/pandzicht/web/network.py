@@ -18,8 +18,6 @@ from pandzicht.web.analysis import EDGE_LABELS, AnalysisStore, PartyRef
 MAX_NODES = 80
 PER_NODE = 12  # edges shown per party at the outer hop; the rest is one click away
 PAGE = 40  # edges per expand page; "toon meer" asks for the next page
-_RANK = ("CASE soort WHEN 'owns' THEN 0 WHEN 'lets' THEN 1 WHEN 'brokers' THEN 2 WHEN 'director_of' THEN 3 "
-         "WHEN 'rents' THEN 4 WHEN 'involved_in_incident' THEN 5 WHEN 'reported_at' THEN 6 ELSE 7 END")
 
 
 class Node(BaseModel):
@@ -67,20 +65,8 @@ def _edge_id(e: dict) -> str:
 
 def edges_page(store: AnalysisStore, node_id: str, offset: int, limit: int) -> tuple[list[dict], int]:
     """One page of the edges touching a node, in a fixed order (ownership first), and how many there are."""
-    if not store.has("relatie"):
-        return [], 0
-    rows = store.rows(
-        "WITH e AS (SELECT van, naar, soort, bron, record_sleutel, geldig_van, geldig_tot FROM memory.rel_van "
-        "WHERE van = ? UNION SELECT van, naar, soort, bron, record_sleutel, geldig_van, geldig_tot "
-        "FROM memory.rel_naar WHERE naar = ?) "
-        f"SELECT *, count(*) OVER () AS totaal FROM e ORDER BY {_RANK}, van, naar, record_sleutel LIMIT ? OFFSET ?",
-        [node_id, node_id, limit, offset])
-    if rows:
-        return rows, int(rows[0]["totaal"])
-    total = store.one("SELECT count(*) AS n FROM (SELECT van, naar, soort, record_sleutel FROM memory.rel_van "
-                      "WHERE van = ? UNION SELECT van, naar, soort, record_sleutel FROM memory.rel_naar "
-                      "WHERE naar = ?)", [node_id, node_id])
-    return [], int(total["n"]) if total else 0
+    edges = store.edges_touching([node_id], limit=offset + limit)
+    return edges[offset:offset + limit], store.degrees([node_id]).get(node_id, 0)
 
 
 def _build(store: AnalysisStore, centre: str, edges: list[dict], name_for: Callable[[PartyRef], str],
@@ -102,13 +88,9 @@ def _build(store: AnalysisStore, centre: str, edges: list[dict], name_for: Calla
         kept.append(e)
     units = store.unit_addresses([i for i in ids if _is_unit(i)])
     parties = store.party_refs([i for i in ids if not _is_unit(i) and not i.startswith("melding:")])
-    scores: dict[str, float] = {}
-    roles: dict[str, str] = {}
-    if store.has("partij_score") and parties:
-        for r in store.rows("SELECT entiteit_id, score, rol FROM partij_score WHERE entiteit_id IN (SELECT unnest(?))",
-                            [list(parties)]):
-            scores[r["entiteit_id"]] = r["score"]
-            roles[r["entiteit_id"]] = r["rol"]
+    party_scores = store.party_scores(list(parties))
+    scores = {i: r["score"] for i, r in party_scores.items()}
+    roles = {i: r["rol"] for i, r in party_scores.items()}
     shown: dict[str, int] = {}
     for e in kept:
         shown[e["van"]] = shown.get(e["van"], 0) + 1
@@ -144,7 +126,7 @@ def neighbourhood(store: AnalysisStore, centre: str, name_for: Callable[[PartyRe
     frontier_set = {centre}
     edges: list[dict] = []
     for hop in range(hops):
-        found = store.edges_touching(frontier, limit=5000)
+        found = store.edges_touching(frontier, limit=5000, per_node=per_node if hop > 0 else None)
         if hop > 0:  # cap what each outer node brings in, so one big landlord does not flood the view
             per: dict[str, int] = {}
             capped = []

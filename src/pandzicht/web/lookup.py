@@ -1,0 +1,114 @@
+"""Key lookups whose cost does not grow with the table: a columnar copy plus a sorted key array.
+
+Why: DuckDB answers `WHERE key = ?` on a sorted table from one row group, but a lookup of several keys at once
+(`key IN (SELECT unnest(?))`, what every dossier and network request needs: the parties of a unit, the edges of
+twenty nodes, the addresses of forty units) becomes a hash join that reads the whole table. At 1M units the
+relation table has millions of rows, so such a lookup costs tens to hundreds of milliseconds per request.
+Here the key column is a sorted NumPy byte-string array: `searchsorted` finds each key's row range in
+O(log n), and PyArrow takes exactly those rows. The store is read-only, so an index never goes stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+SEP = "\x1f"  # joins the parts of a composite key (unit separator: never inside an id)
+
+
+def _encode(values: Sequence[Any]) -> np.ndarray:
+    """Keys as a fixed-width byte-string array (UTF-8), the form `np.searchsorted` compares in C."""
+    try:
+        return np.array(["" if v is None else str(v) for v in values], dtype=object).astype("S")
+    except UnicodeEncodeError:
+        return np.array([("" if v is None else str(v)).encode() for v in values], dtype="S")
+
+
+class KeyIndex:
+    """Rows of one query, found by the value of one (or a composite) key column.
+
+    `rows(keys)` returns every row of each key (keys in the order given, a key's rows in the query's order);
+    `counts(keys)` how many rows each key has, without reading them. With `presorted` (the query is ordered by
+    the key) only each distinct key and where its rows start are kept, which for a table of many rows per key
+    (24 monthly readings per unit) is a fraction of a full key array."""
+
+    def __init__(self, table: pa.Table, key: str | Sequence[str], presorted: bool = False) -> None:
+        self.table = table
+        parts = [key] if isinstance(key, str) else list(key)
+        columns = [self.table.column(p).to_pylist() for p in parts]
+        raw = columns[0] if len(columns) == 1 else [SEP.join("" if x is None else str(x) for x in t)
+                                                     for t in zip(*columns, strict=True)]
+        keys = _encode(raw)
+        n = len(keys)
+        if presorted:
+            firsts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if n else np.empty(0, dtype=np.int64)
+            self.keys = keys[firsts]
+            self.starts = np.r_[firsts, n].astype(np.int64)
+            self.order: np.ndarray | None = None
+        else:
+            order = np.argsort(keys, kind="stable")  # stable: a key's rows keep the query's order
+            self.keys = keys[order]
+            self.starts = None
+            self.order = order.astype(np.int32 if n < 2**31 else np.int64)
+
+    @classmethod
+    def query(cls, con: duckdb.DuckDBPyConnection, sql: str, key: str | Sequence[str],
+              presorted: bool = False) -> KeyIndex:
+        """An index over the rows of `sql` (fetched once, as one contiguous Arrow table)."""
+        table = con.sql(sql).to_arrow_table()
+        return cls(table.combine_chunks() if table.num_rows else table, key, presorted)
+
+    def on(self, key: str | Sequence[str]) -> KeyIndex:
+        """A second index over the same rows by another key (the rows are not copied)."""
+        return KeyIndex(self.table, key)
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def _spans(self, keys: Iterable[Any]) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """For each distinct wanted key, the [lo, hi) range of its rows (in `order` or in the table)."""
+        wanted = list(dict.fromkeys(str(k) for k in keys if k is not None))
+        if not wanted or not len(self.keys):
+            empty = np.empty(0, dtype=np.int64)
+            return [], empty, empty
+        q = _encode(wanted)
+        if self.starts is None:
+            return wanted, np.searchsorted(self.keys, q, "left"), np.searchsorted(self.keys, q, "right")
+        i = np.searchsorted(self.keys, q, "left")
+        hit = (i < len(self.keys)) & (self.keys[np.minimum(i, len(self.keys) - 1)] == q)
+        lo = np.where(hit, self.starts[i.clip(max=len(self.keys) - 1)], 0)
+        hi = np.where(hit, self.starts[(i + 1).clip(max=len(self.keys))], 0)
+        return wanted, lo, hi
+
+    def positions(self, keys: Iterable[Any], per_key: int | None = None) -> np.ndarray:
+        """Row numbers in `table` of the given keys, at most `per_key` (the first in query order) per key."""
+        _, lo, hi = self._spans(keys)
+        if per_key is not None:
+            hi = np.minimum(hi, lo + per_key)
+        if self.order is None:
+            spans = [np.arange(a, b) for a, b in zip(lo, hi, strict=True) if b > a]
+        else:
+            spans = [self.order[a:b] for a, b in zip(lo, hi, strict=True) if b > a]
+        return np.concatenate(spans) if spans else np.empty(0, dtype=np.int64)
+
+    def rows(self, keys: Iterable[Any], per_key: int | None = None) -> list[dict[str, Any]]:
+        pos = self.positions(keys, per_key)
+        if not len(pos):
+            return []
+        return self.table.take(pa.array(pos)).to_pylist()
+
+    def get(self, key: Any) -> list[dict[str, Any]]:
+        return self.rows([key])
+
+    def counts(self, keys: Iterable[Any]) -> dict[str, int]:
+        wanted, lo, hi = self._spans(keys)
+        return {k: int(b - a) for k, a, b in zip(wanted, lo, hi, strict=True) if b > a}
+
+
+def composite(*parts: Any) -> str:
+    """The key of a composite-key index for one row (as `KeyIndex` builds it)."""
+    return SEP.join("" if p is None else str(p) for p in parts)
