@@ -57,7 +57,7 @@ def test_party_score_arithmetic_and_region(app, analyst: TestClient) -> None:
     page = _visible(analyst.get(f"/partij/{p['entiteit_id']}").text)
     total = sum(b["bijdrage"] for b in store.party(p["entiteit_id"])["bijdragen"])
     assert abs(1 - math.exp(-total) - p["score"]) < 1e-3
-    assert f"som {getal(total, 3)}" in page and "niet geleerd" in page
+    assert f"som {getal(total, 3)}" in page and "vóór een bevinding afging" in page
     mean = store.one("SELECT avg(score) AS m FROM partij_score")["m"]
     assert f"{keer(p['score'] / mean)} het gemiddelde" in page
 
