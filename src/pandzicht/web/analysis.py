@@ -244,12 +244,18 @@ class AnalysisStore:
         class computed once (each was a full scan per request; the store is read-only, so they never go stale)."""
         # BAG joined to the scores once: every unit lookup and the ranked list read this instead of building a
         # hash table over all scores per request. `gescoord` keeps the inner join of the ranked list exact.
+        # `bewijs` is the sum of all the unit's contributions (log-odds without the start): past SATURATED
+        # probabilities the ranked list orders ties by it, and the screens explain by it.
+        bewijs = ("LEFT JOIN (SELECT entiteit_id AS verblijfsobject_id, sum(bijdrage) AS bewijs FROM pz.bijdrage_adres "
+                  "GROUP BY 1) c USING (verblijfsobject_id)" if self.has("bijdrage_adres")
+                  else "LEFT JOIN (SELECT NULL::VARCHAR AS verblijfsobject_id, NULL::DOUBLE AS bewijs) c "
+                       "USING (verblijfsobject_id)")
         self._sorted_copy("unit_adres", f"SELECT {self._bag_select()}, s.rang, s.score, s.vermoeden, s.uitleg, "
-                          "s.verblijfsobject_id IS NOT NULL AS gescoord FROM pz.raw_bag_verblijfsobject b "
-                          "LEFT JOIN pz.adres_score s USING (verblijfsobject_id)", "verblijfsobject_id",
+                          "s.verblijfsobject_id IS NOT NULL AS gescoord, c.bewijs FROM pz.raw_bag_verblijfsobject b "
+                          f"LEFT JOIN pz.adres_score s USING (verblijfsobject_id) {bewijs}", "verblijfsobject_id",
                           "raw_bag_verblijfsobject")
         self._index["unit_adres"] = KeyIndex.query(self._con, f"SELECT {_UNIT_COLUMNS}, score, rang, vermoeden, "
-                                                   "uitleg FROM memory.unit_adres", "verblijfsobject_id")
+                                                   "uitleg, bewijs FROM memory.unit_adres", "verblijfsobject_id")
         if self.has("raw_kadaster_eigendom"):
             self._keyed("unit_kadaster", "SELECT * FROM pz.raw_kadaster_eigendom", "verblijfsobject_id",
                         "raw_kadaster_eigendom")
@@ -377,7 +383,8 @@ class AnalysisStore:
 
     def top_units(self, limit: int = 25, offset: int = 0, wijk: str = "", vermoeden: str = "",
                   bron: str = "", buurt: str = "") -> list[dict[str, Any]]:
-        """Ranked units with address, filtered by wijk, buurt, typology and indicator source."""
+        """Ranked units with address, filtered by wijk, buurt, typology and indicator source; homes that share a
+        score (ties, mostly saturated ones near 100%) in order of their total evidence (`bewijs`)."""
         where, params = ["b.gescoord"], []
         if wijk:
             where.append("b.wijk_code = ?")
@@ -394,8 +401,9 @@ class AnalysisStore:
             where.append("(" + " OR ".join("b.uitleg LIKE ?" for _ in codes) + ")")
             params += [f"%{c}:%" for c in codes]
         rows = self.rows(
-            f"SELECT b.rang, b.score, b.vermoeden, b.uitleg, {_UNIT_COLUMNS} FROM memory.unit_adres b "
-            f"WHERE {' AND '.join(where)} ORDER BY b.rang LIMIT ? OFFSET ?", [*params, limit, offset])
+            f"SELECT b.rang, b.score, b.vermoeden, b.uitleg, b.bewijs, {_UNIT_COLUMNS} FROM memory.unit_adres b "
+            f"WHERE {' AND '.join(where)} ORDER BY b.score DESC, b.bewijs DESC NULLS LAST, b.rang "
+            "LIMIT ? OFFSET ?", [*params, limit, offset])
         for r in rows:
             r["adres"] = address_text(r)
             r["bijdragen"] = self.explain(r["uitleg"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from jinja2 import Environment, pass_context
+from jinja2 import Environment, Undefined, pass_context
 from jinja2.runtime import Context
 
 from pandzicht.cases.catalogue import (
@@ -46,10 +46,13 @@ def score(value: Any) -> str:
 
 
 def procent(value: Any, decimals: int = 1) -> str:
-    """A probability as a percentage ('76,6%'); tiny ones keep two significant digits ('0,052%')."""
+    """A probability as a percentage ('76,6%'); tiny ones keep two significant digits ('0,052%'); one that would
+    round to 100% reads '> 99,9%' (a learned probability is never certain)."""
     if value is None:
         return "—"
     pct = float(value) * 100
+    if pct >= 100 - 0.5 * 10 ** -decimals:
+        return "> " + getal(100 - 10 ** -decimals, decimals) + "%"
     if 0 < pct < 0.1:
         decimals = max(decimals, 3)
     return getal(pct, decimals) + "%"
@@ -61,9 +64,11 @@ def factor(value: Any) -> str:
 
 
 def keer(value: Any) -> str:
-    """A multiple of the region mean: '14×', '2,5×', '0,8×'."""
+    """A multiple of the region mean: '14×', '2,5×', '0,8×'; below 0,05 '< 0,1×' rather than a bare '0,0×'."""
     if value is None:
         return "—"
+    if value < 0.05:
+        return "< 0,1×"
     return getal(value, 0 if value >= 10 else 1) + "×"
 
 
@@ -77,10 +82,11 @@ def _store(context: Context):  # type: ignore[no-untyped-def]
 
 
 @pass_context
-def uitleg_adres(context: Context, score_: float | None, bijdragen: list) -> Any:
+def uitleg_adres(context: Context, score_: float | None, bijdragen: list, som: float | None = None) -> Any:
     from pandzicht.web.scoretext import explain_unit
 
-    return explain_unit(_store(context), score_, bijdragen)
+    return explain_unit(_store(context), score_, bijdragen, None if isinstance(som, Undefined) or som is None
+                        else float(som))
 
 
 @pass_context
