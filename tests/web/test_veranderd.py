@@ -73,6 +73,9 @@ def run(tmp_path_factory):  # type: ignore[no-untyped-def]
 
 def test_a_case_opened_on_delivery_1_shows_the_same_party_after_delivery_2(run) -> None:  # type: ignore[no-untyped-def]
     client, agent = run["client"], run["agent"]
+    # delivery 2 continued delivery 1 incrementally: only its new and changed records were linked
+    koppeling = json.loads((run["out"] / "laadrapport.json").read_text(encoding="utf-8"))["analyse"]["koppeling"]
+    assert (koppeling["modus"], koppeling["model"]) == ("incrementeel", "hergebruikt")
     assert run["after"][f"kvk_vestiging/{run['events']['feniks']['oud_kvk']}"] == agent
     page = client.get(f"/zaken/{run['case']}").text
     assert f"/partij/{agent}" in page
