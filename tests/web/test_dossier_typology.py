@@ -48,3 +48,23 @@ def test_model_page_lists_the_recorded_fallbacks(app, client: TestClient) -> Non
     if not recorded:
         assert "Nergens: elke geleerde stap" in page
     assert "Typologie (het vermoeden per adres)" in page
+
+
+def test_model_page_says_per_typology_whether_it_was_learned_or_fell_back(app, client: TestClient) -> None:
+    store = app.state.ctx.analysis
+    model = json.loads(store.one("SELECT model FROM model_typologie")["model"])
+    page = html.unescape(client.get("/indicatoren").text)
+    section = page[page.index("Typologie (het vermoeden per adres)"):]
+    for t, info in model["typologieen"].items():
+        line = section[section.index(f"<li>{TYPOLOGY_LABELS[t]}: "):].split("</li>")[0]
+        if info["geleerd"]:
+            assert f"geleerd uit {getal(info['bevindingen'])} bevindingen" in line
+        elif info["bevindingen"]:
+            assert f"teruggevallen op de catalogus, bijgesteld met {getal(info['bevindingen'])} bevindingen" in line
+        else:
+            assert "teruggevallen op de catalogus (geen bevindingen)" in line
+    # every typology that fell back is also in the recorded fallbacks, with its count
+    few = [t for t, info in model["typologieen"].items() if not info["geleerd"]]
+    reasons = " ".join(r["reden"] for r in store.rows("SELECT reden FROM analyse_terugval WHERE stap = 'score.typologie'"))
+    for t in few:
+        assert f"{t} {model['typologieen'][t]['bevindingen']}" in reasons

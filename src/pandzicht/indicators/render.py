@@ -162,12 +162,15 @@ def _operation(indicators: list[Indicator]) -> dict[str, list[str]]:
             "- controles op adressen die niet in de BAG staan: geteld en weggelaten (`score.uitkomsten`)."],
         "Typologiemodel": [
             "Wat een controle waarschijnlijk vindt (hennepkwekerij, drugsopslag, safehouse, prostitutie, "
-            "woonfraude, overbewoning): een multinomiale logistische regressie over dezelfde indicatoren. "
-            f"Voorkennis uit de catalogus: een indicator telt {_nl(typology.PRIOR_LOGIT, 'g')} log-odds op bij elke "
-            f"typologie waar hij op wijst (`wijst_op`), met een sterkte van {_nl(typology.PRIOR_STRENGTH, 'g')} "
-            f"controles. Een typologie met minder dan {typology.MIN_POSITIVES} bevindingen wordt niet geleerd en "
-            "houdt haar cataloguswaarden (`score.typologie`). Een woning krijgt een vermoeden als zij minstens één "
-            "signaal heeft en boven het gemiddelde van de levering scoort (docs/methode.md, Typologie)."],
+            "woonfraude, overbewoning): een multinomiale logistische regressie over dezelfde indicatoren en over "
+            "de meldingen en politieregistraties per categorie (die tellen niet mee in de score). Voorkennis uit de "
+            f"catalogus: een indicator telt {_nl(typology.PRIOR_LOGIT, 'g')} log-odds op bij elke typologie waar hij "
+            "op wijst (`wijst_op`; voor de categorieën `EVIDENCE_POINTS` in `score/typology_evidence.py`), met een "
+            f"sterkte van {_nl(typology.PRIOR_STRENGTH, 'g')} controles. Elke typologie met een bevinding wordt "
+            "geleerd en naar die voorkennis getrokken; een typologie zonder bevinding houdt haar cataloguswaarden. "
+            f"Met minder dan {typology.MIN_POSITIVES} bevindingen volgt een typologie vooral de catalogus en wordt "
+            "dat vastgelegd (`score.typologie`). Een woning krijgt een vermoeden als zij minstens één signaal heeft "
+            "en boven het gemiddelde van de levering scoort (docs/methode.md, Typologie)."],
         "Externe leveranciers": ["Geen. pandzicht draait op eigen servers van de organisatie; er gaan geen "
                                  "gegevens naar derden of externe diensten."],
     }

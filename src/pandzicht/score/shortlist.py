@@ -25,6 +25,7 @@ from pandzicht.score.typology import (
     fit_typology,
     guesses_for,
 )
+from pandzicht.score.typology_evidence import with_evidence
 from pandzicht.store.engine import Store
 
 ROLE_PRIORITY = ("bemiddelaar", "verhuurder", "eigenaar", "huurder")
@@ -156,12 +157,14 @@ def _record_weight_fallbacks(store: Store, model: TransparentModel, x_train: np.
 def _typologies(store: Store, unit_inds: list[Indicator], ids: list[str], x: np.ndarray, x_train: np.ndarray,
                 train: TrainingSet, scores: np.ndarray) -> list[str]:
     """Fit the typology model on past findings; write `typologie_kans` and `model_typologie`; the guesses."""
-    codes = [i.code for i in unit_inds]
     rows = finding_rows(train)
     labels = [train.findings[i] for i in rows]
-    model = fit_typology(codes, {i.code: i.wijst_op for i in unit_inds}, x_train[rows], labels, x)
+    # the indicators plus the tips and police registrations per category: what tells typologies apart
+    feats, points, x_typ, x_typ_train = with_evidence(
+        store, ids, [i.code for i in unit_inds], {i.code: i.wijst_op for i in unit_inds}, x, train, x_train)
+    model = fit_typology(feats, points, x_typ_train[rows], labels, x_typ)
     _record_typology_fallbacks(store, model, train)
-    proba = model.proba(x) if len(ids) else np.zeros((0, len(model.typologies)))
+    proba = model.proba(x_typ) if len(ids) else np.zeros((0, len(model.typologies)))
     evidence = (x > 0).any(axis=1)
     held = np.flatnonzero(evidence)
     store.write_arrow("typologie_kans", pa.table({
@@ -187,8 +190,8 @@ def _record_typology_fallbacks(store: Store, model: TypologyModel, train: Traini
         counts = ", ".join(f"{t} {model.positives[t]}" for t in few)
         fallback.record(store, "score.typologie", f"te weinig bevindingen om van te leren (minimaal {MIN_POSITIVES}"
                         f" per typologie; {model.n_findings} bevindingen in totaal): {counts}",
-                        "voor deze typologieën wegen de indicatoren zoals de catalogus ze toewijst (wijst_op), met "
-                        "de basiskans van een gemiddelde geleerde typologie")
+                        "deze typologieën volgen vooral de catalogus (wijst_op), bijgesteld met hun weinige "
+                        "bevindingen; een typologie zonder bevinding krijgt de basiskans van een gemiddelde typologie")
 
 
 def _write_contributions(store: Store, level: str, ids: list[str], codes: list[str], contrib: np.ndarray) -> None:

@@ -1,18 +1,25 @@
 """Which typology a home most likely is, learned from what past checks found, with `wijst_op` as the prior.
 
 The score says *whether* to look; this model says *what* a check would most likely find there. It is a
-multinomial logistic regression over the same indicator values as the score, fitted to the checks that
-found something (`bevinding` other than `niets_gevonden`), each with the indicators as they stood before
-the check (`training.py`). Its weights are pulled towards a prior built from the catalogue's `wijst_op`
-lists: an indicator adds `PRIOR_LOGIT` log-odds to every typology it points at. With no findings at all
-the prior alone decides; with many, the data does (a Gaussian prior on the weights is the log-domain
-counterpart of Dirichlet pseudo-counts: its pull is fixed while the likelihood grows with every check).
+multinomial logistic regression over the same indicator values as the score plus the evidence that tells
+typologies apart (tips and police registrations per category, `typology_evidence.py`), fitted to the checks
+that found something (`bevinding` other than `niets_gevonden`), each with its inputs as they stood before the
+check (`training.py`). Its weights are pulled towards a prior built from the catalogue's `wijst_op` lists (and
+`typology_evidence.EVIDENCE_POINTS`): an input adds `PRIOR_LOGIT` log-odds to every typology it points at. With
+no findings at all the prior alone decides; with many, the data does (a Gaussian prior on the weights is the
+log-domain counterpart of Dirichlet pseudo-counts: its pull is fixed while the likelihood grows with every check).
 
-A typology with fewer than `MIN_POSITIVES` findings cannot be learned from them: a region that rarely
-checks for it says little about how common it is. It keeps its prior weights and counts as a typical
-typology (the mean of the learned intercepts), so a home whose evidence points at it is guessed as it.
-The learned typologies are fitted among themselves, with their smoothed shares of the findings (one
-pseudo-finding per typology) as the prior of their intercepts.
+Every typology with at least one finding is fitted (shrunk towards the prior, so one finding moves it a little and
+fifty move it a lot); a typology with no finding keeps its prior weights and counts as a typical typology (the
+mean of the fitted intercepts): a region that never checked for it says little about how common it is. Below
+`MIN_POSITIVES` findings a typology is reported as not learned (it mostly follows the catalogue). The fitted
+typologies' intercepts are pulled towards their smoothed shares of the findings (one pseudo-finding each).
+
+Why these settings (chosen on the tuning dialects, `synth.dialects.TUNING`, with all and with a quarter of the
+findings): the past findings of a region rarely look like today's cases in every respect (what was visible half a
+year before a check is less than what an active case shows today), so a strong pull towards hand-made lists and a
+hard cut-off for rare typologies both cost more than they save; a weak prior (`PRIOR_STRENGTH`) and shrinkage
+instead of the cut-off guessed right more often in both settings.
 """
 
 from __future__ import annotations
@@ -28,9 +35,10 @@ from pandzicht.score.training import TrainingSet
 
 TYPOLOGIES = ("safehouse", "drugsopslag", "hennepkwekerij", "prostitutie", "woonfraude", "overbewoning")
 NOTHING_FOUND = "niets_gevonden"
-MIN_POSITIVES = 5  # findings of a typology before its own weights are learned rather than taken from the prior
-PRIOR_LOGIT = 2.0  # log-odds an indicator at its typical strength adds to each typology it points at (prior)
-PRIOR_STRENGTH = 10.0  # precision of the pull towards the prior weights, in checks' worth of evidence
+MIN_POSITIVES = 5  # findings of a typology before it counts as learned (below it mostly follows the prior)
+MIN_FIT = 1  # findings of a typology before its weights are fitted at all (shrunk towards the prior)
+PRIOR_LOGIT = 0.5  # log-odds an input at its typical strength adds to each typology it points at (prior)
+PRIOR_STRENGTH = 3.0  # precision of the pull towards the prior weights, in checks' worth of evidence
 PSEUDO_FINDINGS = 1.0  # per typology, added to the observed findings when setting base rates
 
 
@@ -119,8 +127,8 @@ def fit_typology(features: list[str], points: dict[str, Sequence[str]], x: np.nd
                  x_all: np.ndarray, typologies: Sequence[str] = TYPOLOGIES) -> TypologyModel:
     """Fit on labelled findings (rows of x, labels in `typologies`); rows with other labels are ignored.
 
-    `x_all` holds today's dwellings: it sets the per-indicator scale. Typologies with fewer than
-    MIN_POSITIVES findings keep their prior weights and smoothed base rate (pinned, not fitted)."""
+    `x_all` holds today's dwellings: it sets the per-indicator scale. Typologies with fewer than MIN_FIT
+    findings keep their prior weights and join as a typical typology (pinned, not fitted)."""
     typologies = list(typologies)
     col = {t: k for k, t in enumerate(typologies)}
     keep = [i for i, label in enumerate(labels) if label in col]
@@ -130,12 +138,12 @@ def fit_typology(features: list[str], points: dict[str, Sequence[str]], x: np.nd
     w0 = prior_weights(features, points, typologies)
     b0, counts = base_rates([labels[i] for i in keep], typologies)
     model = TypologyModel(typologies, list(features), w0.copy(), b0.copy(), scale, counts, len(keep))
-    free = np.array([counts[t] >= MIN_POSITIVES for t in typologies])
+    free = np.array([counts[t] >= MIN_FIT for t in typologies])
     if not free.any():
         model.intercepts = np.zeros(len(typologies))  # no typology has findings enough: all equally likely a priori
         return model
-    # The softmax is fitted over the learned typologies only (their findings are the data); a typology with too
-    # few findings joins at prediction time as a typical typology: the mean learned intercept, its prior weights.
+    # The softmax is fitted over the typologies with findings only (their findings are the data); a typology without
+    # any joins at prediction time as a typical typology: the mean fitted intercept, its prior weights.
     idx = np.flatnonzero(free)
     rows = np.isin(y, idx)
     remap = {int(k): n for n, k in enumerate(idx)}
