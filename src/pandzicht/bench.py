@@ -66,10 +66,11 @@ def bench_load(bundle: Path, db: Path, repeat: int = 3) -> dict:
 class RssSampler:
     """Peak resident memory per stage, sampled from /proc (DuckDB's memory is not Python's)."""
 
-    def __init__(self, interval: float = 0.05) -> None:
+    def __init__(self, interval: float = 0.05, tree: bool = False) -> None:
         import threading
 
         self.interval = interval
+        self.tree = tree  # also count child processes (Spark's JVM and its Python workers)
         self.stage = "start"
         self.peaks: dict[str, int] = {}
         self._stop = threading.Event()
@@ -86,9 +87,36 @@ class RssSampler:
             pass
         return 0
 
+    @staticmethod
+    def tree_rss() -> int:
+        """Resident memory of this process and all its descendants (Spark's driver JVM, executors in local
+        mode and their Python workers are children of this process)."""
+        import os
+
+        parents: dict[int, int] = {}
+        sizes: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+                parents[int(entry)] = int(fields[1])
+                sizes[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            except (OSError, IndexError, ValueError):
+                continue
+        mine, frontier = {os.getpid()}, [os.getpid()]
+        while frontier:
+            parent = frontier.pop()
+            for pid, ppid in parents.items():
+                if ppid == parent and pid not in mine:
+                    mine.add(pid)
+                    frontier.append(pid)
+        return sum(sizes.get(pid, 0) for pid in mine)
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            value = self.rss()
+            value = self.tree_rss() if self.tree else self.rss()
             if value > self.peaks.get(self.stage, 0):
                 self.peaks[self.stage] = value
             self._stop.wait(self.interval)
@@ -102,8 +130,11 @@ class RssSampler:
         self._thread.join()
 
 
-def bench_analyse(bundle: Path, work: Path) -> dict:
-    """One analyse run with per-stage seconds and peak memory, and the I/O floor measured right after it."""
+def bench_analyse(bundle: Path, work: Path, engine: str = "duckdb", master: str | None = None) -> dict:
+    """One analyse run with per-stage seconds and peak memory, and the I/O floor measured right after it.
+
+    On Spark the peak counts this process and its children (the driver JVM, in local mode also the executors
+    and their Python workers); on a cluster the executors' memory is the cluster's, not counted here."""
     from pandzicht.pipeline import analyse
 
     out = work / "uitvoer"
@@ -111,11 +142,11 @@ def bench_analyse(bundle: Path, work: Path) -> dict:
         import shutil
 
         shutil.rmtree(out)
-    with RssSampler() as sampler:
+    with RssSampler(interval=0.05 if engine == "duckdb" else 0.25, tree=engine != "duckdb") as sampler:
         def on_stage(name: str) -> None:
             sampler.stage = name
 
-        result = analyse(bundle, out, on_stage=on_stage)
+        result = analyse(bundle, out, on_stage=on_stage, engine=engine, master=master)
     files = discover(bundle)
     with Store(work / "vloer.duckdb") as store:
         floor = sum(_floor(store, path) for path in files.values())
@@ -129,4 +160,5 @@ def bench_analyse(bundle: Path, work: Path) -> dict:
         "io_vloer_s": floor,
         "totaal_tov_vloer": total / max(floor, 1e-9),
         "aantallen": result.counts,
+        "engine": engine,
     }

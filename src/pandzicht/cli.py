@@ -190,17 +190,25 @@ def analyse_cmd(
     opnieuw: Annotated[bool, typer.Option(
         "--opnieuw", help="koppel alles opnieuw (model opnieuw getraind) in plaats van alleen nieuwe en gewijzigde "
                           "records; entiteit-id's blijven behouden")] = False,
+    engine: Annotated[str, typer.Option(
+        "--engine", help="duckdb (één machine) of spark (tabellen als Parquet in OUT/spark-warehouse)")] = "duckdb",
+    master: Annotated[str | None, typer.Option(
+        "--master", help="Spark-master: local[N] (standaard local[2]) of spark://host:poort")] = None,
 ) -> None:
     """Laad, koppel, bereken indicatoren en scores; schrijf de uitvoerbestanden.
 
     De analyse wordt naast de gepubliceerde gebouwd en pas als geheel gepubliceerd; een eerdere levering
     van dezelfde regio in OUT wordt voortgezet (zelfde entiteit-id's, wijzigingen.csv)."""
-    result = _run_analysis(bundle, out_dir, db, max_afwijking, accepteer_afwijking, opnieuw=opnieuw)
+    if engine not in ("duckdb", "spark"):
+        raise PandzichtError(f"onbekende engine {engine!r}: kies duckdb of spark")
+    result = _run_analysis(bundle, out_dir, db, max_afwijking, accepteer_afwijking, opnieuw=opnieuw, engine=engine,
+                           master=master)
     _summarise(out_dir, result)
 
 
 def _run_analysis(bundle: Path, out_dir: Path, db: Path | None, max_afwijking: float = 0.30,
-                  accepteer_afwijking: bool = False, opnieuw: bool = False):
+                  accepteer_afwijking: bool = False, opnieuw: bool = False, engine: str = "duckdb",
+                  master: str | None = None):
     from pandzicht.pipeline import analyse
 
     stages = ["inlezen", "adreskoppeling", "vermeldingen", "entiteiten", "stabiele_ids", "adres_via_personen",
@@ -214,7 +222,7 @@ def _run_analysis(bundle: Path, out_dir: Path, db: Path | None, max_afwijking: f
             bar.update(task, completed=done, description=f"analyse: {name}")
 
         result = analyse(bundle, out_dir, db, on_stage=on_stage, max_afwijking=max_afwijking,
-                         accepteer_afwijking=accepteer_afwijking, opnieuw=opnieuw)
+                         accepteer_afwijking=accepteer_afwijking, opnieuw=opnieuw, engine=engine, master=master)
         bar.update(task, completed=len(stages), description="analyse: klaar")
     return result
 
@@ -323,17 +331,37 @@ def bench_load(
 @bench_app.command("analyse")
 @user_errors
 def bench_analyse_cmd(
-    units: Annotated[int, typer.Option("--units", min=200)] = 100_000,
+    units: Annotated[str, typer.Option("--units", help="aantal verblijfsobjecten, of meer gescheiden door komma's")
+                     ] = "100000",
     seed: Annotated[int, typer.Option("--seed")] = 1,
-    work: Annotated[Path | None, typer.Option("--work", help="werkmap (standaard tijdelijk)")] = None,
+    work: Annotated[Path | None, typer.Option("--work", help="werkmap (standaard tijdelijk; per grootte een submap)")
+                    ] = None,
     report_file: Annotated[Path | None, typer.Option("--report")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="duckdb of spark")] = "duckdb",
+    master: Annotated[str | None, typer.Option("--master", help="Spark-master (standaard local[2])")] = None,
 ) -> None:
-    """Analyse met tijd en piekgeheugen per stadium, naast de I/O-vloer (alleen de CSV's lezen)."""
+    """Analyse met tijd en piekgeheugen per stadium, naast de I/O-vloer (alleen de CSV's lezen); per grootte."""
+    try:
+        sizes = [int(u) for u in units.split(",")]
+    except ValueError:
+        raise PandzichtError(f"--units: geen getal of lijst van getallen: {units!r}") from None
+    if any(n < 200 for n in sizes) or engine not in ("duckdb", "spark"):
+        raise PandzichtError("--units: minstens 200 per grootte; --engine: duckdb of spark")
+    results = {}
+    for n in sizes:
+        results[n] = _bench_analyse_one(n, seed, work / str(n) if work and len(sizes) > 1 else work, engine, master)
+    if report_file:
+        report_file.write_text(json.dumps(results if len(sizes) > 1 else results[sizes[0]], indent=2) + "\n",
+                               encoding="utf-8")
+
+
+def _bench_analyse_one(units: int, seed: int, work: Path | None, engine: str, master: str | None) -> dict:
     from pandzicht.bench import bench_analyse
 
     with _bench_world(work, units, seed) as (base, bundle):
-        result = bench_analyse(bundle, base)
-    table = Table(title=f"bench analyse ({sum(result['rijen'].values()):,} rijen)")
+        result = bench_analyse(bundle, base, engine=engine, master=master)
+    table = Table(title=f"bench analyse, {engine}, {units:,} verblijfsobjecten ({sum(result['rijen'].values()):,} "
+                        "rijen)")
     for col in ("stadium", "s", "piek MB"):
         table.add_column(col, justify="left" if col == "stadium" else "right")
     for stage, secs in result["stadia_s"].items():
@@ -342,8 +370,7 @@ def bench_analyse_cmd(
     table.add_row("I/O-vloer", f"{result['io_vloer_s']:.2f}", "")
     out.print(table)
     out.print(f"totaal / I/O-vloer = {result['totaal_tov_vloer']:.1f}x")
-    if report_file:
-        report_file.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return result
 
 
 @bench_app.command("leveringen")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from pandzicht.intake.load import load_bundle
 from pandzicht.privacy.files import private_file, restrict_tree
 from pandzicht.publish import Publication
 from pandzicht.stages import STAGES, StageInput
-from pandzicht.store.engine import Store
+from pandzicht.store.engine import Engine, Store
 
 Stage = Callable[[str], None]
 
@@ -94,8 +95,7 @@ def write_outputs(store: Store, out: Path, report: dict) -> None:
     if store.has_table(CHANGES_TABLE):
         exports["wijzigingen.csv"] = f"SELECT {CHANGES_COLUMNS} FROM {CHANGES_TABLE}"
     for name, sql in exports.items():
-        target = str(out / name).replace("'", "''")
-        store.execute(f"COPY ({sql}) TO '{target}' (HEADER, DELIMITER ',', QUOTE '\"')")
+        store.export_csv(sql, out / name)
     (out / "laadrapport.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     # Outputs and the store hold BRP, police and case data: owner-only, whatever the umask (issue 12, finding 11).
     restrict_tree(out)
@@ -103,24 +103,52 @@ def write_outputs(store: Store, out: Path, report: dict) -> None:
         private_file(store.path)
 
 
+@contextmanager
+def _engine_store(pub: Publication, engine: str, master: str | None) -> Iterator[Engine]:
+    """The run's store: a DuckDB file in the build folder, or Parquet tables in its `spark-warehouse` on a
+    Spark session (local[2] unless `master` names a cluster)."""
+    if engine == "duckdb":
+        with Store(pub.store_path) as store:
+            yield store
+        return
+    from pandzicht.store.spark import WAREHOUSE, SparkStore, session
+
+    spark = session(master or "local[2]")
+    try:
+        with SparkStore(spark, (pub.build or pub.out) / WAREHOUSE) as store:
+            yield store
+    finally:
+        spark.stop()
+
+
+def _load(bundle: Path, store: Engine) -> dict:
+    if isinstance(store, Store):
+        return load_bundle(Path(bundle), store)
+    from pandzicht.store.spark_intake import load_bundle_to_spark
+
+    return load_bundle_to_spark(Path(bundle), store)
+
+
 def analyse(
     bundle: Path, out: Path, db: Path | None = None, on_stage: Stage | None = None, exact_only: bool = False,
-    max_afwijking: float = MAX_AFWIJKING, accepteer_afwijking: bool = False, opnieuw: bool = False,
+    max_afwijking: float = MAX_AFWIJKING, accepteer_afwijking: bool = False, engine: str = "duckdb",
+    master: str | None = None, opnieuw: bool = False,
 ) -> AnalysisResult:
     """Load a bundle, analyse it and write the output files; the store defaults to OUT/pandzicht.duckdb.
 
     The analysis is built beside the published one in OUT and switched in atomically when complete
     (`pandzicht.publish`); when OUT holds an earlier delivery of the same region, the new one is checked
-    against it (`delivery_checks`), keeps its entity ids and lists what changed (wijzigingen.csv). A continued
-    delivery links only its new and changed records (`link/parties_incremental.py`); `opnieuw` links
-    everything again, still keeping the ids."""
+    against it (`delivery_checks`), keeps its entity ids and lists what changed (wijzigingen.csv).
+    `engine="spark"` runs the same stages on Spark (`master`: local[N] or spark://host:port); the store is then
+    Parquet tables in OUT/spark-warehouse. A continued delivery links only its new and changed records
+    (`link/parties_incremental.py`); `opnieuw` links everything again, still keeping the ids."""
     out = Path(out)
     timings: dict[str, float] = {}
-    with Publication(out, db) as pub, Store(pub.store_path) as store:
+    with Publication(out, db) as pub, _engine_store(pub, engine, master) as store:
         t0 = time.perf_counter()
         if on_stage:
             on_stage("inlezen")
-        report = load_bundle(Path(bundle), store)
+        report = _load(Path(bundle), store)
         timings["inlezen"] = round(time.perf_counter() - t0, 3)
         regio = store.scalar("SELECT regio FROM bundel_meta") or ""
         earlier = find_previous(pub.previous_store, pub.previous_report)

@@ -91,6 +91,10 @@ def indicator_tables(phase: str) -> tuple[str, ...]:
 
 
 def _addresses(i: StageInput) -> int:
+    if i.store.name == "spark":  # the same matching per partition of the texts, on the executors
+        from pandzicht.link.address_match_spark import link_addresses_spark
+
+        return link_addresses_spark(i.store)
     return link_addresses(i.store, previous=None if i.opnieuw else i.previous)
 
 
@@ -103,9 +107,10 @@ def _mentions(i: StageInput) -> int:
 
 
 def _parties(i: StageInput) -> int:
-    # A delivery that continues an earlier analysis resolves only its new and changed records
-    # (link/parties_incremental.py).
-    n, plan = resolve_delivery(i.store, i.previous, i.opnieuw, i.judgements)
+    # Splink runs on the store's engine: on Spark, in the store's own session. A delivery that continues an
+    # earlier analysis resolves only its new and changed records (link/parties_incremental.py).
+    n, plan = resolve_delivery(i.store, i.previous, i.opnieuw, i.judgements, engine=i.store.name,
+                               spark=getattr(i.store, "spark", None))
     i.koppeling.update(plan.report())
     return n
 
@@ -127,7 +132,7 @@ def _record_units(i: StageInput) -> None:
 
 
 def _listings(i: StageInput) -> None:
-    link_listings(i.store.con)
+    link_listings(i.store)
 
 
 def _graph(i: StageInput) -> int:

@@ -29,6 +29,12 @@ def test_distinct_window_count_becomes_the_size_of_a_set():
         "SELECT SIZE(COLLECT_SET(k) OVER (PARTITION BY b)) AS n FROM t")
 
 
+def test_distinct_string_agg_becomes_a_sorted_set_joined():
+    out = to_spark_sql("SELECT string_agg(DISTINCT n, ';' ORDER BY n) FILTER (WHERE s = 'a') AS e FROM r GROUP BY v")
+    assert out == ("SELECT NULLIF(ARRAY_JOIN(ARRAY_SORT(COLLECT_SET(n) FILTER(WHERE s = 'a')), ';'), '') AS e "
+                   "FROM r GROUP BY v")
+
+
 def test_delete_keeps_the_rows_the_condition_does_not_hold_for_including_unknown():
     st = parse("DELETE FROM t WHERE x IN (1, 2)", None, COLUMNS.get)
     assert (st.kind, st.table) == ("replace_rows", "t")
@@ -38,8 +44,15 @@ def test_delete_keeps_the_rows_the_condition_does_not_hold_for_including_unknown
 def test_update_writes_every_column_back_with_the_condition_per_value():
     st = parse("UPDATE meta SET peildatum = ? WHERE regio = 'x'", [dt.date(2024, 1, 31)], COLUMNS.get)
     assert st.kind == "replace_rows"
-    assert st.query == ("SELECT regio, CASE WHEN regio = 'x' THEN CAST('2024-01-31' AS DATE) ELSE peildatum END "
-                        "AS peildatum FROM meta")
+    assert st.query == ("SELECT meta.regio, CASE WHEN regio = 'x' THEN CAST('2024-01-31' AS DATE) "
+                        "ELSE meta.peildatum END AS peildatum FROM meta AS meta")
+
+
+def test_update_from_a_table_is_a_left_join_that_changes_only_the_joined_rows():
+    st = parse("UPDATE raw_h k SET v = n.v FROM nieuw n WHERE k.a = n.a", None, COLUMNS.get)
+    assert st.query == (
+        "SELECT k.a, CASE WHEN n._bijgewerkt IS TRUE THEN n.v ELSE k.v END AS v, k.b FROM raw_h AS k "
+        "LEFT JOIN (SELECT *, TRUE AS _bijgewerkt FROM nieuw) AS n ON k.a = n.a")
 
 
 def test_parameters_are_bound_as_literals_in_order():

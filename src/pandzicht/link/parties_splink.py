@@ -482,12 +482,11 @@ def resolve_parties_detail(
                                                  "rechts": pa.array([b for _, b in judged], pa.string())}))
     store.execute(_MENTIONS_SQL)
     store.execute(_PROFILE_SQL.format(cols=", ".join(f"any_value({c}) AS {c}" for c in _PROFILE_COLS)))
-    persons = store.con.sql(
+    persons = store.arrow(
         f"SELECT {', '.join(PERSON_COLUMNS)} FROM _profiel WHERE soort = 'persoon' AND achternaam_sleutel IS NOT NULL "
-        "ORDER BY unique_id").to_arrow_table()
-    companies = store.con.sql(
-        f"SELECT {', '.join(COMPANY_COLUMNS)} FROM _profiel WHERE soort = 'bedrijf' ORDER BY unique_id"
-    ).to_arrow_table()
+        "ORDER BY unique_id")
+    companies = store.arrow(
+        f"SELECT {', '.join(COMPANY_COLUMNS)} FROM _profiel WHERE soort = 'bedrijf' ORDER BY unique_id")
     floor = min(review[0], threshold)
     fallbacks = Fallbacks([])
     models: dict[str, dict] = {}
@@ -525,10 +524,10 @@ def _cluster(store: Store, threshold: float, judged: dict, kept: Sequence[tuple[
     # units did not fit in memory.
     store.execute("CREATE OR REPLACE TEMP TABLE _pidx AS "
                   "SELECT unique_id, CAST(row_number() OVER (ORDER BY unique_id) - 1 AS INTEGER) AS i FROM _profiel")
-    links = store.con.execute(
+    links = store.arrow(
         "SELECT a.i AS l, b.i AS r, CAST(round(q.match_probability, 6) AS DOUBLE) AS p FROM _paar q "
         "JOIN _pidx a ON a.unique_id = q.unique_id_l JOIN _pidx b ON b.unique_id = q.unique_id_r "
-        "WHERE q.match_probability >= ? ORDER BY p DESC, q.unique_id_l, q.unique_id_r", [threshold]).fetchnumpy()
+        "WHERE q.match_probability >= ? ORDER BY p DESC, q.unique_id_l, q.unique_id_r", [threshold])
     store.execute("DROP TABLE _pidx")
     # the same KvK number is the same company: chain every profile holding it to the first
     first_with: dict[str, int] = {}
@@ -539,9 +538,9 @@ def _cluster(store: Store, threshold: float, judged: dict, kept: Sequence[tuple[
             if j != i:
                 chain_l.append(j)
                 chain_r.append(i)
-    left = np.concatenate([np.asarray(links["l"], dtype=np.int64), np.asarray(chain_l, dtype=np.int64)])
-    right = np.concatenate([np.asarray(links["r"], dtype=np.int64), np.asarray(chain_r, dtype=np.int64)])
-    prob = np.concatenate([np.asarray(links["p"], dtype=float), np.ones(len(chain_l))])
+    left = np.concatenate([links.column("l").to_numpy().astype(np.int64), np.asarray(chain_l, dtype=np.int64)])
+    right = np.concatenate([links.column("r").to_numpy().astype(np.int64), np.asarray(chain_r, dtype=np.int64)])
+    prob = np.concatenate([links.column("p").to_numpy().astype(float), np.ones(len(chain_l))])
     forced = [(index[member[a]], index[member[b]]) for (a, b), j in judged.items()
               if j.oordeel == "zelfde" and a in member and b in member]
     forced += [(index[member[a]], index[member[b]]) for a, b in kept if a in member and b in member]
@@ -688,8 +687,7 @@ def resolve_default(store: Store, engine: Engine = "duckdb", threshold: float = 
                           for c in DEFAULT_COLUMNS[1:])}
         FROM partij_vermelding
     """)
-    frame = store.con.sql(
-        f"SELECT DISTINCT {', '.join(DEFAULT_COLUMNS)} FROM _std ORDER BY unique_id").to_arrow_table()
+    frame = store.arrow(f"SELECT DISTINCT {', '.join(DEFAULT_COLUMNS)} FROM _std ORDER BY unique_id")
     with _db_api(engine, spark) as api:
         linker = Linker(_register(api, engine, frame), default_settings(), log_level=logging.WARNING)
         linker.training.estimate_probability_two_random_records_match(

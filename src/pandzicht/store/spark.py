@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import itertools
 import logging
+import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -40,7 +41,10 @@ def session(master: str = "local[2]", app: str = "pandzicht", memory: str = "2g"
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
-    return (
+    # Python workers (per-partition steps) run this interpreter, with pandzicht and its packages; pyspark reads
+    # the variable when the context starts
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    spark = (
         SparkSession.builder.master(master).appName(app)
         .config("spark.jars", similarity_jar_location())
         .config("spark.driver.memory", memory)
@@ -52,10 +56,12 @@ def session(master: str = "local[2]", app: str = "pandzicht", memory: str = "2g"
         .config("spark.sql.ansi.enabled", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.sql.parquet.datetimeRebaseModeInWrite", "CORRECTED")
-        # executors on a cluster run the per-partition steps with this interpreter and its packages
-        .config("spark.pyspark.python", sys.executable)
+        .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate()
     )
+    # the terminal shows pandzicht's progress, not Spark's (whose warnings may name files and values)
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
 
 
 def local_session(app: str = "pandzicht") -> Any:
@@ -189,7 +195,10 @@ class SparkStore(Engine):
             new = new.select(*[new[c].cast(current.schema[c].dataType) for c in current.columns])
             self._save(st.table, current.unionByName(new))
         elif st.kind == "replace_rows":
-            self._save(st.table, spark.sql(st.query))
+            # the rewritten SELECT may type a set value differently (0.85 as DECIMAL): keep the table's types
+            current = spark.table(st.table).schema
+            new = spark.sql(st.query)
+            self._save(st.table, new.select(*[new[f.name].cast(f.dataType).alias(f.name) for f in current]))
         elif st.kind == "copy":
             self.export_csv(st.query, Path(st.target), translated=True)
         return None

@@ -112,12 +112,38 @@ def _distinct_window_count(node: exp.Expression) -> exp.Expression:
     return node
 
 
+def _distinct_string_agg(node: exp.Expression) -> exp.Expression:
+    """string_agg(DISTINCT x, sep [ORDER BY x]) [FILTER (...)] as nullif(array_join(array_sort(collect_set(x)
+    [FILTER (...)]), sep), ''): Spark's LISTAGG(DISTINCT ...) WITHIN GROUP fails with a FILTER (a Spark 4 planner
+    error), and the sorted set is the same string (both skip NULLs; no rows gives NULL)."""
+    filt = node if isinstance(node, exp.Filter) else None
+    agg = filt.this if filt is not None else node
+    if not isinstance(agg, exp.GroupConcat):
+        return node
+    inner = agg.this
+    order = inner if isinstance(inner, exp.Order) else None
+    distinct = order.this if order is not None else inner
+    if not isinstance(distinct, exp.Distinct) or len(distinct.expressions) != 1:
+        return node
+    value = distinct.expressions[0]
+    if order is not None and (len(order.expressions) != 1 or order.expressions[0].this != value
+                              or order.expressions[0].args.get("desc")):
+        return node
+    collected: exp.Expression = exp.Anonymous(this="COLLECT_SET", expressions=[value.copy()])
+    if filt is not None:
+        collected = exp.Filter(this=collected, expression=filt.expression.copy())
+    separator = agg.args.get("separator") or exp.Literal.string(",")
+    joined = exp.Anonymous(this="ARRAY_JOIN", expressions=[
+        exp.Anonymous(this="ARRAY_SORT", expressions=[collected]), separator.copy()])
+    return exp.Nullif(this=joined, expression=exp.Literal.string(""))
+
+
 def _rewrite(tree: exp.Expression, columns_of: ColumnsOf | None) -> exp.Expression:
     """The DuckDB constructs whose SQLGlot translation does not run on Spark."""
     if columns_of is not None:
         for select in list(tree.find_all(exp.Select)):
             _expand_stars(select, columns_of)
-    return tree.transform(_distinct_window_count)
+    return tree.transform(_distinct_window_count).transform(_distinct_string_agg)
 
 
 def to_spark_sql(sql: str | exp.Expression, columns_of: ColumnsOf | None = None) -> str:
@@ -165,22 +191,42 @@ def _delete(tree: exp.Delete, columns_of: ColumnsOf | None) -> Statement:
 def _update(tree: exp.Update, columns_of: ColumnsOf) -> Statement:
     """UPDATE t SET c = e WHERE w as SELECT ..., CASE WHEN w THEN e ELSE c END AS c, ... FROM t.
 
-    An UPDATE ... FROM (a join) is not rewritten: the stages do not use it."""
-    if tree.args.get("from"):
-        raise ValueError("UPDATE ... FROM is not supported on the Spark engine")
-    table = _name(tree.this)
+    UPDATE t SET c = v.x FROM v WHERE w (DuckDB's join update) becomes t LEFT JOIN v ON w, each set column
+    taking its new value where a row of v joined: the stages join on keys, so at most one row of v does."""
+    target = tree.this
+    table = _name(target)
+    alias = target.alias or table
     sets = {eq.this.name: eq.expression for eq in tree.expressions}
     where = tree.args.get("where")
+    source = tree.args.get("from_") or tree.args.get("from")
+    if source is not None:
+        other = source.this
+        other_alias = other.alias or other.name
+        hit = exp.select("*", exp.alias_(exp.true(), "_bijgewerkt")).from_(_unaliased(other))
+        joined = exp.Subquery(this=hit, alias=exp.TableAlias(this=exp.to_identifier(other_alias)))
+        condition = exp.column("_bijgewerkt", table=other_alias).is_(exp.true())
+    else:
+        joined, condition = None, (where.this.copy() if where is not None else None)
     out = []
     for c in columns_of(table):
         if c in sets:
             value = sets[c].copy()
-            if where is not None:
-                value = exp.Case(ifs=[exp.If(this=where.this.copy(), true=value)], default=exp.column(c))
+            if condition is not None:
+                value = exp.Case(ifs=[exp.If(this=condition.copy(), true=value)], default=exp.column(c, table=alias))
             out.append(exp.alias_(value, c))
         else:
-            out.append(exp.column(c))
-    return Statement("replace_rows", table, to_spark_sql(exp.select(*out).from_(table), columns_of))
+            out.append(exp.column(c, table=alias))
+    query = exp.select(*out).from_(exp.alias_(exp.to_table(table), alias, table=True))
+    if joined is not None:
+        query = query.join(joined, on=where.this.copy() if where is not None else exp.true(), join_type="left")
+    return Statement("replace_rows", table, to_spark_sql(query, columns_of))
+
+
+def _unaliased(source: exp.Expression) -> exp.Expression:
+    """A FROM source without its alias (the alias goes on the subquery around it)."""
+    bare = source.copy()
+    bare.set("alias", None)
+    return bare
 
 
 def parse(sql: str, params: list[Any] | None = None, columns_of: ColumnsOf | None = None) -> Statement:
