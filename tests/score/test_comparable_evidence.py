@@ -42,7 +42,9 @@ def _energy_store(tmp_path: Path) -> Store:
     kwh["SPRONG_GEZIN"] = list(kwh["SPRONG"])  # same jump, but a larger household moved in
     kwh["DALING"] = [250 * season[m] for m in MONTHS[:8]] + [70.0] * 4  # tapped: the meter shows less
     kwh["DALING_VERTROKKEN"] = list(kwh["DALING"])  # the household left: an empty home, not a tap
+    kwh["DALING_NIEUW"] = list(kwh["DALING"])  # nobody was registered a year ago: no household stayed
     kwh["KORT"] = [3000.0] * 6  # six months of data say nothing about a break
+    kwh["WEER_BEWOOND"] = [15.0] * 8 + [300 * season[m] for m in MONTHS[8:]]  # stood empty, then lived in
     store = Store(tmp_path / "e.duckdb")
     _meta(store)
     store.execute("CREATE TABLE raw_energie_verbruik (verblijfsobject_id VARCHAR, periode VARCHAR, "
@@ -50,10 +52,11 @@ def _energy_store(tmp_path: Path) -> Store:
     store.con.executemany("INSERT INTO raw_energie_verbruik VALUES (?, ?, ?, NULL)", [
         (u, m, float(v)) for u, series in kwh.items() for m, v in zip(MONTHS[-len(series):], series, strict=True)])
     long_ago, moved_in, left = dt.date(2015, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 2, 1)
-    rows = [(u, f"{u}-{k}", long_ago, None) for u in kwh if u not in ("SPRONG_GEZIN", "DALING_VERTROKKEN")
-            for k in range(2)]
+    rows = [(u, f"{u}-{k}", long_ago, None) for u in kwh
+            if u not in ("SPRONG_GEZIN", "DALING_VERTROKKEN", "DALING_NIEUW") for k in range(2)]
     rows += [("SPRONG_GEZIN", f"G{k}", long_ago if k == 0 else moved_in, None) for k in range(4)]
     rows += [("DALING_VERTROKKEN", f"V{k}", long_ago, left) for k in range(2)]
+    rows += [("DALING_NIEUW", "D0", moved_in, None)]
     _brp(store, rows)
     return store
 
@@ -64,13 +67,14 @@ def test_a_jump_in_use_without_new_residents_stands_out_against_the_delivery(tmp
     assert up.get("SPRONG") == pytest.approx(1.0)
     assert "SPRONG_GEZIN" not in up  # more people registered now than a year ago: explained
     assert "KORT" not in up  # too few months to compare a home with itself
+    assert "WEER_BEWOOND" not in up  # an empty home that is lived in again did not break with its use
     assert not any(k.startswith("N") for k in up)  # ordinary homes, season and noise included, stay silent
 
 
 def test_a_drop_in_use_while_the_residents_stay_points_at_a_tap(tmp_path):
     with _energy_store(tmp_path) as store:
         down = _values(store, "energie_breuk_omlaag")
-    assert set(down) == {"DALING"}  # the household that left explains its own drop
+    assert set(down) == {"DALING"}  # a household that left, or none a year ago, explains the drop
     assert down["DALING"] > 0.5
 
 
