@@ -90,6 +90,7 @@ def bench_web(analysis_dir: str | Path, units: int = 100, runs: int = 5, signals
         "SELECT verblijfsobject_id FROM adres_score s JOIN raw_bag_verblijfsobject USING (verblijfsobject_id) "
         "WHERE (s.rang - 1) % ? = 0 ORDER BY s.rang LIMIT ?", [step, units])]
     overview_paths = _overview_paths([w["wijk_code"] for w in store.wijken()])
+    expand_paths = _expand_paths(store, sample)
     store.close()
     with tempfile.TemporaryDirectory() as tmp:
         db_url = database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
@@ -118,6 +119,7 @@ def bench_web(analysis_dir: str | Path, units: int = 100, runs: int = 5, signals
                 all_ms += times
             search_ms = _bench_search(client, _search_queries(analysis_dir, sample), runs)
             overview_ms = _bench_paths(client, overview_paths, runs)
+            expand_ms = _bench_paths(client, expand_paths, runs) if expand_paths else {}
             client.close()
 
             texts = _addresses(analysis_dir, sample)
@@ -166,6 +168,7 @@ def bench_web(analysis_dir: str | Path, units: int = 100, runs: int = 5, signals
         "adressen_in_analyse": n_total,
         "zoeken": search_ms,
         "overzicht": overview_ms,
+        "netwerk_uitklappen": expand_ms,
         "adresdossier": {"steekproef": len(sample), "herhalingen": runs,
                          "p95_ms": round(statistics.median(pass_p95), 1),
                          "p50_ms": round(statistics.median(pass_p50), 1), "max_ms": round(max(all_ms), 1)},
@@ -219,6 +222,19 @@ def _bench_search(client: httpx.Client, queries: list[str], runs: int) -> dict:
 def _overview_paths(wijken: list[str]) -> list[str]:
     """Overview requests as analysts make them: the first pages of the ranked list, and the first page per wijk."""
     return ["/", "/?pagina=2", "/?pagina=3", "/?vermoeden=woonfraude"] + [f"/?wijk={w}" for w in wijken[:16]]
+
+
+def _expand_paths(store: AnalysisStore, vbos: list[str], n: int = 40) -> list[str]:
+    """What the link chart asks when an analyst expands a node: one hop (the first page) from the sampled units
+    and from a party at each of them (owner, landlord, broker or tenant: whoever the network lists first)."""
+    paths: list[str] = []
+    for vbo in vbos[: n // 2]:
+        paths.append(f"/api/netwerk/{vbo}")
+        party = next((e["van"] for e in store.edges_touching([vbo], limit=10)
+                      if e["naar"] == vbo and not e["van"].startswith("melding:")), None)
+        if party:
+            paths.append(f"/api/netwerk/{party}")
+    return paths
 
 
 def _bench_paths(client: httpx.Client, paths: list[str], runs: int) -> dict:

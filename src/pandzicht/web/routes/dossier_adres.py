@@ -5,6 +5,8 @@ Every view is written to the audit log before the page is returned.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy import select
@@ -17,7 +19,7 @@ from pandzicht.cases.signals import signals_for_unit
 from pandzicht.privacy import audit
 from pandzicht.privacy.models import User
 from pandzicht.privacy.roles import Permission
-from pandzicht.web.analysis import Event
+from pandzicht.web.analysis import AnalysisStore, Event, PartyRef
 from pandzicht.web.auth import db, require
 from pandzicht.web.charts import OWN, PEER, contribution_bars, line_chart
 from pandzicht.web.names import namer
@@ -26,6 +28,26 @@ from pandzicht.web.pages import render
 from pandzicht.web.routes.common import analysis, check_vbo
 
 router = APIRouter(include_in_schema=False)
+
+
+def unit_events(store: AnalysisStore, session: Session, vbo: str,
+                name_for: Callable[[PartyRef], str]) -> tuple[list[Event], list[Outcome]]:
+    """The unit's timeline, newest first: the analysis' records, the meldpunt's signals and the case outcomes,
+    parties named as `name_for` allows. Shared by the dossier and the case page."""
+    events = store.unit_timeline(vbo)
+    for s in signals_for_unit(session, vbo):
+        events.append(Event(s.ontvangen_op.date(), "melding", "Melding via meldpunt: " +
+                            ", ".join(s.categorie_lijst), s.tekst, "meldpunt"))
+    outcomes = list(session.scalars(select(Outcome).where(Outcome.verblijfsobject_id == vbo)).all())
+    for o in outcomes:
+        status = "" if o.bevestigd else " (nog niet bevestigd door de casusregisseur)"
+        events.append(Event(o.datum, "uitkomst", f"Uitkomst zaak {o.zaak_id}: {o.instrument} — {o.bevinding}{status}",
+                            o.toelichting, "casustafel"))
+    events.sort(key=lambda e: (str(e.datum or ""), e.soort), reverse=True)
+    for e in events:
+        for p in e.partijen:
+            p.weergave = name_for(p)
+    return events, outcomes
 
 
 @router.get("/adres/{vbo}")
@@ -39,19 +61,7 @@ def unit_dossier(request: Request, vbo: str, user: User = Depends(require(Permis
     audit.record(session, user, "adres_bekeken", "adres", vbo)
     session.commit()
     name_for = namer(request)
-    events = store.unit_timeline(vbo)
-    for s in signals_for_unit(session, vbo):
-        events.append(Event(s.ontvangen_op.date(), "melding", "Melding via meldpunt: " +
-                            ", ".join(s.categorie_lijst), s.tekst, "meldpunt"))
-    outcomes = session.scalars(select(Outcome).where(Outcome.verblijfsobject_id == vbo)).all()
-    for o in outcomes:
-        status = "" if o.bevestigd else " (nog niet bevestigd door de casusregisseur)"
-        events.append(Event(o.datum, "uitkomst", f"Uitkomst zaak {o.zaak_id}: {o.instrument} — {o.bevinding}{status}",
-                            o.toelichting, "casustafel"))
-    events.sort(key=lambda e: (str(e.datum or ""), e.soort), reverse=True)
-    for e in events:
-        for p in e.partijen:
-            p.weergave = name_for(p)
+    events, outcomes = unit_events(store, session, vbo, name_for)
     energy = store.energy(vbo)
     chart = line_chart(energy["maanden"], [("dit adres", energy["eigen"], OWN),
                                            (f"mediaan vergelijkbaar ({energy['groep']})", energy["vergelijk"], PEER)])

@@ -26,15 +26,23 @@ from pandzicht.errors import PandzichtError
 from pandzicht.privacy import audit
 from pandzicht.privacy.models import User
 from pandzicht.privacy.roles import Permission, can
-from pandzicht.web.analysis import EDGE_LABELS, AnalysisStore, PartyRef
+from pandzicht.web import saved_charts
+from pandzicht.web.analysis import EDGE_LABELS, TYPOLOGY_LABELS, AnalysisStore, PartyRef
 from pandzicht.web.auth import db, require
 from pandzicht.web.context import ctx
 from pandzicht.web.csrf import csrf_protect
 from pandzicht.web.names import namer
+from pandzicht.web.network import neighbourhood
 from pandzicht.web.pages import render
+from pandzicht.web.routes.dossier_adres import unit_events
 
 router = APIRouter(include_in_schema=False)
 logged_in = require(None)
+SUSPICIONS = {k: v for k, v in TYPOLOGY_LABELS.items() if k}
+DEADLINE_FILTERS = {"verstreken": "verstreken", "week": "binnen 7 dagen", "geen": "zonder termijn"}
+CASE_LIST_SORTS = {"geopend": "geopend (nieuwste eerst)", "termijn": "termijn (eerste eerst)", "status": "status",
+                   "score": "score (hoogste eerst)", "toegewezen": "toegewezen aan (a–z)",
+                   "vermoeden": "vermoeden (a–z)"}
 
 
 def _cases_allowed(user: User) -> None:
@@ -130,33 +138,71 @@ def case_list(
     toegewezen: str = Query("", max_length=12),
     verlopen: str = Query("", max_length=1),
     doel: str = Query("", max_length=40),
+    vermoeden: str = Query("", max_length=20),
+    bevinding: str = Query("", max_length=20),
+    termijn: str = Query("", max_length=12),
     sorteer: str = Query("geopend", max_length=10),
     user: User = Depends(logged_in),
     session: Session = Depends(db),
 ) -> Response:
-    """The cases as query parameters describe them, so a view of the casustafel can be bookmarked."""
+    """The cases as query parameters describe them, so a view of the casustafel can be bookmarked.
+
+    Besides status, assignee, purpose and deadline, a case can be found by what the analysis suspects at its
+    addresses (`vermoeden`) and by what a check there found (`bevinding`, from the case's outcomes)."""
     _cases_allowed(user)
     status = status if status in CASE_STATUSES else ""
     doel = doel if doel in CASE_PURPOSES else ""
-    sorteer = sorteer if sorteer in casework.CASE_SORTS else "geopend"
+    vermoeden = vermoeden if vermoeden in SUSPICIONS else ""
+    bevinding = bevinding if bevinding in FINDING_LABELS else ""
+    termijn = "verstreken" if verlopen == "1" else termijn if termijn in DEADLINE_FILTERS else ""
+    sorteer = sorteer if sorteer in CASE_LIST_SORTS else "geopend"
     colleagues = casework.assignable_users(session, user) if can(user.rol, Permission.ZAAK_BEHEREN) else []
     who = user.id if toegewezen == "ik" else int(toegewezen) if toegewezen.isdigit() else None
-    cases = casework.visible_cases(session, user, status, toegewezen=who, verlopen=verlopen == "1", doel_code=doel,
-                                   sort=sorteer)
+    cases = casework.visible_cases(session, user, status, toegewezen=who, verlopen=termijn == "verstreken",
+                                   doel_code=doel, sort=sorteer if sorteer in casework.CASE_SORTS else "geopend")
     store = ctx(request).analysis
-    units = store.unit_addresses([c.onderwerp_id for c in cases if c.onderwerp_soort == "adres"]) \
-        if store is not None else {}
+    units = store.unit_addresses([v for c in cases for v in _case_vbos(c)]) if store is not None else {}
+    suspected = {c.id: sorted({units[v]["vermoeden"] for v in _case_vbos(c) if v in units and units[v]["vermoeden"]})
+                 for c in cases}
+    vandaag = dt.date.today()
+    cases = [c for c in cases if _deadline_matches(c, termijn, vandaag)
+             and (not vermoeden or vermoeden in suspected[c.id])
+             and (not bevinding or any(o.bevinding == bevinding for o in c.uitkomsten))]
+    names = {u.id: u.naam for u in colleagues}
     if sorteer == "score":
         def score(c: Case) -> float:
             u = units.get(c.onderwerp_id) if c.onderwerp_soort == "adres" else None
             return -(u["score"] or 0.0) if u else 1.0
         cases.sort(key=score)
-    names = {u.id: u.naam for u in colleagues}
+    elif sorteer == "toegewezen":  # by assignee's name, unassigned last; newest first within
+        people = names or {i: n for i, n in session.execute(select(User.id, User.naam).where(
+            User.id.in_({c.toegewezen_aan for c in cases} - {None})))}
+        cases.sort(key=lambda c: (c.toegewezen_aan is None, people.get(c.toegewezen_aan, "").lower(), -c.id))
+        names = people
+    elif sorteer == "vermoeden":  # by the first suspected typology, cases without one last
+        cases.sort(key=lambda c: (not suspected[c.id], suspected[c.id][:1], -c.id))
     signals = recent_signals(session, 30) if can(user.rol, Permission.ZAAK_OPENEN) else []
     return render(request, "zaken.html", user, cases=cases, status=status, statuses=CASE_STATUSES,
-                  signals=signals, lights=TRAFFIC_LIGHTS, toegewezen=toegewezen, verlopen=verlopen == "1",
+                  signals=signals, lights=TRAFFIC_LIGHTS, toegewezen=toegewezen, verlopen=termijn == "verstreken",
                   doel=doel, purposes=CASE_PURPOSES, sorteer=sorteer, colleagues=colleagues, names=names,
-                  units=units, vandaag=dt.date.today())
+                  units=units, vandaag=vandaag, vermoeden=vermoeden, bevinding=bevinding, termijn=termijn,
+                  suspicions=SUSPICIONS, findings=FINDING_LABELS, deadline_filters=DEADLINE_FILTERS,
+                  suspected=suspected, sorts=CASE_LIST_SORTS)
+
+
+def _case_vbos(case: Case) -> list[str]:
+    """The units of a case that the analysis knows: its subject address and the selection's further addresses."""
+    own = [case.onderwerp_id] if case.onderwerp_soort == "adres" else []
+    return own + [a.verblijfsobject_id for a in case.adressen]
+
+
+def _deadline_matches(case: Case, termijn: str, vandaag: dt.date) -> bool:
+    if termijn == "week":
+        return case.termijn is not None and vandaag <= case.termijn <= vandaag + dt.timedelta(days=7) \
+            and case.status != "gesloten"
+    if termijn == "geen":
+        return case.termijn is None
+    return True
 
 
 @router.post("/zaken", dependencies=[Depends(csrf_protect)])
@@ -214,9 +260,18 @@ def case_view(request: Request, zaak_id: int, user: User = Depends(logged_in),
     addresses = {k: v["adres"] for k, v in store.unit_addresses(
         [*units, *(o.verblijfsobject_id for o in case.uitkomsten)]).items()} if store is not None else {}
     colleagues = casework.assignable_users(session, user) if can(user.rol, Permission.ZAAK_BEHEREN) else []
+    saved = saved_charts.for_case(session, case.id)
     people = {i: n for i, n in session.execute(select(User.id, User.naam).where(User.id.in_(
         {case.aangemaakt_door, case.toegewezen_aan, *(n.door for n in case.notities),
-         *(o.vastgelegd_door for o in case.uitkomsten)} - {None})))}
+         *(o.vastgelegd_door for o in case.uitkomsten), *(c.aangemaakt_door for c in saved)} - {None})))}
+    # For those who may analyse: the network around the case's subject (the link chart of the dossiers, saved
+    # views of this case one click away) and the subject address' own timeline beside the case's.
+    graph, events = None, []
+    kern = vbo or (case.onderwerp_id if case.onderwerp_soort == "partij" else None)
+    if store is not None and kern and can(user.rol, Permission.ANALYSE):
+        graph = neighbourhood(store, kern, name_for)
+        if vbo and store.unit_exists(vbo):
+            events, _ = unit_events(store, session, vbo, name_for)
     return render(
         request, "zaak.html", user, case=case, parties=parties, unit=unit, vbo=vbo, signal=signal,
         subject_label=subject_label, portfolio=portfolio, lights=TRAFFIC_LIGHTS, statuses=CASE_STATUSES,
@@ -226,6 +281,8 @@ def case_view(request: Request, zaak_id: int, user: User = Depends(logged_in),
         heeft_doel=casework.has_purpose(case), adressen=addresses, bevestiging=_confirmation(request),
         interventie_statussen=casework.INTERVENTION_STATUSES, colleagues=colleagues, people=people,
         tijdlijn=casework.timeline(case), vandaag_datum=dt.date.today(),
+        graph=graph, nodes={n.id: n for n in graph.nodes} if graph else {}, cases=[case], opnames=saved,
+        events=events,
     )
 
 
