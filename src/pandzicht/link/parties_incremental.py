@@ -32,12 +32,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 from splink import Linker
 
 from pandzicht.fallback import record as record_fallback
 from pandzicht.link import parties_splink as ps
 from pandzicht.link import previous as prev
+from pandzicht.link.clustering import cluster_constrained
 from pandzicht.link.judgements import current_judgements, default_path
 from pandzicht.link.mentions import MENTION_COLUMNS
 from pandzicht.store.engine import Store
@@ -200,12 +202,86 @@ def _score_new(store: Store, frames: dict[str, pa.Table], floor: float, engine: 
     return pa.concat_tables(scored) if scored else ps._empty_pairs()
 
 
-def _kept_pairs(store: Store) -> list[tuple[str, str]]:
-    """Chains of unchanged records per earlier party they stay in: (first record, each other record)."""
-    rows = store.rows("""
-        SELECT min(sleutel) OVER (PARTITION BY vorige_entiteit) AS eerste, sleutel FROM _status
-        WHERE NOT geraakt ORDER BY 1, 2""")
-    return [(a, b) for a, b in rows if a != b]
+def _cluster_new(store: Store, threshold: float, judged: dict) -> int:
+    """Constrained clustering as in a full run, over the profiles resolved again and one node per kept earlier
+    party (its unchanged records, with their KvK number, BRP person and birth-date key). A kept party no
+    new link reaches keeps its records, id and certainties as they were; the rest is written as a full run
+    writes it. Returns the number of entities."""
+    store.execute("""
+        CREATE OR REPLACE TEMP TABLE _knoop AS
+        WITH nieuw AS (
+            SELECT p.unique_id AS knoop, p.kvk_nummer, p.persoon_token, p.geboortedatum_sleutel
+            FROM _profiel p JOIN _profiel_nieuw n USING (profiel) WHERE n.nieuw),
+        oud AS (
+            SELECT 'oud:' || s.vorige_entiteit AS knoop, max(p.kvk_nummer) AS kvk_nummer,
+                   max(p.persoon_token) AS persoon_token, max(p.geboortedatum_sleutel) AS geboortedatum_sleutel
+            FROM _status s JOIN _pv v USING (sleutel) JOIN _profiel p USING (profiel)
+            WHERE NOT s.geraakt GROUP BY s.vorige_entiteit)
+        SELECT *, CAST(row_number() OVER (ORDER BY knoop) - 1 AS INTEGER) AS i
+        FROM (SELECT * FROM nieuw UNION ALL SELECT * FROM oud)""")
+    # every profile's node: its own when resolved again, else its earlier party's
+    store.execute("""
+        CREATE OR REPLACE TEMP TABLE _profiel_knoop AS
+        SELECT p.unique_id, CASE WHEN n.nieuw THEN p.unique_id ELSE 'oud:' || min(s.vorige_entiteit) END AS knoop
+        FROM _profiel p JOIN _profiel_nieuw n USING (profiel) JOIN _pv v USING (profiel)
+        JOIN _status s USING (sleutel) GROUP BY p.unique_id, n.nieuw""")
+    nodes = store.rows("SELECT knoop, kvk_nummer, persoon_token, geboortedatum_sleutel, i FROM _knoop ORDER BY i")
+    links = store.con.execute("""
+        SELECT a.i AS l, b.i AS r, CAST(round(q.match_probability, 6) AS DOUBLE) AS p FROM _paar q
+        JOIN _profiel_knoop ka ON ka.unique_id = q.unique_id_l JOIN _knoop a ON a.knoop = ka.knoop
+        JOIN _profiel_knoop kb ON kb.unique_id = q.unique_id_r JOIN _knoop b ON b.knoop = kb.knoop
+        WHERE q.match_probability >= ? AND a.i <> b.i ORDER BY p DESC, q.unique_id_l, q.unique_id_r""",
+                                     [threshold]).fetchnumpy()
+    first_with: dict[str, int] = {}
+    chain_l, chain_r = [], []
+    for _, kvk, _, _, i in nodes:  # the same KvK number is the same company
+        if kvk:
+            j = first_with.setdefault(kvk, i)
+            if j != i:
+                chain_l.append(j)
+                chain_r.append(i)
+    left = np.concatenate([np.asarray(links["l"], dtype=np.int64), np.asarray(chain_l, dtype=np.int64)])
+    right = np.concatenate([np.asarray(links["r"], dtype=np.int64), np.asarray(chain_r, dtype=np.int64)])
+    prob = np.concatenate([np.asarray(links["p"], dtype=float), np.ones(len(chain_l))])
+    node_of = dict(store.rows("SELECT v.sleutel, k.i FROM _pv v JOIN _profiel p USING (profiel) "
+                              "JOIN _profiel_knoop pk USING (unique_id) JOIN _knoop k USING (knoop)"))
+    forced = [(node_of[a], node_of[b]) for (a, b), j in judged.items()
+              if j.oordeel == "zelfde" and a in node_of and b in node_of]
+    cannot = [(node_of[a], node_of[b]) for (a, b), j in judged.items()
+              if j.oordeel == "verschillend" and a in node_of and b in node_of]
+    # an unchanged record in a profile that is resolved again still stays with its earlier party
+    forced += store.rows("""
+        SELECT DISTINCT a.i, b.i FROM _status s JOIN _pv v USING (sleutel) JOIN _profiel p USING (profiel)
+        JOIN _profiel_knoop pk USING (unique_id) JOIN _knoop a ON a.knoop = pk.knoop
+        JOIN _knoop b ON b.knoop = 'oud:' || s.vorige_entiteit
+        WHERE NOT s.geraakt AND a.i <> b.i""")
+    exclusive = [[n[1] for n in nodes], [n[2] for n in nodes], [n[3] for n in nodes]]
+    result = cluster_constrained(len(nodes), left, right, prob, exclusive, forced, cannot)
+    size = np.bincount(np.asarray(result.membership), minlength=len(nodes))
+    store.write_arrow("_knoop_cluster", pa.table({
+        "i": pa.array(range(len(nodes)), pa.int32()), "cluster": pa.array(result.membership, pa.int64()),
+        "alleen": pa.array([bool(size[c] == 1) for c in result.membership]),
+        "zekerheid": pa.array(result.zekerheid, pa.float64())}))
+    # mentions: a kept party alone in its cluster keeps everything; all others are named as a full run names
+    store.execute("""
+        CREATE OR REPLACE TEMP TABLE _lid AS
+        SELECT v.sleutel, c.cluster, c.alleen, k.knoop LIKE 'oud:%' AS oud, s.geraakt,
+               CASE WHEN NOT s.geraakt THEN e.zekerheid ELSE c.zekerheid END AS zekerheid, e.entiteit_id AS vorige
+        FROM _pv v JOIN _profiel p USING (profiel) JOIN _profiel_knoop pk USING (unique_id)
+        JOIN _knoop k USING (knoop) JOIN _knoop_cluster c USING (i) JOIN _status s USING (sleutel)
+        LEFT JOIN _vorige_ent e USING (sleutel)""")
+    store.execute("""
+        CREATE OR REPLACE TABLE entiteit AS
+        WITH naam AS (SELECT cluster, 'E' || left(sha1(min(sleutel)), 12) AS entiteit_id FROM _lid GROUP BY 1)
+        SELECT split_part(l.sleutel, '/', 1) AS bron, substr(l.sleutel, strpos(l.sleutel, '/') + 1) AS record_sleutel,
+               CASE WHEN l.alleen AND l.oud THEN l.vorige ELSE n.entiteit_id END AS entiteit_id,
+               CASE WHEN l.sleutel = min(l.sleutel) OVER (PARTITION BY l.cluster) THEN 1.0
+                    ELSE l.zekerheid END AS zekerheid
+        FROM _lid l JOIN naam n USING (cluster)
+        ORDER BY bron, record_sleutel""")
+    for table in ("_knoop", "_profiel_knoop", "_knoop_cluster", "_lid"):
+        store.execute(f"DROP TABLE IF EXISTS {table}")
+    return int(store.scalar("SELECT count(DISTINCT entiteit_id) FROM entiteit"))
 
 
 def _carry_review_queue(store: Store) -> None:
@@ -251,9 +327,7 @@ def resolve_incremental(
     pairs = _score_new(store, frames, min(review[0], threshold), engine, spark)
     store.write_arrow("_paar", pairs)
     _carry_model(store)
-    kept_z = dict(store.rows("SELECT s.sleutel, e.zekerheid FROM _status s JOIN _vorige_ent e USING (sleutel) "
-                             "WHERE NOT s.geraakt"))
-    n_entities = ps._cluster(store, threshold, judged, _kept_pairs(store), kept_z)
+    n_entities = _cluster_new(store, threshold, judged)
     _carry_review_queue(store)
     ps._write_review_queue(store, review, threshold)
     log.info("incremental party resolution: %d of %d mentions resolved again, %d pairs scored",
