@@ -80,6 +80,8 @@ def parse_uitleg(uitleg: str | None) -> list[tuple[str, float]]:
     return out
 
 
+# The ranked list's order: scored units by score, ties by their total evidence, then by rank (`top_units`).
+RANKED_ORDER = "gescoord DESC, score DESC NULLS LAST, bewijs DESC NULLS LAST, rang NULLS LAST, verblijfsobject_id"
 EDGE_RANK_SQL = ("CASE soort WHEN 'owns' THEN 0 WHEN 'lets' THEN 1 WHEN 'brokers' THEN 2 WHEN 'director_of' "
                  "THEN 3 WHEN 'rents' THEN 4 WHEN 'involved_in_incident' THEN 5 WHEN 'reported_at' THEN 6 ELSE 7 END")
 _EDGE_RANK = {"owns": 0, "lets": 1, "brokers": 2, "director_of": 3, "rents": 4, "involved_in_incident": 5,
@@ -178,6 +180,8 @@ class AnalysisStore:
         self.catalogue: dict[str, Indicator] = {i.code: i for i in load_catalogue()}
         self.cached_energy_norm = lru_cache(maxsize=512)(self._energy_norm)
         self._index: dict[str, KeyIndex] = {}
+        self._meta: dict[str, Any] | None = None
+        self._wijken: list[dict[str, Any]] | None = None
         self._prepare_lookups()
         self._typology_model = self.typology_model()
 
@@ -208,8 +212,16 @@ class AnalysisStore:
             self._index["partij_kort"] = KeyIndex.query(self._con, "SELECT entiteit_id, bedrijf, naam "
                                                         "FROM memory.partij_kort", "entiteit_id")
         if self.has("partij_score"):
-            self._index["partij_score"] = KeyIndex.query(self._con, "SELECT entiteit_id, score, rol, rang "
-                                                         "FROM pz.partij_score", "entiteit_id")
+            self._index["partij_score"] = KeyIndex.query(self._con, "SELECT * FROM pz.partij_score ORDER BY rang",
+                                                         "entiteit_id")
+            if self.has("relatie"):
+                # Per wijk the parties with any relation to a home there, in rank order: the overview's wijk filter
+                # reads its first page instead of joining all relations to all of BAG per request.
+                self._index["partij_wijk"] = KeyIndex.query(self._con, """
+                    SELECT DISTINCT b.wijk_code, p.entiteit_id, p.rang
+                    FROM memory.rel_van r JOIN pz.raw_bag_verblijfsobject b ON b.verblijfsobject_id = r.naar
+                    JOIN pz.partij_score p ON p.entiteit_id = r.van
+                    WHERE b.wijk_code IS NOT NULL ORDER BY p.rang, p.entiteit_id""", "wijk_code")
         self._prepare_unit_lookups()
 
     def _columns(self, table: str) -> set[str]:
@@ -254,8 +266,14 @@ class AnalysisStore:
                           "s.verblijfsobject_id IS NOT NULL AS gescoord, c.bewijs FROM pz.raw_bag_verblijfsobject b "
                           f"LEFT JOIN pz.adres_score s USING (verblijfsobject_id) {bewijs}", "verblijfsobject_id",
                           "raw_bag_verblijfsobject")
-        self._index["unit_adres"] = KeyIndex.query(self._con, f"SELECT {_UNIT_COLUMNS}, score, rang, vermoeden, "
-                                                   "uitleg, bewijs FROM memory.unit_adres", "verblijfsobject_id")
+        # In the ranked list's order (scored units first, by score, ties by evidence, then rank), so row i of the
+        # table is place i of the list, and a filter's first rows are its first page: a page costs what it shows.
+        self._index["unit_adres"] = KeyIndex.query(
+            self._con, f"SELECT {_UNIT_COLUMNS}, score, rang, vermoeden, uitleg, bewijs, gescoord FROM "
+            f"memory.unit_adres ORDER BY {RANKED_ORDER}", "verblijfsobject_id")
+        self._n_scored = int(self._con.execute("SELECT count(*) FROM memory.unit_adres WHERE gescoord").fetchone()[0])
+        for column in ("wijk_code", "buurt_code", "buurt_naam", "vermoeden"):
+            self._index[f"lijst_{column}"] = self._index["unit_adres"].on(column)
         if self.has("raw_kadaster_eigendom"):
             self._keyed("unit_kadaster", "SELECT * FROM pz.raw_kadaster_eigendom", "verblijfsobject_id",
                         "raw_kadaster_eigendom")
@@ -335,6 +353,12 @@ class AnalysisStore:
 
     # -- meta -----------------------------------------------------------------------------------------------------
     def meta(self) -> dict[str, Any]:
+        """Peildatum, region, sources and the number of scored units (read once: the store never changes)."""
+        if self._meta is None:
+            self._meta = self._read_meta()
+        return {**self._meta, "bronnen": list(self._meta["bronnen"])}
+
+    def _read_meta(self) -> dict[str, Any]:
         meta = self.one("SELECT * FROM bundel_meta") if self.has("bundel_meta") else None
         bronnen = self.rows("SELECT * FROM bundel_bron ORDER BY bron") if self.has("bundel_bron") else []
         n = self.one("SELECT count(*) AS n FROM adres_score")
@@ -359,6 +383,12 @@ class AnalysisStore:
         return SOURCE_LABELS.get(bron, bron)
 
     def wijken(self) -> list[dict[str, Any]]:
+        """The wijken with their names and unit counts (read once per store)."""
+        if self._wijken is None:
+            self._wijken = self._read_wijken()
+        return [dict(w) for w in self._wijken]
+
+    def _read_wijken(self) -> list[dict[str, Any]]:
         naam = "any_value(wijk_naam)" if "wijk_naam" in self.bag_columns else "wijk_code"
         return self.rows(f"SELECT wijk_code, {naam} AS wijk_naam, count(*) AS n FROM raw_bag_verblijfsobject "
                          "WHERE wijk_code IS NOT NULL GROUP BY wijk_code ORDER BY 2")
@@ -400,14 +430,36 @@ class AnalysisStore:
             codes = self.indicator_codes_for_source(bron) or ["-"]
             where.append("(" + " OR ".join("b.uitleg LIKE ?" for _ in codes) + ")")
             params += [f"%{c}:%" for c in codes]
-        rows = self.rows(
-            f"SELECT b.rang, b.score, b.vermoeden, b.uitleg, b.bewijs, {_UNIT_COLUMNS} FROM memory.unit_adres b "
-            f"WHERE {' AND '.join(where)} ORDER BY b.score DESC, b.bewijs DESC NULLS LAST, b.rang "
-            "LIMIT ? OFFSET ?", [*params, limit, offset])
+        rows = self._ranked_page(limit, offset, wijk, vermoeden, bron, buurt)
+        if rows is None:  # filters combined: one scan of the in-memory copy
+            rows = self.rows(
+                f"SELECT b.rang, b.score, b.vermoeden, b.uitleg, b.bewijs, {_UNIT_COLUMNS} FROM memory.unit_adres b "
+                f"WHERE {' AND '.join(where)} ORDER BY {RANKED_ORDER.replace('gescoord DESC, ', '')} "
+                "LIMIT ? OFFSET ?", [*params, limit, offset])
         for r in rows:
             r["adres"] = address_text(r)
             r["bijdragen"] = self.explain(r["uitleg"])
         return rows
+
+    def _ranked_page(self, limit: int, offset: int, wijk: str, vermoeden: str, bron: str,
+                     buurt: str) -> list[dict[str, Any]] | None:
+        """One page of the ranked list read straight from the index in list order, for no filter or one of wijk,
+        buurt (code or name) and vermoeden; None for a combination (the caller scans)."""
+        given = [(k, v) for k, v in (("wijk_code", wijk), ("buurt", buurt), ("vermoeden", vermoeden), ("bron", bron))
+                 if v]
+        if len(given) > 1 or (given and given[0][0] == "bron"):
+            return None
+        index = self._index["unit_adres"]
+        if not given:
+            stop = min(offset + limit, self._n_scored)
+            return index.table.slice(offset, max(0, stop - offset)).to_pylist() if offset < stop else []
+        column, value = given[0]
+        if column == "buurt":
+            rows = self._index["lijst_buurt_code"].rows([value], offset + limit) or \
+                self._index["lijst_buurt_naam"].rows([value], offset + limit)
+        else:
+            rows = self._index[f"lijst_{column}"].rows([value], offset + limit)
+        return [r for r in rows if r["gescoord"]][offset:offset + limit]
 
     def explain(self, uitleg: str | None) -> list[dict[str, Any]]:
         """The contributions of a score with their Dutch titles and innocent explanations."""
@@ -424,6 +476,12 @@ class AnalysisStore:
         """Ranked parties; with `wijk`, those with any relation to a home in that wijk (the overview's filter)."""
         if not self.has("partij_score"):
             return []
+        if not wijk and not rol and "partij_score" in self._index:  # the index is in rank order: a page is a slice
+            return self._party_rows(self._index["partij_score"].table.slice(offset, limit).to_pylist())
+        if wijk and not rol and "partij_wijk" in self._index:
+            ids = [r["entiteit_id"] for r in self._index["partij_wijk"].rows([wijk], offset + limit)][offset:]
+            by_id = self.party_scores(ids)
+            return self._party_rows([by_id[i] for i in ids if i in by_id])
         where, params = "1=1", []
         if rol:
             where, params = "rol = ?", [rol]
@@ -433,6 +491,9 @@ class AnalysisStore:
             params = [*params, wijk]
         rows = self.rows(f"SELECT * FROM partij_score WHERE {where} ORDER BY rang LIMIT ? OFFSET ?",
                          [*params, limit, offset])
+        return self._party_rows(rows)
+
+    def _party_rows(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         kinds = self.party_kinds([r["entiteit_id"] for r in rows])
         for r in rows:
             r["soort"] = kinds.get(r["entiteit_id"], "persoon")

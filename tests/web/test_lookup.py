@@ -1,0 +1,87 @@
+"""The key index behind the dossier, network and ranked list (web/lookup.py): the same rows as the SQL it
+replaces, on a small table and on the test world's store."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from pandzicht.web.analysis import _UNIT_COLUMNS, RANKED_ORDER
+from pandzicht.web.lookup import KeyIndex, composite
+
+
+@pytest.fixture
+def con() -> duckdb.DuckDBPyConnection:
+    c = duckdb.connect(":memory:")
+    c.execute("CREATE TABLE t AS SELECT * FROM (VALUES ('b', 2, 'x'), ('a', 1, 'y'), ('b', 1, 'z'), ('c', 5, NULL), "
+              "('b', 3, 'w'), ('é', 9, 'u')) v(k, n, s)")
+    return c
+
+
+def test_rows_counts_caps_and_composite_keys(con: duckdb.DuckDBPyConnection) -> None:
+    idx = KeyIndex.query(con, "SELECT * FROM t ORDER BY n", "k")
+    assert [r["n"] for r in idx.rows(["b"])] == [1, 2, 3]  # a key's rows in the query's order
+    assert [r["n"] for r in idx.rows(["b"], per_key=2)] == [1, 2]
+    assert [r["k"] for r in idx.rows(["c", "a", "c", "zz"])] == ["c", "a"]  # asked order, duplicates once
+    assert idx.rows(["é"])[0]["n"] == 9  # non-ASCII keys
+    assert idx.counts(["b", "a", "q"]) == {"b": 3, "a": 1}
+    assert idx.rows([]) == [] and idx.rows([None]) == []
+    by_s = idx.on("s")
+    assert by_s.get("z")[0]["k"] == "b" and len(by_s) == len(idx)
+    both = KeyIndex.query(con, "SELECT * FROM t", ["k", "n"])
+    assert both.get(composite("b", 3))[0]["s"] == "w"
+
+
+def test_presorted_index_keeps_only_key_starts(con: duckdb.DuckDBPyConnection) -> None:
+    idx = KeyIndex.query(con, "SELECT * FROM t ORDER BY k, n", "k", presorted=True)
+    assert idx.order is None and len(idx.keys) == 4
+    assert [r["n"] for r in idx.rows(["b"])] == [1, 2, 3]
+    assert [r["n"] for r in idx.rows(["b"], per_key=1)] == [1]
+    assert idx.get("aa") == [] and idx.get("zzz") == [] and idx.get("0") == []
+    assert idx.counts(["b", "c", "nope"]) == {"b": 3, "c": 1}
+    empty = KeyIndex.query(con, "SELECT * FROM t WHERE false", "k", presorted=True)
+    assert empty.get("b") == [] and empty.counts(["b"]) == {}
+
+
+def test_ranked_pages_equal_the_sql_they_replace(app) -> None:  # type: ignore[no-untyped-def]
+    store = app.state.ctx.analysis
+    order = RANKED_ORDER.replace("gescoord DESC, ", "")
+
+    def sql(where: str, params: list, limit: int, offset: int) -> list[str]:
+        return [r["verblijfsobject_id"] for r in store.rows(
+            f"SELECT {_UNIT_COLUMNS} FROM memory.unit_adres WHERE gescoord {where} ORDER BY {order} "
+            "LIMIT ? OFFSET ?", [*params, limit, offset])]
+
+    def ids(**kw: object) -> list[str]:
+        return [r["verblijfsobject_id"] for r in store.top_units(**kw)]
+
+    wijk = store.wijken()[0]["wijk_code"]
+    buurt = store.one("SELECT buurt_code, buurt_naam FROM memory.unit_adres WHERE gescoord LIMIT 1")
+    kind = store.one("SELECT vermoeden FROM adres_score WHERE vermoeden <> '' LIMIT 1")["vermoeden"]
+    assert ids(limit=25) == sql("", [], 25, 0)
+    assert ids(limit=25, offset=50) == sql("", [], 25, 50)
+    assert ids(limit=10, offset=10**6) == []
+    assert ids(limit=25, offset=5, wijk=wijk) == sql("AND wijk_code = ?", [wijk], 25, 5)
+    assert ids(limit=25, vermoeden=kind) == sql("AND vermoeden = ?", [kind], 25, 0)
+    assert ids(limit=25, buurt=buurt["buurt_code"]) == sql("AND buurt_code = ?", [buurt["buurt_code"]], 25, 0)
+    assert ids(limit=25, buurt=buurt["buurt_naam"]) == sql("AND buurt_naam = ?", [buurt["buurt_naam"]], 25, 0)
+    assert ids(limit=25, wijk=wijk, vermoeden=kind) == sql("AND wijk_code = ? AND vermoeden = ?", [wijk, kind], 25, 0)
+    # parties: the whole list and the wijk filter, against the SQL they replace
+    first = [r["entiteit_id"] for r in store.top_parties(10, 5)]
+    assert first == [r["entiteit_id"] for r in store.rows(
+        "SELECT entiteit_id FROM partij_score ORDER BY rang LIMIT 10 OFFSET 5")]
+    in_wijk = [r["entiteit_id"] for r in store.top_parties(10, wijk=wijk)]
+    assert in_wijk and in_wijk == [r["entiteit_id"] for r in store.rows(
+        "SELECT entiteit_id FROM partij_score WHERE entiteit_id IN (SELECT r.van FROM memory.rel_van r JOIN "
+        "raw_bag_verblijfsobject b ON b.verblijfsobject_id = r.naar WHERE b.wijk_code = ?) ORDER BY rang LIMIT 10",
+        [wijk])]
+    # the network's edges and degrees, against SQL over the relation table
+    vbo = store.top_units(1)[0]["verblijfsobject_id"]
+    parties = [e["van"] for e in store.edges_touching([vbo]) if e["naar"] == vbo]
+    want = store.rows("SELECT count(*) AS n FROM relatie WHERE van IN (SELECT unnest(?)) OR naar IN "
+                      "(SELECT unnest(?))", [[vbo, *parties], [vbo, *parties]])[0]["n"]
+    assert len(store.edges_touching([vbo, *parties], limit=10**6)) == want
+    degrees = store.degrees([vbo, *parties])
+    for node in (vbo, *parties):
+        assert degrees[node] == store.one("SELECT count(*) AS n FROM relatie WHERE van = ? OR naar = ?",
+                                          [node, node])["n"]
