@@ -269,7 +269,9 @@ def link_addresses(
     if not todo:
         return 0
     index = AddressIndex.from_store(store) if resolve else None
-    kept = previous_links(store, previous, index.places, STREET_CUTOFF) if index and previous else {}
+    # the previous store is read through DuckDB's ATTACH: on another engine every text is matched again
+    reuse = index is not None and previous is not None and isinstance(store, Store)
+    kept = previous_links(store, previous, index.places, STREET_CUTOFF) if reuse else {}
     out = []
     for i, (source, key, text) in enumerate(todo):
         earlier = kept.get((source, key, text))

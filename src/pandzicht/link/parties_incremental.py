@@ -364,7 +364,9 @@ def resolve_delivery(
     """Resolve the parties of a delivery: incrementally when it continues an earlier analysis with a kept
     model and the data did not drift; in full (training the model) for a first delivery, with `--opnieuw`,
     or when the incremental run cannot be trusted. Returns the number of entities and what was done."""
-    if previous is not None and not opnieuw:
+    if previous is not None and not opnieuw and not isinstance(store, Store):
+        plan = Plan("volledig", "getraind", "incrementeel koppelen draait alleen op de DuckDB-opslag")
+    elif previous is not None and not opnieuw:
         n, plan = resolve_incremental(store, previous, judgements, engine=engine, spark=spark)
         if n is not None:
             return n, plan
