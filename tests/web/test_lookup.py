@@ -85,3 +85,13 @@ def test_ranked_pages_equal_the_sql_they_replace(app) -> None:  # type: ignore[n
     for node in (vbo, *parties):
         assert degrees[node] == store.one("SELECT count(*) AS n FROM relatie WHERE van = ? OR naar = ?",
                                           [node, node])["n"]
+
+
+def test_fixed_width_keys_are_read_from_arrow_buffers(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE TABLE f AS SELECT printf('0599%012d', i % 7) AS id, i FROM range(50) r(i)")
+    idx = KeyIndex.query(con, "SELECT * FROM f ORDER BY i", "id")
+    assert idx.keys.dtype == "S16"
+    assert [r["i"] for r in idx.get("0599000000000003")] == [3, 10, 17, 24, 31, 38, 45]
+    assert idx.counts(["0599000000000006", "0599000000000007"]) == {"0599000000000006": 7}
+    sliced = KeyIndex(idx.table.slice(10, 20), "id")  # an array that starts inside its buffers
+    assert [r["i"] for r in sliced.get("0599000000000003")] == [10, 17, 24]

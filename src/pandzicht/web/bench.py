@@ -53,7 +53,7 @@ def _start(analysis: Path, db_url: str, port: int, workers: int) -> subprocess.P
     cmd = [sys.executable, "-m", "pandzicht.web.commands", "serve", "--analysis", str(analysis), "--database",
            db_url, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 900  # a large analysis builds its lookup indexes before the first request
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError("de server stopte tijdens het opstarten")
@@ -63,7 +63,7 @@ def _start(analysis: Path, db_url: str, port: int, workers: int) -> subprocess.P
         except httpx.HTTPError:
             time.sleep(0.3)
     proc.terminate()
-    raise RuntimeError("de server startte niet binnen 120 s")
+    raise RuntimeError("de server startte niet binnen 900 s")
 
 
 def _login(base: str) -> httpx.Client:

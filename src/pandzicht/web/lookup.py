@@ -28,6 +28,21 @@ def _encode(values: Sequence[Any]) -> np.ndarray:
         return np.array([("" if v is None else str(v)).encode() for v in values], dtype="S")
 
 
+def _encode_column(column: pa.ChunkedArray) -> np.ndarray | None:
+    """Keys of one string column straight from Arrow's buffers when every key has the same length (BAG ids,
+    party ids): no Python string per row, which at millions of rows is most of the time to open a store.
+    None when that does not hold (the caller goes through Python)."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if len(arr) == 0 or arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if pa.types.is_large_string(arr.type) else np.int32)
+    offsets = offsets[arr.offset: arr.offset + len(arr) + 1]
+    width = int(offsets[1] - offsets[0])
+    if width == 0 or not np.all(np.diff(offsets) == width):
+        return None
+    return np.frombuffer(arr.buffers()[2], dtype=f"S{width}", count=len(arr), offset=int(offsets[0]))
+
+
 class KeyIndex:
     """Rows of one query, found by the value of one (or a composite) key column.
 
@@ -39,10 +54,12 @@ class KeyIndex:
     def __init__(self, table: pa.Table, key: str | Sequence[str], presorted: bool = False) -> None:
         self.table = table
         parts = [key] if isinstance(key, str) else list(key)
-        columns = [self.table.column(p).to_pylist() for p in parts]
-        raw = columns[0] if len(columns) == 1 else [SEP.join("" if x is None else str(x) for x in t)
-                                                     for t in zip(*columns, strict=True)]
-        keys = _encode(raw)
+        keys = _encode_column(self.table.column(parts[0])) if len(parts) == 1 else None
+        if keys is None:
+            columns = [self.table.column(p).to_pylist() for p in parts]
+            raw = columns[0] if len(columns) == 1 else [SEP.join("" if x is None else str(x) for x in t)
+                                                         for t in zip(*columns, strict=True)]
+            keys = _encode(raw)
         n = len(keys)
         if presorted:
             firsts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if n else np.empty(0, dtype=np.int64)
