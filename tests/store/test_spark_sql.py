@@ -35,6 +35,14 @@ def test_distinct_string_agg_becomes_a_sorted_set_joined():
                    "FROM r GROUP BY v")
 
 
+def test_quantile_cont_is_spark_percentile():
+    assert to_spark_sql("SELECT quantile_cont(x, 0.95) AS p FROM t") == "SELECT PERCENTILE(x, 0.95) AS p FROM t"
+
+
+def test_full_match_is_an_anchored_rlike():
+    assert to_spark_sql("SELECT regexp_full_match(a, '[0-9]+') FROM t") == "SELECT a RLIKE '^(?:[0-9]+)$' FROM t"
+
+
 def test_delete_keeps_the_rows_the_condition_does_not_hold_for_including_unknown():
     st = parse("DELETE FROM t WHERE x IN (1, 2)", None, COLUMNS.get)
     assert (st.kind, st.table) == ("replace_rows", "t")

@@ -138,12 +138,30 @@ def _distinct_string_agg(node: exp.Expression) -> exp.Expression:
     return exp.Nullif(this=joined, expression=exp.Literal.string(""))
 
 
+def _percentile(node: exp.Expression) -> exp.Expression:
+    """quantile_cont(x, q) as percentile(x, q): both interpolate linearly between the exact values (sqlglot
+    writes Spark's PERCENTILE_CONT with two arguments, which Spark refuses)."""
+    if isinstance(node, exp.PercentileCont) and node.expression is not None:
+        return exp.Anonymous(this="PERCENTILE", expressions=[node.this.copy(), node.expression.copy()])
+    return node
+
+
+def _full_match(node: exp.Expression) -> exp.Expression:
+    """regexp_full_match(s, p) as s RLIKE '^(?:p)$' (Spark has no full-match function; RLIKE finds anywhere)."""
+    if isinstance(node, exp.RegexpFullMatch) and isinstance(node.expression, exp.Literal):
+        anchored = exp.Literal.string(f"^(?:{node.expression.this})$")
+        return exp.RegexpLike(this=node.this.copy(), expression=anchored)
+    return node
+
+
 def _rewrite(tree: exp.Expression, columns_of: ColumnsOf | None) -> exp.Expression:
     """The DuckDB constructs whose SQLGlot translation does not run on Spark."""
     if columns_of is not None:
         for select in list(tree.find_all(exp.Select)):
             _expand_stars(select, columns_of)
-    return tree.transform(_distinct_window_count).transform(_distinct_string_agg)
+    for fix in (_distinct_window_count, _distinct_string_agg, _percentile, _full_match):
+        tree = tree.transform(fix)
+    return tree
 
 
 def to_spark_sql(sql: str | exp.Expression, columns_of: ColumnsOf | None = None) -> str:
