@@ -65,6 +65,7 @@ def test_model_page_says_per_typology_whether_it_was_learned_or_fell_back(app, c
             assert "teruggevallen op de catalogus (geen bevindingen)" in line
     # every typology that fell back is also in the recorded fallbacks, with its count
     few = [t for t, info in model["typologieen"].items() if not info["geleerd"]]
-    reasons = " ".join(r["reden"] for r in store.rows("SELECT reden FROM analyse_terugval WHERE stap = 'score.typologie'"))
+    recorded = store.rows("SELECT reden FROM analyse_terugval WHERE stap = 'score.typologie'")
+    reasons = " ".join(r["reden"] for r in recorded)
     for t in few:
         assert f"{t} {model['typologieen'][t]['bevindingen']}" in reasons
