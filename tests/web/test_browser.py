@@ -88,6 +88,25 @@ def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
 
 
+def regie_page(browser, server: str, viewport: dict | None = None):  # type: ignore[no-untyped-def]
+    """A page logged in as the casusregisseur (enrolling the second factor at first login), with the page's
+    script and console errors collected in the returned list."""
+    errors: list[str] = []
+    ctx = browser.new_context(viewport=viewport or {"width": 1440, "height": 900})
+    page = ctx.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(server + "/inloggen")
+    page.fill("input[name=naam]", "regie")
+    page.fill("input[name=wachtwoord]", PASSWORD)
+    page.click("form.formulier button[type=submit]")
+    page.wait_for_url(re.compile(r".*/inloggen/koppelen"))
+    page.fill("input[name=code]", pyotp.TOTP(page.locator("code").inner_text().replace(" ", "")).now())
+    page.click("form.formulier button[type=submit]")
+    page.wait_for_url(server + "/")
+    return page, errors
+
+
 def test_analyst_flow_and_anonymous_signal(server: str, browser, world) -> None:  # type: ignore[no-untyped-def]
     errors: list[str] = []
     ctx = browser.new_context(viewport={"width": 1400, "height": 900})

@@ -9,29 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import pyotp
 import pytest
 
-from .conftest import PASSWORD
-from .test_browser import ARTEFACTS, axe_violations, browser, server, shot, wait_until  # noqa: F401 (fixtures)
+from .test_browser import ARTEFACTS, axe_violations, browser, regie_page, server, shot, wait_until  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
 
 def test_case_page_network_timeline_and_casustafel_filters(server: str, browser, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    errors: list[str] = []
-    ctx = browser.new_context(viewport={"width": 1440, "height": 900})
-    page = ctx.new_page()
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(server + "/inloggen")
-    page.fill("input[name=naam]", "regie")
-    page.fill("input[name=wachtwoord]", PASSWORD)
-    page.click("form.formulier button[type=submit]")
-    page.wait_for_url(re.compile(r".*/inloggen/koppelen"))
-    page.fill("input[name=code]", pyotp.TOTP(page.locator("code").inner_text().replace(" ", "")).now())
-    page.click("form.formulier button[type=submit]")
-    page.wait_for_url(server + "/")
+    page, errors = regie_page(browser, server)
 
     # one case for the top row of the ranked list
     row = page.locator("#adressen tbody tr").first
@@ -97,5 +83,5 @@ def test_case_page_network_timeline_and_casustafel_filters(server: str, browser,
         page.click("#zaakfilters button[type=submit]")
         page.wait_for_load_state("load")
         assert page.locator(f"#zaaklijst a[href='/zaken/{case_id}']").count() == 1
-    ctx.close()
+    page.context.close()
     assert not errors, errors

@@ -7,11 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import pyotp
 import pytest
 
-from .conftest import PASSWORD
-from .test_browser import axe_violations, browser, server, shot  # noqa: F401 (fixtures)
+from .test_browser import axe_violations, browser, regie_page, server, shot  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -22,19 +20,7 @@ def _confirmation(page) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_case_flow_from_a_selection_with_confirmations(server: str, browser, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    errors: list[str] = []
-    ctx = browser.new_context(viewport={"width": 1440, "height": 900})
-    page = ctx.new_page()
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(server + "/inloggen")
-    page.fill("input[name=naam]", "regie")
-    page.fill("input[name=wachtwoord]", PASSWORD)
-    page.click("form.formulier button[type=submit]")
-    page.wait_for_url(re.compile(r".*/inloggen/koppelen"))
-    page.fill("input[name=code]", pyotp.TOTP(page.locator("code").inner_text().replace(" ", "")).now())
-    page.click("form.formulier button[type=submit]")
-    page.wait_for_url(server + "/")
+    page, errors = regie_page(browser, server)
 
     # compact rows: the explanation opens on demand; sorting by wijk reorders the page's rows
     rows = page.locator("#adressen tbody tr")
@@ -100,5 +86,5 @@ def test_case_flow_from_a_selection_with_confirmations(server: str, browser, wor
     assert page.locator("#zaaklijst tbody tr").count() == 1 and "woonfraude" not in page.url
     assert not axe_violations(page)
     shot(page, "22-casustafel-filters")
-    ctx.close()
+    page.context.close()
     assert not errors, errors
