@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -62,7 +63,12 @@ def run(tmp_path_factory):  # type: ignore[no-untyped-def]
     assert dossier_before.status_code == 200
     case_id = open_case(client, "partij", agent)
     first_screen = client.get("/veranderd")
+    shown = client.get("/api/meta").json()["peildatum"]
     analyse(base / "levering-02", out)
+    # the app opens the new version in the background and switches once its lookups are built
+    deadline = time.monotonic() + 120
+    while client.get("/api/meta").json()["peildatum"] == shown and time.monotonic() < deadline:
+        time.sleep(0.2)
     yield {"base": base, "out": out, "app": app, "client": client, "events": events, "before": before,
            "after": _entities(out), "agent": agent, "case": case_id, "first_screen": first_screen,
            "dossier_before": dossier_before.text}

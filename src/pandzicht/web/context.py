@@ -31,9 +31,11 @@ class PublishedAnalysis:
 
     `analyse` never writes a published store: it builds a new version and switches `DIR/huidig` to it
     (`pandzicht.publish`). The store is keyed by the file `DIR/pandzicht.duckdb` resolves to; at most once a
-    second a request checks that key, and when it changed the new version is opened in the request's thread
-    while other requests keep answering from the old one (its file stays readable after it is unlinked).
-    A version that cannot be opened is logged and the old one kept."""
+    second a request checks that key, and when it changed the new version is opened in a background thread
+    while every request, the noticing one included, keeps answering from the old one (its file stays readable
+    after it is unlinked): opening builds the lookup indexes, about a minute at 200k units, which no request
+    should wait for. A version that cannot be opened is logged and the old one kept; it is not tried again
+    until the published version changes once more."""
 
     CHECK_EVERY_S = 1.0
 
@@ -43,6 +45,7 @@ class PublishedAnalysis:
         self._key = self._current_key()
         self._checked = time.monotonic()
         self._lock = threading.Lock()
+        self._failed: tuple[str, int] | None = None
 
     def _current_key(self) -> tuple[str, int] | None:
         try:
@@ -57,19 +60,24 @@ class PublishedAnalysis:
             return self.store
         self._checked = now
         key = self._current_key()
-        if key is None or key == self._key or not self._lock.acquire(blocking=False):
+        if key is None or key in (self._key, self._failed) or not self._lock.acquire(blocking=False):
             return self.store
+        threading.Thread(target=self._reopen, args=(key,), name="pandzicht-heropenen", daemon=True).start()
+        return self.store
+
+    def _reopen(self, key: tuple[str, int]) -> None:
+        """Open the new version and switch to it; runs in its own thread, holding the lock taken by `current`."""
         try:
-            self.store = AnalysisStore(key[0])
-            self._key = key
+            opened = AnalysisStore(key[0])
+            self.store, self._key = opened, key
             AnalysisStore._buurt_stats_cached.cache_clear()  # its cache holds the old store
             log.info("published analysis changed; reopened")
         except Exception as exc:  # whatever broke the new version, keep serving the old one
+            self._failed = key
             log.warning("new analysis version could not be opened (%s); still serving the previous one",
                         type(exc).__name__)
         finally:
             self._lock.release()
-        return self.store
 
 
 class _TupleRows:
