@@ -296,6 +296,12 @@ def test_link_chart_keeps_nodes_in_place_and_keeps_focus(server: str, browser, w
     if left:
         assert page.locator(".netwerk-meer").inner_text() == f"toon meer ({left})"
     page.locator(".netwerk-vak").screenshot(path=str(ARTEFACTS / "11-netwerk-na-uitklappen.png"))
+    # the home at the centre reads as a probability in the dossier's format, never a bare "score 1,000"
+    page.evaluate("() => { const c = window.pandzichtNetwerk; c.renderInfo(c.cy.nodes('[?kern]')[0]); }")
+    info = page.locator(".netwerk-info").inner_text()
+    assert re.search(r"kans (> 99,9|\d{1,2},\d{1,3})%", info), info
+    assert "score 1,000" not in info
+    page.evaluate(f"() => {{ const c = window.pandzichtNetwerk; c.renderInfo(c.cy.getElementById('{target}')); }}")
     # pin a node, re-layout: it stays where it was
     page.locator(".netwerk-info button", has_text="Vastzetten").click()
     pinned = chart_positions(page)[target]

@@ -43,6 +43,14 @@
     return libs;
   }
 
+  // A home's score is a learned probability: shown as the dossier shows it (web/formatting.py `procent`), never
+  // as a bare 1,000 that reads as certainty; a party's score is a ranking number and keeps three decimals.
+  function kans(p) {
+    const pct = Number(p) * 100;
+    if (pct >= 99.95) return "> 99,9%";
+    return pct.toFixed(pct > 0 && pct < 0.1 ? 3 : 1).replace(".", ",") + "%";
+  }
+
   function h(tag, attrs, ...children) {
     const e = document.createElement(tag);
     for (const k in attrs || {}) {
@@ -352,7 +360,8 @@
     const parts = [h("strong", {text: n.data("label")}), document.createTextNode(" · " + kind +
       (n.data("rol") ? " · " + (ROLE_MARK[n.data("rol")] || n.data("rol")) : "") +
       (n.data("score") !== null && n.data("score") !== undefined
-        ? " · score " + Number(n.data("score")).toFixed(3).replace(".", ",") : ""))];
+        ? (n.data("soort") === "adres" ? " · kans " + kans(n.data("score"))
+          : " · score " + Number(n.data("score")).toFixed(3).replace(".", ",")) : ""))];
     const hidden = this.hidden(id);
     const total = this.total.get(id) || 0;
     parts.push(document.createTextNode(` · ${total - hidden} van ${total} verbindingen getoond`));
