@@ -18,9 +18,10 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/pandzicht demo --work demo
 
-# Debian's Chromium for the browser tests (no browser downloads); needs root, as on these machines.
+# Debian's Chromium for the browser tests (no browser downloads) and poppler-utils to read the printed reports back
+# (pdftotext); needs root, as on these machines.
 browser:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@(command -v chromium && command -v pdftotext) >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
