@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import pyotp
@@ -203,20 +204,8 @@ def _search_queries(analysis_dir: str | Path, vbos: list[str]) -> list[str]:
 
 def _bench_search(client: httpx.Client, queries: list[str], runs: int) -> dict:
     """p95 and p50 of /api/zoek (median over passes); the first query builds the lookup tables and is not timed."""
-    client.get("/api/zoek", params={"q": queries[0]})
-    pass_p95, pass_p50 = [], []
-    for _ in range(runs):
-        times = []
-        for q in queries:
-            t0 = time.perf_counter()
-            r = client.get("/api/zoek", params={"q": q})
-            times.append((time.perf_counter() - t0) * 1000)
-            if r.status_code != 200:
-                raise RuntimeError(f"zoeken gaf status {r.status_code}")
-        pass_p95.append(_p(times, 0.95))
-        pass_p50.append(_p(times, 0.5))
-    return {"zoekvragen": len(queries), "herhalingen": runs, "p95_ms": round(statistics.median(pass_p95), 1),
-            "p50_ms": round(statistics.median(pass_p50), 1)}
+    timed = _bench_paths(client, ["/api/zoek?" + urlencode({"q": q}) for q in queries], runs)
+    return {"zoekvragen": timed.pop("verzoeken"), **timed}
 
 
 def _overview_paths(wijken: list[str]) -> list[str]:
