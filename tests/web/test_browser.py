@@ -88,14 +88,19 @@ def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
 
 
+def watched_page(browser, viewport: dict | None = None):  # type: ignore[no-untyped-def]
+    """A new page with its script and console errors collected in the returned list (a test ends asserting none)."""
+    errors: list[str] = []
+    page = browser.new_context(viewport=viewport or {"width": 1440, "height": 900}).new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return page, errors
+
+
 def regie_page(browser, server: str, viewport: dict | None = None):  # type: ignore[no-untyped-def]
     """A page logged in as the casusregisseur (enrolling the second factor at first login), with the page's
     script and console errors collected in the returned list."""
-    errors: list[str] = []
-    ctx = browser.new_context(viewport=viewport or {"width": 1440, "height": 900})
-    page = ctx.new_page()
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page, errors = watched_page(browser, viewport)
     page.goto(server + "/inloggen")
     page.fill("input[name=naam]", "regie")
     page.fill("input[name=wachtwoord]", PASSWORD)
@@ -108,11 +113,8 @@ def regie_page(browser, server: str, viewport: dict | None = None):  # type: ign
 
 
 def test_analyst_flow_and_anonymous_signal(server: str, browser, world) -> None:  # type: ignore[no-untyped-def]
-    errors: list[str] = []
-    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = ctx.new_page()
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page, errors = watched_page(browser, {"width": 1400, "height": 900})
+    ctx = page.context
 
     # log in
     page.goto(server + "/inloggen")
@@ -261,11 +263,8 @@ def chart_positions(page) -> dict[str, tuple[float, float]]:  # type: ignore[no-
 
 
 def test_link_chart_keeps_nodes_in_place_and_keeps_focus(server: str, browser, world) -> None:  # type: ignore[no-untyped-def]
-    errors: list[str] = []
-    ctx = browser.new_context(viewport={"width": 1440, "height": 900})
-    page = ctx.new_page()
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page, errors = watched_page(browser, {"width": 1440, "height": 900})
+    ctx = page.context
     login_page(page, server, "analist-axe")
     page.locator("#adressen tbody tr").first.locator("a").click()
     page.wait_for_selector("#netwerk")
@@ -310,7 +309,8 @@ def test_link_chart_keeps_nodes_in_place_and_keeps_focus(server: str, browser, w
     assert chart_positions(page)[target] == pinned
     # filter by edge kind and date, then export
     page.locator(".netwerk-filters input[value=rents]").uncheck()
-    assert page.evaluate("() => window.pandzichtNetwerk.cy.edges('[soort = \"rents\"]').every(e => !e.visible())")
+    # cytoscape settles an edge's visibility at its next render, not when its class changes
+    wait_until(page, "() => window.pandzichtNetwerk.cy.edges('[soort = \"rents\"]').every(e => !e.visible())")
     page.fill(".netwerk-datum", "1990-01-01")
     with page.expect_download() as png:
         page.locator(".netwerk-balk button", has_text="PNG").click()
@@ -377,11 +377,8 @@ def test_axe_finds_no_serious_violation_on_any_screen(server: str, browser, worl
 
 
 def test_map_zooms_opens_dossiers_and_follows_the_wijk_filter(server: str, browser, world) -> None:  # type: ignore[no-untyped-def]
-    errors: list[str] = []
-    ctx = browser.new_context(viewport={"width": 1440, "height": 900})
-    page = ctx.new_page()
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page, errors = watched_page(browser, {"width": 1440, "height": 900})
+    ctx = page.context
     login_page(page, server, "analist-axe")
     wait_until(page, "() => document.querySelector('.kaart-interactief')?.dataset.klaar === '1'")
     drawn = page.locator(".kaart-leaflet path.kaart-buurt").evaluate_all("ps => ps.map(p => p.dataset.naam)")
