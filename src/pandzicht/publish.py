@@ -2,7 +2,8 @@
 
 Layout of an output folder `DIR`:
 
-    DIR/versies/<stamp>/        one complete analysis (the output files and pandzicht.duckdb)
+    DIR/versies/<stamp>/        one complete analysis (the output files, pandzicht.duckdb and the web app's
+                                lookup files in web-opzoek/, written by `publish` before the switch)
     DIR/versies/.bouw-<stamp>/  an analysis being built (removed at the next run if the build died)
     DIR/huidig -> versies/<stamp>          the published analysis: a symlink replaced with os.replace
     DIR/adressen.csv -> huidig/adressen.csv   (and the other files, and pandzicht.duckdb)
@@ -120,6 +121,8 @@ class Publication:
 
         The store must be closed (its write-ahead log checkpointed) before this is called."""
         assert self.build is not None
+        if not self.external_db and (self.build / STORE).is_file():
+            write_lookups(self.build / STORE)
         for f in sorted(self.build.iterdir()):
             _fsync(f)
         external_store = self.store_path if self.external_db else None
@@ -157,6 +160,24 @@ class Publication:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
             self._lock_fd = None
+
+
+def write_lookups(store: Path) -> None:
+    """The web app's lookup tables, built once into files beside the store (`pandzicht.web.lookup_files`), so
+    that opening the analysis maps them instead of building them (minutes and gigabytes at 1M units). Without them
+    (writing failed here, or a store outside the folder via --db) the app builds them when it opens the store."""
+    from pandzicht.web.analysis import AnalysisStore
+    from pandzicht.web.lookup_files import folder_of
+
+    t0 = time.perf_counter()
+    try:
+        AnalysisStore.publish_lookups(store)
+    except Exception as exc:  # never a reason to withhold the analysis: the app can build them itself
+        shutil.rmtree(folder_of(store), ignore_errors=True)
+        log.warning("web lookup files not written (%s: %s); the web app builds them when it opens the analysis",
+                    type(exc).__name__, exc)
+        return
+    log.info("web lookup files written in %.1f s", time.perf_counter() - t0)
 
 
 def current_version(out: Path) -> Path | None:

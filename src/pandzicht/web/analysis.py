@@ -9,6 +9,7 @@ simply yields no rows.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +24,10 @@ from pandzicht import fallback
 from pandzicht.cases.catalogue import FINDING_LABELS, OUTCOME_INSTRUMENT_LABELS, SIGNAL_CATEGORY_LABELS
 from pandzicht.errors import PandzichtError
 from pandzicht.indicators.catalogue import Indicator, load_catalogue
-from pandzicht.web.lookup import KeyIndex, composite
+from pandzicht.web.lookup import KeyIndex, _encode, _encode_column, composite
+from pandzicht.web.lookup_files import LookupWriter, fingerprint, read_lookups
+
+log = logging.getLogger(__name__)
 
 SIZE_CLASS_SQL = ("CASE WHEN {a} < 40 THEN 0 WHEN {a} < 70 THEN 1 WHEN {a} < 100 THEN 2 "
                   "WHEN {a} < 140 THEN 3 ELSE 4 END")
@@ -55,6 +59,13 @@ _UNIT_COLUMNS = ("verblijfsobject_id, openbare_ruimte, huisnummer, huisletter, h
 TYPOLOGY_LABELS = {"safehouse": "safehouse", "drugsopslag": "drugsopslag", "hennepkwekerij": "hennepkwekerij",
                    "prostitutie": "illegale prostitutie", "woonfraude": "woonfraude / onderhuur",
                    "overbewoning": "overbewoning", "": "—"}
+
+
+def _builder_fingerprint() -> str:
+    """What decides the content of the lookup tables: files written by other code are not used."""
+    return fingerprint(AnalysisStore._build_lookups, AnalysisStore._prepare_unit_lookups, AnalysisStore._sorted_copy,
+                       AnalysisStore._keyed, AnalysisStore._bag_select, KeyIndex, _encode, _encode_column,
+                       _UNIT_COLUMNS, RANKED_ORDER, EDGE_RANK_SQL, SIZE_CLASS_SQL)
 
 
 def resolve_db(path: str | Path) -> Path:
@@ -157,12 +168,16 @@ class Event:
 
 
 class AnalysisStore:
-    """The analysis results, opened read-only."""
+    """The analysis results, opened read-only.
 
-    def __init__(self, path: str | Path) -> None:
+    `write_lookups` is for publication (`publish_lookups`): the lookup tables are built into files beside the
+    store, then opened from them as every later open does."""
+
+    def __init__(self, path: str | Path, write_lookups: bool = False) -> None:
         self.path = resolve_db(path)
         # An in-memory database with the analysis file attached read-only: the file is never written, and the
-        # lookup copies below (sorted, so DuckDB's zone maps turn point lookups into one row group) live in memory.
+        # lookup copies below (sorted, so DuckDB's zone maps turn point lookups into one row group) live in memory
+        # or, for a published analysis, in the files written beside the store at publication (`lookup_files`).
         self._con = duckdb.connect(":memory:")
         target = str(self.path).replace("'", "''")
         self._con.execute(f"ATTACH '{target}' AS pz (READ_ONLY)")
@@ -182,17 +197,62 @@ class AnalysisStore:
         self._index: dict[str, KeyIndex] = {}
         self._meta: dict[str, Any] | None = None
         self._wijken: list[dict[str, Any]] | None = None
-        self._prepare_lookups()
+        self._n_scored = 0
+        self._into, self._writer = "memory", None  # where `_build_lookups` puts its tables
+        self._open_lookups(write_lookups)
         self._typology_model = self.typology_model()
 
-    def _prepare_lookups(self) -> None:
-        """Sorted in-memory copies for the lookups every dossier makes (edges by either end, party kind/name)."""
+    @classmethod
+    def publish_lookups(cls, path: str | Path) -> None:
+        """Write the lookup tables of a finished store into its folder (`lookup_files`), before it is published."""
+        cls(path, write_lookups=True).close()
+
+    def _open_lookups(self, write: bool) -> None:
+        """The lookup tables: memory-mapped from the files written at publication when they belong to this store
+        and this code, else built in memory (an analysis published before the files existed, a store opened
+        directly). Both come from `_build_lookups`, so they hold the same rows."""
+        builder = _builder_fingerprint()
+        if write:
+            self._writer = LookupWriter(self.path, builder)
+            self._attach(self._writer.copies, "lk", read_only=False)
+            try:
+                self._into = "lk"
+                self._build_lookups()
+                self._con.execute("DETACH lk")
+                self._writer.finish({"gescoord": self._n_scored})
+            finally:
+                self._into, self._writer, self._index = "memory", None, {}
+        found = read_lookups(self.path, builder)
+        if found is None and write:
+            raise PandzichtError(f"{self.path}: de zojuist geschreven opzoektabellen zijn niet leesbaar")
+        if found is None:
+            self._build_lookups()
+            return
+        self._attach(found.copies, "lk", read_only=True)
+        for (table,) in self._con.execute("SELECT table_name FROM information_schema.tables "
+                                          "WHERE table_catalog = 'lk'").fetchall():
+            self._con.execute(f'CREATE VIEW memory.main."{table}" AS SELECT * FROM lk.main."{table}"')
+        self._index = found.indexes
+        self._n_scored = int(found.extra["gescoord"])
+
+    def _attach(self, path: Path, alias: str, read_only: bool) -> None:
+        target = str(path).replace("'", "''")
+        self._con.execute(f"ATTACH '{target}' AS {alias}{' (READ_ONLY)' if read_only else ''}")
+
+    def _put(self, name: str, index: KeyIndex) -> None:
+        """Keep an index built by `_build_lookups` (written to its file first when publishing)."""
+        self._index[name] = self._writer.add(name, index) if self._writer is not None else index
+
+    def _build_lookups(self) -> None:
+        """Sorted copies for the lookups every dossier makes (edges by either end, party kind/name), in the
+        catalogue `self._into`: the in-memory one, or the file written at publication."""
+        to = self._into
         if self.has("relatie"):
-            self._con.execute("CREATE TABLE memory.rel_van AS SELECT * FROM pz.relatie ORDER BY van")
-            self._con.execute("CREATE TABLE memory.rel_naar AS SELECT * FROM pz.relatie ORDER BY naar")
+            self._con.execute(f"CREATE TABLE {to}.rel_van AS SELECT * FROM pz.relatie ORDER BY van")
+            self._con.execute(f"CREATE TABLE {to}.rel_naar AS SELECT * FROM pz.relatie ORDER BY naar")
         if self.has("entiteit") and self.has("partij_vermelding"):
-            self._con.execute("""
-                CREATE TABLE memory.partij_kort AS
+            self._con.execute(f"""
+                CREATE TABLE {to}.partij_kort AS
                 SELECT e.entiteit_id,
                        max(CASE WHEN v.soort = 'bedrijf' OR v.kvk_nummer IS NOT NULL THEN 1 ELSE 0 END) AS bedrijf,
                        arg_max(v.naam, CASE WHEN v.bron IN ('kvk_vestiging', 'brp_inschrijving') THEN 2 ELSE 1 END
@@ -204,24 +264,24 @@ class AnalysisStore:
         # cost does not grow with the table; the DuckDB copies above stay for the single-key SQL of other screens.
         if self.has("relatie"):
             # In the network's order, so the first rows of any node (by either end) are its most telling edges.
-            self._index["rel_van"] = KeyIndex.query(
-                self._con, "SELECT van, naar, soort, bron, record_sleutel, geldig_van, geldig_tot FROM memory.rel_van "
-                f"ORDER BY {EDGE_RANK_SQL}, van, naar, record_sleutel", "van")
-            self._index["rel_naar"] = self._index["rel_van"].on("naar")
+            self._put("rel_van", KeyIndex.query(
+                self._con, f"SELECT van, naar, soort, bron, record_sleutel, geldig_van, geldig_tot FROM {to}.rel_van "
+                f"ORDER BY {EDGE_RANK_SQL}, van, naar, record_sleutel", "van"))
+            self._put("rel_naar", self._index["rel_van"].on("naar"))
         if self.has("entiteit") and self.has("partij_vermelding"):
-            self._index["partij_kort"] = KeyIndex.query(self._con, "SELECT entiteit_id, bedrijf, naam "
-                                                        "FROM memory.partij_kort", "entiteit_id")
+            self._put("partij_kort", KeyIndex.query(
+                self._con, f"SELECT entiteit_id, bedrijf, naam FROM {to}.partij_kort", "entiteit_id"))
         if self.has("partij_score"):
-            self._index["partij_score"] = KeyIndex.query(self._con, "SELECT * FROM pz.partij_score ORDER BY rang",
-                                                         "entiteit_id")
+            self._put("partij_score", KeyIndex.query(self._con, "SELECT * FROM pz.partij_score ORDER BY rang",
+                                                     "entiteit_id"))
             if self.has("relatie"):
                 # Per wijk the parties with any relation to a home there, in rank order: the overview's wijk filter
                 # reads its first page instead of joining all relations to all of BAG per request.
-                self._index["partij_wijk"] = KeyIndex.query(self._con, """
+                self._put("partij_wijk", KeyIndex.query(self._con, f"""
                     SELECT DISTINCT b.wijk_code, p.entiteit_id, p.rang
-                    FROM memory.rel_van r JOIN pz.raw_bag_verblijfsobject b ON b.verblijfsobject_id = r.naar
+                    FROM {to}.rel_van r JOIN pz.raw_bag_verblijfsobject b ON b.verblijfsobject_id = r.naar
                     JOIN pz.partij_score p ON p.entiteit_id = r.van
-                    WHERE b.wijk_code IS NOT NULL ORDER BY p.rang, p.entiteit_id""", "wijk_code")
+                    WHERE b.wijk_code IS NOT NULL ORDER BY p.rang, p.entiteit_id""", "wijk_code"))
         self._prepare_unit_lookups()
 
     def _columns(self, table: str) -> set[str]:
@@ -236,7 +296,7 @@ class AnalysisStore:
         table (at 1M units the energy table alone is 24M rows). Sorted by the lookup key, DuckDB's zone maps skip
         all but one row group; the row number keeps the rows of one key in their intake order."""
         order = f"{key}, _rij" if "_rij" in self._columns(source) else key
-        self._con.execute(f"CREATE TABLE memory.{name} AS {select} ORDER BY {order}")
+        self._con.execute(f"CREATE TABLE {self._into}.{name} AS {select} ORDER BY {order}")
 
     def _keyed(self, name: str, select: str, key: str, source: str, then: str = "") -> None:
         """`self._index[name]`: the rows of `select` by `key` (a comma list makes a composite key), each key's rows
@@ -244,8 +304,7 @@ class AnalysisStore:
         kept beside it."""
         order = f"{key}, {then}" if then else f"{key}, _rij" if "_rij" in self._columns(source) else key
         parts = [k.strip() for k in key.split(",")]
-        self._index[name] = KeyIndex.query(self._con, f"{select} ORDER BY {order}",
-                                           parts[0] if len(parts) == 1 else parts)
+        self._put(name, KeyIndex.query(self._con, f"{select} ORDER BY {order}", parts[0] if len(parts) == 1 else parts))
 
     def _lookup(self, name: str, key: Any) -> list[dict[str, Any]]:
         index = self._index.get(name)
@@ -268,12 +327,13 @@ class AnalysisStore:
                           "raw_bag_verblijfsobject")
         # In the ranked list's order (scored units first, by score, ties by evidence, then rank), so row i of the
         # table is place i of the list, and a filter's first rows are its first page: a page costs what it shows.
-        self._index["unit_adres"] = KeyIndex.query(
+        self._put("unit_adres", KeyIndex.query(
             self._con, f"SELECT {_UNIT_COLUMNS}, score, rang, vermoeden, uitleg, bewijs, gescoord FROM "
-            f"memory.unit_adres ORDER BY {RANKED_ORDER}", "verblijfsobject_id")
-        self._n_scored = int(self._con.execute("SELECT count(*) FROM memory.unit_adres WHERE gescoord").fetchone()[0])
+            f"{self._into}.unit_adres ORDER BY {RANKED_ORDER}", "verblijfsobject_id"))
+        self._n_scored = int(self._con.execute(
+            f"SELECT count(*) FROM {self._into}.unit_adres WHERE gescoord").fetchone()[0])
         for column in ("wijk_code", "buurt_code", "buurt_naam", "vermoeden"):
-            self._index[f"lijst_{column}"] = self._index["unit_adres"].on(column)
+            self._put(f"lijst_{column}", self._index["unit_adres"].on(column))
         if self.has("raw_kadaster_eigendom"):
             self._keyed("unit_kadaster", "SELECT * FROM pz.raw_kadaster_eigendom", "verblijfsobject_id",
                         "raw_kadaster_eigendom")
@@ -314,10 +374,10 @@ class AnalysisStore:
                                     "pz.raw_energie_verbruik ORDER BY verblijfsobject_id, periode",
                                     "verblijfsobject_id", presorted=True)
             energy.table = energy.table.drop_columns(["verblijfsobject_id"])  # the key lives in the index
-            self._index["unit_energie"] = energy
+            self._put("unit_energie", energy)
             klasse = SIZE_CLASS_SQL.format(a="oppervlakte_m2")
             self._con.execute(f"""
-                CREATE TABLE memory.energie_norm AS
+                CREATE TABLE {self._into}.energie_norm AS
                 WITH peers AS (SELECT DISTINCT verblijfsobject_id, wijk_code, {klasse} AS klasse
                                FROM pz.raw_bag_verblijfsobject WHERE wijk_code IS NOT NULL)
                 SELECT p.wijk_code, p.klasse, e.periode, median(e.elektriciteit_kwh) AS med, count(*) AS n

@@ -73,6 +73,14 @@ class KeyIndex:
             self.order = order.astype(np.int32 if n < 2**31 else np.int64)
 
     @classmethod
+    def from_arrays(cls, table: pa.Table, keys: np.ndarray, order: np.ndarray | None,
+                    starts: np.ndarray | None) -> KeyIndex:
+        """An index from parts already built (`lookup_files` reads them memory-mapped): nothing is sorted."""
+        index = cls.__new__(cls)
+        index.table, index.keys, index.order, index.starts = table, keys, order, starts
+        return index
+
+    @classmethod
     def query(cls, con: duckdb.DuckDBPyConnection, sql: str, key: str | Sequence[str],
               presorted: bool = False) -> KeyIndex:
         """An index over the rows of `sql` (fetched once, as one contiguous Arrow table)."""
