@@ -43,7 +43,8 @@ def _run(bundle: Path, out: Path, opnieuw: bool = False) -> dict:
     section = result.report.get("analyse", {})
     return {"stadia_s": result.timings, "piek_geheugen_mb": {k: round(v / 2**20) for k, v in sampler.peaks.items()},
             "totaal_s": round(sum(result.timings.values()), 3),
-            "entiteit_ids": section.get("entiteit_ids", {}), "koppeling": section.get("koppeling", {})}
+            "entiteit_ids": section.get("entiteit_ids", {}), "koppeling": section.get("koppeling", {}),
+            "peildata": section.get("peildata", {})}
 
 
 def _q(path: Path) -> str:
@@ -212,5 +213,10 @@ def render(result: dict) -> list[Table]:
         figures.add_row("  records nieuw / gewijzigd / verwijderd / opnieuw geresolveerd",
                         f"{records['nieuw']:,} / {records['gewijzigd']:,} / {records['verwijderd']:,} / "
                         f"{records['opnieuw_geresolveerd']:,}")
+    peil = runs["levering_2_incrementeel"].get("peildata", {})
+    if peil:
+        figures.add_row("eerdere peildata (training) levering 2",
+                        f"{peil.get('modus', '?')}: {peil.get('peildata_hergebruikt', 0):,} overgenomen, "
+                        f"{peil.get('peildata_deels', 0):,} deels, {peil.get('peildata_berekend', 0):,} berekend")
     figures.add_row("tijd incrementeel / volledig", f"{result['tijd_incrementeel_tov_volledig']:.2f}")
     return [table, figures]

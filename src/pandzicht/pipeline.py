@@ -66,7 +66,7 @@ def analyse_store(
     indicators = {k: indicators.get(k, []) + network.get(k, []) for k in ("berekend", "ontbrekende_bron")}
     model, ids = done["score_adressen"], done["stabiele_ids"]
     return {"counts": counts, "indicators": indicators, "model": model.to_json(), "entiteit_ids": ids,
-            "koppeling": given.koppeling}
+            "koppeling": given.koppeling, "peildata": given.peildata}
 
 
 def analysis_section(store: Store, result: dict) -> dict:
@@ -77,6 +77,7 @@ def analysis_section(store: Store, result: dict) -> dict:
         "indicatoren_zonder_bron": sorted(result["indicators"].get("ontbrekende_bron", [])),
         "aantallen": result["counts"],
         **({"koppeling": result["koppeling"]} if result.get("koppeling") else {}),
+        **({"peildata": result["peildata"]} if result.get("peildata") else {}),
     }
 
 

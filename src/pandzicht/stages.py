@@ -34,6 +34,7 @@ from pandzicht.link.parties_incremental import resolve_delivery
 from pandzicht.link.parties_splink import MODEL_TABLE, prioritise_review_queue
 from pandzicht.link.stable_ids import HISTORY as ENTITY_HISTORY
 from pandzicht.link.stable_ids import keep_entity_ids
+from pandzicht.score import point_in_time
 from pandzicht.score.model import TransparentModel
 from pandzicht.score.shortlist import score_parties, score_units
 from pandzicht.store.engine import Store, raw_table
@@ -52,6 +53,7 @@ class StageInput:
     judgements: Path | None = None  # the analysts' pair judgements Splink's clustering respects
     opnieuw: bool = False  # link everything again (and retrain) even when continuing an earlier analysis
     koppeling: dict[str, Any] = field(default_factory=dict)  # how linking ran: incremental or full, and why
+    peildata: dict[str, Any] = field(default_factory=dict)  # past indicator values reused or computed, and why
 
 
 StageFn = Callable[[StageInput], Any]
@@ -152,11 +154,27 @@ def _network_evidence(i: StageInput) -> dict[str, list[str]]:
 
 
 def _score_units(i: StageInput) -> TransparentModel:
+    i.peildata.update(carry_point_in_time(i))
     return score_units(i.store, i.catalogue)
 
 
 def _score_parties(i: StageInput) -> None:
     score_parties(i.store, i.catalogue)
+    i.peildata.update(point_in_time.summary(i.store))
+
+
+def carry_point_in_time(i: StageInput) -> dict[str, str]:
+    """Take over the previous delivery's past indicator values when its parties still mean the same: linking
+    continued with the earlier model. Otherwise every reference date is computed again; the reason is reported."""
+    if i.previous is None:
+        return {"modus": "volledig", "reden": "geen eerdere levering"}
+    if i.opnieuw:
+        return {"modus": "volledig", "reden": "--opnieuw"}
+    if i.koppeling.get("model") != "hergebruikt":
+        return {"modus": "volledig", "reden": "het koppelmodel is opnieuw getraind"}
+    if i.store.name != "duckdb" or not point_in_time.carry_previous(i.store, i.previous):
+        return {"modus": "volledig", "reden": "de vorige analyse bewaarde geen waarden op eerdere peildata"}
+    return {"modus": "incrementeel", "reden": "ongewijzigde indicatoren op eerdere peildata overgenomen"}
 
 
 def _review_queue(i: StageInput) -> int:
@@ -201,14 +219,16 @@ STAGES: tuple[Stage, ...] = (
           exact=_network_measures),
     Stage("indicatoren", _indicators, indicator_tables("indicatoren"), ("indicator_waarde",), exact=_indicators),
     Stage("score_adressen", _score_units,
-          ("indicator_waarde", *_raw("bag_verblijfsobject", "handhaving_uitkomst"), "quarantine_bag_verblijfsobject"),
-          ("adres_score", "bijdrage_adres", "model_adres", "typologie_kans", "model_typologie"), exact=_score_units),
+          ("indicator_waarde", *_raw("bag_verblijfsobject", "handhaving_uitkomst"), "quarantine_bag_verblijfsobject",
+           *indicator_tables("indicatoren")),
+          ("adres_score", "bijdrage_adres", "model_adres", "typologie_kans", "model_typologie",
+           *point_in_time.KEPT), exact=_score_units),
     Stage("netwerkbewijs", _network_evidence, (*indicator_tables("na_adresscore"), "indicator_waarde"),
           ("indicator_waarde",), exact=_network_evidence),
     Stage("score_partijen", _score_parties,
           ("indicator_waarde", "partij_vermelding", "entiteit", "relatie", raw_table("handhaving_uitkomst"),
            *indicator_tables("indicatoren")),
-          ("partij_score", "bijdrage_partij", "model_partij"), exact=_score_parties),
+          ("partij_score", "bijdrage_partij", "model_partij", *point_in_time.KEPT), exact=_score_parties),
     Stage("wachtrij", _review_queue, ("beoordeling_wachtrij", "entiteit", "partij_score", "adres_score"),
           ("beoordeling_wachtrij",), exact=None),
     Stage("wijzigingen", _changes, ("adres_score", "bundel_meta"), (CHANGES_TABLE, SCORE_HISTORY), exact=_changes),

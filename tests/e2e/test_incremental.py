@@ -84,3 +84,15 @@ def test_drift_retrains_on_many_new_profiles_growth_or_shifted_agreement() -> No
     shifted = {**same, "persoon": _frame("persoon", 1000, 20, 40)}
     assert "overeenstemming op" in (inc.drift(store, shifted)[0] or "")
     store.close()
+
+
+def test_the_incremental_run_takes_over_past_indicator_values(bench) -> None:  # type: ignore[no-untyped-def]
+    runs = bench["result"]["runs"]
+    first, inc_run, full = (runs[k]["peildata"] for k in ("levering_1", "levering_2_incrementeel",
+                                                          "levering_2_volledig"))
+    assert first["modus"] == "volledig" and first["peildata_hergebruikt"] == 0 and first["peildata_berekend"] > 0
+    assert full["modus"] == "volledig" and full["reden"] == "--opnieuw" and full["peildata_hergebruikt"] == 0
+    assert inc_run["modus"] == "incrementeel"
+    # most reference dates lie before delivery 1's checks and are taken over whole; new checks are computed
+    assert inc_run["peildata_hergebruikt"] > inc_run["peildata_berekend"] + inc_run["peildata_deels"]
+    assert inc_run["waarden_hergebruikt"] > inc_run["waarden_berekend"]

@@ -20,11 +20,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
-import pyarrow as pa
 
 from pandzicht.indicators.catalogue import Indicator
 from pandzicht.indicators.run import available
 from pandzicht.score.model import ASSUMED_SENSITIVITY, SENSITIVITY_PSEUDO_CHECKS
+from pandzicht.score.point_in_time import values_at
 from pandzicht.score.training import reference_date
 from pandzicht.store.engine import Store
 
@@ -74,23 +74,13 @@ def _fired_before(store: Store, indicators: list[Indicator], confirmed: list[tup
     by_ref: dict[dt.date, list[int]] = {}
     for k, (_, day) in enumerate(confirmed):
         by_ref.setdefault(reference_date(day), []).append(k)
-    original = store.scalar("SELECT peildatum FROM bundel_meta")
-    try:
-        for ref, rows in sorted(by_ref.items()):
-            store.execute("UPDATE bundel_meta SET peildatum = ?", [ref])
-            position: dict[str, list[int]] = {}
-            for k in rows:
-                position.setdefault(confirmed[k][0], []).append(k)
-            store.write_arrow("_doel_partij", pa.table({"entiteit_id": pa.array(list(position), pa.string())}))
+    work = {ref: (indicators, [confirmed[k][0] for k in rows]) for ref, rows in by_ref.items()}
+    values = values_at(store, work, "partij")  # an unchanged past is taken from the previous delivery
+    for ref, rows in by_ref.items():
+        for k in rows:
             for ind in indicators:
-                for (party,) in store.rows(
-                    f"SELECT DISTINCT CAST(entiteit_id AS VARCHAR) FROM ({ind.query}) AS q "
-                    "WHERE CAST(entiteit_id AS VARCHAR) IN (SELECT entiteit_id FROM _doel_partij) AND waarde > 0"
-                ):
-                    fired[position[party], col[ind.code]] = True
-    finally:
-        store.execute("UPDATE bundel_meta SET peildatum = ?", [original])
-        store.execute("DROP TABLE IF EXISTS _doel_partij")
+                if values.get((ref, ind.code, confirmed[k][0]), 0.0) > 0:
+                    fired[k, col[ind.code]] = True
     return fired
 
 

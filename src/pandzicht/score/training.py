@@ -16,10 +16,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
-import pyarrow as pa
 
 from pandzicht.indicators.catalogue import Indicator
 from pandzicht.indicators.run import available
+from pandzicht.score.point_in_time import values_at
 from pandzicht.store.engine import Store
 
 # Sources that start at a date (an extract of the last N months or years): before that date an indicator
@@ -96,28 +96,20 @@ def training_set(store: Store, indicators: list[Indicator]) -> TrainingSet:
     observed = np.ones((len(checks), len(codes)), dtype=bool)
     runnable = [ind for ind in indicators if available(store, ind)]
     first = _first_dates(store)
-    original = store.scalar("SELECT peildatum FROM bundel_meta")
-    try:
-        for ref, rows in sorted(by_ref.items()):
-            store.execute("UPDATE bundel_meta SET peildatum = ?", [ref])
-            position: dict[str, list[int]] = {}
-            for i in rows:
-                position.setdefault(checks[i][0], []).append(i)
-            store.write_arrow("_doel", pa.table({"verblijfsobject_id": pa.array(list(position), pa.string())}))
-            for ind in indicators:
-                if ind not in runnable or not _observed(ind, ref, first):
-                    observed[rows, col[ind.code]] = False
-            for ind in runnable:
-                if not _observed(ind, ref, first):
-                    continue
-                for unit, value in store.rows(
-                    f"SELECT CAST(entiteit_id AS VARCHAR), max(CAST(waarde AS DOUBLE)) FROM ({ind.query}) AS q "
-                    "WHERE entiteit_id IN (SELECT verblijfsobject_id FROM _doel) AND waarde > 0 GROUP BY 1"
-                ):
-                    x[position[unit], col[ind.code]] = value  # every check of that unit at this date
-    finally:
-        store.execute("UPDATE bundel_meta SET peildatum = ?", [original])
-        store.execute("DROP TABLE IF EXISTS _doel")
+    work: dict[dt.date, tuple[list[Indicator], list[str]]] = {}
+    for ref, rows in sorted(by_ref.items()):
+        for ind in indicators:
+            if ind not in runnable or not _observed(ind, ref, first):
+                observed[rows, col[ind.code]] = False
+        work[ref] = ([i for i in runnable if _observed(i, ref, first)], [checks[i][0] for i in rows])
+    # The values of an unchanged past come from the previous delivery where it continues one (point_in_time.py).
+    values = values_at(store, work, "adres")
+    for ref, rows in by_ref.items():
+        for i in rows:
+            for ind in work[ref][0]:
+                value = values.get((ref, ind.code, str(checks[i][0])))
+                if value is not None:
+                    x[i, col[ind.code]] = value  # every check of that unit at this date
     return TrainingSet(
         x, np.array([c[2] for c in checks], dtype=float), observed, [c[0] for c in checks], [c[1] for c in checks],
         len(by_ref), [c[3] for c in checks], outside,

@@ -1,0 +1,196 @@
+"""Indicator values as they stood at earlier reference dates, kept in the store and reused by the next delivery.
+
+Learning from past checks needs every indicator as it stood before each check (`training.py`): the catalogue's
+queries rerun with the store's peildatum set back, once per reference date. That is most of the scoring time,
+and month after month it recomputes the same past: a check of 2021 looked at the data as of 2020, and a new
+delivery rarely changes what was known then. So each analysis keeps what it computed (`peil_doel`,
+`peil_indicator`, `peil_waarde`), and an analysis that continues an earlier delivery whose parties were
+linked incrementally (the earlier linking model reused, so the same data still means the same parties) takes
+over the value of every (reference date, indicator, target) it computed then with an unchanged query; it
+computes only the rest (new checks, checks newly confirming a party, new indicators, changed queries).
+`--opnieuw` or a retrained linking model recompute everything. The report says how much was taken over
+(`analyse.peildata`, docs/outputs.md), and `bench leveringen` measures the result against a full run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyarrow as pa
+
+from pandzicht.indicators.catalogue import Indicator
+from pandzicht.link import previous as prev
+from pandzicht.store.engine import Store
+
+TARGETS, COMPUTED, VALUES = "peil_doel", "peil_indicator", "peil_waarde"
+KEPT = (TARGETS, COMPUTED, VALUES, "_peil_gebruik")  # what scoring writes to the store
+_PREVIOUS = {t: f"_vorige_{t}" for t in (TARGETS, COMPUTED, VALUES)}
+_USE = "_peil_gebruik"  # this run: per kind of target and reference date, indicators reused and computed
+
+_SCHEMA = {
+    TARGETS: pa.schema([("doel", pa.string()), ("peildatum", pa.date32()), ("entiteit_id", pa.string())]),
+    COMPUTED: pa.schema([("doel", pa.string()), ("peildatum", pa.date32()), ("indicator", pa.string()),
+                         ("query_hash", pa.string())]),
+    VALUES: pa.schema([("doel", pa.string()), ("peildatum", pa.date32()), ("indicator", pa.string()),
+                       ("entiteit_id", pa.string()), ("waarde", pa.float64())]),
+    _USE: pa.schema([("doel", pa.string()), ("peildatum", pa.date32()), ("hergebruikt", pa.int64()),  # cells
+                     ("berekend", pa.int64())]),
+}
+
+# (reference date, indicator code, target id) -> value; absent means the indicator did not fire
+Values = dict[tuple[dt.date, str, str], float]
+
+
+def query_hash(ind: Indicator) -> str:
+    """What a kept value was computed with: the indicator's query and sources."""
+    return hashlib.sha256(f"{ind.query}\x1f{','.join(ind.bronnen)}".encode()).hexdigest()[:16]
+
+
+def carry_previous(store: Store, previous: Path) -> bool:
+    """Copy the previous analysis's kept values into this run (temporary tables); False when it kept none."""
+    with prev.attached(store, previous) as alias:
+        if not all(prev.has_table(store, t) for t in _PREVIOUS):
+            return False
+        for table, temp in _PREVIOUS.items():
+            store.execute(f"CREATE OR REPLACE TEMP TABLE {temp} AS SELECT * FROM {alias}.{table}")
+    return True
+
+
+def _previous(store: Store, doel: str, refs: Iterable[dt.date]) -> tuple[dict[dt.date, set[str]],
+                                                                            dict[dt.date, dict[str, str]]]:
+    """The previous run's targets and computed indicators (code -> query hash) per reference date."""
+    targets: dict[dt.date, set[str]] = {}
+    computed: dict[dt.date, dict[str, str]] = {}
+    if not store.has_table(_PREVIOUS[TARGETS]):
+        return targets, computed
+    wanted = sorted(set(refs))
+    if not wanted:
+        return targets, computed
+    dates = pa.table({"peildatum": pa.array(wanted, pa.date32())})
+    store.write_arrow("_peil_gevraagd", dates)
+    for ref, ident in store.rows(f"SELECT DISTINCT t.peildatum, t.entiteit_id FROM {_PREVIOUS[TARGETS]} t "
+                                 "JOIN _peil_gevraagd USING (peildatum) WHERE t.doel = ?", [doel]):
+        targets.setdefault(ref, set()).add(ident)
+    for ref, code, digest in store.rows(f"SELECT DISTINCT c.peildatum, c.indicator, c.query_hash "
+                                        f"FROM {_PREVIOUS[COMPUTED]} c JOIN _peil_gevraagd USING (peildatum) "
+                                        "WHERE c.doel = ?", [doel]):
+        computed.setdefault(ref, {})[code] = digest
+    store.execute("DROP TABLE IF EXISTS _peil_gevraagd")
+    return targets, computed
+
+
+def values_at(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]]], doel: str) -> Values:
+    """Per reference date, its indicators' values for its targets (units or parties): from the previous
+    delivery where it computed the same, else by rerunning the query as of that date.
+
+    Every value used is kept in this store for the next delivery. Targets are compared as text."""
+    wanted = {ref: sorted({str(t) for t in ids}) for ref, (inds, ids) in work.items() if ids and inds}
+    asked = {ref: work[ref][0] for ref in wanted}
+    old_targets, old_computed = _previous(store, doel, wanted)
+    digests = {ind.code: query_hash(ind) for inds in asked.values() for ind in inds}
+    reuse: dict[dt.date, list[str]] = {}
+    changed: dict[dt.date, tuple[list[Indicator], list[str]]] = {}
+    missing: dict[dt.date, tuple[list[Indicator], list[str]]] = {}
+    use: dict[dt.date, tuple[int, int]] = {}  # cells (indicator x target) taken over, computed
+    for ref, ids in wanted.items():
+        known = old_targets.get(ref, set())
+        covered = [t for t in ids if t in known]
+        new = [t for t in ids if t not in known]
+        kept = old_computed.get(ref, {}) if covered else {}
+        same = [i for i in asked[ref] if kept.get(i.code) == digests[i.code]]
+        other = [i for i in asked[ref] if kept.get(i.code) != digests[i.code]]
+        reuse[ref] = [i.code for i in same]
+        if other:
+            changed[ref] = (other, ids)  # a changed (or never computed) query: every target afresh
+        if same and new:
+            missing[ref] = (same, new)  # an unchanged query: only targets it was not asked for then
+        use[ref] = (len(same) * len(covered), len(other) * len(ids) + (len(same) * len(new)))
+    values: Values = {}
+    if any(reuse.values()):
+        values.update(_reused(store, doel, wanted, reuse))
+    values.update(compute(store, changed))
+    values.update(compute(store, missing))
+    _keep(store, doel, wanted, asked, digests, values, use)
+    return values
+
+
+def _reused(store: Store, doel: str, wanted: dict[dt.date, list[str]], reuse: dict[dt.date, list[str]]) -> Values:
+    pairs = [(ref, code) for ref, codes in reuse.items() for code in codes]
+    store.write_arrow("_peil_hergebruik", pa.table({
+        "peildatum": pa.array([p[0] for p in pairs], pa.date32()), "indicator": [p[1] for p in pairs]}))
+    store.write_arrow("_peil_doelen", pa.table({
+        "peildatum": pa.array([ref for ref, ids in wanted.items() for _ in ids], pa.date32()),
+        "entiteit_id": [t for ids in wanted.values() for t in ids]}))
+    rows = store.rows(f"""
+        SELECT v.peildatum, v.indicator, v.entiteit_id, max(v.waarde) FROM {_PREVIOUS[VALUES]} v
+        JOIN _peil_hergebruik USING (peildatum, indicator) JOIN _peil_doelen USING (peildatum, entiteit_id)
+        WHERE v.doel = ? GROUP BY 1, 2, 3""", [doel])
+    store.execute("DROP TABLE IF EXISTS _peil_hergebruik")
+    store.execute("DROP TABLE IF EXISTS _peil_doelen")
+    return {(ref, code, ident): float(value) for ref, code, ident, value in rows}
+
+
+def compute(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]]]) -> Values:
+    """Run each date's indicators with the store's peildatum set to that date, for that date's targets.
+
+    The peildatum is restored whatever happens: the rest of the analysis reads it."""
+    out: Values = {}
+    if not work:
+        return out
+    original = store.scalar("SELECT peildatum FROM bundel_meta")
+    try:
+        for ref, (indicators, ids) in sorted(work.items()):
+            store.execute("UPDATE bundel_meta SET peildatum = ?", [ref])
+            store.write_arrow("_doel", pa.table({"entiteit_id": pa.array(ids, pa.string())}))
+            for ind in indicators:
+                for ident, value in store.rows(
+                    f"SELECT CAST(entiteit_id AS VARCHAR), max(CAST(waarde AS DOUBLE)) FROM ({ind.query}) AS q "
+                    "WHERE entiteit_id IN (SELECT entiteit_id FROM _doel) AND waarde > 0 "
+                    "GROUP BY 1"
+                ):
+                    out[(ref, ind.code, ident)] = float(value)
+    finally:
+        store.execute("UPDATE bundel_meta SET peildatum = ?", [original])
+        store.execute("DROP TABLE IF EXISTS _doel")
+    return out
+
+
+def _keep(store: Store, doel: str, wanted: dict[dt.date, list[str]], asked: dict[dt.date, list[Indicator]],
+          digests: dict[str, str], values: Values, use: dict[dt.date, tuple[int, int]]) -> None:
+    """Append what this run used to its own store, so the next delivery can take it over."""
+    refs = sorted(wanted)
+
+    def append(table: str, columns: dict[str, list]) -> None:
+        data = pa.table(columns, schema=_SCHEMA[table])
+        store.write_arrow(table, data, append=store.has_table(table))
+
+    append(TARGETS, {"doel": [doel] * sum(len(wanted[r]) for r in refs),
+                     "peildatum": [r for r in refs for _ in wanted[r]], "entiteit_id": [t for r in refs
+                                                                                          for t in wanted[r]]})
+    append(COMPUTED, {"doel": [doel] * sum(len(asked[r]) for r in refs),
+                      "peildatum": [r for r in refs for _ in asked[r]],
+                      "indicator": [i.code for r in refs for i in asked[r]],
+                      "query_hash": [digests[i.code] for r in refs for i in asked[r]]})
+    keys = sorted(values)
+    append(VALUES, {"doel": [doel] * len(keys), "peildatum": [k[0] for k in keys], "indicator": [k[1] for k in keys],
+                    "entiteit_id": [k[2] for k in keys], "waarde": [values[k] for k in keys]})
+    append(_USE, {"doel": [doel] * len(refs), "peildatum": refs,
+                  "hergebruikt": [use[r][0] for r in refs], "berekend": [use[r][1] for r in refs]})
+
+
+def summary(store: Store) -> dict[str, int]:
+    """For the report: reference dates whose values were all taken over, partly, or all computed, and how many
+    values (indicator x target) each way."""
+    if not store.has_table(_USE):
+        return {}
+    row = store.rows(f"""
+        SELECT count(*) FILTER (WHERE berekend = 0), count(*) FILTER (WHERE berekend > 0 AND hergebruikt > 0),
+               count(*) FILTER (WHERE hergebruikt = 0), coalesce(sum(hergebruikt), 0), coalesce(sum(berekend), 0)
+        FROM (SELECT doel, peildatum, sum(hergebruikt) AS hergebruikt, sum(berekend) AS berekend
+              FROM {_USE} GROUP BY 1, 2)""")[0]
+    keys = ("peildata_hergebruikt", "peildata_deels", "peildata_berekend", "waarden_hergebruikt",
+            "waarden_berekend")
+    return {k: int(v) for k, v in zip(keys, row, strict=True)}
