@@ -111,7 +111,9 @@ def score_units(store: Store, indicators: list[Indicator]) -> TransparentModel:
     scores = model.predict(x) if len(ids) else np.zeros(0)
     contrib = model.contributions(x)
     guesses = _typologies(store, unit_inds, ids, x, x_train, train, scores)
-    order = sorted(range(len(ids)), key=lambda r: (-round(float(scores[r]), 6), ids[r]))
+    # Ranked on the log-odds, not the rounded probability: near 1 many homes print the same score, and their
+    # order must still follow the evidence (the id breaks only true ties).
+    order = _ranked(model.logit(x) if len(ids) else np.zeros(0), ids)
     table = pa.table({
         "rang": pa.array(np.arange(1, len(ids) + 1), pa.int64()),
         "verblijfsobject_id": [ids[r] for r in order],
@@ -124,6 +126,11 @@ def score_units(store: Store, indicators: list[Indicator]) -> TransparentModel:
     store.execute("CREATE OR REPLACE TABLE model_adres (model VARCHAR)")
     store.execute("INSERT INTO model_adres VALUES (?)", [json.dumps(model.to_json(), ensure_ascii=False)])
     return model
+
+
+def _ranked(strength: np.ndarray, ids: list[str]) -> list[int]:
+    """Row order by falling strength (rounded to 9 decimals so summation noise makes no order), then id."""
+    return sorted(range(len(ids)), key=lambda r: (-round(float(strength[r]), 9), ids[r]))
 
 
 def _record_training_gaps(store: Store, train: TrainingSet) -> None:
@@ -242,7 +249,7 @@ def score_parties(store: Store, indicators: list[Indicator]) -> None:
     store.execute("CREATE OR REPLACE TABLE model_partij (model VARCHAR)")
     store.execute("INSERT INTO model_partij VALUES (?)", [json.dumps(weights.to_json(), ensure_ascii=False)])
     meta = {r[0]: r[1:] for r in store.rows("SELECT entiteit_id, naam, kvk_nummer, rol FROM _partij")}
-    order = sorted(range(len(ids)), key=lambda r: (-round(float(scores[r]), 6), ids[r]))
+    order = _ranked(total, ids)  # the weighted sum, which the saturating score hides at the top
     table = pa.table({
         "rang": pa.array(np.arange(1, len(ids) + 1), pa.int64()),
         "entiteit_id": [ids[r] for r in order],
