@@ -9,7 +9,7 @@ simply yields no rows.
 from __future__ import annotations
 
 import json
-import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,8 +26,6 @@ from pandzicht.errors import PandzichtError
 from pandzicht.indicators.catalogue import Indicator, load_catalogue
 from pandzicht.web.lookup import KeyIndex, _encode, _encode_column, composite
 from pandzicht.web.lookup_files import LookupWriter, fingerprint, read_lookups
-
-log = logging.getLogger(__name__)
 
 SIZE_CLASS_SQL = ("CASE WHEN {a} < 40 THEN 0 WHEN {a} < 70 THEN 1 WHEN {a} < 100 THEN 2 "
                   "WHEN {a} < 140 THEN 3 ELSE 4 END")
@@ -174,7 +172,9 @@ class AnalysisStore:
     store, then opened from them as every later open does."""
 
     def __init__(self, path: str | Path, write_lookups: bool = False) -> None:
-        self.path = resolve_db(path)
+        # The file the name resolves to now: the store and its lookup files then come from one version, even when
+        # `analyse` switches `huidig` while this opens.
+        self.path = Path(os.path.realpath(resolve_db(path)))
         # An in-memory database with the analysis file attached read-only: the file is never written, and the
         # lookup copies below (sorted, so DuckDB's zone maps turn point lookups into one row group) live in memory
         # or, for a published analysis, in the files written beside the store at publication (`lookup_files`).
@@ -266,7 +266,7 @@ class AnalysisStore:
             # In the network's order, so the first rows of any node (by either end) are its most telling edges.
             self._put("rel_van", KeyIndex.query(
                 self._con, f"SELECT van, naar, soort, bron, record_sleutel, geldig_van, geldig_tot FROM {to}.rel_van "
-                f"ORDER BY {EDGE_RANK_SQL}, van, naar, record_sleutel", "van"))
+                f"ORDER BY {EDGE_RANK_SQL}, van, naar, record_sleutel, soort, bron, geldig_van, geldig_tot", "van"))
             self._put("rel_naar", self._index["rel_van"].on("naar"))
         if self.has("entiteit") and self.has("partij_vermelding"):
             self._put("partij_kort", KeyIndex.query(
@@ -281,7 +281,7 @@ class AnalysisStore:
                     SELECT DISTINCT b.wijk_code, p.entiteit_id, p.rang
                     FROM {to}.rel_van r JOIN pz.raw_bag_verblijfsobject b ON b.verblijfsobject_id = r.naar
                     JOIN pz.partij_score p ON p.entiteit_id = r.van
-                    WHERE b.wijk_code IS NOT NULL ORDER BY p.rang, p.entiteit_id""", "wijk_code"))
+                    WHERE b.wijk_code IS NOT NULL ORDER BY p.rang, p.entiteit_id, b.wijk_code""", "wijk_code"))
         self._prepare_unit_lookups()
 
     def _columns(self, table: str) -> set[str]:
@@ -362,10 +362,10 @@ class AnalysisStore:
                         "pz.adres_score_historie", "verblijfsobject_id", "adres_score_historie", then="levering")
         if self.has("typologie_kans"):
             self._keyed("unit_typologie", "SELECT verblijfsobject_id, typologie, kans FROM pz.typologie_kans",
-                        "verblijfsobject_id", "typologie_kans")
+                        "verblijfsobject_id", "typologie_kans", then="typologie")
         if self.has("bijdrage_adres"):
             self._keyed("unit_bijdrage", "SELECT entiteit_id, indicator, bijdrage FROM pz.bijdrage_adres",
-                        "entiteit_id", "bijdrage_adres")
+                        "entiteit_id", "bijdrage_adres", then="indicator")
         if self.has("entiteit"):
             self._keyed("entiteit_sleutel", "SELECT bron, record_sleutel, entiteit_id FROM pz.entiteit",
                         "bron, record_sleutel", "entiteit")

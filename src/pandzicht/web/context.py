@@ -33,7 +33,8 @@ class PublishedAnalysis:
     (`pandzicht.publish`). The store is keyed by the file `DIR/pandzicht.duckdb` resolves to; at most once a
     second a request checks that key, and when it changed the new version is opened in a background thread
     while every request, the noticing one included, keeps answering from the old one (its file stays readable
-    after it is unlinked): opening builds the lookup indexes, about a minute at 200k units, which no request
+    after it is unlinked): opening maps the lookup tables `analyse` wrote beside the store (a fraction of a
+    second), but an analysis without them has them built, about a minute at 200k units, which no request
     should wait for. A version that cannot be opened is logged and the old one kept; it is not tried again
     until the published version changes once more."""
 
