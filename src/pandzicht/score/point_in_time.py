@@ -23,12 +23,15 @@ import pyarrow as pa
 
 from pandzicht.indicators.catalogue import Indicator
 from pandzicht.link import previous as prev
+from pandzicht.score.lift import DATES, NotLiftable, lift
 from pandzicht.store.engine import Store
 
 TARGETS, COMPUTED, VALUES = "peil_doel", "peil_indicator", "peil_waarde"
 KEPT = (TARGETS, COMPUTED, VALUES, "_peil_gebruik")  # what scoring writes to the store
 _PREVIOUS = {t: f"_vorige_{t}" for t in (TARGETS, COMPUTED, VALUES)}
 _USE = "_peil_gebruik"  # this run: per kind of target and reference date, indicators reused and computed
+_PER_DATE = "_peil_per_datum"  # this run: indicators the rewrite could not lift, computed date by date
+_WANTED = "_peil_gevraagde_doelen"  # while computing: (reference date, target) pairs
 
 _SCHEMA = {
     TARGETS: pa.schema([("doel", pa.string()), ("peildatum", pa.date32()), ("entiteit_id", pa.string())]),
@@ -134,15 +137,91 @@ def _reused(store: Store, doel: str, wanted: dict[dt.date, list[str]], reuse: di
 
 
 def compute(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]]]) -> Values:
+    """Each date's indicators as of that date, for that date's targets.
+
+    One query per indicator over all its dates (`lift.py`: the query reads `_peildata`, one row of bundel_meta
+    per date, and returns every date's values at once); an indicator the rewrite cannot lift is run once per
+    date with the store's peildatum set to it, and counted in `_peil_per_datum` for the report."""
+    out: Values = {}
+    work = {ref: (inds, ids) for ref, (inds, ids) in work.items() if inds and ids}
+    if not work:
+        return out
+    dates_of: dict[str, list[dt.date]] = {}
+    indicator: dict[str, Indicator] = {}
+    for ref, (inds, _) in sorted(work.items()):
+        for ind in inds:
+            indicator.setdefault(ind.code, ind)
+            dates_of.setdefault(ind.code, []).append(ref)
+    lifted: dict[str, str] = {}
+    per_date: list[str] = []
+    for code, ind in indicator.items():
+        try:
+            lifted[code] = lift(ind.query)
+        except NotLiftable:
+            per_date.append(code)
+    if lifted:
+        out.update(_lifted(store, work, dates_of, lifted))
+    if per_date:
+        out.update(_per_date(store, {ref: ([i for i in inds if i.code in per_date], ids)
+                                     for ref, (inds, ids) in work.items()}))
+        data = pa.table({"indicator": pa.array(sorted(per_date), pa.string())})
+        store.write_arrow(_PER_DATE, data, append=store.has_table(_PER_DATE))
+    return out
+
+
+def _lifted(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]]], dates_of: dict[str, list[dt.date]],
+            lifted: dict[str, str]) -> Values:
+    """Every lifted indicator in one query over its dates, joined to each date's targets."""
+    out: Values = {}
+    pairs = [(ref, str(t)) for ref, (_, ids) in sorted(work.items()) for t in ids]
+    store.write_arrow(_WANTED, pa.table({"peildatum": pa.array([p[0] for p in pairs], pa.date32()),
+                                         "entiteit_id": pa.array([p[1] for p in pairs], pa.string())}))
+    meta = store.arrow("SELECT * FROM bundel_meta")
+    groups: dict[tuple[dt.date, ...], list[str]] = {}
+    for code in lifted:  # indicators asked at the same dates share one `_peildata`
+        groups.setdefault(tuple(dates_of[code]), []).append(code)
+    refs = {ref: ref for ref in work}
+    try:
+        for dates, codes in groups.items():
+            store.write_arrow(DATES, _at_dates(meta, dates))
+            for code in codes:
+                for ref, ident, value in store.rows(
+                    f"SELECT q.peildatum, CAST(q.entiteit_id AS VARCHAR), max(CAST(q.waarde AS DOUBLE)) "
+                    f"FROM ({lifted[code]}) AS q JOIN {_WANTED} AS t "
+                    "ON t.peildatum = q.peildatum AND t.entiteit_id = CAST(q.entiteit_id AS VARCHAR) "
+                    "WHERE q.waarde > 0 GROUP BY 1, 2"
+                ):
+                    out[(refs[_day(ref)], code, ident)] = float(value)
+    finally:
+        store.execute(f"DROP TABLE IF EXISTS {DATES}")
+        store.execute(f"DROP TABLE IF EXISTS {_WANTED}")
+    return out
+
+
+def _at_dates(meta: pa.Table, dates: tuple[dt.date, ...]) -> pa.Table:
+    """bundel_meta once per date, with that date as its peildatum."""
+    col = meta.schema.get_field_index("peildatum")
+    parts = []
+    for ref in dates:
+        day = pa.array([ref] * meta.num_rows, pa.date32()).cast(meta.schema.field(col).type)
+        parts.append(meta.set_column(col, meta.schema.field(col), day))
+    return pa.concat_tables(parts)
+
+
+def _day(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _per_date(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]]]) -> Values:
     """Run each date's indicators with the store's peildatum set to that date, for that date's targets.
 
     The peildatum is restored whatever happens: the rest of the analysis reads it."""
     out: Values = {}
-    if not work:
-        return out
     original = store.scalar("SELECT peildatum FROM bundel_meta")
     try:
         for ref, (indicators, ids) in sorted(work.items()):
+            if not indicators:
+                continue
             store.execute("UPDATE bundel_meta SET peildatum = ?", [ref])
             store.write_arrow("_doel", pa.table({"entiteit_id": pa.array(ids, pa.string())}))
             for ind in indicators:
@@ -182,8 +261,8 @@ def _keep(store: Store, doel: str, wanted: dict[dt.date, list[str]], asked: dict
 
 
 def summary(store: Store) -> dict[str, int]:
-    """For the report: reference dates whose values were all taken over, partly, or all computed, and how many
-    values (indicator x target) each way."""
+    """For the report: reference dates whose values were all taken over, partly, or all computed, how many
+    values (indicator x target) each way, and how many indicators were computed date by date (not lifted)."""
     if not store.has_table(_USE):
         return {}
     row = store.rows(f"""
@@ -193,4 +272,7 @@ def summary(store: Store) -> dict[str, int]:
               FROM {_USE} GROUP BY 1, 2)""")[0]
     keys = ("peildata_hergebruikt", "peildata_deels", "peildata_berekend", "waarden_hergebruikt",
             "waarden_berekend")
-    return {k: int(v) for k, v in zip(keys, row, strict=True)}
+    out = {k: int(v) for k, v in zip(keys, row, strict=True)}
+    out["indicatoren_per_peildatum"] = int(store.scalar(f"SELECT count(DISTINCT indicator) FROM {_PER_DATE}")) \
+        if store.has_table(_PER_DATE) else 0
+    return out
