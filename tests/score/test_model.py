@@ -100,3 +100,13 @@ def test_past_checks_move_the_prior_towards_what_they_found():
     unseen = np.ones_like(x, dtype=bool)
     unseen[:, 0] = False
     assert specificity_prior(x_all, x, y, unseen)[0] == pytest.approx(np.log(0.5 / 0.3))
+
+
+def test_saturated_scores_are_ranked_on_their_evidence_and_true_ties_on_id():
+    from scipy.special import expit
+
+    from pandzicht.score.shortlist import _ranked
+
+    logits = np.array([16.0, 21.0, 3.0, 21.0])  # the first two print the same score (1.000000)
+    assert round(float(expit(16.0)), 6) == round(float(expit(21.0)), 6)
+    assert [["a", "b", "c", "d"][r] for r in _ranked(logits, ["a", "b", "c", "d"])] == ["b", "d", "a", "c"]
