@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -11,7 +12,10 @@ from leveringen import entities, halve, next_delivery, read
 
 from pandzicht.errors import PandzichtError
 from pandzicht.pipeline import analyse
+from pandzicht.publish import current_version
 from pandzicht.synth import generate
+from pandzicht.web.analysis import AnalysisStore, _builder_fingerprint
+from pandzicht.web.lookup_files import FOLDER, folder_of, read_lookups
 
 pytestmark = pytest.mark.slow
 
@@ -22,11 +26,11 @@ def two_deliveries(tmp_path_factory):
     first, second, out = base / "levering-01", base / "levering-02", base / "uitvoer"
     generate(first, 1500, 11, "base")
     analyse(first, out)
-    before = entities(out)
+    before, first_version = entities(out), current_version(out)
     changes = next_delivery(first, second, out)
     analyse(second, out)
     return {"base": base, "first": first, "second": second, "out": out, "before": before, "after": entities(out),
-            "changes": changes}
+            "changes": changes, "first_version": first_version}
 
 
 def _history(out: Path) -> list[tuple]:
@@ -100,6 +104,24 @@ def test_wijzigingen_lists_the_shortlist_changes(two_deliveries):
             assert int(r["rang"]) <= 200 and (r["rang_vorige"] == "" or int(r["rang_vorige"]) > 200)
         if "van_lijst" in r["reden"]:
             assert int(r["rang_vorige"]) <= 200 and (r["rang"] == "" or int(r["rang"]) > 200)
+
+
+def test_the_continued_delivery_publishes_lookup_files_of_its_own_store(two_deliveries, tmp_path):
+    out, first = two_deliveries["out"], two_deliveries["first_version"]
+    version = current_version(out)
+    assert version != first and not first.exists()  # the first version (and its files) went with it
+    assert folder_of(out / "pandzicht.duckdb") == version / FOLDER
+    assert read_lookups(out / "pandzicht.duckdb", _builder_fingerprint()) is not None  # written for this store
+    shutil.copy2(version / "pandzicht.duckdb", tmp_path / "pandzicht.duckdb")
+    mapped, built = AnalysisStore(out), AnalysisStore(tmp_path)  # the copy has no files: built in memory
+    try:
+        assert "lk" in {r["database_name"] for r in mapped.rows("SELECT database_name FROM duckdb_databases()")}
+        top = built.top_units(limit=20)
+        assert top and mapped.top_units(limit=20) == top
+        assert mapped.unit_timeline(top[0]["verblijfsobject_id"]) == built.unit_timeline(top[0]["verblijfsobject_id"])
+    finally:
+        mapped.close()
+        built.close()
 
 
 def test_a_halved_source_is_refused_and_leaves_the_analysis_as_it_was(two_deliveries):

@@ -46,6 +46,8 @@ def test_analyse_writes_the_files_into_the_published_version(world: dict[str, Pa
 def test_the_mapped_indexes_equal_the_ones_built_in_memory(pair) -> None:  # type: ignore[no-untyped-def]
     mapped, built = pair
     assert _uses_files(mapped) and not _uses_files(built)
+    assert {"rel_van", "unit_adres", "zoek_adres", "zoek_bedrijf", "zoek_kvk"} <= mapped.lookup_tables
+    assert not built.lookup_tables
     assert set(mapped._index) == set(built._index) and mapped._n_scored == built._n_scored > 0
     for name, a in mapped._index.items():
         b = built._index[name]

@@ -61,8 +61,10 @@ TYPOLOGY_LABELS = {"safehouse": "safehouse", "drugsopslag": "drugsopslag", "henn
 
 def _builder_fingerprint() -> str:
     """What decides the content of the lookup tables: files written by other code are not used."""
+    from pandzicht.web.search import build_tables
+
     return fingerprint(AnalysisStore._build_lookups, AnalysisStore._prepare_unit_lookups, AnalysisStore._sorted_copy,
-                       AnalysisStore._keyed, AnalysisStore._bag_select, KeyIndex, _encode, _encode_column,
+                       AnalysisStore._keyed, AnalysisStore._bag_select, KeyIndex, _encode, _encode_column, build_tables,
                        _UNIT_COLUMNS, RANKED_ORDER, EDGE_RANK_SQL, SIZE_CLASS_SQL)
 
 
@@ -198,6 +200,7 @@ class AnalysisStore:
         self._meta: dict[str, Any] | None = None
         self._wijken: list[dict[str, Any]] | None = None
         self._n_scored = 0
+        self.lookup_tables: set[str] = set()  # the tables read from the publication's lookup file
         self._into, self._writer = "memory", None  # where `_build_lookups` puts its tables
         self._open_lookups(write_lookups)
         self._typology_model = self.typology_model()
@@ -218,6 +221,9 @@ class AnalysisStore:
             try:
                 self._into = "lk"
                 self._build_lookups()
+                from pandzicht.web.search import build_tables  # the search tables depend on the store alone
+
+                build_tables(self, "lk")
                 self._con.execute("DETACH lk")
                 self._writer.finish({"gescoord": self._n_scored})
             finally:
@@ -229,8 +235,9 @@ class AnalysisStore:
             self._build_lookups()
             return
         self._attach(found.copies, "lk", read_only=True)
-        for (table,) in self._con.execute("SELECT table_name FROM information_schema.tables "
-                                          "WHERE table_catalog = 'lk'").fetchall():
+        self.lookup_tables = {r[0] for r in self._con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'lk'").fetchall()}
+        for table in sorted(self.lookup_tables):
             self._con.execute(f'CREATE VIEW memory.main."{table}" AS SELECT * FROM lk.main."{table}"')
         self._index = found.indexes
         self._n_scored = int(found.extra["gescoord"])

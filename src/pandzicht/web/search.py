@@ -1,8 +1,9 @@
 """The header search: addresses, BAG ids, postcodes, KvK numbers, companies and party tokens.
 
-Lookup tables are built once per published analysis store, in the store's in-memory DuckDB catalogue
-(`memory.zoek_*`), sorted so that point lookups touch one row group; a new version of the analysis gets
-its own store and so its own tables. Persons are findable only by the token of their pseudonym
+Lookup tables are built once per published analysis store (`build_tables`: at publication into the store's
+lookup file, else at first use in its in-memory DuckDB catalogue; either way read as `memory.zoek_*`), sorted
+so that point lookups touch one row group; a new version of the analysis gets its own store and so its own
+tables. Persons are findable only by the token of their pseudonym
 (HMAC of the party id under the app secret, `privacy.pseudonym.token`), never by a name: the name
 tables hold companies only. The token table is computed in SQL in a background thread because it hashes
 every person (a few seconds at 1M units); until it is ready a token query waits for it.
@@ -61,60 +62,69 @@ def kind_of(q: str) -> str:
     return "naam"
 
 
+def build_tables(store: AnalysisStore, to: str = "memory") -> None:
+    """The search tables of a store in catalogue `to`: in memory at first use, or in the lookup file written at
+    publication (`AnalysisStore.publish_lookups`), which the store then shows as `memory.zoek_*`."""
+
+    def run(sql: str) -> None:
+        with store.cursor() as cur:
+            cur.execute(sql)
+
+    key = "regexp_replace(lower(strip_accents({c})), '[^a-z0-9]', '', 'g')"
+    run(f"DROP TABLE IF EXISTS {to}.zoek_adres")
+    run(f"""CREATE TABLE {to}.zoek_adres AS
+        SELECT verblijfsobject_id, CAST(nummeraanduiding_id AS VARCHAR) AS nummeraanduiding_id,
+               {key.format(c='openbare_ruimte')} AS straat, huisnummer,
+               lower(coalesce(huisletter, '')) AS letter, lower(coalesce(huisnummertoevoeging, '')) AS toevoeging,
+               upper(replace(postcode, ' ', '')) AS postcode
+        FROM pz.raw_bag_verblijfsobject ORDER BY straat, huisnummer, letter, toevoeging""")
+    run(f"DROP TABLE IF EXISTS {to}.zoek_straat")
+    run(f"CREATE TABLE {to}.zoek_straat AS SELECT DISTINCT straat FROM {to}.zoek_adres "
+        "WHERE straat <> '' ORDER BY straat")
+    run(f"DROP TABLE IF EXISTS {to}.zoek_postcode")
+    run(f"CREATE TABLE {to}.zoek_postcode AS SELECT postcode, huisnummer, letter, toevoeging, "
+        f"verblijfsobject_id FROM {to}.zoek_adres ORDER BY postcode, huisnummer, letter, toevoeging")
+    run(f"DROP TABLE IF EXISTS {to}.zoek_bag")
+    run(f"CREATE TABLE {to}.zoek_bag AS SELECT id, verblijfsobject_id FROM ("
+        f"SELECT verblijfsobject_id AS id, verblijfsobject_id FROM {to}.zoek_adres UNION ALL "
+        f"SELECT nummeraanduiding_id, verblijfsobject_id FROM {to}.zoek_adres "
+        "WHERE nummeraanduiding_id IS NOT NULL) ORDER BY id")
+    run(f"DROP TABLE IF EXISTS {to}.zoek_bedrijf")
+    if store.has("partij_vermelding") and store.has("entiteit"):
+        # Companies only: a person's name is never searchable.
+        run(f"""CREATE TABLE {to}.zoek_bedrijf AS
+            SELECT p.entiteit_id, p.naam, {key.format(c='p.naam')} AS naam_sleutel,
+                   ' ' || regexp_replace(lower(strip_accents(p.naam)), '[^a-z0-9]+', ' ', 'g') AS woorden,
+                   k.kvk
+            FROM {to}.partij_kort p
+            LEFT JOIN (SELECT e.entiteit_id, list(DISTINCT v.kvk_nummer) AS kvk FROM pz.entiteit e
+                       JOIN pz.partij_vermelding v USING (bron, record_sleutel)
+                       WHERE v.kvk_nummer IS NOT NULL GROUP BY 1) k USING (entiteit_id)
+            WHERE p.bedrijf = 1 ORDER BY naam_sleutel""")
+        run(f"DROP TABLE IF EXISTS {to}.zoek_kvk")
+        run(f"CREATE TABLE {to}.zoek_kvk AS SELECT unnest(kvk) AS kvk, entiteit_id "
+            f"FROM {to}.zoek_bedrijf WHERE kvk IS NOT NULL ORDER BY kvk")
+    else:
+        run(f"CREATE TABLE {to}.zoek_bedrijf (entiteit_id VARCHAR, naam VARCHAR, naam_sleutel VARCHAR, "
+            "woorden VARCHAR, kvk VARCHAR[])")
+        run(f"DROP TABLE IF EXISTS {to}.zoek_kvk")
+        run(f"CREATE TABLE {to}.zoek_kvk (kvk VARCHAR, entiteit_id VARCHAR)")
+
+
 class SearchIndex:
     """The lookup tables of one analysis store and the queries over them."""
 
     def __init__(self, store: AnalysisStore, secret: bytes) -> None:
         self.store = store
         self._tokens_ready = threading.Event()
-        self._build_main()
+        if "zoek_adres" not in store.lookup_tables:  # else written at publication
+            build_tables(store)
         threading.Thread(target=self._build_tokens, args=(secret,), daemon=True, name="zoek-tokens").start()
 
     # -- building -------------------------------------------------------------------------------------------------
     def _exec(self, sql: str) -> None:
         with self.store.cursor() as cur:
             cur.execute(sql)
-
-    def _build_main(self) -> None:
-        key = "regexp_replace(lower(strip_accents({c})), '[^a-z0-9]', '', 'g')"
-        self._exec("DROP TABLE IF EXISTS memory.zoek_adres")
-        self._exec(f"""CREATE TABLE memory.zoek_adres AS
-            SELECT verblijfsobject_id, CAST(nummeraanduiding_id AS VARCHAR) AS nummeraanduiding_id,
-                   {key.format(c='openbare_ruimte')} AS straat, huisnummer,
-                   lower(coalesce(huisletter, '')) AS letter, lower(coalesce(huisnummertoevoeging, '')) AS toevoeging,
-                   upper(replace(postcode, ' ', '')) AS postcode
-            FROM pz.raw_bag_verblijfsobject ORDER BY straat, huisnummer, letter, toevoeging""")
-        self._exec("DROP TABLE IF EXISTS memory.zoek_straat")
-        self._exec("CREATE TABLE memory.zoek_straat AS SELECT DISTINCT straat FROM memory.zoek_adres "
-                   "WHERE straat <> '' ORDER BY straat")
-        self._exec("DROP TABLE IF EXISTS memory.zoek_postcode")
-        self._exec("CREATE TABLE memory.zoek_postcode AS SELECT postcode, huisnummer, letter, toevoeging, "
-                   "verblijfsobject_id FROM memory.zoek_adres ORDER BY postcode, huisnummer, letter, toevoeging")
-        self._exec("DROP TABLE IF EXISTS memory.zoek_bag")
-        self._exec("CREATE TABLE memory.zoek_bag AS SELECT id, verblijfsobject_id FROM ("
-                   "SELECT verblijfsobject_id AS id, verblijfsobject_id FROM memory.zoek_adres UNION ALL "
-                   "SELECT nummeraanduiding_id, verblijfsobject_id FROM memory.zoek_adres "
-                   "WHERE nummeraanduiding_id IS NOT NULL) ORDER BY id")
-        self._exec("DROP TABLE IF EXISTS memory.zoek_bedrijf")
-        if self.store.has("partij_vermelding") and self.store.has("entiteit"):
-            # Companies only: a person's name is never searchable.
-            self._exec(f"""CREATE TABLE memory.zoek_bedrijf AS
-                SELECT p.entiteit_id, p.naam, {key.format(c='p.naam')} AS naam_sleutel,
-                       ' ' || regexp_replace(lower(strip_accents(p.naam)), '[^a-z0-9]+', ' ', 'g') AS woorden,
-                       k.kvk
-                FROM memory.partij_kort p
-                LEFT JOIN (SELECT e.entiteit_id, list(DISTINCT v.kvk_nummer) AS kvk FROM pz.entiteit e
-                           JOIN pz.partij_vermelding v USING (bron, record_sleutel)
-                           WHERE v.kvk_nummer IS NOT NULL GROUP BY 1) k USING (entiteit_id)
-                WHERE p.bedrijf = 1 ORDER BY naam_sleutel""")
-            self._exec("DROP TABLE IF EXISTS memory.zoek_kvk")
-            self._exec("CREATE TABLE memory.zoek_kvk AS SELECT unnest(kvk) AS kvk, entiteit_id "
-                       "FROM memory.zoek_bedrijf WHERE kvk IS NOT NULL ORDER BY kvk")
-        else:
-            self._exec("CREATE TABLE memory.zoek_bedrijf (entiteit_id VARCHAR, naam VARCHAR, naam_sleutel VARCHAR, "
-                       "woorden VARCHAR, kvk VARCHAR[])")
-            self._exec("DROP TABLE IF EXISTS memory.zoek_kvk")
-            self._exec("CREATE TABLE memory.zoek_kvk (kvk VARCHAR, entiteit_id VARCHAR)")
 
     def _build_tokens(self, secret: bytes) -> None:
         """token -> person id, the HMAC of `privacy.pseudonym.token` written out in SQL (sha256 over blobs)."""
