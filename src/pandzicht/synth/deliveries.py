@@ -23,7 +23,7 @@ import datetime as dt
 import io
 import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -162,7 +162,7 @@ def rekey(b: Bundle, tokens: Tokens) -> None:
     for name in ("persoon_sleutel", "adres_tekst"):
         t = b.truth[name]
         keys = []
-        for src, key in zip(t["bron"], t["record_sleutel"], strict=True):
+        for src, key in zip(t["bron"].tolist(), t["record_sleutel"].tolist(), strict=True):
             base, sep, role = key.partition(":")
             keys.append(mapping.get(src, {}).get(base, base) + sep + role)
         t["record_sleutel"] = keys
@@ -175,8 +175,67 @@ def _month_end(day: str) -> str:
     return dt.date(y, m, calendar.monthrange(y, m)[1]).isoformat()
 
 
+class _Rows:
+    """The row positions of a frame per value of one column, ascending: `df.iloc[rows[v]]` is
+    `df[df[col] == v]`, found without scanning the frame."""
+
+    def __init__(self, df: pd.DataFrame, col: str) -> None:
+        codes, uniques = pd.factorize(df[col], sort=False)
+        self.code = {v: i for i, v in enumerate(uniques.tolist())}
+        self.order = np.argsort(codes, kind="stable")
+        self.start = np.searchsorted(codes[self.order], np.arange(len(uniques) + 1))
+
+    def __contains__(self, value: str) -> bool:
+        return value in self.code
+
+    def __getitem__(self, value: str) -> np.ndarray:
+        c = self.code[value]
+        return self.order[self.start[c]:self.start[c + 1]]
+
+
+def _pool(series: pd.Series) -> list[str]:
+    """The non-empty values of a column in row order: what `_Month.sample` draws from."""
+    return series[series != ""].tolist()
+
+
+def _pools(df: pd.DataFrame, key: str, col: str) -> dict[str, list[str]]:
+    """Per value of `key`, the pool of `col` in its rows (`_pool(df.loc[df[key] == k, col])`)."""
+    out: dict[str, list[str]] = {}
+    for k, v in zip(df[key].tolist(), df[col].tolist(), strict=True):
+        group = out.setdefault(k, [])
+        if v != "":
+            group.append(v)
+    return out
+
+
+@dataclass
+class _Market:
+    """Who lets a home and what its contracts look like, looked up once per `moves` (which changes none of it):
+    per home its first Kadaster record (name, KvK number, record key), per landlord KvK number the source of
+    its first contract, and the rents and payment methods a new contract draws from."""
+
+    owner: dict[str, tuple[str, str, str]]
+    bron: dict[str, str]
+    rents: list[str]
+    payments: list[str]
+
+    @classmethod
+    def of(cls, kad: pd.DataFrame, hc: pd.DataFrame) -> _Market:
+        first = kad.drop_duplicates("verblijfsobject_id")
+        owner = dict(zip(first["verblijfsobject_id"].tolist(), zip(
+            first["eigenaar_naam"].tolist(), first["eigenaar_kvk"].tolist(), first["eigendom_id"].tolist(),
+            strict=True), strict=True))
+        lead = hc.drop_duplicates("verhuurder_kvk")
+        bron = dict(zip(lead["verhuurder_kvk"].tolist(), lead["bron"].tolist(), strict=True))
+        return cls(owner, bron, _pool(hc["huurprijs_eur"]), _pool(hc["betaalwijze"]))
+
+
 class _Month:
-    """The changes of one month, applied to a copy of the previous delivery."""
+    """The changes of one month, applied to a copy of the previous delivery.
+
+    Each event looks its rows up in dicts built once when it starts (by verblijfsobject_id, KvK number,
+    category) and applies its changes to the frames once at its end: within an event no step reads what an
+    earlier step of the same event changes, so the result is the one of filtering the frames per step."""
 
     def __init__(self, b: Bundle, rng: np.random.Generator, tokens: Tokens) -> None:
         self.b, self.rng, self.tokens = b, rng, tokens
@@ -190,7 +249,8 @@ class _Month:
         self.homes = bag.loc[bag["gebruiksdoel"].str.contains("woonfunctie"), "verblijfsobject_id"].to_numpy()
         self.bag = bag.set_index("verblijfsobject_id")
         ps = b.truth["persoon_sleutel"]
-        self.ware = dict(zip(zip(ps["bron"], ps["record_sleutel"], strict=True), ps["ware_persoon"], strict=True))
+        self.ware = dict(zip(zip(ps["bron"].tolist(), ps["record_sleutel"].tolist(), strict=True),
+                             ps["ware_persoon"].tolist(), strict=True))
         wares = ps["ware_persoon"]
         self.next_p = int(wares[wares.str.startswith("P")].str[1:].astype(int).max()) + 1
         self.next_c = int(wares[wares.str.startswith("C")].str[1:].astype(int).max()) + 1
@@ -224,14 +284,17 @@ class _Month:
         return f"{r['openbare_ruimte']} {nr}, {r['postcode']} {r['woonplaats']}"
 
     def pick(self, values: np.ndarray | list, n: int) -> list:
-        values = list(values)
-        if not values:
+        values = values if isinstance(values, list | np.ndarray) else list(values)
+        if not len(values):
             return []
         return [values[i] for i in self.rng.choice(len(values), size=min(n, len(values)), replace=False)]
 
     def sample(self, series: pd.Series) -> str:
-        series = series[series != ""]
-        return str(series.iloc[int(self.rng.integers(len(series)))]) if len(series) else ""
+        return self.draw(_pool(series))
+
+    def draw(self, pool: list[str]) -> str:
+        """A random value of a `_pool` (empty if it is)."""
+        return str(pool[int(self.rng.integers(len(pool)))]) if pool else ""
 
     def append(self, src: str, rows: list[dict]) -> None:
         if rows:
@@ -245,26 +308,21 @@ class _Month:
 
     def vacant_homes(self) -> list[str]:
         hc = self.f["huurcontract"]
-        occupied = set(self.current_registrations()["verblijfsobject_id"]) | set(
-            hc.loc[hc["datum_einde"] == "", "verblijfsobject_id"])
-        owned = set(self.f["kadaster_eigendom"]["verblijfsobject_id"])
-        return [v for v in self.homes if v not in occupied and v in owned]
+        occupied = set(self.current_registrations()["verblijfsobject_id"].tolist()) | set(
+            hc.loc[hc["datum_einde"] == "", "verblijfsobject_id"].tolist())
+        owned = set(self.f["kadaster_eigendom"]["verblijfsobject_id"].tolist())
+        return [v for v in self.homes.tolist() if v not in occupied and v in owned]
 
-    def landlord(self, vbo: str) -> tuple[str, str, str, str | None]:
+    def landlord(self, vbo: str, market: _Market) -> tuple[str, str, str, str | None]:
         """(bron, name, kvk, true id) of the owner letting `vbo`, from the Kadaster."""
-        kad = self.f["kadaster_eigendom"]
-        row = kad[kad["verblijfsobject_id"] == vbo].iloc[0]
-        hc = self.f["huurcontract"]
-        if row["eigenaar_kvk"]:
-            same = hc[hc["verhuurder_kvk"] == row["eigenaar_kvk"]]
-            bron = same["bron"].iloc[0] if len(same) else PRIVATE
-        else:
-            bron = PRIVATE
-        return bron, row["eigenaar_naam"], row["eigenaar_kvk"], self.ware.get(("kadaster_eigendom", row["eigendom_id"]))
+        naam, kvk, eigendom_id = market.owner[vbo]
+        bron = market.bron.get(kvk, PRIVATE) if kvk else PRIVATE
+        return bron, naam, kvk, self.ware.get(("kadaster_eigendom", eigendom_id))
 
-    def new_contract(self, vbo: str, day: str, tenant: pd.Series | None, agent: tuple[str, str, str] | None,
-                     template: dict | None = None) -> dict:
-        hc = self.f["huurcontract"]
+    def new_contract(self, vbo: str, day: str, tenant: Mapping | None, agent: tuple[str, str, str] | None,
+                     template: dict | None = None, market: _Market | None = None) -> dict:
+        """A new open contract for `vbo`: a copy of `template` under a new key, or one with the landlord and
+        contract terms `market` gives."""
         key = self.tokens.new("HC")
         if template is not None:
             row = dict(template, contract_id=key, datum_aanvang=day, datum_einde="")
@@ -272,14 +330,16 @@ class _Month:
                 self.truth("huurcontract", f"{key}:{role}", self.ware.get(("huurcontract",
                                                                             f"{template['contract_id']}:{role}")))
         else:
-            bron, naam, kvk, ware = self.landlord(vbo)
+            if market is None:
+                raise ValueError("a contract without a template needs the market")
+            bron, naam, kvk, ware = self.landlord(vbo, market)
             vv = f" {tenant['voorvoegsel']}" if tenant is not None and tenant["voorvoegsel"] else ""
             row = {"contract_id": key, "bron": bron, "verblijfsobject_id": vbo, "adres_tekst": "",
                    "verhuurder_naam": naam, "verhuurder_kvk": kvk, "bemiddelaar_naam": "", "bemiddelaar_kvk": "",
                    "huurder_naam": f"{tenant['voornamen']}{vv} {tenant['geslachtsnaam']}" if tenant is not None
                    else "", "huurder_geboortedatum": tenant["geboortedatum"] if tenant is not None else "",
                    "huurder_kvk": "", "datum_aanvang": day, "datum_einde": "",
-                   "huurprijs_eur": self.sample(hc["huurprijs_eur"]), "betaalwijze": self.sample(hc["betaalwijze"])}
+                   "huurprijs_eur": self.draw(market.rents), "betaalwijze": self.draw(market.payments)}
             self.truth("huurcontract", f"{key}:verhuurder", ware)
             if tenant is not None:
                 self.truth("huurcontract", f"{key}:huurder", self.ware.get(("brp_inschrijving", tenant["persoon_id"])))
@@ -294,25 +354,42 @@ class _Month:
         hc = self.f["huurcontract"]
         open_ = hc[hc["datum_einde"] == ""]
         # homes let before this month (a contract the phoenix took over this month does not end again)
-        let = set(open_["verblijfsobject_id"]) - set(open_.loc[open_["datum_aanvang"] > self.start.isoformat(),
-                                                                "verblijfsobject_id"])
-        sources = self.pick(sorted(set(cur["verblijfsobject_id"]) & let), self.count(5))
+        let = set(open_["verblijfsobject_id"].tolist()) - set(
+            open_.loc[open_["datum_aanvang"] > self.start.isoformat(), "verblijfsobject_id"].tolist())
+        sources = self.pick(sorted(set(cur["verblijfsobject_id"].tolist()) & let), self.count(5))
         targets = self.pick(self.vacant_homes(), len(sources))
         brp = self.f["brp_inschrijving"]
-        new_regs, new_contracts, ended = [], [], 0
-        for src_vbo, dst_vbo in zip(sources, targets, strict=False):
+        # each source home is left once, so no step reads a registration or contract an earlier step ended
+        residents, open_at = _Rows(cur, "verblijfsobject_id"), _Rows(open_, "verblijfsobject_id")
+        market = _Market.of(self.f["kadaster_eigendom"], hc)
+        pairs = list(zip(sources, targets, strict=False))
+        # the households that move, read in one go (in cur's row order per household)
+        at = [residents[src_vbo] for src_vbo, _ in pairs]
+        rows = cur.iloc[np.concatenate(at)] if at else cur.iloc[[]]
+        people, labels = rows.to_dict("records"), rows.index.tolist()
+        left: tuple[list, list] = ([], [])  # brp index labels and the day they end
+        closed: tuple[list, list] = ([], [])  # the same for contracts
+        new_regs, new_contracts, ended, done = [], [], 0, 0
+        for (src_vbo, dst_vbo), n in zip(pairs, map(len, at), strict=True):
             day = self.day()
-            household = cur[cur["verblijfsobject_id"] == src_vbo]
-            brp.loc[household.index, "datum_einde"] = day
-            for _, p in household.iterrows():
+            household = people[done:done + n]
+            left[0].extend(labels[done:done + n])
+            left[1].extend([day] * n)
+            done += n
+            for p in household:
                 new_regs.append(dict(p, verblijfsobject_id=dst_vbo, datum_aanvang=day, datum_einde=""))
-            open_here = hc.index[(hc["verblijfsobject_id"] == src_vbo) & (hc["datum_einde"] == "")]
-            hc.loc[open_here, "datum_einde"] = day
+            open_here = open_.index[open_at[src_vbo]].tolist()
+            closed[0].extend(open_here)
+            closed[1].extend([day] * len(open_here))
             ended += len(open_here)
-            head = household.sort_values("geboortedatum").iloc[0]
-            private = not self.landlord(dst_vbo)[2]
+            # the eldest (the first of equal birth dates), as a stable sort on geboortedatum puts first
+            head = min(household, key=lambda p: p["geboortedatum"])
+            private = not self.landlord(dst_vbo, market)[2]
             use_agent = agent if private and self.rng.random() < 0.6 else None
-            new_contracts.append(self.new_contract(dst_vbo, day, head, use_agent))
+            new_contracts.append(self.new_contract(dst_vbo, day, head, use_agent, market=market))
+        for df, (labels, days) in ((brp, left), (hc, closed)):
+            if labels:
+                df.loc[labels, "datum_einde"] = days
         self.append("brp_inschrijving", new_regs)
         self.append("huurcontract", new_contracts)
         self.events["verhuizingen"] = len(new_contracts)
@@ -322,21 +399,24 @@ class _Month:
         """Births into registered households and newcomers into vacant homes: new persoon_id tokens."""
         cur = self.current_registrations()
         brp = self.f["brp_inschrijving"]
+        first_names, surnames = _pool(brp["voornamen"]), _pool(brp["geslachtsnaam"])
+        vacant: list[str] | None = None  # the rows are added at the end: the vacant homes stay the same
         rows = []
         for _ in range(self.count(2)):
             day = self.day()
             key = self.tokens.new("PS")
             if self.rng.random() < 0.5 and len(cur):
                 parent = cur.iloc[int(self.rng.integers(len(cur)))]
-                row = dict(parent, persoon_id=key, voornamen=self.sample(brp["voornamen"]).split(" ")[0],
+                row = dict(parent, persoon_id=key, voornamen=self.draw(first_names).split(" ")[0],
                            geboortedatum=day, datum_aanvang=day, datum_einde="")
             else:
-                vacant = self.vacant_homes()
+                if vacant is None:
+                    vacant = self.vacant_homes()
                 if not vacant:
                     continue
                 born = dt.date.fromisoformat(day) - dt.timedelta(days=int(self.rng.integers(20 * 365, 50 * 365)))
-                row = {"persoon_id": key, "geslachtsnaam": self.sample(brp["geslachtsnaam"]), "voorvoegsel": "",
-                       "voornamen": self.sample(brp["voornamen"]), "geboortedatum": born.isoformat(),
+                row = {"persoon_id": key, "geslachtsnaam": self.draw(surnames), "voorvoegsel": "",
+                       "voornamen": self.draw(first_names), "geboortedatum": born.isoformat(),
                        "verblijfsobject_id": self.pick(vacant, 1)[0], "datum_aanvang": day, "datum_einde": ""}
             rows.append(row)
             self.truth("brp_inschrijving", key, self.person())
@@ -347,13 +427,18 @@ class _Month:
         """A private landlord buys a home from another private owner: the old Kadaster record goes, a new one comes."""
         kad = self.f["kadaster_eigendom"]
         private = kad[kad["eigenaar_type"] == "natuurlijk_persoon"]
-        sold = self.pick(private.index, self.count(1))
+        owners, prices = private.index.tolist(), _pool(kad["koopsom_eur"])
+        sold = self.pick(owners, self.count(1))
+        homes = kad.loc[sold, "verblijfsobject_id"].tolist()
+        deals = []  # (buyer's index label, new key, home, day, price), the buyers' rows read after the draws
+        for home in homes:
+            buyer = self.pick(owners, 1)[0]
+            deals.append((buyer, self.tokens.new("KAD"), home, self.day(), self.draw(prices)))
         rows = []
-        for idx in sold:
-            buyer = private.loc[self.pick(private.index, 1)[0]]
-            key = self.tokens.new("KAD")
-            rows.append(dict(buyer, eigendom_id=key, verblijfsobject_id=kad.at[idx, "verblijfsobject_id"],
-                             aandeel="1/1", datum_verkrijging=self.day(), koopsom_eur=self.sample(kad["koopsom_eur"])))
+        buyers = private.loc[[d[0] for d in deals]].to_dict("records")
+        for buyer, (_, key, home, day, price) in zip(buyers, deals, strict=True):
+            rows.append(dict(buyer, eigendom_id=key, verblijfsobject_id=home,
+                             aandeel="1/1", datum_verkrijging=day, koopsom_eur=price))
             self.truth("kadaster_eigendom", key, self.ware.get(("kadaster_eigendom", buyer["eigendom_id"])))
         gone = set(kad.loc[sold, "eigendom_id"])
         self.f["kadaster_eigendom"] = kad.drop(index=sold).reset_index(drop=True)
@@ -372,34 +457,39 @@ class _Month:
     def signals(self) -> None:
         """New police incidents (with people involved) and tips, half of them at homes in criminal use."""
         crime = self.crime_units()
+        units = list(crime)
         inc, tips = self.f["politie_incident"], self.f["melding"]
+        # the new rows are added at the end: every draw is from the rows there were when the month began
+        categories, per_category = _pool(inc["categorie"]), _pools(inc, "categorie", "categorie")
+        roles = _pool(self.f["politie_betrokkene"]["rol"])
+        tip_sources, tip_categories = _pool(tips["bron_type"]), _pool(tips["categorieen"])
         incidents, involved, new_tips = [], [], []
         cur = self.current_registrations()
+        residents = _Rows(cur, "verblijfsobject_id")
         for _ in range(self.count(1.5)):
-            vbo = self.pick(list(crime), 1)[0] if crime and self.rng.random() < 0.5 else self.pick(self.homes, 1)[0]
-            same = inc[inc["categorie"] == crime[vbo]] if vbo in crime else inc
+            vbo = self.pick(units, 1)[0] if crime and self.rng.random() < 0.5 else self.pick(self.homes, 1)[0]
+            same = per_category.get(crime[vbo]) if vbo in crime else None
             key = self.tokens.new("PL")
             with_bag = self.rng.random() < 0.5
             incidents.append({"incident_id": key, "datum": self.day(), "verblijfsobject_id": vbo if with_bag else "",
                               "adres_tekst": self.address_text(vbo),
-                              "categorie": self.sample(same["categorie"] if len(same) else inc["categorie"]),
+                              "categorie": self.draw(same if same is not None else categories),
                               "omschrijving": ""})
             self.new_addr.append(("politie_incident", key, vbo))
-            residents = cur[cur["verblijfsobject_id"] == vbo]
-            if len(residents) and self.rng.random() < 0.6:
-                p = residents.iloc[0]
+            if vbo in residents and self.rng.random() < 0.6:
+                p = cur.iloc[residents[vbo][0]]
                 bkey = self.tokens.new("BT")
                 involved.append({"betrokkene_id": bkey, "incident_id": key,
                                  "naam": f"{p['geslachtsnaam']}, {p['voornamen']}",
                                  "geboortedatum": p["geboortedatum"],
-                                 "rol": self.sample(self.f["politie_betrokkene"]["rol"])})
+                                 "rol": self.draw(roles)})
                 self.truth("politie_betrokkene", bkey, self.ware.get(("brp_inschrijving", p["persoon_id"])))
         for _ in range(self.count(1.5)):
-            vbo = self.pick(list(crime), 1)[0] if crime and self.rng.random() < 0.5 else self.pick(self.homes, 1)[0]
+            vbo = self.pick(units, 1)[0] if crime and self.rng.random() < 0.5 else self.pick(self.homes, 1)[0]
             key = self.tokens.new("ML")
-            new_tips.append({"melding_id": key, "datum": self.day(), "bron_type": self.sample(tips["bron_type"]),
+            new_tips.append({"melding_id": key, "datum": self.day(), "bron_type": self.draw(tip_sources),
                              "verblijfsobject_id": vbo if self.rng.random() < 0.5 else "",
-                             "adres_tekst": self.address_text(vbo), "categorieen": self.sample(tips["categorieen"]),
+                             "adres_tekst": self.address_text(vbo), "categorieen": self.draw(tip_categories),
                              "tekst": ""})
             self.new_addr.append(("melding", key, vbo))
         self.append("politie_incident", incidents)
@@ -410,19 +500,22 @@ class _Month:
     def checks(self) -> None:
         """Enforcement visits: a home in criminal use is found out (truth moves to verleden_zaken)."""
         crime = self.crime_units()
+        units = list(crime)  # kept equal to list(crime) as units are found out
         hh = self.f["handhaving_uitkomst"]
+        instruments, per_finding = _pool(hh["instrument"]), _pools(hh, "bevinding", "instrument")
         rows, found = [], []
         for _ in range(self.count(0.5)):
             day = self.day()
             if crime and self.rng.random() < 0.5:
-                vbo = self.pick(list(crime), 1)[0]
+                vbo = self.pick(units, 1)[0]
                 bevinding = crime.pop(vbo)
+                units.remove(vbo)
                 found.append((vbo, bevinding, day))
             else:
                 vbo, bevinding = self.pick(self.homes, 1)[0], "niets_gevonden"
-            same = hh[hh["bevinding"] == bevinding]
+            same = per_finding.get(bevinding)
             rows.append({"verblijfsobject_id": vbo, "datum": day, "bevinding": bevinding,
-                         "instrument": self.sample(same["instrument"] if len(same) else hh["instrument"])})
+                         "instrument": self.draw(same if same is not None else instruments)})
         self.append("handhaving_uitkomst", rows)
         t = self.b.truth["adres_typologie"]
         gone = t[t["verblijfsobject_id"].isin([v for v, _, _ in found])]
@@ -491,7 +584,7 @@ class _Month:
         officers = kf[(kf["kvk_nummer"] == old["kvk_nummer"]) & (kf["datum_einde"] == "")]
         kf.loc[officers.index, "datum_einde"] = day
         new_officers = []
-        for _, o in officers.iterrows():
+        for o in officers.to_dict("records"):
             fkey = self.tokens.new("F")
             new_officers.append(dict(o, functionaris_id=fkey, kvk_nummer=new_kvk, datum_aanvang=day))
             self.truth("kvk_functionaris", fkey, self.ware.get(("kvk_functionaris", o["functionaris_id"])))
@@ -499,7 +592,7 @@ class _Month:
         taken = hc[(hc["bemiddelaar_kvk"] == old["kvk_nummer"]) & (hc["datum_einde"] == "")]
         hc.loc[taken.index, "datum_einde"] = day
         self.append("huurcontract", [self.new_contract(c["verblijfsobject_id"], day, None, (naam, new_kvk, ware),
-                                                       template=dict(c)) for _, c in taken.iterrows()])
+                                                       template=c) for c in taken.to_dict("records")])
         self.b.truth["malafide_partij"] = pd.concat(
             [mal, pd.DataFrame([{"naam": naam, "kvk_nummer": new_kvk, "rol": "bemiddelaar", "ware_persoon": ware}])],
             ignore_index=True)
