@@ -643,8 +643,7 @@ def prioritise_review_queue(store: Store) -> int:
     if not (store.has_table("beoordeling_wachtrij") and store.has_table("partij_score")
             and store.has_table("adres_score")):
         return 0
-    columns = {r[0] for r in store.rows("SELECT column_name FROM information_schema.columns "
-                                        "WHERE table_name = 'beoordeling_wachtrij'")}
+    columns = {c.lower() for c in store.columns("beoordeling_wachtrij")}  # both engines (Spark: no information_schema)
     earlier = " EXCLUDE (belang)" if "belang" in columns else ""  # a second run replaces it
     store.execute(f"""
         CREATE OR REPLACE TABLE beoordeling_wachtrij AS
