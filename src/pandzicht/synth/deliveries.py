@@ -278,7 +278,7 @@ class _Month:
             self.ware[(bron, key)] = ware
 
     def address_text(self, vbo: str) -> str:
-        r = self.bag.loc[vbo]
+        r = self.bag.iloc[self.bag.index.get_loc(vbo)]  # by position: .loc[vbo] takes through whole columns
         nr = r["huisnummer"] + (r["huisletter"] or "") + (f"-{r['huisnummertoevoeging']}"
                                                           if r["huisnummertoevoeging"] else "")
         return f"{r['openbare_ruimte']} {nr}, {r['postcode']} {r['woonplaats']}"
