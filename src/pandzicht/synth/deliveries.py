@@ -154,7 +154,7 @@ def rekey(b: Bundle, tokens: Tokens) -> None:
         df = b.frames.get(src)
         if df is None:
             continue
-        mapping[src] = dict(zip(df[col], tokens.many(prefix, len(df)), strict=True))
+        mapping[src] = dict(zip(df[col].tolist(), tokens.many(prefix, len(df)), strict=True))
         df[col] = df[col].map(mapping[src])
     if "politie_betrokkene" in b.frames and "politie_incident" in mapping:
         inc = b.frames["politie_betrokkene"]["incident_id"]
@@ -711,7 +711,8 @@ def generate_deliveries(
     generate(first, units, seed, variant, progress=lambda s, f: report(f"levering 1: {s}", f / n), dialect=dialect)
     rng = np.random.default_rng([seed, 13])
     b = read_bundle(first)
-    tokens = Tokens(rng, set(b.frames["kvk_vestiging"]["kvk_nummer"]) | set(b.frames["brp_inschrijving"]["persoon_id"]))
+    tokens = Tokens(rng, set(b.frames["kvk_vestiging"]["kvk_nummer"].tolist())
+                    | set(b.frames["brp_inschrijving"]["persoon_id"].tolist()))
     rekey(b, tokens)
     b.world = {**b.world, "levering": 1, "peildatum": b.peildatum}
     b.events = {"peildatum": b.peildatum}
