@@ -95,3 +95,17 @@ def test_fixed_width_keys_are_read_from_arrow_buffers(con: duckdb.DuckDBPyConnec
     assert idx.counts(["0599000000000006", "0599000000000007"]) == {"0599000000000006": 7}
     sliced = KeyIndex(idx.table.slice(10, 20), "id")  # an array that starts inside its buffers
     assert [r["i"] for r in sliced.get("0599000000000003")] == [10, 17, 24]
+
+
+@pytest.mark.parametrize("presorted", [False, True])
+def test_keys_wider_than_the_index_match_nothing_and_leave_the_keys_as_they_are(
+        con: duckdb.DuckDBPyConnection, presorted: bool) -> None:
+    con.execute("CREATE TABLE w AS SELECT printf('0599%012d', i % 7) AS id, i FROM range(50) r(i)")
+    idx = KeyIndex.query(con, "SELECT * FROM w ORDER BY id, i" if presorted else "SELECT * FROM w", "id",
+                         presorted=presorted)
+    keys = idx.keys
+    # a signal id beside unit ids; and a longer key whose first 16 characters are a unit id (no false match)
+    wanted = ["melding:ML00026809", "0599000000000003X", "0599000000000003"]
+    assert idx.counts(wanted) == {"0599000000000003": 7}
+    assert {r["id"] for r in idx.rows(wanted)} == {"0599000000000003"}
+    assert idx.keys is keys and idx.keys.dtype == "S16"

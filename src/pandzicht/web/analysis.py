@@ -852,7 +852,7 @@ class AnalysisStore:
             tot = None if r["tot"] and r["tot"].year == 9999 else r["tot"]
             out.append({**u, "relatie": EDGE_LABELS.get(r["soort"], r["soort"]), "soort": r["soort"],
                         "bron": r["bron"], "van": r["van"], "tot": tot})
-        out.sort(key=lambda r: (-(r.get("score") or 0), r["verblijfsobject_id"]))
+        out.sort(key=lambda r: (-(r.get("score") or 0), r["verblijfsobject_id"], r["soort"], r["bron"]))  # total
         return out
 
     def officers(self, entiteit_id: str) -> dict[str, list[dict[str, Any]]]:
@@ -860,9 +860,11 @@ class AnalysisStore:
         if not self.has("relatie"):
             return {"functionarissen": [], "functies": []}
         of = self.rows("SELECT van AS entiteit_id, geldig_van, geldig_tot, record_sleutel FROM memory.rel_naar "
-                       "WHERE soort = 'director_of' AND naar = ? ORDER BY geldig_van", [entiteit_id])
+                       "WHERE soort = 'director_of' AND naar = ? ORDER BY geldig_van, van, record_sleutel",
+                       [entiteit_id])
         fn = self.rows("SELECT naar AS entiteit_id, geldig_van, geldig_tot, record_sleutel FROM memory.rel_van "
-                       "WHERE soort = 'director_of' AND van = ? ORDER BY geldig_van", [entiteit_id])
+                       "WHERE soort = 'director_of' AND van = ? ORDER BY geldig_van, naar, record_sleutel",
+                       [entiteit_id])
         refs = self.party_refs([r["entiteit_id"] for r in of + fn])
         roles = {}
         if self.has("raw_kvk_functionaris"):

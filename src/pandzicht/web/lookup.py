@@ -101,10 +101,16 @@ class KeyIndex:
             empty = np.empty(0, dtype=np.int64)
             return [], empty, empty
         q = _encode(wanted)
+        # Queried in the index's own width: a wider query array would make NumPy cast the whole key array to
+        # it on every call (at 1M units, 150 ms for one signal id among the unit ids). A key longer than the
+        # index's width is in no row; it is masked, not truncated into a false match.
+        fits = np.char.str_len(q) <= self.keys.dtype.itemsize
+        q = q.astype(self.keys.dtype)
         if self.starts is None:
-            return wanted, np.searchsorted(self.keys, q, "left"), np.searchsorted(self.keys, q, "right")
+            lo, hi = np.searchsorted(self.keys, q, "left"), np.searchsorted(self.keys, q, "right")
+            return wanted, np.where(fits, lo, 0), np.where(fits, hi, 0)
         i = np.searchsorted(self.keys, q, "left")
-        hit = (i < len(self.keys)) & (self.keys[np.minimum(i, len(self.keys) - 1)] == q)
+        hit = fits & (i < len(self.keys)) & (self.keys[np.minimum(i, len(self.keys) - 1)] == q)
         lo = np.where(hit, self.starts[i.clip(max=len(self.keys) - 1)], 0)
         hi = np.where(hit, self.starts[(i + 1).clip(max=len(self.keys))], 0)
         return wanted, lo, hi
