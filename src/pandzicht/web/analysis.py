@@ -63,9 +63,12 @@ def _builder_fingerprint() -> str:
     """What decides the content of the lookup tables: files written by other code are not used."""
     from pandzicht.web.search import build_tables
 
+    # KeyIndex's constructors decide what is stored; its lookup methods only read it, so a change there (a
+    # faster search) keeps the files valid instead of making a 1M-unit app rebuild them in memory at its next open.
     return fingerprint(AnalysisStore._build_lookups, AnalysisStore._prepare_unit_lookups, AnalysisStore._sorted_copy,
-                       AnalysisStore._keyed, AnalysisStore._bag_select, KeyIndex, _encode, _encode_column, build_tables,
-                       _UNIT_COLUMNS, RANKED_ORDER, EDGE_RANK_SQL, SIZE_CLASS_SQL)
+                       AnalysisStore._keyed, AnalysisStore._bag_select, KeyIndex.__init__, KeyIndex.from_arrays,
+                       _encode, _encode_column, build_tables, _UNIT_COLUMNS, RANKED_ORDER, EDGE_RANK_SQL,
+                       SIZE_CLASS_SQL)
 
 
 def resolve_db(path: str | Path) -> Path:
