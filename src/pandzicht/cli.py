@@ -1,4 +1,4 @@
-"""The command line: `pandzicht demo`, `demo-world`, `load`, `analyse`, `bench`, `adapt`.
+"""The command line: `pandzicht demo`, `demo-world`, `load`, `analyse`, `web-opzoek`, `bench`, `adapt`.
 
 User errors are one red line each; the exit code says what happened. Output
 talks Dutch, like the rest of the user interface.
@@ -543,6 +543,45 @@ def bench_web_cmd(
     out.print_json(json.dumps(result, default=str))
     if report_file:
         report_file.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+@app.command("web-opzoek")
+@user_errors
+def web_lookups_cmd(
+    out_dir: Annotated[Path, typer.Argument(metavar="OUT", help="uitvoermap van de analyse (of het DuckDB-bestand)")],
+    opnieuw: Annotated[bool, typer.Option("--opnieuw", help="schrijf ze ook als ze al actueel zijn")] = False,
+) -> None:
+    """Schrijf de opzoektabellen van de webapp voor de gepubliceerde analyse in OUT (bijvoorbeeld na een upgrade).
+
+    Zonder geldige opzoektabellen schrijft de webapp ze zelf bij het openen; dit doet dat vooraf, zodat de
+    eerste start na een upgrade niet wacht. Zonder schrijfrechten bouwt de webapp ze in het geheugen (veel
+    geheugen bij grote analyses)."""
+    import time
+
+    from pandzicht.web.analysis import AnalysisStore, _builder_fingerprint, resolve_db
+    from pandzicht.web.lookup_files import folder_of, read_lookups
+
+    store = Path(os.path.realpath(resolve_db(out_dir)))
+    folder = folder_of(store)
+    if not opnieuw and read_lookups(store, _builder_fingerprint()) is not None:
+        out.print(f"Opzoektabellen zijn al actueel: {folder} ({_size_text(folder)}); --opnieuw schrijft ze opnieuw")
+        return
+    t0 = time.perf_counter()
+    with _progress() as bar:
+        task = bar.add_task("opzoektabellen", total=None)
+        try:
+            AnalysisStore.publish_lookups(store, progress=lambda name: bar.update(
+                task, description=f"opzoektabellen: {name}"))
+        except OSError as exc:
+            raise PandzichtError(f"{folder.parent}: opzoektabellen niet geschreven ({exc.strerror or exc})") from None
+        bar.update(task, total=1, completed=1, description="opzoektabellen: klaar")
+    seconds = f"{time.perf_counter() - t0:.1f}".replace(".", ",")
+    out.print(f"Opzoektabellen geschreven in {seconds} s: {_size_text(folder)} in {folder}")
+
+
+def _size_text(folder: Path) -> str:
+    size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+    return f"{size / 1e6:.1f} MB".replace(".", ",")
 
 
 @app.command("uitkomsten-naar-bundel")

@@ -27,7 +27,7 @@ def pair(world: dict[str, Path], tmp_path_factory: pytest.TempPathFactory):  # t
     """The published store opened on its files, and a copy of the same store without them (builds in memory)."""
     bare = tmp_path_factory.mktemp("zonder-opzoek") / "pandzicht.duckdb"
     shutil.copy2(os.path.realpath(world["db"]), bare)
-    mapped, built = AnalysisStore(world["out"]), AnalysisStore(bare)
+    mapped, built = AnalysisStore(world["out"]), AnalysisStore(bare, write_missing=False)
     yield mapped, built
     mapped.close()
     built.close()
@@ -109,11 +109,14 @@ def test_files_of_another_store_or_damaged_files_are_not_used(world: dict[str, P
     with_files.close()
     st = (copy / "pandzicht.duckdb").stat()
     os.utime(copy / "pandzicht.duckdb", ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
-    changed = AnalysisStore(copy)  # the store file is not the one the files were written for
+    changed = AnalysisStore(copy, write_missing=False)  # the store file is not the one the files were written for
     assert not _uses_files(changed) and changed.top_units(limit=3)
     changed.close()
     os.utime(copy / "pandzicht.duckdb", ns=(st.st_atime_ns, st.st_mtime_ns))
     next((copy / FOLDER).glob("*.volgorde.npy")).unlink()
-    damaged = AnalysisStore(copy)
+    damaged = AnalysisStore(copy, write_missing=False)
     assert not _uses_files(damaged) and damaged.top_units(limit=3)
     damaged.close()
+    rewritten = AnalysisStore(copy)  # allowed to write: the damaged folder is replaced whole
+    assert _uses_files(rewritten) and read_lookups(copy / "pandzicht.duckdb", _builder_fingerprint()) is not None
+    rewritten.close()

@@ -8,10 +8,12 @@ simply yields no rows.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,7 +27,17 @@ from pandzicht.cases.catalogue import FINDING_LABELS, OUTCOME_INSTRUMENT_LABELS,
 from pandzicht.errors import PandzichtError
 from pandzicht.indicators.catalogue import Indicator, load_catalogue
 from pandzicht.web.lookup import KeyIndex, _encode, _encode_column, composite
-from pandzicht.web.lookup_files import LookupWriter, fingerprint, read_lookups
+from pandzicht.web.lookup_files import (
+    Lookups,
+    LookupWriter,
+    fingerprint,
+    folder_of,
+    read_lookups,
+    remove_leftovers,
+    write_lock,
+)
+
+log = logging.getLogger(__name__)
 
 SIZE_CLASS_SQL = ("CASE WHEN {a} < 40 THEN 0 WHEN {a} < 70 THEN 1 WHEN {a} < 100 THEN 2 "
                   "WHEN {a} < 140 THEN 3 ELSE 4 END")
@@ -174,9 +186,11 @@ class AnalysisStore:
     """The analysis results, opened read-only.
 
     `write_lookups` is for publication (`publish_lookups`): the lookup tables are built into files beside the
-    store, then opened from them as every later open does."""
+    store, then opened from them as every later open does. An open that finds no valid files writes them the
+    same way and maps them; `write_missing=False` (or a folder it cannot write) builds them in memory instead."""
 
-    def __init__(self, path: str | Path, write_lookups: bool = False) -> None:
+    def __init__(self, path: str | Path, write_lookups: bool = False, write_missing: bool = True,
+                 progress: Callable[[str], None] | None = None) -> None:
         # The file the name resolves to now: the store and its lookup files then come from one version, even when
         # `analyse` switches `huidig` while this opens.
         self.path = Path(os.path.realpath(resolve_db(path)))
@@ -205,35 +219,27 @@ class AnalysisStore:
         self._n_scored = 0
         self.lookup_tables: set[str] = set()  # the tables read from the publication's lookup file
         self._into, self._writer = "memory", None  # where `_build_lookups` puts its tables
-        self._open_lookups(write_lookups)
+        self._progress = progress  # told the name of each table as it is written (`pandzicht web-opzoek`)
+        self._open_lookups(write_lookups, write_missing)
         self._typology_model = self.typology_model()
 
     @classmethod
-    def publish_lookups(cls, path: str | Path) -> None:
-        """Write the lookup tables of a finished store into its folder (`lookup_files`), before it is published."""
-        cls(path, write_lookups=True).close()
+    def publish_lookups(cls, path: str | Path, progress: Callable[[str], None] | None = None) -> None:
+        """Write the lookup tables of a finished store into its folder (`lookup_files`), before it is published
+        (or again for a published one, `pandzicht web-opzoek`)."""
+        cls(path, write_lookups=True, progress=progress).close()
 
-    def _open_lookups(self, write: bool) -> None:
-        """The lookup tables: memory-mapped from the files written at publication when they belong to this store
-        and this code, else built in memory (an analysis published before the files existed, a store opened
-        directly). Both come from `_build_lookups`, so they hold the same rows."""
+    def _open_lookups(self, write: bool, write_missing: bool) -> None:
+        """The lookup tables: memory-mapped from the files written beside the store when they belong to this store
+        and this code. Without valid files they are written first (an analysis published by an older pandzicht,
+        an upgrade that changed the builder), or, where the folder cannot be written or `write_missing` is off,
+        built in memory (gigabytes at 1M units). All come from `_build_lookups`, so they hold the same rows."""
         builder = _builder_fingerprint()
-        if write:
-            self._writer = LookupWriter(self.path, builder)
-            self._attach(self._writer.copies, "lk", read_only=False)
-            try:
-                self._into = "lk"
-                self._build_lookups()
-                from pandzicht.web.search import build_tables  # the search tables depend on the store alone
-
-                build_tables(self, "lk")
-                self._con.execute("DETACH lk")
-                self._writer.finish({"gescoord": self._n_scored})
-            finally:
-                self._into, self._writer, self._index = "memory", None, {}
-        found = read_lookups(self.path, builder)
-        if found is None and write:
-            raise PandzichtError(f"{self.path}: de zojuist geschreven opzoektabellen zijn niet leesbaar")
+        found = None if write else read_lookups(self.path, builder)
+        if found is None and (write or write_missing):
+            found = self._write_lookup_files(builder, replace=write)
+        elif found is not None:
+            remove_leftovers(self.path)  # a killed write's temporary folder, when no writer is busy
         if found is None:
             self._build_lookups()
             return
@@ -244,6 +250,51 @@ class AnalysisStore:
             self._con.execute(f'CREATE VIEW memory.main."{table}" AS SELECT * FROM lk.main."{table}"')
         self._index = found.indexes
         self._n_scored = int(found.extra["gescoord"])
+
+    def _write_lookup_files(self, builder: str, replace: bool) -> Lookups | None:
+        """Write the lookup files (under their lock, into a temporary folder switched in whole) and read them back.
+
+        `replace` (publication) writes even over valid files and raises on failure. Otherwise another process
+        may have written them while this one waited for the lock, and a failure (a read-only folder, a full
+        disk) is one log line and None: the caller builds the tables in memory."""
+        try:
+            with write_lock(self.path):
+                found = None if replace else read_lookups(self.path, builder)
+                if found is None:
+                    self._write_files(builder)
+                    found = read_lookups(self.path, builder)
+                    if found is None:
+                        raise PandzichtError(f"{self.path}: de zojuist geschreven opzoektabellen zijn niet leesbaar")
+                return found
+        except Exception as exc:
+            if replace:
+                raise
+            reason = os.strerror(exc.errno) if isinstance(exc, OSError) and exc.errno else type(exc).__name__
+            log.warning("lookup files of %s missing or outdated and not written (%s); building them in memory",
+                        folder_of(self.path), reason)
+            return None
+
+    def _write_files(self, builder: str) -> None:
+        """Build the lookup tables into a `LookupWriter`'s folder and switch it in (the caller holds the lock)."""
+        self._writer = LookupWriter(self.path, builder, self._progress)
+        try:
+            self._attach(self._writer.copies, "lk", read_only=False)
+            self._into = "lk"
+            self._build_lookups()
+            from pandzicht.web.search import build_tables  # the search tables depend on the store alone
+
+            if self._progress:
+                self._progress("zoektabellen")
+            build_tables(self, "lk")
+            self._con.execute("DETACH lk")
+            self._writer.finish({"gescoord": self._n_scored})
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                self._con.execute("DETACH lk")
+            self._writer.abort()
+            raise
+        finally:
+            self._into, self._writer, self._index = "memory", None, {}
 
     def _attach(self, path: Path, alias: str, read_only: bool) -> None:
         target = str(path).replace("'", "''")

@@ -34,8 +34,9 @@ class PublishedAnalysis:
     second a request checks that key, and when it changed the new version is opened in a background thread
     while every request, the noticing one included, keeps answering from the old one (its file stays readable
     after it is unlinked): opening maps the lookup tables `analyse` wrote beside the store (a fraction of a
-    second), but an analysis without them has them built, about a minute at 200k units, which no request
-    should wait for. A version that cannot be opened is logged and the old one kept; it is not tried again
+    second), but for an analysis without valid ones (an older pandzicht wrote it, an upgrade changed the
+    builder) this thread writes them first (`AnalysisStore._write_lookup_files`), minutes at 1M units, which no
+    request should wait for. A version that cannot be opened is logged and the old one kept; it is not tried again
     until the published version changes once more."""
 
     CHECK_EVERY_S = 1.0

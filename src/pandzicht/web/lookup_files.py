@@ -14,18 +14,25 @@ Layout of `<version folder>/FOLDER` (nothing outside this package reads it):
 
 The files belong to the store they were built from (its size and modification time are recorded) and to the
 code that built them (a fingerprint of the builder's source); when either differs, or a file is missing, the
-reader returns None and the caller builds the tables in memory as before.
+reader returns None and the caller writes them (`AnalysisStore`), or builds them in memory where it cannot write.
+
+Writing is atomic: a writer holds `LOCK` (an flock beside the folder, released when the process dies), builds
+into a temporary folder beside it and renames that into place, so two workers or a killed write never leave a
+half folder under FOLDER; the temporary folders a killed write left are removed by the next writer.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import inspect
 import json
 import logging
 import os
 import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +49,9 @@ FOLDER = "web-opzoek"
 FORMAT = 1
 COPIES = "kopie.duckdb"
 META = "inhoud.json"
+LOCK = f".{FOLDER}.lock"  # beside FOLDER, in the version folder
+PARTIAL = f".{FOLDER}-bezig-"  # a folder being written (left behind only by a killed write)
+REPLACED = f".{FOLDER}-oud-"  # the folder a rewrite replaced, removed right after the switch
 
 
 def folder_of(store: str | Path) -> Path:
@@ -103,16 +113,57 @@ def _load_index(folder: Path, entry: dict[str, str], tables: dict[str, pa.Table]
     return KeyIndex.from_arrays(tables[entry["tabel"]], _load_array(folder / entry["sleutels"]), order, starts)
 
 
-class LookupWriter:
-    """Writes the tables of one store into its lookup folder (replacing what a killed earlier write left)."""
+@contextlib.contextmanager
+def write_lock(store: str | Path, wait: bool = True) -> Iterator[bool]:
+    """Hold the lookup folder's write lock (True), or, with `wait=False`, yield False when another holds it.
 
-    def __init__(self, store: str | Path, builder: str) -> None:
+    Raises OSError when the version folder cannot be written (a read-only mount, another owner)."""
+    fd = os.open(folder_of(store).parent / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def leftovers(store: str | Path) -> list[Path]:
+    """Folders a killed write left beside the lookup folder (only meaningful without a writer running)."""
+    parent = folder_of(store).parent
+    return sorted(p for prefix in (PARTIAL, REPLACED) for p in parent.glob(f"{prefix}*") if p.is_dir())
+
+
+def remove_leftovers(store: str | Path) -> None:
+    """Remove what killed writes left, if no writer is busy now (never waits; a read-only folder is left)."""
+    if not leftovers(store):
+        return
+    with contextlib.suppress(OSError), write_lock(store, wait=False) as held:
+        if held:
+            for p in leftovers(store):
+                shutil.rmtree(p, ignore_errors=True)
+
+
+class LookupWriter:
+    """Writes the tables of one store into a temporary folder beside its lookup folder; `finish` switches it in.
+
+    The caller holds `write_lock`."""
+
+    def __init__(self, store: str | Path, builder: str, progress: Callable[[str], None] | None = None) -> None:
         self.store = Path(store)
         self.builder = builder
-        self.folder = folder_of(store)
-        shutil.rmtree(self.folder, ignore_errors=True)
-        self.folder.mkdir(mode=0o700)
-        private_dir(self.folder)  # BRP and police rows: owner-only, whatever the umask (issue 12)
+        self.progress = progress
+        self.target = folder_of(store)
+        for p in leftovers(store):  # a killed write's: no writer runs while we hold the lock
+            shutil.rmtree(p, ignore_errors=True)
+        # mkdtemp: created 0700, a unique name; BRP and police rows stay owner-only whatever the umask (issue 12)
+        self.folder = Path(tempfile.mkdtemp(prefix=PARTIAL, dir=self.target.parent))
+        private_dir(self.folder)
         self.indexes: dict[str, dict[str, str]] = {}
         self._tables: dict[int, tuple[str, pa.Table]] = {}  # by id of the mapped table, kept alive here
 
@@ -124,6 +175,8 @@ class LookupWriter:
         """Write one index and return it read back from the files (so the built copy can be freed).
 
         An index made with `.on()` from a returned one shares its table file."""
+        if self.progress:
+            self.progress(name)
         known = self._tables.get(id(index.table))
         if known is None:
             file = f"{name}.arrow"
@@ -146,11 +199,25 @@ class LookupWriter:
             _fsync(f)
         meta = {"formaat": FORMAT, "bouwer": self.builder, "opslag": store_identity(self.store),
                 "indexen": self.indexes, "extra": extra}
-        tmp = self.folder / f".{META}.tmp"
-        private_file(tmp).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-        _fsync(tmp)
-        os.replace(tmp, self.folder / META)
+        private_file(self.folder / META).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+        _fsync(self.folder / META)
         _fsync(self.folder)
+        # A directory cannot be replaced in one rename: the old one (files of another store or builder) moves
+        # aside first. A reader in between finds no folder, takes the lock and so waits for the new one.
+        replaced = None
+        if self.target.exists():
+            replaced = Path(tempfile.mkdtemp(prefix=REPLACED, dir=self.target.parent))
+            os.rename(self.target, replaced / FOLDER)
+        os.rename(self.folder, self.target)
+        _fsync(self.target.parent)
+        self.folder = self.target
+        if replaced is not None:  # processes that mapped its files keep them (unlinked files stay readable)
+            shutil.rmtree(replaced, ignore_errors=True)
+
+    def abort(self) -> None:
+        """Remove the temporary folder of a write that failed."""
+        if self.folder != self.target:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @dataclass
@@ -170,10 +237,10 @@ def read_lookups(store: str | Path, builder: str) -> Lookups | None:
     try:
         meta = json.loads((folder / META).read_text(encoding="utf-8"))
         if meta.get("formaat") != FORMAT or meta.get("bouwer") != builder:
-            log.info("lookup files were written by another version of the code; building them in memory")
+            log.info("lookup files were written by another version of the code")
             return None
         if meta.get("opslag") != store_identity(store):
-            log.warning("lookup files do not belong to this store file; building them in memory")
+            log.warning("lookup files do not belong to this store file")
             return None
         if not (folder / COPIES).is_file():
             raise FileNotFoundError(COPIES)
@@ -181,5 +248,5 @@ def read_lookups(store: str | Path, builder: str) -> Lookups | None:
         indexes = {name: _load_index(folder, entry, tables) for name, entry in meta["indexen"].items()}
         return Lookups(folder / COPIES, indexes, dict(meta.get("extra") or {}))
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:
-        log.warning("lookup files unreadable (%s); building them in memory", type(exc).__name__)
+        log.warning("lookup files unreadable (%s)", type(exc).__name__)
         return None
