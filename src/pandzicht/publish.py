@@ -165,7 +165,7 @@ class Publication:
 def write_lookups(store: Path) -> None:
     """The web app's lookup tables, built once into files beside the store (`pandzicht.web.lookup_files`), so
     that opening the analysis maps them instead of building them (minutes and gigabytes at 1M units). Without them
-    (writing failed here, or a store outside the folder via --db) the app builds them when it opens the store."""
+    (writing failed here, or a store outside the folder via --db) the app writes them when it opens the store."""
     from pandzicht.web.analysis import AnalysisStore
     from pandzicht.web.lookup_files import folder_of
 

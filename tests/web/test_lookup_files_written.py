@@ -10,16 +10,18 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from pandzicht.cli import app as cli_app
-from pandzicht.publish import current_version
+from pandzicht.publish import _point, current_version
 from pandzicht.web import lookup_files
 from pandzicht.web.analysis import AnalysisStore, _builder_fingerprint
-from pandzicht.web.lookup_files import FOLDER, META, PARTIAL, folder_of, leftovers, read_lookups
+from pandzicht.web.context import PublishedAnalysis
+from pandzicht.web.lookup_files import FOLDER, META, PARTIAL, folder_of, leftovers, read_lookups, write_lock
 
 
 def _uses_files(store: AnalysisStore) -> bool:
@@ -194,3 +196,33 @@ def test_leftovers_beside_valid_files_are_removed_at_open(version: Path) -> None
         assert _uses_files(store) and not stale.exists()
     finally:
         store.close()
+
+
+def test_a_new_version_without_files_is_written_while_requests_use_the_old_one(
+        world: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reference: dict) -> None:
+    out = tmp_path / "uitvoer"
+    shutil.copytree(world["out"], out, symlinks=True)
+    old = AnalysisStore(out)
+    published = PublishedAnalysis(out, old)
+    monkeypatch.setattr(PublishedAnalysis, "CHECK_EVERY_S", 0.0)
+    new_version = out / "versies" / "20991231T000000"
+    shutil.copytree(current_version(out), new_version)
+    shutil.rmtree(new_version / FOLDER)
+    with write_lock(new_version / "pandzicht.duckdb"):  # another worker is writing the files: the reopen waits
+        _point(out, new_version)
+        assert published.current() is old  # the change is noticed; its open runs in the background
+        deadline = time.monotonic() + 1.5
+        while time.monotonic() < deadline:
+            assert published.current() is old and old.top_units(limit=10) == reference["top"]  # never waits
+            time.sleep(0.05)
+        assert published._lock.locked()  # the reopen is still waiting for the lock
+    deadline = time.monotonic() + 120
+    while published.current() is old and time.monotonic() < deadline:
+        time.sleep(0.1)
+    new = published.current()
+    try:
+        assert new is not old and _uses_files(new) and _answers(new) == reference
+        assert os.path.realpath(new.path).startswith(str(new_version))
+    finally:
+        new.close()
+        old.close()
