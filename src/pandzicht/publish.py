@@ -124,13 +124,13 @@ class Publication:
         if not self.external_db and (self.build / STORE).is_file():
             write_lookups(self.build / STORE)
         for f in sorted(self.build.iterdir()):
-            _fsync(f)
+            fsync_path(f)
         external_store = self.store_path if self.external_db else None
         if external_store:
-            _fsync(external_store)
+            fsync_path(external_store)
         version = self.build.with_name(self.build.name[len(BUILD_PREFIX):])
         os.rename(self.build, version)
-        _fsync(version.parent)
+        fsync_path(version.parent)
         self.build = version
         if self.external_db and external_store:
             # a store outside DIR is swapped on its own, just before the files (each switch is atomic)
@@ -208,7 +208,7 @@ def adopt_legacy(out: Path) -> None:
     for name in plain:
         if not (folder / name).exists():
             os.link(out / name, folder / name)
-    _fsync(folder)
+    fsync_path(folder)
     _point(out, folder)
     for name in plain:
         if name in PUBLISHED:
@@ -246,7 +246,7 @@ def _point(out: Path, version: Path) -> None:
     tmp.unlink(missing_ok=True)
     os.symlink(os.path.join(VERSIONS, version.name), tmp)
     os.replace(tmp, out / CURRENT)
-    _fsync(out)
+    fsync_path(out)
 
 
 def _link(out: Path, name: str) -> None:
@@ -269,7 +269,7 @@ def _unique(folder: Path, name: str) -> Path:
     return candidate
 
 
-def _fsync(path: Path) -> None:
+def fsync_path(path: Path) -> None:
     """Flush a file or folder to disk, so a power cut after the switch cannot publish empty files."""
     with contextlib.suppress(OSError):
         fd = os.open(path, os.O_RDONLY)

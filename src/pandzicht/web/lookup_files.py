@@ -41,6 +41,7 @@ import numpy as np
 import pyarrow as pa
 
 from pandzicht.privacy.files import private_dir, private_file, restrict_tree
+from pandzicht.publish import fsync_path
 from pandzicht.web.lookup import KeyIndex
 
 log = logging.getLogger(__name__)
@@ -76,15 +77,6 @@ def fingerprint(*parts: Any) -> str:
             text = f"{getattr(part, '__qualname__', part)} {version('pandzicht')}"
         h.update(text.encode())
     return h.hexdigest()
-
-
-def _fsync(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _write_table(table: pa.Table, path: Path) -> None:
@@ -196,12 +188,12 @@ class LookupWriter:
         """Flush every file, then write the table of contents that makes the folder valid."""
         restrict_tree(self.folder)
         for f in self.folder.iterdir():
-            _fsync(f)
+            fsync_path(f)
         meta = {"formaat": FORMAT, "bouwer": self.builder, "opslag": store_identity(self.store),
                 "indexen": self.indexes, "extra": extra}
         private_file(self.folder / META).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-        _fsync(self.folder / META)
-        _fsync(self.folder)
+        fsync_path(self.folder / META)
+        fsync_path(self.folder)
         # A directory cannot be replaced in one rename: the old one (files of another store or builder) moves
         # aside first. A reader in between finds no folder, takes the lock and so waits for the new one.
         replaced = None
@@ -209,7 +201,7 @@ class LookupWriter:
             replaced = Path(tempfile.mkdtemp(prefix=REPLACED, dir=self.target.parent))
             os.rename(self.target, replaced / FOLDER)
         os.rename(self.folder, self.target)
-        _fsync(self.target.parent)
+        fsync_path(self.target.parent)
         self.folder = self.target
         if replaced is not None:  # processes that mapped its files keep them (unlinked files stay readable)
             shutil.rmtree(replaced, ignore_errors=True)
