@@ -111,8 +111,8 @@ def test_labels_outside_the_typologies_are_ignored():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.floats(min_value=0, max_value=1), min_size=1, max_size=40))
-def test_a_guess_only_above_the_mean_score_and_with_evidence(scores):
+@given(st.lists(st.floats(min_value=-30, max_value=30), min_size=1, max_size=40))
+def test_a_guess_only_above_the_mean_log_odds_and_with_evidence(scores):
     s = np.array(scores)
     x = np.ones((len(s), 6))
     model = fit_typology(FEATURES, {}, np.zeros((0, 6)), [], x)
@@ -122,3 +122,14 @@ def test_a_guess_only_above_the_mean_score_and_with_evidence(scores):
     for r, g in enumerate(out):
         assert (g != "") == bool(s[r] > threshold and evidence[r])
         assert g in ("", *TYPOLOGIES)
+
+
+def test_a_home_with_signals_gets_a_guess_when_a_few_homes_dominate_the_probabilities():
+    # weights fallen back for want of outcomes: two homes near probability 1, a hundred near 0; a home with three
+    # signals (log-odds -8, probability 3e-4) lies below the mean probability (0.02) but far above the typical home
+    strength = np.array([10.0, 9.0, -8.0] + [-18.0] * 100)
+    x = np.ones((len(strength), 6))
+    model = fit_typology(FEATURES, {}, np.zeros((0, 6)), [], x)
+    out = guesses_for(model, model.proba(x), strength, np.ones(len(strength), dtype=bool))
+    assert out[2] != "" and 1 / (1 + np.exp(8.0)) < (1 / (1 + np.exp(-strength))).mean()
+    assert all(g == "" for g in out[3:])

@@ -170,7 +170,7 @@ def _operation(indicators: list[Indicator]) -> dict[str, list[str]]:
             "geleerd en naar die voorkennis getrokken; een typologie zonder bevinding houdt haar cataloguswaarden. "
             f"Met minder dan {typology.MIN_POSITIVES} bevindingen volgt een typologie vooral de catalogus en wordt "
             "dat vastgelegd (`score.typologie`). Een woning krijgt een vermoeden als zij minstens één signaal heeft "
-            "en boven het gemiddelde van de levering scoort (docs/methode.md, Typologie)."],
+            "en boven een gewone woning van de levering scoort (docs/methode.md, Typologie)."],
         "Externe leveranciers": ["Geen. pandzicht draait op eigen servers van de organisatie; er gaan geen "
                                  "gegevens naar derden of externe diensten."],
     }

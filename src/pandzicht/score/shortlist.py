@@ -110,10 +110,11 @@ def score_units(store: Store, indicators: list[Indicator]) -> TransparentModel:
     _record_weight_fallbacks(store, model, x_train)
     scores = model.predict(x) if len(ids) else np.zeros(0)
     contrib = model.contributions(x)
-    guesses = _typologies(store, unit_inds, ids, x, x_train, train, scores)
+    strength = model.logit(x) if len(ids) else np.zeros(0)
+    guesses = _typologies(store, unit_inds, ids, x, x_train, train, strength)
     # Ranked on the log-odds, not the rounded probability: near 1 many homes print the same score, and their
     # order must still follow the evidence (the id breaks only true ties).
-    order = _ranked(model.logit(x) if len(ids) else np.zeros(0), ids)
+    order = _ranked(strength, ids)
     table = pa.table({
         "rang": pa.array(np.arange(1, len(ids) + 1), pa.int64()),
         "verblijfsobject_id": [ids[r] for r in order],
@@ -162,7 +163,7 @@ def _record_weight_fallbacks(store: Store, model: TransparentModel, x_train: np.
 
 
 def _typologies(store: Store, unit_inds: list[Indicator], ids: list[str], x: np.ndarray, x_train: np.ndarray,
-                train: TrainingSet, scores: np.ndarray) -> list[str]:
+                train: TrainingSet, strength: np.ndarray) -> list[str]:
     """Fit the typology model on past findings; write `typologie_kans` and `model_typologie`; the guesses."""
     rows = finding_rows(train)
     labels = [train.findings[i] for i in rows]
@@ -181,7 +182,7 @@ def _typologies(store: Store, unit_inds: list[Indicator], ids: list[str], x: np.
     }), order_by="verblijfsobject_id, typologie")
     store.execute("CREATE OR REPLACE TABLE model_typologie (model VARCHAR)")
     store.execute("INSERT INTO model_typologie VALUES (?)", [json.dumps(model.to_json(), ensure_ascii=False)])
-    return guesses_for(model, proba, scores, evidence)
+    return guesses_for(model, proba, strength, evidence)
 
 
 def _record_typology_fallbacks(store: Store, model: TypologyModel, train: TrainingSet) -> None:
