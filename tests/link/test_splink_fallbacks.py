@@ -70,6 +70,26 @@ def test_a_delivery_too_small_for_a_model_is_resolved_on_keys_and_says_so(world_
     assert steps[0].reden.startswith("120 partijvermeldingen")
 
 
+def test_a_name_level_no_em_pair_shows_keeps_its_start_value_and_says_so(world_base, tmp_path, caplog):
+    # a company with a KvK number is spelled only as the register does with up to three letters added: the
+    # pairs EM sees (those sharing a KvK number) never show a wholly different name, so that level is not learned
+    _, db = world_base
+    with Store(_copy(db, tmp_path)) as store:
+        store.execute("""UPDATE partij_vermelding v
+                         SET bedrijf_kern = f.bedrijf_kern || repeat('x', (hash(v.record_sleutel) % 4)::INT)
+                         FROM (SELECT kvk_nummer, min(bedrijf_kern) AS bedrijf_kern FROM partij_vermelding
+                               WHERE kvk_nummer IS NOT NULL AND bedrijf_kern IS NOT NULL GROUP BY 1) f
+                         WHERE v.kvk_nummer = f.kvk_nummer AND v.bedrijf_kern IS NOT NULL""")
+        resolve_parties(store, judgements=tmp_path / "geen.sqlite")
+        steps = {f.stap: f for f in recorded(store)}
+    assert "partijen.bedrijven.em" not in steps  # EM ran
+    levels = steps["partijen.bedrijven.em.niveaus"]
+    assert "bedrijfsnaam: All other comparisons (m)" in levels.reden and "startwaarde" in levels.terugval
+    assert "bedrijfsnaam: Jaro-Winkler distance of kern_compact >= 0.95" not in levels.reden  # seen and learned
+    # Splink's own English warning is not printed to the user; the recorded fallback is
+    assert not [r for r in caplog.records if r.name.startswith("splink") and "not observed" in r.getMessage()]
+
+
 _value = st.one_of(st.none(), st.sampled_from(["a", "b", "c"]))
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -314,22 +315,78 @@ def pairs_sharing(frame: pa.Table, columns: tuple[str, ...]) -> int:
     return int((counts * (counts - 1) // 2).sum())
 
 
-def _em(linker: Linker, columns: tuple[str, ...], frame: pa.Table, stap: str, fallbacks: Fallbacks) -> bool:
+class _UnobservedLevels(logging.Handler):
+    """Collects Splink's 'level not observed, unable to train m value' warnings during one EM session.
+
+    Splink then keeps that level's starting m (or u) value: a fallback like any other, so it is recorded
+    instead of printed to the user's terminal in English (the warning names a comparison and a level label,
+    never a value from the data)."""
+
+    PATTERN = re.compile(r"Level (.+?) on comparison (\S+) not observed in dataset, unable to train (m|u) value")
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.levels: list[tuple[str, str, str]] = []  # (comparison, level label, 'm' or 'u')
+
+    def emit(self, record: logging.LogRecord) -> None:
+        match = self.PATTERN.search(record.getMessage())
+        if match:
+            self.levels.append((match.group(2), match.group(1), match.group(3)))
+
+
+@contextmanager
+def _unobserved_levels() -> Iterator[_UnobservedLevels]:
+    """Route Splink's EM warnings to a collector for the duration of one EM session."""
+    logger = logging.getLogger("splink.internals.expectation_maximisation")
+    handler, propagate = _UnobservedLevels(), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def _em(linker: Linker, columns: tuple[str, ...], frame: pa.Table, stap: str, fallbacks: Fallbacks,
+        unobserved: list[tuple[str, str, str]] | None = None) -> bool:
     """EM on one blocking rule when it pairs enough profiles; otherwise (or when Splink finds EM cannot run)
-    the comparisons keep their starting m values, and the fallback is recorded."""
+    the comparisons keep their starting m values, and the fallback is recorded. Levels that occurred in none
+    of the pairs are added to `unobserved` (see `_record_untrained_levels`)."""
     n = pairs_sharing(frame, columns)
     if n < MIN_EM_PAIRS:
         fallbacks.add(stap, f"EM geblokt op {' + '.join(columns)} vindt {n} paren (minimaal {MIN_EM_PAIRS})",
                       "m-kansen van deze vergelijkingen blijven op hun startwaarden")
         return False
     try:
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on(*columns), estimate_without_term_frequencies=True)
+        with _unobserved_levels() as collector:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*columns), estimate_without_term_frequencies=True)
     except (EMTrainingException, ValueError, ZeroDivisionError) as exc:
         fallbacks.add(stap, f"EM geblokt op {' + '.join(columns)} liep niet ({type(exc).__name__}, {n} paren)",
                       "m-kansen van deze vergelijkingen blijven op hun startwaarden")
         return False
+    if unobserved is not None:
+        unobserved.extend(collector.levels)
     return True
+
+
+def _record_untrained_levels(linker: Linker, unobserved: list[tuple[str, str, str]], stap: str,
+                             fallbacks: Fallbacks) -> None:
+    """Record the comparison levels no EM session could learn: they occurred in none of the pairs of any session,
+    so Splink kept their starting m value. A level one session missed but another learned is not a fallback."""
+    levels = {(cc.output_column_name, level.label_for_charts): level
+              for cc in linker._settings_obj.comparisons for level in cc._comparison_levels_excluding_null}
+    untrained = []
+    for comparison, label, kind in dict.fromkeys(unobserved):
+        level = levels.get((comparison, label))
+        learned = level is not None and (level._has_estimated_m_values if kind == "m"
+                                         else level._has_estimated_u_values)
+        if not learned:
+            untrained.append(f"{comparison}: {label} ({kind})")
+    if untrained:
+        fallbacks.add(stap, f"{len(untrained)} niveau(s) kwamen in geen enkel EM-paar voor, dus niets om van te "
+                            f"leren — {'; '.join(untrained)}", "de m-kans van die niveaus blijft op de startwaarde")
 
 
 def _prior(linker: Linker, rule: str, columns: tuple[str, ...], recall: float, frame: pa.Table, stap: str,
@@ -361,8 +418,10 @@ def score_persons(api: Any, engine: Engine, frame: pa.Table, floor: float,
                                                      seed=_SEED)
     # birth date alone blocks ~160 profiles per date at 1M units (hundreds of millions of pairs for EM);
     # with the initial it stays a few million, and surname levels are still trained here
+    unobserved: list[tuple[str, str, str]] = []
     for columns in (("geboortedatum", "initiaal"), ("achternaam_sleutel", "verblijfsobject_id")):
-        _em(linker, columns, frame, "partijen.personen.em", fallbacks)
+        _em(linker, columns, frame, "partijen.personen.em", fallbacks, unobserved)
+    _record_untrained_levels(linker, unobserved, "partijen.personen.em.niveaus", fallbacks)
     if models is not None:
         models["persoon"] = linker.misc.save_model_to_json()
     return _pairs(linker.inference.predict(threshold_match_probability=floor, warning_mode="never"), engine)
@@ -399,11 +458,14 @@ def score_companies(api: Any, engine: Engine, frame: pa.Table, floor: float,
     with_kvk = sum(1 for k in kvk if k) / frame.num_rows
     _prior(linker, "l.kvk_nummer = r.kvk_nummer", ("kvk_nummer",), max(with_kvk**2, 0.05), frame,
            "partijen.bedrijven.a-priorikans", fallbacks)
-    if not _em(linker, ("kvk_nummer",), frame, "partijen.bedrijven.em", fallbacks) and not _em(
-            linker, ("kern_eerste",), frame, "partijen.bedrijven.em-naam", fallbacks):
+    unobserved: list[tuple[str, str, str]] = []
+    if not _em(linker, ("kvk_nummer",), frame, "partijen.bedrijven.em", fallbacks, unobserved) and not _em(
+            linker, ("kern_eerste",), frame, "partijen.bedrijven.em-naam", fallbacks, unobserved):
         _set_company_name_defaults(linker)
         fallbacks.add("partijen.bedrijven.m", "EM kon op geen enkele blokkering draaien",
                       "m-kansen van de bedrijfsnaam: " + ", ".join(f"{m:g}" for m in DEFAULT_COMPANY_NAME_M))
+    else:
+        _record_untrained_levels(linker, unobserved, "partijen.bedrijven.em.niveaus", fallbacks)
     if models is not None:
         models["bedrijf"] = linker.misc.save_model_to_json()
     return _pairs(linker.inference.predict(threshold_match_probability=floor, warning_mode="never"), engine)
