@@ -44,7 +44,7 @@ def _run(bundle: Path, out: Path, opnieuw: bool = False) -> dict:
     return {"stadia_s": result.timings, "piek_geheugen_mb": {k: round(v / 2**20) for k, v in sampler.peaks.items()},
             "totaal_s": round(sum(result.timings.values()), 3),
             "entiteit_ids": section.get("entiteit_ids", {}), "koppeling": section.get("koppeling", {}),
-            "peildata": section.get("peildata", {})}
+            "peildata": section.get("peildata", {}), "hergebruik": section.get("hergebruik", {})}
 
 
 def _q(path: Path) -> str:
@@ -218,5 +218,11 @@ def render(result: dict) -> list[Table]:
         figures.add_row("eerdere peildata (training) levering 2",
                         f"{peil.get('modus', '?')}: {peil.get('peildata_hergebruikt', 0):,} overgenomen, "
                         f"{peil.get('peildata_deels', 0):,} deels, {peil.get('peildata_berekend', 0):,} berekend")
+    reuse = runs["levering_2_incrementeel"].get("hergebruik", {})
+    if reuse:
+        intake, mentions = reuse.get("inlezen", {}), reuse.get("vermeldingen", {})
+        figures.add_row("overgenomen levering 2",
+                        f"bronnen {', '.join(intake.get('overgenomen', [])) or 'geen'}; vermeldingen "
+                        f"{mentions.get('overgenomen', 0):,} overgenomen, {mentions.get('afgeleid', 0):,} afgeleid")
     figures.add_row("tijd incrementeel / volledig", f"{result['tijd_incrementeel_tov_volledig']:.2f}")
     return [table, figures]

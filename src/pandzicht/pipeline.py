@@ -16,9 +16,10 @@ from pathlib import Path
 from pandzicht import fallback
 from pandzicht.changes import COLUMNS as CHANGES_COLUMNS
 from pandzicht.changes import TABLE as CHANGES_TABLE
+from pandzicht.contract.manifest import read_manifest
 from pandzicht.delivery_checks import MAX_AFWIJKING, check_against_previous, continues, find_previous
 from pandzicht.indicators.catalogue import load_catalogue
-from pandzicht.intake.load import load_bundle
+from pandzicht.intake.load import load_bundle, taken_over
 from pandzicht.privacy.files import private_file, restrict_tree
 from pandzicht.publish import Publication
 from pandzicht.stages import STAGES, StageInput
@@ -39,17 +40,20 @@ class AnalysisResult:
 def analyse_store(
     store: Store, on_stage: Stage | None = None, timings: dict[str, float] | None = None, exact_only: bool = False,
     previous: Path | None = None, judgements: Path | None = None, opnieuw: bool = False,
+    hergebruik: dict | None = None,
 ) -> dict:
     """Everything after intake, on an already loaded store.
 
     `exact_only` is the evaluation baseline: records join only on keys they already carry (BAG ids, KvK
     numbers, BRP tokens, identical names and birth dates); no free-text address is resolved. `previous` is
     the published store of the earlier delivery this one continues: its parties keep their ids, and only new
-    and changed records are linked unless `opnieuw` asks for everything again."""
+    and changed records are linked unless `opnieuw` asks for everything again. `hergebruik` holds what intake
+    took over from the previous delivery; the stages add what they took over (`analyse.hergebruik`)."""
     timings = timings if timings is not None else {}
     counts: dict[str, int] = {}
     done: dict[str, object] = {}
-    given = StageInput(store, load_catalogue(), previous=previous, judgements=judgements, opnieuw=opnieuw)
+    given = StageInput(store, load_catalogue(), previous=previous, judgements=judgements, opnieuw=opnieuw,
+                       hergebruik=dict(hergebruik or {}))
     fallback.reset(store)
     for declared in STAGES:
         run = declared.step(exact_only)
@@ -66,7 +70,7 @@ def analyse_store(
     indicators = {k: indicators.get(k, []) + network.get(k, []) for k in ("berekend", "ontbrekende_bron")}
     model, ids = done["score_adressen"], done["stabiele_ids"]
     return {"counts": counts, "indicators": indicators, "model": model.to_json(), "entiteit_ids": ids,
-            "koppeling": given.koppeling, "peildata": given.peildata}
+            "koppeling": given.koppeling, "peildata": given.peildata, "hergebruik": given.hergebruik}
 
 
 def analysis_section(store: Store, result: dict) -> dict:
@@ -78,6 +82,7 @@ def analysis_section(store: Store, result: dict) -> dict:
         "aantallen": result["counts"],
         **({"koppeling": result["koppeling"]} if result.get("koppeling") else {}),
         **({"peildata": result["peildata"]} if result.get("peildata") else {}),
+        **({"hergebruik": result["hergebruik"]} if result.get("hergebruik") else {}),
     }
 
 
@@ -122,12 +127,27 @@ def _engine_store(pub: Publication, engine: str, master: str | None) -> Iterator
         spark.stop()
 
 
-def _load(bundle: Path, store: Engine) -> dict:
+def _load(bundle: Path, store: Engine, previous: Path | None) -> dict:
     if isinstance(store, Store):
-        return load_bundle(Path(bundle), store)
+        return load_bundle(Path(bundle), store, previous=previous)
     from pandzicht.store.spark_intake import load_bundle_to_spark
 
     return load_bundle_to_spark(Path(bundle), store)
+
+
+def intake_reuse(store: Engine, report: dict, previous: Path | None, opnieuw: bool) -> dict:
+    """`analyse.hergebruik.inlezen`: the sources whose tables were copied from the previous delivery's store
+    (file and everything that decides its tables unchanged, `intake/load.py`) and those read from their file."""
+    if previous is None or opnieuw:
+        return {"modus": "volledig", "reden": "--opnieuw" if opnieuw and previous is not None
+                else "geen eerdere levering van deze regio"}
+    if not isinstance(store, Store):
+        return {"modus": "volledig", "reden": "overnemen draait alleen op de DuckDB-opslag"}
+    taken = taken_over(store)
+    read = [name for name in report.get("bronnen", {}) if name not in taken]
+    return {"modus": "incrementeel" if taken else "volledig", "overgenomen": taken, "gelezen": read,
+            "reden": "bestand en controles ongewijzigd; tabellen overgenomen uit de vorige analyse" if taken
+            else "geen bron ongewijzigd sinds de vorige levering"}
 
 
 def analyse(
@@ -149,13 +169,16 @@ def analyse(
         t0 = time.perf_counter()
         if on_stage:
             on_stage("inlezen")
-        report = _load(Path(bundle), store)
+        earlier = find_previous(pub.previous_store, pub.previous_report)
+        # an unchanged source of the same region's earlier delivery is copied, not read again (never with opnieuw)
+        same_region = continues(earlier, read_manifest(Path(bundle)).region)
+        report = _load(Path(bundle), store, None if opnieuw else same_region)
         timings["inlezen"] = round(time.perf_counter() - t0, 3)
         regio = store.scalar("SELECT regio FROM bundel_meta") or ""
-        earlier = find_previous(pub.previous_store, pub.previous_report)
         report = {**report, **check_against_previous(report, earlier, regio, max_afwijking, accepteer_afwijking)}
         result = analyse_store(store, on_stage, timings, exact_only=exact_only, previous=continues(earlier, regio),
-                               judgements=pub.judgements, opnieuw=opnieuw)
+                               judgements=pub.judgements, opnieuw=opnieuw,
+                               hergebruik={"inlezen": intake_reuse(store, report, same_region, opnieuw)})
         report = {**report, "analyse": analysis_section(store, result)}
         if on_stage:
             on_stage("uitvoer")

@@ -54,6 +54,7 @@ class StageInput:
     opnieuw: bool = False  # link everything again (and retrain) even when continuing an earlier analysis
     koppeling: dict[str, Any] = field(default_factory=dict)  # how linking ran: incremental or full, and why
     peildata: dict[str, Any] = field(default_factory=dict)  # past indicator values reused or computed, and why
+    hergebruik: dict[str, Any] = field(default_factory=dict)  # per stage: what was taken over from `previous`
 
 
 StageFn = Callable[[StageInput], Any]
@@ -105,7 +106,10 @@ def _addresses_exact(i: StageInput) -> int:
 
 
 def _mentions(i: StageInput) -> int:
-    return collect_mentions(i.store)
+    # a continued delivery takes a mention whose source row is unchanged from the previous analysis
+    n, reuse = collect_mentions(i.store, previous=None if i.opnieuw else i.previous)
+    i.hergebruik["vermeldingen"] = reuse
+    return n
 
 
 def _parties(i: StageInput) -> int:

@@ -8,15 +8,25 @@ Files are read as partners send them (see `csvfile.py`): CRLF or LF line endings
 malformed line anywhere (quarantined with its row number, the rest loads), a last line cut off (quarantined
 and warned about in the report); a file that is not UTF-8 is refused naming its first offending line.
 When the manifest declares a file's `rijen` or `sha256`, a file that does not match refuses the bundle.
+
+A delivery that continues an earlier analysis (`previous`) takes over a source's tables instead of reading
+its file again when nothing that decides them changed: each load records per source a fingerprint (table
+`bron_vingerafdruk`) of the file's bytes, its header, the SQL that validates and types it (which holds the
+peildatum where a rule uses it), the fingerprints of the sources its references are checked against, and
+the code and DuckDB version that read it, with a checksum of the tables it wrote. Only when the fingerprint is
+the same and the earlier tables still have that checksum (retention or erasure did not touch them) are they
+copied; everything else is read from the file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -40,9 +50,12 @@ from pandzicht.contract.validate import (
 from pandzicht.errors import ContractError
 from pandzicht.intake import csvfile
 from pandzicht.intake.csvfile import CUT, MISSING_COLUMNS, TOO_MANY_COLUMNS, UNQUOTED_VALUE, FileScan
+from pandzicht.link import previous as prev
 from pandzicht.store.engine import Store, quarantine_table, raw_table
 
 Progress = Callable[[str, int, int], None]
+
+FINGERPRINT_TABLE = "bron_vingerafdruk"
 
 _REJECT_REASONS = {MISSING_COLUMNS: BAD_FIELD_COUNT, TOO_MANY_COLUMNS: BAD_FIELD_COUNT, CUT: CUT_LAST_LINE}
 _ENCODING_REJECTS = ("INVALID ENCODING", "INVALID UNICODE")
@@ -87,9 +100,9 @@ def read_header(path: Path) -> list[str]:
     return csvfile.read_header(path)
 
 
-def check_files(bundle: Path, manifest: Manifest) -> list[SourceFile]:
+def check_files(bundle: Path, manifest: Manifest, digests: bool = False) -> list[SourceFile]:
     """Refuse the bundle before anything is loaded: legal basis, what the manifest declares of a file,
-    protected columns, required columns."""
+    protected columns, required columns. `digests`: compute every CSV file's SHA-256 in its scan."""
     files = discover(bundle)
     if "bag_verblijfsobject" not in files:
         raise ContractError(f"{bundle}: bag_verblijfsobject.csv ontbreekt; die bron is verplicht")
@@ -114,9 +127,9 @@ def check_files(bundle: Path, manifest: Manifest) -> list[SourceFile]:
             if entry is not None and entry.sha256 is not None:
                 check_checksum(entry, path.name, file_sha256(path))
         else:
-            scan = csvfile.scan_file(path, sha256=entry is not None and entry.sha256 is not None)
-            if scan.sha256 is not None:
-                check_checksum(entry, path.name, scan.sha256)
+            scan = csvfile.scan_file(path, sha256=digests or (entry is not None and entry.sha256 is not None))
+            if entry is not None and entry.sha256 is not None:
+                check_checksum(entry, path.name, scan.sha256 or "")
         header = read_header(path)
         refused = protected_columns(header)
         if refused:
@@ -371,6 +384,74 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
     return entry
 
 
+@cache
+def _code_fingerprint() -> str:
+    """What decides how a file becomes tables besides the file: this module, the CSV reader, the contract and
+    its validation rules, and DuckDB's version."""
+    from pandzicht.contract import sources, validate
+
+    digest = hashlib.sha256(duckdb.__version__.encode())
+    for module in (__file__, csvfile.__file__, sources.__file__, validate.__file__):
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()
+
+
+def _fingerprint(f: SourceFile, peildatum: dt.date, loaded: dict[str, str], prints: dict[str, str]) -> str:
+    """Everything that decides a source's raw and quarantine tables: the file's bytes and header, the SQL that
+    validates it (with the peildatum where a rule reads it, and the tables its references are checked in), the
+    fingerprints of those referenced sources, and the code."""
+    digest = f.scan.sha256 if f.scan is not None and f.scan.sha256 else file_sha256(f.path)
+    refs = sorted({c.references[0] for c in f.source.columns if c.references and c.references[0] in loaded})
+    declared = f.entry is not None and f.entry.rijen is not None  # words a warning differently
+    parts = [_code_fingerprint(), f.source.name, f.path.suffix, digest, json.dumps(f.header), str(declared),
+             reason_expr(f.source, peildatum, loaded, cleaned), *(f"{r}={prints[r]}" for r in refs)]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _checksum(store: Store, table: str) -> str:
+    """Row count and an order-free hash of every row of a table."""
+    n, total = store.rows(f"SELECT count(*), sum(hash(t)::HUGEINT) FROM {table} t")[0]
+    return f"{n}:{total}"
+
+
+def _take_over(store: Store, f: SourceFile, previous: Path, fingerprint: str) -> dict | None:
+    """Copy a source's tables from the previous store when it read a file with the same fingerprint and its
+    tables are as that load left them; returns that load's report entry, or None (read the file)."""
+    name = f.source.name
+    raw, quarantine = raw_table(name), quarantine_table(name)
+    with prev.attached(store, previous) as alias:
+        if not all(prev.has_table(store, t) for t in (FINGERPRINT_TABLE, raw, quarantine)):
+            return None
+        found = store.rows(f"SELECT rapport, inhoud_ruw, inhoud_quarantaine FROM {alias}.{FINGERPRINT_TABLE} "
+                           "WHERE bron = ? AND vingerafdruk = ?", [name, fingerprint])
+        if not found:
+            return None
+        entry_json, raw_sum, quarantine_sum = found[0]
+        if (_checksum(store, f"{alias}.{raw}"), _checksum(store, f"{alias}.{quarantine}")) != (raw_sum, quarantine_sum):
+            return None  # changed since that load (retention, erasure): read the file
+        entry = json.loads(entry_json)
+        check_rows(f.entry, f.path.name, entry["gelezen"], CUT_LAST_LINE in entry.get("redenen", {}))
+        for table, order in ((raw, "_rij"), (quarantine, "rij")):
+            store.execute(f"DROP TABLE IF EXISTS {table}")
+            store.execute(f"CREATE TABLE {table} AS SELECT * FROM {alias}.{table} ORDER BY {order}")
+    return entry
+
+
+def _write_fingerprints(store: Store, rows: list[tuple[str, str, str, str, str, bool]]) -> None:
+    store.execute(f"CREATE OR REPLACE TABLE {FINGERPRINT_TABLE} (bron VARCHAR, vingerafdruk VARCHAR, "
+                  "rapport VARCHAR, inhoud_ruw VARCHAR, inhoud_quarantaine VARCHAR, overgenomen BOOLEAN)")
+    for row in rows:
+        store.execute(f"INSERT INTO {FINGERPRINT_TABLE} VALUES (?, ?, ?, ?, ?, ?)", list(row))
+
+
+def taken_over(store: Store) -> list[str]:
+    """The sources this store's load took over from the previous delivery's store (in load order)."""
+    if not store.has_table(FINGERPRINT_TABLE):
+        return []
+    return [r[0] for r in store.rows(f"SELECT bron FROM {FINGERPRINT_TABLE} WHERE overgenomen")
+            if r[0] in LOAD_ORDER]
+
+
 def _write_meta(store: Store, manifest: Manifest, bundle: Path, report: dict) -> None:
     store.execute(
         "CREATE OR REPLACE TABLE bundel_meta (contract VARCHAR, regio VARCHAR, peildatum DATE, bundel VARCHAR)"
@@ -389,27 +470,39 @@ def _write_meta(store: Store, manifest: Manifest, bundle: Path, report: dict) ->
 
 
 def load_bundle(
-    bundle: Path, db: Path | Store, progress: Progress | None = None, timings: dict[str, float] | None = None
+    bundle: Path, db: Path | Store, progress: Progress | None = None, timings: dict[str, float] | None = None,
+    previous: Path | None = None,
 ) -> dict:
     """Validate and load every source of a bundle; return the load report (laadrapport.json).
 
-    `timings`, when given, receives the seconds each source took (for `pandzicht bench load`)."""
+    `timings`, when given, receives the seconds each source took (for `pandzicht bench load`). `previous`, the
+    store of the earlier delivery this one continues: a source whose fingerprint is the same there is copied
+    from it, not read again (`taken_over` lists them)."""
     bundle = Path(bundle)
     manifest = read_manifest(bundle)
-    files = check_files(bundle, manifest)
+    files = check_files(bundle, manifest, digests=True)  # the fingerprints read them
     store = db if isinstance(db, Store) else Store(db)
     report: dict = {"contract": CONTRACT_VERSION, "peildatum": manifest.peildatum.isoformat(), "bronnen": {}}
     try:
         with store.transaction():
             loaded: dict[str, str] = {}
+            prints: dict[str, str] = {}
+            recorded = []
             for i, f in enumerate(files):
                 if progress:
                     progress(f.source.name, i, len(files))
                 t0 = time.perf_counter()
-                report["bronnen"][f.source.name] = _load_source(store, f, manifest.peildatum, loaded)
+                name = f.source.name
+                prints[name] = _fingerprint(f, manifest.peildatum, loaded, prints)
+                entry = _take_over(store, f, previous, prints[name]) if previous is not None else None
+                report["bronnen"][name] = entry or _load_source(store, f, manifest.peildatum, loaded)
+                recorded.append((name, prints[name], json.dumps(report["bronnen"][name], sort_keys=True),
+                                 _checksum(store, raw_table(name)), _checksum(store, quarantine_table(name)),
+                                 entry is not None))
                 if timings is not None:
-                    timings[f.source.name] = time.perf_counter() - t0
-                loaded[f.source.name] = raw_table(f.source.name)
+                    timings[name] = time.perf_counter() - t0
+                loaded[name] = raw_table(name)
+            _write_fingerprints(store, recorded)
             present = {f.source.name for f in files}
             for name in SOURCES:
                 if name not in present:

@@ -6,14 +6,25 @@ parts, birth date, KvK number, BRP token and the unit it was seen at. Names are
 parsed once per distinct spelling. The derived keys (first given name, surname
 without prefix and its sound key, a swap-proof birth-date key, the company
 core) are what the probabilistic resolver blocks and compares on.
+
+A mention is a function of its source row (the fields the queries below select, the address link filling a
+missing unit) and of this code. Table `vermelding_invoer` keeps, per mention, a hash of exactly that; a delivery
+that continues an earlier analysis takes a mention whose hash is unchanged from the earlier
+`partij_vermelding` instead of deriving it again. Mentions whose kind is guessed are always derived again,
+because whether a guessed name is a known company depends on every other mention.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+import hashlib
+from functools import cache, lru_cache
+from importlib.metadata import version
+from pathlib import Path
 
 import pyarrow as pa
 
+from pandzicht.link import address_parse, names
+from pandzicht.link import previous as prev
 from pandzicht.link.names import (
     PersonName,
     company_core,
@@ -109,47 +120,169 @@ def _with_resolved_units(store: Store, source: str, key: str) -> str:
     return f"_{source}_eenheid"
 
 
-def collect_mentions(store: Store) -> int:
-    """Build table `partij_vermelding` from every source present; returns the number of mentions."""
-    cols: dict[str, list] = {c: [] for c in MENTION_COLUMNS}
+INPUT_TABLE = "vermelding_invoer"
+_INPUT_COLUMNS = ("record_sleutel", "rol", "naam", "hint", "geboortedatum", "kvk", "token", "eenheid")
+
+
+@cache
+def _code_fingerprint() -> str:
+    """What derives a mention from its row besides the row: this module, the name parsing, the phonetic code."""
+    digest = hashlib.sha256(version("jellyfish").encode())
+    for module in (__file__, names.__file__, address_parse.__file__):
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _source_tables(store: Store) -> dict[str, str]:
     tables = {source: raw_table(source) for source in _QUERIES}
     for source, key in (("huurcontract", "contract_id"), ("politie_incident", "incident_id")):
         if store.has_table(raw_table(source)):
             tables[source] = _with_resolved_units(store, source, key)
-    guessed: list[int] = []  # rows without evidence of their kind: persons unless a register knows the name
+    return tables
+
+
+def _source_queries(store: Store) -> list[tuple[str, str]]:
+    """(source, SQL) of every mention query whose source is present."""
+    tables = _source_tables(store)
+    out = []
     for source, queries in _QUERIES.items():
         if not store.has_table(raw_table(source)):
             continue
         if source == "politie_betrokkene" and not store.has_table("raw_politie_incident"):
             continue
         for q in queries:
-            sql = q.format(t=tables[source], incident=tables.get("politie_incident", raw_table("politie_incident")))
-            for key, rol, naam, hint, birth, kvk, token, unit in store.rows(sql):
-                kind = hint or "persoon"
-                if source in _GUESSED_KIND and not hint:
-                    guessed.append(len(cols["bron"]))
-                if source == "brp_inschrijving":
-                    person = _brp_person(naam)
-                    display = " ".join(x for x in naam.split("|") if x)
-                else:
-                    display = naam or ""
-                    person = _person(display) if kind == "persoon" else _NO_PERSON
-                cols["bron"].append(source)
-                cols["record_sleutel"].append(key)
-                cols["rol"].append(rol)
-                cols["naam"].append(display)
-                cols["geboortedatum"].append(birth)
-                cols["geboortedatum_sleutel"].append(date_swap_key(birth))
-                cols["kvk_nummer"].append(kvk)
-                cols["persoon_token"].append(token)
-                cols["verblijfsobject_id"].append(unit)
-                _set_kind(cols, kind, display, person)
-    _reclassify_known_companies(cols, guessed)
-    table = pa.table(cols, schema=pa.schema(
-        [(c, pa.date32() if c == "geboortedatum" else pa.string()) for c in MENTION_COLUMNS]
-    ))
+            out.append((source, q.format(t=tables[source],
+                                         incident=tables.get("politie_incident", raw_table("politie_incident")))))
+    return out
+
+
+def _inputs(store: Store) -> None:
+    """Table `_mv_in`: every mention's source row as the queries select it (`q` numbers the query), with
+    `invoer` (a hash of the row and the code) and `geraden` (its kind is guessed)."""
+    selects = [f"SELECT '{source}' AS bron, {n} AS q, * FROM ({sql}) AS r({', '.join(_INPUT_COLUMNS)})"
+               for n, (source, sql) in enumerate(_source_queries(store))]
+    if not selects:
+        selects = [f"SELECT NULL::VARCHAR AS bron, 0 AS q, {', '.join(f'NULL::VARCHAR AS {c}' for c in _INPUT_COLUMNS)}"
+                   " WHERE false"]
+    fields = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '\x01')" for c in _INPUT_COLUMNS)
+    guessed = ", ".join(f"'{g}'" for g in _GUESSED_KIND)
+    store.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _mv_in AS
+        SELECT *, md5(concat_ws('\x1f', '{_code_fingerprint()}', bron, {fields})) AS invoer,
+               bron IN ({guessed}) AND hint IS NULL AS geraden
+        FROM ({' UNION ALL '.join(selects)})""")
+
+
+def _carry(store: Store, previous: Path) -> tuple[int, str]:
+    """Table `_pv_over`: the earlier delivery's mentions whose source row and code hash the same now; one whose
+    kind was guessed only as the person it was taken for then (`_settle_guessed` decides it again). Returns
+    their number and, when there are none, why."""
+    columns = ", ".join(f"v.{c}" for c in MENTION_COLUMNS)
+    with prev.attached(store, previous) as alias:
+        if not (prev.has_table(store, INPUT_TABLE) and prev.has_table(store, "partij_vermelding")):
+            return 0, "de vorige analyse bewaarde de invoer van haar vermeldingen niet"
+        store.execute(f"""
+            INSERT INTO _pv_over SELECT {columns} FROM _mv_in n
+            JOIN {alias}.{INPUT_TABLE} i ON i.bron = n.bron AND i.record_sleutel = n.record_sleutel
+                                        AND i.invoer = n.invoer
+            JOIN {alias}.partij_vermelding v ON v.bron = n.bron AND v.record_sleutel = n.record_sleutel
+            WHERE NOT n.geraden OR v.soort = 'persoon'""")
+    n = int(store.scalar("SELECT count(*) FROM _pv_over"))
+    return n, "" if n else "geen vermelding met een ongewijzigde bronrij"
+
+
+def collect_mentions(store: Store, previous: Path | None = None) -> tuple[int, dict]:
+    """Build table `partij_vermelding` from every source present, and `vermelding_invoer` for the next delivery.
+    With `previous` (the store of the earlier delivery this one continues), a mention whose source row is
+    unchanged is taken from it. Returns the number of mentions and what was taken over."""
+    if store.name != "duckdb":  # the Spark store: derived in full, nothing kept for a next delivery
+        return _collect(store), {"modus": "volledig", "reden": "overnemen draait alleen op de DuckDB-opslag"}
+    _inputs(store)
+    schema = _schema()
+    store.write_arrow("_pv_over", schema.empty_table())
+    carried, why = (0, "geen eerdere levering of --opnieuw") if previous is None else _carry(store, previous)
+    rows = store.rows(f"""
+        SELECT bron, {', '.join(_INPUT_COLUMNS)} FROM _mv_in n
+        WHERE NOT EXISTS (SELECT 1 FROM _pv_over o WHERE o.bron = n.bron AND o.record_sleutel = n.record_sleutel)
+        ORDER BY q, record_sleutel""")
+    known = {r[0] for r in store.rows("SELECT DISTINCT bedrijf_kern FROM _pv_over WHERE soort = 'bedrijf' "
+                                      "AND bedrijf_kern IS NOT NULL")}
+    derived = _derive(rows, known, schema)
+    derived = _settle_guessed(store, derived, known, schema)
+    carried = int(store.scalar("SELECT count(*) FROM _pv_over"))
+    store.write_arrow("_pv_nieuw", derived)
+    columns = ", ".join(MENTION_COLUMNS)
+    store.execute(f"CREATE OR REPLACE TABLE partij_vermelding AS SELECT * FROM (SELECT {columns} FROM _pv_over "
+                  f"UNION ALL SELECT {columns} FROM _pv_nieuw) ORDER BY bron, record_sleutel")
+    store.execute(f"CREATE OR REPLACE TABLE {INPUT_TABLE} AS SELECT bron, record_sleutel, invoer FROM _mv_in "
+                  "ORDER BY bron, record_sleutel")
+    for table in ("_mv_in", "_pv_over", "_pv_nieuw"):
+        store.execute(f"DROP TABLE IF EXISTS {table}")
+    reuse = {"modus": "incrementeel" if carried else "volledig", "overgenomen": carried,
+             "afgeleid": derived.num_rows,
+             "reden": "vermeldingen met een ongewijzigde bronrij overgenomen uit de vorige analyse" if carried
+             else why}
+    return carried + derived.num_rows, reuse
+
+
+def _settle_guessed(store: Store, derived: pa.Table, known: set[str], schema: pa.Schema) -> pa.Table:
+    """A carried mention of guessed kind is a person unless its name is now a known company: such mentions
+    leave `_pv_over` and are derived again (as that company); returns `derived` with them."""
+    kinds, cores = derived.column("soort").to_pylist(), derived.column("bedrijf_kern").to_pylist()
+    known = known | {core for kind, core in zip(kinds, cores, strict=True) if kind == "bedrijf" and core}
+    carried = store.rows("SELECT o.bron, o.record_sleutel, o.naam FROM _pv_over o JOIN _mv_in n "
+                         "ON n.bron = o.bron AND n.record_sleutel = o.record_sleutel WHERE n.geraden")
+    flips = [(bron, key) for bron, key, naam in carried if company_core(naam or "") in known]
+    if not flips:
+        return derived
+    store.write_arrow("_omslag", pa.table({"bron": [b for b, _ in flips], "record_sleutel": [k for _, k in flips]}))
+    store.execute("DELETE FROM _pv_over o WHERE EXISTS (SELECT 1 FROM _omslag f WHERE f.bron = o.bron "
+                  "AND f.record_sleutel = o.record_sleutel)")
+    rows = store.rows(f"SELECT n.bron, {', '.join('n.' + c for c in _INPUT_COLUMNS)} FROM _mv_in n "
+                      "JOIN _omslag f ON f.bron = n.bron AND f.record_sleutel = n.record_sleutel")
+    store.execute("DROP TABLE _omslag")
+    return pa.concat_tables([derived, _derive(rows, known, schema)])
+
+
+def _schema() -> pa.Schema:
+    return pa.schema([(c, pa.date32() if c == "geboortedatum" else pa.string()) for c in MENTION_COLUMNS])
+
+
+def _collect(store: Store) -> int:
+    """Every mention derived from the source rows, on any engine (the Spark store)."""
+    rows = [(source, *row) for source, sql in _source_queries(store) for row in store.rows(sql)]
+    table = _derive(rows, set(), _schema())
     store.write_arrow("partij_vermelding", table, order_by="bron, record_sleutel")
     return table.num_rows
+
+
+def _derive(rows: list[tuple], known: set[str], schema: pa.Schema) -> pa.Table:
+    """The mentions of source rows (bron, record_sleutel, rol, naam, hint, birth, kvk, token, unit); `known`:
+    company cores of mentions taken over, which a guessed name may also be."""
+    cols: dict[str, list] = {c: [] for c in MENTION_COLUMNS}
+    guessed: list[int] = []  # rows without evidence of their kind: persons unless a register knows the name
+    for source, key, rol, naam, hint, birth, kvk, token, unit in rows:
+        kind = hint or "persoon"
+        if source in _GUESSED_KIND and not hint:
+            guessed.append(len(cols["bron"]))
+        if source == "brp_inschrijving":
+            person = _brp_person(naam)
+            display = " ".join(x for x in naam.split("|") if x)
+        else:
+            display = naam or ""
+            person = _person(display) if kind == "persoon" else _NO_PERSON
+        cols["bron"].append(source)
+        cols["record_sleutel"].append(key)
+        cols["rol"].append(rol)
+        cols["naam"].append(display)
+        cols["geboortedatum"].append(birth)
+        cols["geboortedatum_sleutel"].append(date_swap_key(birth))
+        cols["kvk_nummer"].append(kvk)
+        cols["persoon_token"].append(token)
+        cols["verblijfsobject_id"].append(unit)
+        _set_kind(cols, kind, display, person)
+    _reclassify_known_companies(cols, guessed, known)
+    return pa.table(cols, schema=schema)
 
 
 def _set_kind(cols: dict[str, list], kind: str, display: str, person: tuple, row: int | None = None) -> None:
@@ -169,12 +302,13 @@ def _set_kind(cols: dict[str, list], kind: str, display: str, person: tuple, row
             cols[col][row] = value
 
 
-def _reclassify_known_companies(cols: dict[str, list], guessed: list[int]) -> None:
+def _reclassify_known_companies(cols: dict[str, list], guessed: list[int], also: set[str]) -> None:
     """A mention without evidence of its kind whose name is, once its legal form is set aside, the name of a
     company some register knows (every 'bedrijf' mention here comes from a register or a KvK number;
     'Woonkracht Maasstad' without 'Stichting'), is that company: one corporation can have
     thousands of mentions, so every stray one matters."""
-    known = {core for kind, core in zip(cols["soort"], cols["bedrijf_kern"], strict=True) if kind == "bedrijf" and core}
+    known = also | {core for kind, core in zip(cols["soort"], cols["bedrijf_kern"], strict=True)
+                    if kind == "bedrijf" and core}
     for i in guessed:
         if cols["soort"][i] == "persoon" and company_core(cols["naam"][i]) in known:
             _set_kind(cols, "bedrijf", cols["naam"][i], _NO_PERSON, row=i)
