@@ -53,7 +53,7 @@ def test_unchanged_rows_are_taken_over_and_the_table_equals_a_full_derivation(de
         m, full = collect_mentions(fresh)
         assert n == m
         assert rows(carried, "partij_vermelding") == rows(fresh, "partij_vermelding")
-        assert rows(carried, INPUT_TABLE) == rows(fresh, INPUT_TABLE)
+        assert sorted(rows(carried, INPUT_TABLE)) == sorted(rows(fresh, INPUT_TABLE))
         assert reuse["modus"] == "incrementeel" and full["modus"] == "volledig"
         assert reuse["overgenomen"] > 0.5 * n and reuse["overgenomen"] + reuse["afgeleid"] == n
         landlord = carried.scalar("SELECT naam FROM raw_kvk_vestiging WHERE kvk_nummer = '99999999'")

@@ -214,8 +214,8 @@ def collect_mentions(store: Store, previous: Path | None = None) -> tuple[int, d
     columns = ", ".join(MENTION_COLUMNS)
     store.execute(f"CREATE OR REPLACE TABLE partij_vermelding AS SELECT * FROM (SELECT {columns} FROM _pv_over "
                   f"UNION ALL SELECT {columns} FROM _pv_nieuw) ORDER BY bron, record_sleutel")
-    store.execute(f"CREATE OR REPLACE TABLE {INPUT_TABLE} AS SELECT bron, record_sleutel, invoer FROM _mv_in "
-                  "ORDER BY bron, record_sleutel")
+    # only ever joined on its key, so written in no particular order
+    store.execute(f"CREATE OR REPLACE TABLE {INPUT_TABLE} AS SELECT bron, record_sleutel, invoer FROM _mv_in")
     for table in ("_mv_in", "_pv_over", "_pv_nieuw"):
         store.execute(f"DROP TABLE IF EXISTS {table}")
     reuse = {"modus": "incrementeel" if carried else "volledig", "overgenomen": carried,

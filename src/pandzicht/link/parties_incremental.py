@@ -243,8 +243,10 @@ def _cluster_new(store: Store, threshold: float, judged: dict) -> int:
     left = np.concatenate([np.asarray(links["l"], dtype=np.int64), np.asarray(chain_l, dtype=np.int64)])
     right = np.concatenate([np.asarray(links["r"], dtype=np.int64), np.asarray(chain_r, dtype=np.int64)])
     prob = np.concatenate([np.asarray(links["p"], dtype=float), np.ones(len(chain_l))])
+    # the node of each judged record (only those: the judgements are few, the records many)
     node_of = dict(store.rows("SELECT v.sleutel, k.i FROM _pv v JOIN _profiel p USING (profiel) "
-                              "JOIN _profiel_knoop pk USING (unique_id) JOIN _knoop k USING (knoop)"))
+                              "JOIN _profiel_knoop pk USING (unique_id) JOIN _knoop k USING (knoop) "
+                              "WHERE v.sleutel IN (SELECT sleutel FROM _beoordeeld)"))
     forced = [(node_of[a], node_of[b]) for (a, b), j in judged.items()
               if j.oordeel == "zelfde" and a in node_of and b in node_of]
     cannot = [(node_of[a], node_of[b]) for (a, b), j in judged.items()
