@@ -77,6 +77,8 @@ def test_retention_removes_old_records_keeps_young_ones_and_audits_counts(store_
                            [old_persons]).fetchone()[0] == 0
         assert con.execute("SELECT count(*) FROM partij_vermelding WHERE bron = 'politie_betrokkene' AND "
                            "record_sleutel IN (SELECT unnest(?))", [old_persons]).fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM vermelding_invoer WHERE bron = 'politie_betrokkene' AND "
+                           "record_sleutel IN (SELECT unnest(?))", [old_persons]).fetchone()[0] == 0
         assert con.execute("SELECT count(*) FROM adres_koppeling WHERE bron = 'politie_incident' AND record_sleutel "
                            "IN (SELECT unnest(?))", [old_incidents]).fetchone()[0] == 0
         assert con.execute("SELECT count(*) FROM incident_adres WHERE incident_id IN (SELECT unnest(?))",

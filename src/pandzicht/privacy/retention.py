@@ -2,10 +2,10 @@
 
 Terms are data (`bewaartermijnen.toml`, overridable with a file of the same shape). The analysis store loses the
 raw rows past their term, their quarantined rows, and everything derived from those exact records: address links,
-party mentions, resolved entities, graph edges, the review queue, and the scores and portfolios of parties that no
-longer have any record. Address scores stay until the next `analyse` recomputes them (they hold no person). The
-operational store loses signals past the signal term (unless a case about them is still kept) and closed cases past
-the case term, with their outcomes, interventions, partners and reveals.
+party mentions (and the hashes of their input), resolved entities, graph edges, the review queue, and the scores
+and portfolios of parties that no longer have any record. Address scores stay until the next `analyse` recomputes
+them (they hold no person). The operational store loses signals past the signal term (unless a case about them is
+still kept) and closed cases past the case term, with their outcomes, interventions, partners and reveals.
 
 Every run writes one audit row per source and store with the number of records removed: counts, never content.
 """
@@ -166,7 +166,7 @@ def _cascade(con: duckdb.DuckDBPyConnection) -> None:
     if _has(con, "entiteit"):
         parties_before = {r[0] for r in con.execute(f"SELECT DISTINCT entiteit_id FROM entiteit WHERE {gone}")
                           .fetchall()}
-    for table in ("entiteit", "partij_vermelding", "adres_koppeling"):
+    for table in ("entiteit", "partij_vermelding", "adres_koppeling", "vermelding_invoer"):
         _delete(con, table, gone)
     # BRP edges are keyed per registration row ('persoon_id@rij'), other sources by their record key.
     _delete(con, "relatie", "bron = 'brp_inschrijving' AND record_sleutel IN (SELECT sleutel FROM weg "
