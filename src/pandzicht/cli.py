@@ -82,8 +82,16 @@ def demo_world(
         "weinig_uitkomsten, hennep_deelnet (zie synth/dialects.py)")] = "basis",
     leveringen: Annotated[int, typer.Option(
         "--leveringen", min=0, help="schrijf N maandelijkse leveringen van één wereld (OUT/levering-01 ...)")] = 0,
+    generator: Annotated[str, typer.Option(
+        "--generator", help="demo (standaard) of onafhankelijk: de onafhankelijke tweede generator, alleen om te "
+        "rapporteren (zie docs/onafhankelijke_wereld.md)")] = "demo",
 ) -> None:
     """Schrijf een synthetische demowereld als intakebundel, met grondwaarheid in truth/."""
+    if generator not in ("demo", "onafhankelijk"):
+        raise PandzichtError(f"--generator '{generator}' onbekend; kies demo of onafhankelijk")
+    if generator == "onafhankelijk":
+        _generate_independent(out_dir, units, seed, variant, dialect, leveringen)
+        return
     if leveringen:
         _generate_deliveries(out_dir, units, seed, variant, dialect, leveringen)
         return
@@ -93,13 +101,27 @@ def demo_world(
     _print_counts("Bronnen", summary.get("rows", summary))
 
 
-def _dialects(names: str) -> list[str]:
+def _generate_independent(out_dir: Path, units: int, seed: int, variant: str, dialect: str, n: int) -> None:
+    from pandzicht.altworld import generate
+
+    if dialect != "basis" or n:
+        raise PandzichtError("--generator onafhankelijk kent geen --dialect en geen --leveringen")
+    if variant not in ("base", "quiet", "noisy"):
+        raise PandzichtError(f"--variant '{variant}' onbekend; kies base, quiet of noisy")
+    summary = generate(Path(out_dir), units, seed, variant)
+    out.print(f"Onafhankelijke wereld geschreven naar [bold]{out_dir}[/] ({units} verblijfsobjecten, seed {seed}, "
+              f"{variant})")
+    _print_counts("Bronnen", summary["rows"])
+
+
+def _dialects(names: str, independent: bool = False) -> list[str]:
     from pandzicht.synth.dialects import DIALECTS
 
+    known = [*DIALECTS, "onafhankelijk"] if independent else list(DIALECTS)
     chosen = [n.strip() for n in names.split(",") if n.strip()]
-    unknown = [n for n in chosen if n not in DIALECTS]
+    unknown = [n for n in chosen if n not in known]
     if unknown or not chosen:
-        raise PandzichtError(f"dialect '{', '.join(unknown)}' onbekend; kies uit {', '.join(DIALECTS)}")
+        raise PandzichtError(f"dialect '{', '.join(unknown)}' onbekend; kies uit {', '.join(known)}")
     return chosen
 
 
@@ -474,7 +496,8 @@ def bench_evaluate(
     seeds: Annotated[str, typer.Option("--seeds", help="komma-gescheiden")] = "101,102,103",
     variants: Annotated[str, typer.Option("--variants")] = "base,quiet,noisy",
     dialects: Annotated[str, typer.Option(
-        "--dialecten", help="komma-gescheiden dialecten (standaard basis); 'alle' voor allemaal")] = "basis",
+        "--dialecten", help="komma-gescheiden dialecten (standaard basis); 'alle' voor allemaal; 'onafhankelijk' "
+        "voor werelden van de onafhankelijke generator (held-out)")] = "basis",
     work: Annotated[Path | None, typer.Option("--work")] = None,
     report_file: Annotated[Path | None, typer.Option("--report", help="schrijf de tabel ook als Markdown")] = None,
     json_file: Annotated[Path | None, typer.Option("--json", help="schrijf alle cijfers ook als JSON")] = None,
@@ -484,7 +507,7 @@ def bench_evaluate(
     from pandzicht.evaluation.seeds import evaluate_seeds, render
     from pandzicht.synth.dialects import DIALECTS
 
-    chosen = list(DIALECTS) if dialects.strip() == "alle" else _dialects(dialects)
+    chosen = list(DIALECTS) if dialects.strip() == "alle" else _dialects(dialects, independent=True)
     with _progress() as bar:
         task = bar.add_task("werelden", total=None)
         result = evaluate_seeds(units, [int(x) for x in seeds.split(",")], variants.split(","), work,

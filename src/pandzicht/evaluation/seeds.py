@@ -4,6 +4,9 @@ Every world is generated, analysed twice (pandzicht and the exact-key rules, in 
 measured against its truth. The dialects are marked as tuning or held-out (`synth.dialects.TUNING`): settings
 are chosen on the first, and the second say whether they generalise. A world whose analysis fails is
 reported with the error and the commands that reproduce it; the other worlds go on.
+
+The pseudo-dialect `onafhankelijk` is a world of the independent generator (`altworld/`), held out from all
+tuning: its figures are reported, never used to choose settings.
 """
 
 from __future__ import annotations
@@ -16,9 +19,25 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+from pandzicht import altworld
 from pandzicht.evaluation.run import evaluate
 from pandzicht.synth import generate
-from pandzicht.synth.dialects import DEFAULT, get, rol
+from pandzicht.synth.dialects import DEFAULT, get
+from pandzicht.synth.dialects import rol as _synth_rol
+
+ALT_ROLE = "held-out, andere generator"
+
+
+def rol(dialect: str) -> str:
+    """Tuning or held-out; the independent generator's worlds are always held out."""
+    return ALT_ROLE if dialect == altworld.GENERATOR else _synth_rol(dialect)
+
+
+def _generate(bundle: Path, units: int, seed: int, variant: str, dialect: str) -> None:
+    if dialect == altworld.GENERATOR:
+        altworld.generate(bundle, units, seed, variant)
+    else:
+        generate(bundle, units, seed, variant, dialect=dialect)
 
 KEYS = ("r_precisie", "precisie_bij_50", "recall_bij_2000", "gemiddelde_precisie")
 # the per-world figures of issue 11's table, with their medians per dialect × variant
@@ -63,7 +82,8 @@ def _world_row(dialect: str, variant: str, seed: int, rep: dict) -> dict:
 
 
 def _reproduce(units: int, seed: int, variant: str, dialect: str) -> str:
-    return (f"pandzicht demo-world /tmp/w --units {units} --seed {seed} --variant {variant} --dialect {dialect} && "
+    shape = f"--generator {dialect}" if dialect == altworld.GENERATOR else f"--dialect {dialect}"
+    return (f"pandzicht demo-world /tmp/w --units {units} --seed {seed} --variant {variant} {shape} && "
             "PANDZICHT_DEBUG=1 pandzicht evaluate /tmp/w --out /tmp/w-eval")
 
 
@@ -83,7 +103,8 @@ def evaluate_seeds(
     and analyses stay there (and a world already generated is reused); without, each is removed once measured."""
     dialects = dialects or [DEFAULT]
     for d in dialects:
-        get(d)  # unknown names fail before hours of work
+        if d != altworld.GENERATOR:
+            get(d)  # unknown names fail before hours of work
     rows, failures = [], []
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(work or tmp)
@@ -96,7 +117,7 @@ def evaluate_seeds(
                     folder = base / f"{dialect}-{variant}-{seed}"
                     bundle = folder / "bundel"
                     if not (bundle / "truth" / "wereld.json").exists():
-                        generate(bundle, units, seed, variant, dialect=dialect)
+                        _generate(bundle, units, seed, variant, dialect)
                     try:
                         rep = evaluate(bundle, folder / "evaluatie")
                         rows.append(_world_row(dialect, variant, seed, rep))
