@@ -94,10 +94,10 @@ def cast(w: World) -> Cast:
         _officer(w, bv, owner)
         c.tenant_bvs.append(bv)
     for _ in range(1 + n // 5000):
-        s = w.company(company_name(rng, "7830", "BV"), "BV", "7830", PEIL - int(rng.integers(5, 20)) * 365)
-        _officer(w, s, w.person(35, 60))
-        s.adres = "Industrieweg 4, Gorinchem"
-        c.staffing.append(s)
+        staff = w.company(company_name(rng, "7830", "BV"), "BV", "7830", PEIL - int(rng.integers(5, 20)) * 365)
+        _officer(w, staff, w.person(35, 60))
+        staff.adres = "Industrieweg 4, Gorinchem"
+        c.staffing.append(staff)
     return c
 
 

@@ -83,14 +83,15 @@ def _kadaster(wr: Writer) -> None:
         for owner, share, day, price, corr in w.owners[i]:
             n += 1
             key = f"KAD{n:08d}"
-            person = isinstance(owner, Person)
+            if isinstance(owner, Person):
+                name = typo(owner.full, w.rng) if w.rng.random() < w.p.name_noise / 3 else owner.full
+                who = {"eigenaar_type": "natuurlijk_persoon", "eigenaar_naam": name,
+                       "eigenaar_geboortedatum": owner.geboortedatum, "eigenaar_kvk": ""}
+            else:
+                who = {"eigenaar_type": "rechtspersoon", "eigenaar_naam": owner.naam, "eigenaar_geboortedatum": "",
+                       "eigenaar_kvk": owner.kvk}
             wr.rows["kadaster_eigendom"].append({
-                "eigendom_id": key, "verblijfsobject_id": w.units[i].vo,
-                "eigenaar_type": "natuurlijk_persoon" if person else "rechtspersoon",
-                "eigenaar_naam": (typo(owner.full, w.rng) if w.rng.random() < w.p.name_noise / 3 else owner.full)
-                if person else owner.naam,
-                "eigenaar_geboortedatum": owner.geboortedatum if person else "",
-                "eigenaar_kvk": "" if person else owner.kvk, "eigenaar_correspondentieadres": corr,
+                "eigendom_id": key, "verblijfsobject_id": w.units[i].vo, **who, "eigenaar_correspondentieadres": corr,
                 "aandeel": share, "datum_verkrijging": iso(min(day, PEIL)), "koopsom_eur": price or ""})
             wr.keys.append(("kadaster_eigendom", key, owner.ware))
 
@@ -127,9 +128,10 @@ def _contracts(wr: Writer) -> None:
             if party is None:
                 rec[f"{role}_naam"], rec[f"{role}_kvk"] = "", ""
                 continue
-            rec[f"{role}_naam"] = party.naam if corp and role == "verhuurder" else wr.name(party, w.p.name_noise)
-            is_co = isinstance(party, Company)
-            rec[f"{role}_kvk"] = party.kvk if is_co and (corp or w.rng.random() < party.contract_kvk) else ""
+            rec[f"{role}_naam"] = party.naam if isinstance(party, Company) and corp and role == "verhuurder" \
+                else wr.name(party, w.p.name_noise)
+            rec[f"{role}_kvk"] = party.kvk if isinstance(party, Company) and (
+                corp or w.rng.random() < party.contract_kvk) else ""
             wr.keys.append(("huurcontract", f"{key}:{role}", party.ware))
         t = k.tenant
         rec["huurder_geboortedatum"] = birth_noise(t.geboortedatum, w.rng, 0.35, 0.02) \
@@ -206,9 +208,10 @@ def _truth(wr: Writer, folder: Path, meta: dict) -> None:
         if party.ware in seen or party.ware not in mentioned:
             continue
         seen.add(party.ware)
-        is_co = isinstance(party, Company)
-        parties.append({"naam": party.naam if is_co else party.full, "kvk_nummer": party.kvk if is_co else "",
-                        "rol": rol, "ware_persoon": party.ware})
+        if isinstance(party, Company):
+            parties.append({"naam": party.naam, "kvk_nummer": party.kvk, "rol": rol, "ware_persoon": party.ware})
+        else:
+            parties.append({"naam": party.full, "kvk_nummer": "", "rol": rol, "ware_persoon": party.ware})
     _write_csv(folder / "malafide_partij.csv", ["naam", "kvk_nummer", "rol", "ware_persoon"], parties)
     _write_csv(folder / "persoon_sleutel.csv", ["bron", "record_sleutel", "ware_persoon"],
                [{"bron": b, "record_sleutel": k, "ware_persoon": p} for b, k, p in wr.keys])

@@ -131,8 +131,7 @@ def settle(w: World, c: Cast, i: int, crime: Crime) -> None:
         kind = "self" if m == "owner" else "corp" if rng.random() < 0.7 else "private"
         own(w, c, i, kind)
         ordinary(w, c, i)
-        head = (w.household.get(i) or [None])[0]
-        crime.actors += [head] if head else []
+        crime.actors += (w.household.get(i) or [])[:1]
         if t == "woonfraude":
             _fraud(w, c, i, crime)
         return
@@ -207,7 +206,7 @@ def _crowd(w: World, c: Cast, i: int, crime: Crime) -> None:
         k.agent = c.bad_agents[int(rng.integers(len(c.bad_agents)))] if rng.random() < 0.6 else honest_agent(w, c)
     k.rent = int(beds * rng.uniform(300, 450))
     registered = beds if crime.modus == "many_registered" else int(rng.integers(2, 4))
-    members = []
+    members: list[Person] = []
     for _ in range(registered):
         day = crime.start + int(rng.integers(0, 60))
         while True:

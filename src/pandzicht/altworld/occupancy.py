@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from pandzicht.altworld.actors import Cast, any_agent, private_landlord
-from pandzicht.altworld.model import PEIL, Contract, World
+from pandzicht.altworld.model import PEIL, Company, Contract, World
 from pandzicht.altworld.names import Person
 
 OWNERSHIP = {"eengezins": (0.25, 0.6), "portiek": (0.6, 0.15), "galerij": (0.65, 0.1), "boven": (0.3, 0.35),
@@ -35,7 +35,7 @@ def assign_flags(w: World) -> None:
             u.flags.discard("grootgezin")
 
 
-def own(w: World, c: Cast, i: int, kind: str, owner: object = None) -> None:
+def own(w: World, c: Cast, i: int, kind: str, owner: Person | Company | None = None) -> None:
     """Kadaster ownership of unit i: corporation, the occupant (filled in later), or a private landlord."""
     rng, u = w.rng, w.units[i]
     bought = PEIL - int(rng.integers(100, 40 * 365))
@@ -96,7 +96,7 @@ def rent(w: World, i: int, private: bool) -> int:
     return int(round((m2 * (w.rng.uniform(14, 24) if private else w.rng.uniform(7, 11)) + 150) / 5) * 5)
 
 
-def let(w: World, c: Cast, i: int, tenant: Person | object, start: int, end: int | None, private: bool,
+def let(w: World, c: Cast, i: int, tenant: Person | Company, start: int, end: int | None, private: bool,
         agent_share: float = 0.45, bad_agent_share: float = 0.15, pay: str | None = None) -> Contract:
     """A tenancy contract for unit i; a private let is in the landlord register, a corporation let in its own."""
     rng = w.rng
@@ -111,7 +111,7 @@ def let(w: World, c: Cast, i: int, tenant: Person | object, start: int, end: int
             pay = "contant"
     bron = (f"Gemeente {w.units[i].plaats} - register goed verhuurderschap" if private
             else getattr(landlord, "naam", "corporatie"))
-    k = Contract(i, bron, landlord, tenant, start, end, rent(w, i, private), pay, agent)  # type: ignore[arg-type]
+    k = Contract(i, bron, landlord, tenant, start, end, rent(w, i, private), pay, agent)
     w.contracts.append(k)
     return k
 
@@ -148,8 +148,7 @@ def ordinary(w: World, c: Cast, i: int, after: int | None = None) -> None:
         if owner_kind != "self":
             let(w, c, i, members[0], first, None, owner_kind == "private", pay="derde" if rng.random() < 0.3 else None)
         return
-    size = int(rng.integers(7, 11)) if "grootgezin" in u.flags else None
-    members = household(w, i, moved_in, size)
+    members = household(w, i, moved_in, int(rng.integers(7, 11)) if "grootgezin" in u.flags else None)
     if rng.random() < 0.35:
         previous_address(w, members[0], moved_in)
     w.household[i], w.residents[i] = members, len(members)

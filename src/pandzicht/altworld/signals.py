@@ -11,6 +11,7 @@ import math
 
 from pandzicht.altworld.geo import neighbour
 from pandzicht.altworld.model import PEIL, World, iso
+from pandzicht.altworld.names import Person
 
 MONTHS = [(2023 + (2 + k) // 12, (2 + k) % 12 + 1) for k in range(24)]  # 2023-03 .. 2025-02
 TIP_SIGNS = {
@@ -94,7 +95,7 @@ def _place(w: World, i: int, rec: dict, p_id: float) -> None:
     rec["unit"], rec["text"] = i, w.rng.random() >= p_id * (1 - w.p.text_only) / 0.55
 
 
-def _incident(w: World, i: int, day: int, cat: str, people: list) -> None:
+def _incident(w: World, i: int, day: int, cat: str, people: list[tuple[Person, str]]) -> None:
     rng = w.rng
     rec = {"id": f"PL{iso(day)[:4]}-{len(w.incidents) + 1:06d}", "day": day, "cat": cat,
            "omschrijving": {"overlast": "melding overlast woning", "woninginbraak": "inbraak in woning"}.get(
@@ -104,7 +105,7 @@ def _incident(w: World, i: int, day: int, cat: str, people: list) -> None:
     _place(w, i, rec, 0.55)
     w.incidents.append(rec)
     for who, rol in people:
-        w.involved.append((rec["id"], who, rol))
+        w.involved.append((str(rec["id"]), who, rol))
 
 
 def police(w: World) -> None:
@@ -121,7 +122,7 @@ def police(w: World) -> None:
     for crimes, past in ((w.crimes, False), (w.past_crimes, True)):
         for i, c in crimes.items():
             chance, cats = POLICE[c.typology]
-            suspects = [(a, "verdachte") for a in c.actors if hasattr(a, "voornamen")][:2]
+            suspects = [(a, "verdachte") for a in c.actors if isinstance(a, Person)][:2]
             if past and rng.random() < 0.45 * rate:
                 _incident(w, i, c.end or PEIL, cats[0], suspects)
             elif not past and rng.random() < chance * rate:
