@@ -45,23 +45,39 @@ def run_indicators(
     else:
         codes = ", ".join(f"'{i.code}'" for i in indicators) or "NULL"
         store.execute(f"DELETE FROM indicator_waarde WHERE indicator IN ({codes})")
-    ran, skipped = [], []
+    ran, skipped, todo = [], [], []
     for i, ind in enumerate(indicators):
-        if progress:
-            progress(ind.code, i, len(indicators))
-        if not available(store, ind):
+        if available(store, ind):
+            todo.append((i, ind))
+        else:
             skipped.append(ind.code)
-            continue
+    # a batch of indicators is one statement (`Engine.batch`); when it fails, its indicators run one by one
+    # so the error names the one that failed
+    for start in range(0, len(todo), store.batch):
+        batch = [ind for _, ind in todo[start:start + store.batch]]
+        if progress:
+            for i, ind in todo[start:start + store.batch]:
+                progress(ind.code, i, len(indicators))
         try:
-            store.execute(
-                f"INSERT INTO indicator_waarde SELECT '{ind.code}', '{ind.entiteit}', CAST(entiteit_id AS VARCHAR), "
-                f"CAST(waarde AS DOUBLE) FROM ({ind.query}) AS q WHERE entiteit_id IS NOT NULL AND waarde > 0"
-            )
+            _insert(store, batch)
         except store.errors as exc:
-            # Name the indicator: at scale one query can run out of memory, and the user must know which.
-            raise PandzichtError(f"indicator {ind.code}: {type(exc).__name__}") from exc
-        ran.append(ind.code)
+            if len(batch) == 1:
+                # Name the indicator: at scale one query can run out of memory, and the user must know which.
+                raise PandzichtError(f"indicator {batch[0].code}: {type(exc).__name__}") from exc
+            for ind in batch:
+                try:
+                    _insert(store, [ind])
+                except store.errors as exc_one:
+                    raise PandzichtError(f"indicator {ind.code}: {type(exc_one).__name__}") from exc_one
+        ran.extend(ind.code for ind in batch)
     store.execute(
         "CREATE OR REPLACE TABLE indicator_waarde AS SELECT * FROM indicator_waarde ORDER BY indicator, entiteit_id"
     )
     return {"berekend": ran, "ontbrekende_bron": skipped}
+
+
+def _insert(store: Store, indicators: list[Indicator]) -> None:
+    """One statement that appends the values of these indicators to `indicator_waarde`."""
+    store.execute("INSERT INTO indicator_waarde " + " UNION ALL ".join(
+        f"SELECT '{ind.code}', '{ind.entiteit}', CAST(entiteit_id AS VARCHAR), CAST(waarde AS DOUBLE) "
+        f"FROM ({ind.query}) AS q WHERE entiteit_id IS NOT NULL AND waarde > 0" for ind in indicators))

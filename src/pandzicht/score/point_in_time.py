@@ -184,13 +184,14 @@ def _lifted(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]]]
     try:
         for dates, codes in groups.items():
             store.write_arrow(DATES, _at_dates(meta, dates))
-            for code in codes:
-                for ref, ident, value in store.rows(
-                    f"SELECT q.peildatum, CAST(q.entiteit_id AS VARCHAR), max(CAST(q.waarde AS DOUBLE)) "
-                    f"FROM ({lifted[code]}) AS q JOIN {_WANTED} AS t "
+            # `Engine.batch` indicators per statement (one on DuckDB, a union of several on Spark)
+            for start in range(0, len(codes), store.batch):
+                batch = codes[start:start + store.batch]
+                for code, ref, ident, value in store.rows(" UNION ALL ".join(
+                    f"SELECT '{code}' AS indicator, q.peildatum, CAST(q.entiteit_id AS VARCHAR) AS entiteit_id, "
+                    f"max(CAST(q.waarde AS DOUBLE)) AS waarde FROM ({lifted[code]}) AS q JOIN {_WANTED} AS t "
                     "ON t.peildatum = q.peildatum AND t.entiteit_id = CAST(q.entiteit_id AS VARCHAR) "
-                    "WHERE q.waarde > 0 GROUP BY 1, 2"
-                ):
+                    "WHERE q.waarde > 0 GROUP BY q.peildatum, CAST(q.entiteit_id AS VARCHAR)" for code in batch)):
                     out[(refs[_day(ref)], code, ident)] = float(value)
     finally:
         store.execute(f"DROP TABLE IF EXISTS {DATES}")

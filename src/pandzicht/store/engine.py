@@ -62,6 +62,10 @@ class Engine(ABC):
     name: str
     path: Path | None
     errors: tuple[type[BaseException], ...]  # what a failing statement raises on this engine
+    # How many independent queries of one kind (an indicator each) a caller may union into one statement.
+    # DuckDB: one at a time, which bounds memory. Spark: each statement costs fixed overhead (planning, a job
+    # per shuffle), and one statement lets adaptive execution run the queries' stages side by side.
+    batch: int = 1
 
     @abstractmethod
     def execute(self, sql: str, params: list[Any] | None = None) -> None:

@@ -53,6 +53,13 @@ def session(master: str = "local[2]", app: str = "pandzicht", memory: str = "2g"
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", str(partitions))
         .config("spark.default.parallelism", str(partitions))
+        # Shuffles sized to the data, not to the cluster: most of the analysis's statements shuffle a few MB,
+        # and `partitions` tiny tasks (and as many tiny Parquet files, each a task for every later read) cost
+        # more than the work. Adaptive execution merges a shuffle's output into partitions of about 64 MB
+        # (spark.sql.adaptive.advisoryPartitionSizeInBytes), one for a small table; a large one keeps them.
+        .config("spark.sql.adaptive.enabled", "true")
+        .config("spark.sql.adaptive.coalescePartitions.enabled", "true")
+        .config("spark.sql.adaptive.coalescePartitions.parallelismFirst", "false")
         .config("spark.sql.ansi.enabled", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.sql.parquet.datetimeRebaseModeInWrite", "CORRECTED")
@@ -101,6 +108,7 @@ class SparkStore(Engine):
     """The store on Spark: tables as Parquet folders in `warehouse`, queried through one Spark session."""
 
     name = "spark"
+    batch = 16
 
     def __init__(self, spark: Any, warehouse: Path) -> None:
         from py4j.protocol import Py4JJavaError
@@ -119,8 +127,11 @@ class SparkStore(Engine):
 
     # --- tables --------------------------------------------------------------------------------------------
 
-    def _point(self, table: str, folder: Path) -> None:
-        self.spark.read.parquet(str(folder)).createOrReplaceTempView(table)
+    def _point(self, table: str, folder: Path, schema: Any = None) -> None:
+        """Register the folder as the table. With the `schema` of the frame just written, Spark does not run a
+        job to read it back from the Parquet footers (one job per statement otherwise)."""
+        reader = self.spark.read if schema is None else self.spark.read.schema(_nullable(schema))
+        reader.parquet(str(folder)).createOrReplaceTempView(table)
         old = self._versions.get(table)
         self._versions[table] = folder
         if old is not None and old != folder:
@@ -137,7 +148,7 @@ class SparkStore(Engine):
         """Write a DataFrame as the table's next version (column names kept as Spark gives them)."""
         folder = self._new_folder(table)
         frame.write.mode("overwrite").parquet(str(folder))
-        self._point(table, folder)
+        self._point(table, folder, frame.schema)
 
     def _save_arrow(self, table: str, data: pa.Table) -> None:
         folder = self._new_folder(table)
@@ -260,6 +271,13 @@ class SparkStore(Engine):
 
     def close(self) -> None:
         self.finish()
+
+
+def _nullable(schema: Any) -> Any:
+    """A frame's schema as Spark reads it back from Parquet: every column nullable."""
+    from pyspark.sql.types import StructField, StructType
+
+    return StructType([StructField(f.name, f.dataType, True, f.metadata) for f in schema.fields])
 
 
 def _null_as(frame: Any, column: str) -> Any:
