@@ -201,22 +201,26 @@ def collect_mentions(store: Store, previous: Path | None = None) -> tuple[int, d
     schema = _schema()
     store.write_arrow("_pv_over", schema.empty_table())
     carried, why = (0, "geen eerdere levering of --opnieuw") if previous is None else _carry(store, previous)
-    rows = store.rows(f"""
-        SELECT bron, {', '.join(_INPUT_COLUMNS)} FROM _mv_in n
-        WHERE NOT EXISTS (SELECT 1 FROM _pv_over o WHERE o.bron = n.bron AND o.record_sleutel = n.record_sleutel)
-        ORDER BY q, record_sleutel""")
+    # the rows to derive, in no particular order (the table is sorted when written)
+    rest = ("" if not carried else "WHERE NOT EXISTS (SELECT 1 FROM _pv_over o WHERE o.bron = n.bron "
+            "AND o.record_sleutel = n.record_sleutel)")
+    rows = store.rows(f"SELECT bron, {', '.join(_INPUT_COLUMNS)} FROM _mv_in n {rest}")
     known = {r[0] for r in store.rows("SELECT DISTINCT bedrijf_kern FROM _pv_over WHERE soort = 'bedrijf' "
                                       "AND bedrijf_kern IS NOT NULL")}
     derived = _derive(rows, known, schema)
     derived = _settle_guessed(store, derived, known, schema)
     carried = int(store.scalar("SELECT count(*) FROM _pv_over"))
-    store.write_arrow("_pv_nieuw", derived)
     columns = ", ".join(MENTION_COLUMNS)
-    store.execute(f"CREATE OR REPLACE TABLE partij_vermelding AS SELECT * FROM (SELECT {columns} FROM _pv_over "
-                  f"UNION ALL SELECT {columns} FROM _pv_nieuw) ORDER BY bron, record_sleutel")
+    both = f"SELECT {columns} FROM _pv_over UNION ALL " if carried else ""
+    store.con.register("_pv_nieuw", derived)
+    try:
+        store.execute(f"CREATE OR REPLACE TABLE partij_vermelding AS SELECT * FROM ({both}SELECT {columns} "
+                      "FROM _pv_nieuw) ORDER BY bron, record_sleutel")
+    finally:
+        store.con.unregister("_pv_nieuw")
     # only ever joined on its key, so written in no particular order
     store.execute(f"CREATE OR REPLACE TABLE {INPUT_TABLE} AS SELECT bron, record_sleutel, invoer FROM _mv_in")
-    for table in ("_mv_in", "_pv_over", "_pv_nieuw"):
+    for table in ("_mv_in", "_pv_over"):
         store.execute(f"DROP TABLE IF EXISTS {table}")
     reuse = {"modus": "incrementeel" if carried else "volledig", "overgenomen": carried,
              "afgeleid": derived.num_rows,
@@ -228,10 +232,12 @@ def collect_mentions(store: Store, previous: Path | None = None) -> tuple[int, d
 def _settle_guessed(store: Store, derived: pa.Table, known: set[str], schema: pa.Schema) -> pa.Table:
     """A carried mention of guessed kind is a person unless its name is now a known company: such mentions
     leave `_pv_over` and are derived again (as that company); returns `derived` with them."""
-    kinds, cores = derived.column("soort").to_pylist(), derived.column("bedrijf_kern").to_pylist()
-    known = known | {core for kind, core in zip(kinds, cores, strict=True) if kind == "bedrijf" and core}
     carried = store.rows("SELECT o.bron, o.record_sleutel, o.naam FROM _pv_over o JOIN _mv_in n "
                          "ON n.bron = o.bron AND n.record_sleutel = o.record_sleutel WHERE n.geraden")
+    if not carried:
+        return derived
+    kinds, cores = derived.column("soort").to_pylist(), derived.column("bedrijf_kern").to_pylist()
+    known = known | {core for kind, core in zip(kinds, cores, strict=True) if kind == "bedrijf" and core}
     flips = [(bron, key) for bron, key, naam in carried if company_core(naam or "") in known]
     if not flips:
         return derived
