@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pandzicht.intake.load import discover, load_bundle
 from pandzicht.store.engine import Store
@@ -66,11 +68,13 @@ def bench_load(bundle: Path, db: Path, repeat: int = 3) -> dict:
 class RssSampler:
     """Peak resident memory per stage, sampled from /proc (DuckDB's memory is not Python's)."""
 
-    def __init__(self, interval: float = 0.05, tree: bool = False) -> None:
+    def __init__(self, interval: float = 0.05, tree: bool = False,
+                 probe: Callable[[str], None] | None = None) -> None:
         import threading
 
         self.interval = interval
         self.tree = tree  # also count child processes (Spark's JVM and its Python workers)
+        self.probe = probe  # called with the current stage at every sample (SparkJobs.poll)
         self.stage = "start"
         self.peaks: dict[str, int] = {}
         self._stop = threading.Event()
@@ -119,6 +123,8 @@ class RssSampler:
             value = self.tree_rss() if self.tree else self.rss()
             if value > self.peaks.get(self.stage, 0):
                 self.peaks[self.stage] = value
+            if self.probe:
+                self.probe(self.stage)
             self._stop.wait(self.interval)
 
     def __enter__(self) -> RssSampler:
@@ -128,6 +134,40 @@ class RssSampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+class SparkJobs:
+    """Spark jobs per stage: each stage's statements run in a job group named after it, and the group's job ids
+    are polled from Spark's status tracker (which keeps only the last spark.ui.retainedJobs jobs, so it is read
+    while the stage runs, not after). A job is a unit of Spark's fixed cost: scheduling, a task per partition."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, set[int]] = {}
+        self.current: str | None = None
+        self.context: Any = None  # taken in the main thread: importing pyspark from the sampler's races it
+
+    def start(self, stage: str) -> None:
+        from pyspark import SparkContext
+
+        if self.current is not None:
+            self.poll(self.current)
+        self.context = SparkContext._active_spark_context
+        if self.context is not None:
+            self.context.setJobGroup(stage, f"pandzicht {stage}")
+        self.current = stage
+
+    def poll(self, stage: str) -> None:
+        sc = self.context
+        if sc is None or sc._jsc is None:  # no session yet, or stopped
+            return
+        try:
+            found = sc.statusTracker().getJobIdsForGroup(stage)
+        except Exception:  # the context stopped between the check and the call
+            return
+        self.ids.setdefault(stage, set()).update(found)
+
+    def counts(self) -> dict[str, int]:
+        return {stage: len(ids) for stage, ids in self.ids.items()}
 
 
 def bench_analyse(bundle: Path, work: Path, engine: str = "duckdb", master: str | None = None) -> dict:
@@ -142,8 +182,12 @@ def bench_analyse(bundle: Path, work: Path, engine: str = "duckdb", master: str 
         import shutil
 
         shutil.rmtree(out)
-    with RssSampler(interval=0.05 if engine == "duckdb" else 0.25, tree=engine != "duckdb") as sampler:
+    jobs = SparkJobs() if engine == "spark" else None
+    with RssSampler(interval=0.05 if engine == "duckdb" else 0.25, tree=engine != "duckdb",
+                    probe=jobs.poll if jobs else None) as sampler:
         def on_stage(name: str) -> None:
+            if jobs:
+                jobs.start(name)
             sampler.stage = name
 
         result = analyse(bundle, out, on_stage=on_stage, engine=engine, master=master)
@@ -161,4 +205,5 @@ def bench_analyse(bundle: Path, work: Path, engine: str = "duckdb", master: str 
         "totaal_tov_vloer": total / max(floor, 1e-9),
         "aantallen": result.counts,
         "engine": engine,
+        **({"spark_jobs": jobs.counts()} if jobs else {}),
     }

@@ -384,11 +384,14 @@ def _bench_analyse_one(units: int, seed: int, work: Path | None, engine: str, ma
         result = bench_analyse(bundle, base, engine=engine, master=master)
     table = Table(title=f"bench analyse, {engine}, {units:,} verblijfsobjecten ({sum(result['rijen'].values()):,} "
                         "rijen)")
-    for col in ("stadium", "s", "piek MB"):
+    jobs = result.get("spark_jobs")
+    for col in ("stadium", "s", "piek MB", *(("Spark-jobs",) if jobs is not None else ())):
         table.add_column(col, justify="left" if col == "stadium" else "right")
     for stage, secs in result["stadia_s"].items():
-        table.add_row(stage, f"{secs:.2f}", str(result["piek_geheugen_mb"].get(stage, "")))
-    table.add_row("totaal", f"{result['totaal_s']:.2f}", str(max(result["piek_geheugen_mb"].values(), default=0)))
+        table.add_row(stage, f"{secs:.2f}", str(result["piek_geheugen_mb"].get(stage, "")),
+                      *((str(jobs.get(stage, 0)),) if jobs is not None else ()))
+    table.add_row("totaal", f"{result['totaal_s']:.2f}", str(max(result["piek_geheugen_mb"].values(), default=0)),
+                  *((str(sum(jobs.values())),) if jobs is not None else ()))
     table.add_row("I/O-vloer", f"{result['io_vloer_s']:.2f}", "")
     out.print(table)
     out.print(f"totaal / I/O-vloer = {result['totaal_tov_vloer']:.1f}x")

@@ -45,3 +45,18 @@ def test_statements_change_tables_as_on_duckdb(store, tmp_path):
     con = duckdb.connect()
     parquet = tmp_path / "warehouse" / "t"
     assert con.execute(f"SELECT sum(c) FROM read_parquet('{parquet}/*.parquet')").fetchone() == (2,)
+
+
+def test_jobs_are_counted_per_stage(store):
+    """`bench analyse --engine spark` counts each stage's Spark jobs through a job group named after it."""
+    from pandzicht.bench import SparkJobs
+
+    jobs = SparkJobs()
+    jobs.start("een")
+    store.write_arrow("j", pa.table({"k": [1, 2, 2]}))
+    store.execute("CREATE OR REPLACE TABLE g AS SELECT k, count(*) AS n FROM j GROUP BY k")
+    jobs.start("twee")
+    assert store.rows("SELECT sum(n) FROM g") == [(3,)]
+    jobs.poll("twee")
+    assert jobs.counts()["een"] >= 1 and jobs.counts()["twee"] >= 1
+    assert not jobs.ids["een"] & jobs.ids["twee"]
