@@ -76,9 +76,19 @@ def test_parser_never_fails(text):
     ("melissantplein 51, 306x6t rotterdam", "melissantplein", 51, None, None, "306X6T"),
     # only the addition is left of the number: no house number rather than the addition as one
     ("Baarloweg -1", "baarloweg", None, None, None, None),
+    # 'te' before the place is not an addition (it made '70 te' read as 70 with addition 'te', then linked to 7)
+    ("merwedeplein 70 te Rotterdam", "merwedeplein", 70, None, None, None),
+    ("lindenhof 7 8 te Rotterdam", "lindenhof", 7, None, "8", None),
+    ("Kastanjelaan 12-B te Rotterdam", "kastanjelaan", 12, "B", None, None),
+    ("Kastanjelaan 12 hs te Schiedam", "kastanjelaan", 12, None, "hs", None),
+    ("Huis te Landelaan 12", "huistelandelaan", 12, None, None, None),
+    ("admiraalhf. 7", "admiraalhof", 7, None, None, None),
+    ("Oranjedrf. 26, 3315NB", "oranjedorp", 26, None, None, "3315NB"),
 ])
 def test_known_forms(text, street, number, letter, addition, postcode):
     p = parse_address(text, PLACES)
+    if " te " in text and "Landelaan" not in text:  # the place after 'te' is read as the place
+        assert p.woonplaats == text.rsplit(" te ", 1)[1].lower()
     assert (p.straat, p.huisnummer, p.huisletter, p.toevoeging, p.postcode) == (street, number, letter, addition,
                                                                                postcode)
 

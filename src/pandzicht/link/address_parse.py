@@ -18,6 +18,7 @@ _SUFFIXES = {
     "pln": "plein", "wg": "weg", "sngl": "singel", "sgl": "singel", "kd": "kade", "dk": "dijk",
     "gr": "gracht", "grt": "gracht", "pk": "park", "hv": "haven", "hvn": "haven", "pd": "pad",
     "stg": "steeg", "plnts": "plantsoen", "wl": "wal", "blvd": "boulevard", "bd": "boulevard",
+    "hf": "hof", "drp": "dorp", "drf": "dorp",
 }
 # Prefixes written short: 'v.' for 'van', 'mr.' kept as a word.
 _WORDS = {"v": "van", "v.": "van", "vd": "van der", "v.d.": "van der", "st": "sint", "st.": "sint"}
@@ -37,6 +38,10 @@ _NUMBER = re.compile(
 # '016ZI'): three to five digits and one to three letters. Kept, so it can count as a near miss, and its digits
 # are never read as the house number.
 _POSTCODE_DAMAGED = re.compile(r"^\s*([0-9][0-9A-Za-z]{1,6}(?:\s[A-Za-z]{1,3})?)(?=\s|$)")
+# 'Merwedeplein 70 te Dordrecht': 'te' after the number (and its letter or addition) introduces the place. Only
+# after a number: in a street name it is part of the name ('Huis te Landelaan').
+_PLACE_MARKER = re.compile(r"(?<![0-9A-Za-z])([0-9]{1,5}[0-9A-Za-z\-]*(?:\s+[A-Za-z]{1,4})?)\s+te\s+(?=\S)",
+                           re.IGNORECASE)
 _ADDITION_WORDS = {"bis", "hs", "huis", "boven", "bov", "bg", "beneden", "rood", "zw", "a", "b", "c", "d"}
 
 
@@ -111,7 +116,7 @@ def parse_address(text: str, known_places: frozenset[str] = frozenset()) -> Pars
     """Split a free-text address into its parts; parts it cannot find are None."""
     if not text or not text.strip():
         return ParsedAddress(None, None, None, None, None, None)
-    rest = " ".join(text.replace(",", " , ").split())
+    rest = _PLACE_MARKER.sub(r"\1 , ", " ".join(text.replace(",", " , ").split()))
     postcode = None
     m = _POSTCODE.search(rest) or _POSTCODE_LOOSE.search(rest)
     if m:
