@@ -84,6 +84,9 @@ def test_parser_never_fails(text):
     ("Huis te Landelaan 12", "huistelandelaan", 12, None, None, None),
     ("admiraalhf. 7", "admiraalhof", 7, None, None, None),
     ("Oranjedrf. 26, 3315NB", "oranjedorp", 26, None, None, "3315NB"),
+    # 'hs' between two numbers: the first is the house number (it read as number 1 of street '45 hs')
+    ("3011 AB 45 hs 1", None, 45, None, "1", "3011AB"),
+    ("Jasmijnlaan 5 hs 1", "jasmijnlaan", 5, None, "1", None),
 ])
 def test_known_forms(text, street, number, letter, addition, postcode):
     p = parse_address(text, PLACES)

@@ -42,6 +42,9 @@ _POSTCODE_DAMAGED = re.compile(r"^\s*([0-9][0-9A-Za-z]{1,6}(?:\s[A-Za-z]{1,3})?)
 # after a number: in a street name it is part of the name ('Huis te Landelaan').
 _PLACE_MARKER = re.compile(r"(?<![0-9A-Za-z])([0-9]{1,5}[0-9A-Za-z\-]*(?:\s+[A-Za-z]{1,4})?)\s+te\s+(?=\S)",
                            re.IGNORECASE)
+# '45 hs 1': a number, 'huis' and a second number is number 45 with addition 1 (not number 1 of street '45 hs')
+_HOUSE_WORD_ADDITION = re.compile(r"(?<![0-9A-Za-z])([0-9]{1,5})\s+(?:hs|huis)\s+([0-9]{1,4})(?![0-9A-Za-z])",
+                                  re.IGNORECASE)
 _ADDITION_WORDS = {"bis", "hs", "huis", "boven", "bov", "bg", "beneden", "rood", "zw", "a", "b", "c", "d"}
 
 
@@ -117,6 +120,7 @@ def parse_address(text: str, known_places: frozenset[str] = frozenset()) -> Pars
     if not text or not text.strip():
         return ParsedAddress(None, None, None, None, None, None)
     rest = _PLACE_MARKER.sub(r"\1 , ", " ".join(text.replace(",", " , ").split()))
+    rest = _HOUSE_WORD_ADDITION.sub(r"\1-\2", rest)
     postcode = None
     m = _POSTCODE.search(rest) or _POSTCODE_LOOSE.search(rest)
     if m:
