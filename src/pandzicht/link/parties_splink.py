@@ -271,7 +271,15 @@ def spark_session(cores: int = 2, memory: str = "4g") -> Any:
 
 
 def _register(api: Any, engine: Engine, table: pa.Table) -> Any:
-    return api.register(table if engine == "duckdb" else table.to_pandas())
+    if engine == "duckdb":
+        return api.register(table)
+    registered = api.register(table.to_pandas())
+    # A frame made from driver data is a LocalRelation that every plan built on it carries, and the optimizer
+    # evaluates projections over it on the driver (at 10,000 units the 2 GB driver ran out of heap in Splink's
+    # EM). Checkpointed, the same rows are an RDD on the executors.
+    name = registered.physical_name
+    api.spark.table(name).localCheckpoint().createOrReplaceTempView(name)
+    return registered
 
 
 def _pairs(sdf: Any, engine: Engine) -> pa.Table:
