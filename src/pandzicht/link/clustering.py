@@ -11,7 +11,7 @@ BRP persons, birth dates that no swap explains, or a pair an analyst judged
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,3 +89,31 @@ def cluster_constrained(
     for i in order.tolist():
         union(int(lft[i]), int(rgt[i]), float(prob[i]), check=True)
     return Clusters([find(i) for i in range(n)], [1.0 if np.isnan(z) else float(z) for z in zekerheid])
+
+
+def cluster_reached(
+    n: int,
+    left: Sequence[int],
+    right: Sequence[int],
+    probability: Sequence[float],
+    exclusive_of: Callable[[np.ndarray], Sequence[Sequence[str | None]]],
+    forced: Sequence[tuple[int, int]] = (),
+    cannot: Sequence[tuple[int, int]] = (),
+) -> Clusters:
+    """`cluster_constrained` over only the nodes a link, forced or cannot pair reaches; the same clusters and
+    certainties. A node nothing reaches stays alone (its own root, certainty 1.0) there too, so it need not
+    take part: a continued delivery has many kept parties no change touches. `exclusive_of(nodes)` gives the
+    exclusive attribute columns for just those nodes (ascending node numbers)."""
+    lft, rgt = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
+    pairs = np.asarray([*forced, *cannot], dtype=np.int64).reshape(-1, 2)
+    reached = np.unique(np.concatenate([lft, rgt, pairs.ravel()]))
+    k = len(forced)
+    local = np.searchsorted(reached, pairs) if len(pairs) else pairs
+    sub = cluster_constrained(len(reached), np.searchsorted(reached, lft), np.searchsorted(reached, rgt),
+                              probability, exclusive_of(reached),
+                              [(int(a), int(b)) for a, b in local[:k]], [(int(a), int(b)) for a, b in local[k:]])
+    membership, zekerheid = list(range(n)), [1.0] * n
+    for j, node in enumerate(reached.tolist()):
+        membership[node] = int(reached[sub.membership[j]])
+        zekerheid[node] = sub.zekerheid[j]
+    return Clusters(membership, zekerheid)

@@ -39,7 +39,7 @@ from splink import Linker
 from pandzicht.fallback import record as record_fallback
 from pandzicht.link import parties_splink as ps
 from pandzicht.link import previous as prev
-from pandzicht.link.clustering import cluster_constrained
+from pandzicht.link.clustering import cluster_reached
 from pandzicht.link.judgements import current_judgements, default_path
 from pandzicht.link.mentions import MENTION_COLUMNS
 from pandzicht.store.engine import Store
@@ -225,7 +225,7 @@ def _cluster_new(store: Store, threshold: float, judged: dict) -> int:
         SELECT p.unique_id, CASE WHEN n.nieuw THEN p.unique_id ELSE 'oud:' || min(s.vorige_entiteit) END AS knoop
         FROM _profiel p JOIN _profiel_nieuw n USING (profiel) JOIN _pv v USING (profiel)
         JOIN _status s USING (sleutel) GROUP BY p.unique_id, n.nieuw""")
-    nodes = store.rows("SELECT knoop, kvk_nummer, persoon_token, geboortedatum_sleutel, i FROM _knoop ORDER BY i")
+    n_nodes = int(store.scalar("SELECT count(*) FROM _knoop"))
     links = store.con.execute("""
         SELECT a.i AS l, b.i AS r, CAST(round(q.match_probability, 6) AS DOUBLE) AS p FROM _paar q
         JOIN _profiel_knoop ka ON ka.unique_id = q.unique_id_l JOIN _knoop a ON a.knoop = ka.knoop
@@ -234,7 +234,8 @@ def _cluster_new(store: Store, threshold: float, judged: dict) -> int:
                                      [threshold]).fetchnumpy()
     first_with: dict[str, int] = {}
     chain_l, chain_r = [], []
-    for _, kvk, _, _, i in nodes:  # the same KvK number is the same company
+    for kvk, i in store.rows("SELECT kvk_nummer, i FROM _knoop WHERE kvk_nummer IS NOT NULL ORDER BY i"):
+        # the same KvK number is the same company
         if kvk:
             j = first_with.setdefault(kvk, i)
             if j != i:
@@ -257,11 +258,12 @@ def _cluster_new(store: Store, threshold: float, judged: dict) -> int:
         JOIN _profiel_knoop pk USING (unique_id) JOIN _knoop a ON a.knoop = pk.knoop
         JOIN _knoop b ON b.knoop = 'oud:' || s.vorige_entiteit
         WHERE NOT s.geraakt AND a.i <> b.i""")
-    exclusive = [[n[1] for n in nodes], [n[2] for n in nodes], [n[3] for n in nodes]]
-    result = cluster_constrained(len(nodes), left, right, prob, exclusive, forced, cannot)
-    size = np.bincount(np.asarray(result.membership), minlength=len(nodes))
+    # only the nodes a link or judgement reaches are clustered (and their attributes fetched): a kept party
+    # nothing reaches stays alone, as it would in clustering over all nodes
+    result = cluster_reached(n_nodes, left, right, prob, lambda reached: _exclusive(store, reached), forced, cannot)
+    size = np.bincount(np.asarray(result.membership, dtype=np.int64), minlength=n_nodes)
     store.write_arrow("_knoop_cluster", pa.table({
-        "i": pa.array(range(len(nodes)), pa.int32()), "cluster": pa.array(result.membership, pa.int64()),
+        "i": pa.array(range(n_nodes), pa.int32()), "cluster": pa.array(result.membership, pa.int64()),
         "alleen": pa.array([bool(size[c] == 1) for c in result.membership]),
         "zekerheid": pa.array(result.zekerheid, pa.float64())}))
     # mentions: a kept party alone in its cluster keeps everything; all others are named as a full run names
@@ -284,6 +286,15 @@ def _cluster_new(store: Store, threshold: float, judged: dict) -> int:
     for table in ("_knoop", "_profiel_knoop", "_knoop_cluster", "_lid"):
         store.execute(f"DROP TABLE IF EXISTS {table}")
     return int(store.scalar("SELECT count(DISTINCT entiteit_id) FROM entiteit"))
+
+
+def _exclusive(store: Store, reached: np.ndarray) -> list[list[str | None]]:
+    """KvK number, BRP person and birth-date key of the nodes `reached` (ascending), for clustering."""
+    store.write_arrow("_bereikt", pa.table({"i": pa.array(reached, pa.int32())}))
+    rows = store.rows("SELECT k.kvk_nummer, k.persoon_token, k.geboortedatum_sleutel FROM _knoop k "
+                      "SEMI JOIN _bereikt b USING (i) ORDER BY k.i")
+    store.execute("DROP TABLE _bereikt")
+    return [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]]
 
 
 def _carry_review_queue(store: Store) -> None:
