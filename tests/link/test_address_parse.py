@@ -87,6 +87,10 @@ def test_parser_never_fails(text):
     # 'hs' between two numbers: the first is the house number (it read as number 1 of street '45 hs')
     ("3011 AB 45 hs 1", None, 45, None, "1", "3011AB"),
     ("Jasmijnlaan 5 hs 1", "jasmijnlaan", 5, None, "1", None),
+    # a postcode whose letters read 'TE' or 'HS' is still a postcode
+    ("1000 TE 1", None, 1, None, None, "1000TE"),
+    ("Kastanjelaan 12, 3011 HS Rotterdam", "kastanjelaan", 12, None, None, "3011HS"),
+    ("3011 HS 12", None, 12, None, None, "3011HS"),
 ])
 def test_known_forms(text, street, number, letter, addition, postcode):
     p = parse_address(text, PLACES)

@@ -119,8 +119,7 @@ def parse_address(text: str, known_places: frozenset[str] = frozenset()) -> Pars
     """Split a free-text address into its parts; parts it cannot find are None."""
     if not text or not text.strip():
         return ParsedAddress(None, None, None, None, None, None)
-    rest = _PLACE_MARKER.sub(r"\1 , ", " ".join(text.replace(",", " , ").split()))
-    rest = _HOUSE_WORD_ADDITION.sub(r"\1-\2", rest)
+    rest = " ".join(text.replace(",", " , ").split())
     postcode = None
     m = _POSTCODE.search(rest) or _POSTCODE_LOOSE.search(rest)
     if m:
@@ -130,6 +129,8 @@ def parse_address(text: str, known_places: frozenset[str] = frozenset()) -> Pars
         rest = (rest[: bad.start()] + " , " + rest[bad.end():]).strip()
     else:
         postcode, rest = _damaged_postcode(rest)
+    # only once the postcode is out: its letters may read 'TE' or 'HS' ('1000 TE 1', '3011 HS 12')
+    rest = _HOUSE_WORD_ADDITION.sub(r"\1-\2", _PLACE_MARKER.sub(r"\1 , ", rest))
     place = None
     if known_places:
         segments = [seg.strip() for seg in rest.split(",")]
