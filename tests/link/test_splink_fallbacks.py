@@ -6,6 +6,7 @@ none), no birth dates anywhere, a delivery too small to learn from."""
 from __future__ import annotations
 
 import itertools
+import logging
 import shutil
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from pandzicht.evaluation.linking import pairwise_scores
 from pandzicht.fallback import recorded
-from pandzicht.link.parties_splink import pairs_sharing, resolve_parties
+from pandzicht.link.parties_splink import _unobserved_levels, pairs_sharing, resolve_parties
 from pandzicht.store.engine import Store
 
 
@@ -88,6 +89,18 @@ def test_a_name_level_no_em_pair_shows_keeps_its_start_value_and_says_so(world_b
     assert "bedrijfsnaam: Jaro-Winkler distance of kern_compact >= 0.95" not in levels.reden  # seen and learned
     # Splink's own English warning is not printed to the user; the recorded fallback is
     assert not [r for r in caplog.records if r.name.startswith("splink") and "not observed" in r.getMessage()]
+
+
+def test_only_the_unobserved_level_warnings_are_taken_out_of_splinks_log(caplog):
+    logger = logging.getLogger("splink.internals.expectation_maximisation")
+    with caplog.at_level(logging.WARNING), _unobserved_levels() as collector:
+        logger.warning("WARNING:\nLevel Exact match on naam on comparison naam not observed in dataset, "
+                       "unable to train m value\n")
+        logger.warning("EM did not converge")
+    logger.warning("Level x on comparison y not observed in dataset, unable to train m value")  # after: passes
+    assert collector.levels == [("naam", "Exact match on naam", "m")]
+    assert [r.getMessage() for r in caplog.records] == [
+        "EM did not converge", "Level x on comparison y not observed in dataset, unable to train m value"]
 
 
 _value = st.one_of(st.none(), st.sampled_from(["a", "b", "c"]))

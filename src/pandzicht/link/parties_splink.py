@@ -323,37 +323,36 @@ def pairs_sharing(frame: pa.Table, columns: tuple[str, ...]) -> int:
     return int((counts * (counts - 1) // 2).sum())
 
 
-class _UnobservedLevels(logging.Handler):
-    """Collects Splink's 'level not observed, unable to train m value' warnings during one EM session.
+class _UnobservedLevels(logging.Filter):
+    """Takes Splink's 'level not observed, unable to train m value' warnings out of its log during one EM session.
 
     Splink then keeps that level's starting m (or u) value: a fallback like any other, so it is recorded
     instead of printed to the user's terminal in English (the warning names a comparison and a level label,
-    never a value from the data)."""
+    never a value from the data). Every other record of that logger passes as before."""
 
     PATTERN = re.compile(r"Level (.+?) on comparison (\S+) not observed in dataset, unable to train (m|u) value")
 
     def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
+        super().__init__()
         self.levels: list[tuple[str, str, str]] = []  # (comparison, level label, 'm' or 'u')
 
-    def emit(self, record: logging.LogRecord) -> None:
+    def filter(self, record: logging.LogRecord) -> bool:
         match = self.PATTERN.search(record.getMessage())
         if match:
             self.levels.append((match.group(2), match.group(1), match.group(3)))
+        return match is None
 
 
 @contextmanager
 def _unobserved_levels() -> Iterator[_UnobservedLevels]:
-    """Route Splink's EM warnings to a collector for the duration of one EM session."""
+    """Collect (and keep out of the log) Splink's unobserved-level warnings for the duration of one EM session."""
     logger = logging.getLogger("splink.internals.expectation_maximisation")
-    handler, propagate = _UnobservedLevels(), logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False
+    collector = _UnobservedLevels()
+    logger.addFilter(collector)
     try:
-        yield handler
+        yield collector
     finally:
-        logger.removeHandler(handler)
-        logger.propagate = propagate
+        logger.removeFilter(collector)
 
 
 def _em(linker: Linker, columns: tuple[str, ...], frame: pa.Table, stap: str, fallbacks: Fallbacks,
