@@ -115,9 +115,11 @@ def _as_truth(entities: Path, target: Path) -> Path:
     return target
 
 
-def bench_deliveries(units: int, seed: int, work: Path, fresh_run: bool = False, dialect: str = "basis") -> dict:
+def bench_deliveries(units: int, seed: int, work: Path, fresh_run: bool = False, dialect: str = "basis",
+                     keep_first: Path | None = None) -> dict:
     """Generate two deliveries (or reuse them in `work`), analyse 1, then 2 incrementally and in full (both
-    continuing 1), and with `fresh_run` 2 from nothing; measure."""
+    continuing 1), and with `fresh_run` 2 from nothing; measure. `keep_first`: where to keep a copy of
+    delivery 1's store (the tests resolve delivery 2 against it again)."""
     work = Path(work)
     first, second = work / folder_name(1), work / folder_name(2)
     if not (second / "manifest.json").exists():
@@ -130,6 +132,8 @@ def bench_deliveries(units: int, seed: int, work: Path, fresh_run: bool = False,
     kept_entities = work / "entiteiten-levering-1.csv"
     shutil.copyfile(out / "entiteiten.csv", kept_entities)
     shutil.copytree(out, full, symlinks=True)
+    if keep_first is not None:
+        shutil.copyfile(out / "pandzicht.duckdb", keep_first)
     runs["levering_2_incrementeel"] = _run(second, out)
     runs["levering_2_volledig"] = _run(second, full, opnieuw=True)
     truth = second / "truth" / "persoon_sleutel.csv"

@@ -118,6 +118,7 @@ def _parties(i: StageInput) -> int:
     n, plan = resolve_delivery(i.store, i.previous, i.opnieuw, i.judgements, engine=i.store.name,
                                spark=getattr(i.store, "spark", None))
     i.koppeling.update(plan.report())
+    i.hergebruik["entiteiten"] = plan.reuse()
     return n
 
 

@@ -61,6 +61,7 @@ class Plan:
     reden: str
     records: dict[str, int] = field(default_factory=dict)
     drift: dict[str, Any] = field(default_factory=dict)
+    overgenomen: dict[str, int] = field(default_factory=dict)  # kept parties whose `entiteit` rows were copied
 
     def report(self) -> dict[str, Any]:
         """The `analyse.koppeling` section of laadrapport.json."""
@@ -70,6 +71,17 @@ class Plan:
         if self.drift:
             out["drift"] = self.drift
         return out
+
+    def reuse(self) -> dict[str, Any]:
+        """The `analyse.hergebruik.entiteiten` entry: the parties whose rows of `entiteit` were copied from the
+        previous analysis (kept parties no new link, KvK number or judgement reaches)."""
+        if self.modus != "incrementeel":
+            return {"modus": "volledig", "reden": self.reden}
+        return {"modus": "incrementeel", "partijen_overgenomen": self.overgenomen.get("partijen", 0),
+                "records_overgenomen": self.overgenomen.get("records", 0),
+                "records_berekend": self.overgenomen.get("berekend", 0),
+                "reden": "partijen zonder nieuw, gewijzigd, verwijderd of beoordeeld record en zonder nieuwe "
+                         "koppeling: rijen van entiteit overgenomen uit de vorige analyse"}
 
 
 def _hash_sql(alias: str) -> str:
@@ -202,11 +214,13 @@ def _score_new(store: Store, frames: dict[str, pa.Table], floor: float, engine: 
     return pa.concat_tables(scored) if scored else ps._empty_pairs()
 
 
-def _cluster_new(store: Store, threshold: float, judged: dict) -> int:
+def _cluster_new(store: Store, threshold: float, judged: dict, overgenomen: dict[str, int],
+                 take_over: bool = True) -> int:
     """Constrained clustering as in a full run, over the profiles resolved again and one node per kept earlier
     party (its unchanged records, with their KvK number, BRP person and birth-date key). A kept party no
-    new link reaches keeps its records, id and certainties as they were; the rest is written as a full run
-    writes it. Returns the number of entities."""
+    new link reaches keeps its records, id and certainties as they were: with `take_over` its rows are
+    copied from the earlier analysis (counted in `overgenomen`); the rest is written as a full run writes it.
+    Returns the number of entities."""
     store.execute("""
         CREATE OR REPLACE TEMP TABLE _knoop AS
         WITH nieuw AS (
@@ -266,24 +280,43 @@ def _cluster_new(store: Store, threshold: float, judged: dict) -> int:
         "i": pa.array(range(n_nodes), pa.int32()), "cluster": pa.array(result.membership, pa.int64()),
         "alleen": pa.array([bool(size[c] == 1) for c in result.membership]),
         "zekerheid": pa.array(result.zekerheid, pa.float64())}))
-    # mentions: a kept party alone in its cluster keeps everything; all others are named as a full run names
+    # A kept party alone in its cluster is exactly its earlier records, all unchanged: a record of it in a
+    # profile resolved again, or in a profile shared with another party's records, is force-linked to its
+    # node, and a party that lost, changed or had judged a record is resolved again whole (no 'oud:' node).
+    # Its rows are the earlier analysis' rows, copied (`take_over=False` derives them like all others).
+    store.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _ent_behouden AS
+        SELECT e.sleutel, e.entiteit_id, e.zekerheid FROM _vorige_ent e
+        WHERE {'true' if take_over else 'false'} AND e.entiteit_id IN (
+            SELECT substr(k.knoop, 5) FROM _knoop k JOIN _knoop_cluster c USING (i)
+            WHERE c.alleen AND k.knoop LIKE 'oud:%')""")
+    # the other mentions are named as a full run names them
     store.execute("""
         CREATE OR REPLACE TEMP TABLE _lid AS
         SELECT v.sleutel, c.cluster, c.alleen, k.knoop LIKE 'oud:%' AS oud, s.geraakt,
                CASE WHEN NOT s.geraakt THEN e.zekerheid ELSE c.zekerheid END AS zekerheid, e.entiteit_id AS vorige
-        FROM _pv v JOIN _profiel p USING (profiel) JOIN _profiel_knoop pk USING (unique_id)
+        FROM (SELECT sleutel, profiel FROM _pv ANTI JOIN _ent_behouden USING (sleutel)) v
+        JOIN _profiel p USING (profiel) JOIN _profiel_knoop pk USING (unique_id)
         JOIN _knoop k USING (knoop) JOIN _knoop_cluster c USING (i) JOIN _status s USING (sleutel)
         LEFT JOIN _vorige_ent e USING (sleutel)""")
     store.execute("""
         CREATE OR REPLACE TABLE entiteit AS
-        WITH naam AS (SELECT cluster, 'E' || left(sha1(min(sleutel)), 12) AS entiteit_id FROM _lid GROUP BY 1)
-        SELECT split_part(l.sleutel, '/', 1) AS bron, substr(l.sleutel, strpos(l.sleutel, '/') + 1) AS record_sleutel,
-               CASE WHEN l.alleen AND l.oud THEN l.vorige ELSE n.entiteit_id END AS entiteit_id,
-               CASE WHEN l.sleutel = min(l.sleutel) OVER (PARTITION BY l.cluster) THEN 1.0
-                    ELSE l.zekerheid END AS zekerheid
-        FROM _lid l JOIN naam n USING (cluster)
-        ORDER BY bron, record_sleutel""")
-    for table in ("_knoop", "_profiel_knoop", "_knoop_cluster", "_lid"):
+        WITH naam AS (SELECT cluster, 'E' || left(sha1(min(sleutel)), 12) AS entiteit_id FROM _lid GROUP BY 1),
+        rij AS (
+            SELECT l.sleutel, CASE WHEN l.alleen AND l.oud THEN l.vorige ELSE n.entiteit_id END AS entiteit_id,
+                   CASE WHEN l.sleutel = min(l.sleutel) OVER (PARTITION BY l.cluster) THEN 1.0
+                        ELSE l.zekerheid END AS zekerheid
+            FROM _lid l JOIN naam n USING (cluster)
+            UNION ALL
+            SELECT sleutel, entiteit_id, CASE WHEN sleutel = min(sleutel) OVER (PARTITION BY entiteit_id) THEN 1.0
+                                              ELSE zekerheid END
+            FROM _ent_behouden)
+        SELECT split_part(sleutel, '/', 1) AS bron, substr(sleutel, strpos(sleutel, '/') + 1) AS record_sleutel,
+               entiteit_id, zekerheid
+        FROM rij ORDER BY bron, record_sleutel""")
+    kept = store.rows("SELECT count(DISTINCT entiteit_id), count(*) FROM _ent_behouden")[0]
+    overgenomen["partijen"], overgenomen["records"] = int(kept[0]), int(kept[1])
+    for table in ("_knoop", "_profiel_knoop", "_knoop_cluster", "_lid", "_ent_behouden"):
         store.execute(f"DROP TABLE IF EXISTS {table}")
     return int(store.scalar("SELECT count(DISTINCT entiteit_id) FROM entiteit"))
 
@@ -317,9 +350,11 @@ def resolve_incremental(
     threshold: float = ps.DREMPEL,
     review: tuple[float, float] = (ps.WACHTRIJ_ONDER, ps.WACHTRIJ_BOVEN),
     spark: Any = None,
+    take_over: bool = True,
 ) -> tuple[int | None, Plan]:
     """Resolve this delivery's mentions against the previous analysis' parties. Returns the number of
-    entities and the plan, or (None, plan) when a full resolution is needed (plan.reden says why)."""
+    entities and the plan, or (None, plan) when a full resolution is needed (plan.reden says why).
+    `take_over=False` derives the rows of untouched kept parties instead of copying them (same table)."""
     if store.scalar("SELECT count(*) FROM partij_vermelding") < ps.MIN_MENTIONS:
         return None, Plan("volledig", "geen", f"minder dan {ps.MIN_MENTIONS} partijvermeldingen")
     if not _copy_previous(store, previous):
@@ -340,7 +375,9 @@ def resolve_incremental(
     pairs = _score_new(store, frames, min(review[0], threshold), engine, spark)
     store.write_arrow("_paar", pairs)
     _carry_model(store)
-    n_entities = _cluster_new(store, threshold, judged)
+    overgenomen: dict[str, int] = {}
+    n_entities = _cluster_new(store, threshold, judged, overgenomen, take_over)
+    overgenomen["berekend"] = int(store.scalar("SELECT count(*) FROM entiteit")) - overgenomen["records"]
     _carry_review_queue(store)
     ps._write_review_queue(store, review, threshold)
     log.info("incremental party resolution: %d of %d mentions resolved again, %d pairs scored",
@@ -348,7 +385,7 @@ def resolve_incremental(
     counts["paren_gescoord"] = pairs.num_rows
     _drop(store)
     return n_entities, Plan("incrementeel", "hergebruikt", "geen drift sinds de training van het model",
-                            counts, figures)
+                            counts, figures, overgenomen)
 
 
 def _carry_model(store: Store) -> None:
