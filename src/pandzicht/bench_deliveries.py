@@ -28,13 +28,16 @@ from rich.table import Table
 from pandzicht.bench import RssSampler
 from pandzicht.evaluation.linking import pairwise_scores
 from pandzicht.pipeline import analyse
+from pandzicht.score.lift import lift
 from pandzicht.synth.deliveries import folder_name, generate_deliveries
 
 TOP = 200
 
 
 def _run(bundle: Path, out: Path, opnieuw: bool = False) -> dict:
-    """One analyse run with seconds and peak memory (MB) per stage, and how linking ran."""
+    """One analyse run with seconds and peak memory (MB) per stage, and how linking ran. Each run starts
+    without what an earlier run in this process kept (lifted queries), as a separate `pandzicht analyse`."""
+    lift.cache_clear()
     with RssSampler() as sampler:
         def on_stage(name: str) -> None:
             sampler.stage = name
