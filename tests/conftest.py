@@ -39,3 +39,59 @@ def _skip_without_real_data():
 
 pytest_runtest_setup = pytest.hookimpl(wrapper=True)(lambda item: (yield from _skip_without_real_data()))
 pytest_runtest_call = pytest.hookimpl(wrapper=True)(lambda item: (yield from _skip_without_real_data()))
+
+
+TESTS = Path(__file__).resolve().parent
+
+
+def _shared_fixtures(item: pytest.Item) -> list[str]:
+    """The module- and session-scoped fixtures of this suite (not of plugins) a test uses, named by where they
+    are defined: each one is built once per xdist worker that runs a test needing it."""
+    info = getattr(item, "_fixtureinfo", None)
+    names = []
+    for name in info.names_closure if info is not None else ():
+        defs = info.name2fixturedefs.get(name)
+        if not defs or defs[-1].scope not in ("module", "package", "session"):
+            continue
+        code = getattr(defs[-1].func, "__code__", None)
+        source = Path(code.co_filename).resolve() if code is not None else None
+        if source is not None and TESTS in source.parents:
+            names.append(f"{source.relative_to(TESTS)}:{name}")
+    return names
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under `--dist loadgroup` (the xdist workers collect, with `loadgroup` set):
+
+    - tests that share an expensive module or session fixture (a generated and analysed demo world, a server, a
+      browser) go to one worker as one xdist group, so the fixture is built once, not once per worker; tests that
+      name their group themselves (`spark`) keep it;
+    - each grouped test's node id gets the `@group` suffix xdist's scheduler groups by. xdist 3.8 sets it on
+      `item._nodeid`, which pytest 9 no longer reads (the id lives in `item._id`), so without this every test was
+      its own unit: the `spark` group ran on both workers, each starting its own Spark cluster.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    shared = {}
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None and (names := _shared_fixtures(item)):
+            shared[item] = names
+            for other in names[1:]:
+                parent[find(other)] = find(names[0])
+    for item, names in shared.items():
+        item.add_marker(pytest.mark.xdist_group(f"fixture:{find(names[0])}"))
+    for item in items:
+        groups = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                         for m in item.iter_markers("xdist_group")})
+        suffix = "@" + "_".join(groups)
+        if groups and not item.nodeid.endswith(suffix):
+            item._id = type(item._id).parse(item.nodeid + suffix)  # type: ignore[attr-defined]
