@@ -170,3 +170,17 @@ class Reveal(Base):
     gebruiker_id: Mapped[int] = mapped_column(ForeignKey("gebruiker.id"))
     entiteit_id: Mapped[str] = mapped_column(String(120))
     tijd: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class NetworkSnapshot(Base):
+    """A link chart saved into a case: node ids and positions only (see web/saved_charts.py)."""
+
+    __tablename__ = "netwerk_opname"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    zaak_id: Mapped[int] = mapped_column(ForeignKey("zaak.id", ondelete="CASCADE"), index=True)
+    kern: Mapped[str] = mapped_column(String(120))
+    titel: Mapped[str] = mapped_column(String(120), default="")
+    inhoud: Mapped[str] = mapped_column(Text)  # JSON of ChartState
+    aangemaakt_door: Mapped[int] = mapped_column(ForeignKey("gebruiker.id"))
+    aangemaakt_op: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -9,30 +9,17 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from pandzicht.cases.db import Base, utcnow
+from pandzicht.cases.models import NetworkSnapshot
 from pandzicht.errors import PandzichtError
 
 NODE_RE = re.compile(r"^[A-Za-z0-9_:.\-]{1,120}$")
 MAX_NODES = 2000
-
-
-class NetworkSnapshot(Base):
-    __tablename__ = "netwerk_opname"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    zaak_id: Mapped[int] = mapped_column(ForeignKey("zaak.id", ondelete="CASCADE"), index=True)
-    kern: Mapped[str] = mapped_column(String(120))
-    titel: Mapped[str] = mapped_column(String(120), default="")
-    inhoud: Mapped[str] = mapped_column(Text)  # JSON of ChartState
-    aangemaakt_door: Mapped[int] = mapped_column(ForeignKey("gebruiker.id"))
-    aangemaakt_op: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class ChartState(BaseModel):
