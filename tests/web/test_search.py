@@ -136,3 +136,16 @@ def test_search_needs_an_analyst(client: TestClient) -> None:
     assert client.get("/api/zoek", params={"q": "abc"}).status_code == 401
     r = client.get("/zoek", params={"q": "abc"}, follow_redirects=False)
     assert r.status_code in (303, 307) and "/inloggen" in r.headers["location"]
+
+
+def test_closing_a_store_waits_for_the_token_table_built_beside_the_requests(world) -> None:  # type: ignore[no-untyped-def]
+    """A store closed right after its search index was made (a newer analysis published at that moment) must
+    not pull the connection from under the thread still writing the token table."""
+    from pandzicht.web.analysis import AnalysisStore
+    from pandzicht.web.search import SearchIndex
+
+    for _ in range(3):
+        store = AnalysisStore(world["db"], write_missing=False)
+        SearchIndex(store, SECRET)
+        store.close()
+        assert store._background and not any(t.is_alive() for t in store._background)

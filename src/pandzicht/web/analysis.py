@@ -202,6 +202,7 @@ class AnalysisStore:
         self._con.execute(f"ATTACH '{target}' AS pz (READ_ONLY)")
         self._con.execute("USE pz")
         self._lock = threading.Lock()
+        self._background: list[threading.Thread] = []
         self.tables = {r[0] for r in self._con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema='main' AND table_catalog='pz'"
         ).fetchall()}
@@ -469,7 +470,16 @@ class AnalysisStore:
     def has(self, table: str) -> bool:
         return table in self.tables
 
+    def in_background(self, target: Callable[[], None], name: str) -> None:
+        """Run `target` on a thread beside the requests; `close` waits for it, so closing a store (a newer
+        analysis published, the app stopping) never pulls the connection from under a query still running."""
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        self._background.append(thread)
+        thread.start()
+
     def close(self) -> None:
+        for thread in self._background:
+            thread.join()
         self._con.close()
 
     # -- meta -----------------------------------------------------------------------------------------------------

@@ -119,7 +119,7 @@ class SearchIndex:
         self._tokens_ready = threading.Event()
         if "zoek_adres" not in store.lookup_tables:  # else written at publication
             build_tables(store)
-        threading.Thread(target=self._build_tokens, args=(secret,), daemon=True, name="zoek-tokens").start()
+        store.in_background(lambda: self._build_tokens(secret), "zoek-tokens")
 
     # -- building -------------------------------------------------------------------------------------------------
     def _exec(self, sql: str) -> None:
