@@ -19,6 +19,7 @@ from pandzicht.changes import TABLE as CHANGES_TABLE
 from pandzicht.contract.manifest import read_manifest
 from pandzicht.delivery_checks import MAX_AFWIJKING, check_against_previous, continues, find_previous
 from pandzicht.indicators.catalogue import load_catalogue
+from pandzicht.indicators.run import for_store
 from pandzicht.intake.load import load_bundle, taken_over
 from pandzicht.privacy.files import private_file, restrict_tree
 from pandzicht.publish import Publication
@@ -52,8 +53,8 @@ def analyse_store(
     timings = timings if timings is not None else {}
     counts: dict[str, int] = {}
     done: dict[str, object] = {}
-    given = StageInput(store, load_catalogue(), previous=previous, judgements=judgements, opnieuw=opnieuw,
-                       hergebruik=dict(hergebruik or {}))
+    given = StageInput(store, for_store(store, load_catalogue()), previous=previous, judgements=judgements,
+                       opnieuw=opnieuw, hergebruik=dict(hergebruik or {}))
     fallback.reset(store)
     for declared in STAGES:
         run = declared.step(exact_only)

@@ -88,8 +88,9 @@ def _raw(*sources: str) -> tuple[str, ...]:
 
 @cache
 def indicator_tables(phase: str) -> tuple[str, ...]:
-    """The tables the catalogue's indicators of one phase read, from their `bronnen`."""
-    tables = {b if b in DERIVED else raw_table(b) for i in load_catalogue() if i.fase == phase for b in i.bronnen}
+    """The tables the catalogue's indicators of one phase read, from their `bronnen` and `bronnen_optioneel`."""
+    tables = {b if b in DERIVED else raw_table(b) for i in load_catalogue() if i.fase == phase
+              for b in (*i.bronnen, *i.optioneel)}
     return tuple(sorted(tables))
 
 

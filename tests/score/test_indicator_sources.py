@@ -44,7 +44,7 @@ def test_bronnen_are_the_tables_the_query_reads(ind):
     """Every table the query reads is declared; a declared source the query does not read itself must feed a
     derived table it reads (kvk_functionaris feeds `relatie`: without it the director edges are silently
     missing). `bundel_meta` (the peildatum) is written by every intake, so it is no source one can lack."""
-    declared = {b if b in DERIVED else raw_table(b) for b in ind.bronnen}
+    declared = {b if b in DERIVED else raw_table(b) for b in (*ind.bronnen, *ind.optioneel)}
     read = tables_read(ind.query) - set(INTAKE_TABLES)
     feeding = set().union(*(upstream(t) for t in read if t in DERIVED))
     assert sorted(read - declared) == [], "read but not in bronnen"

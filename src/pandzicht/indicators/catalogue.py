@@ -38,6 +38,9 @@ class Indicator:
     # "indicatoren" runs before any score; "na_adresscore" after the homes are scored, for network evidence
     # that reads `adres_score` (only party indicators: a home's score must never feed on itself)
     fase: str = "indicatoren"
+    # sources that sharpen the indicator when delivered but whose absence must not silence it: the query reads
+    # them, and without them it runs as if they held no rows (`run.for_store`)
+    optioneel: tuple[str, ...] = ()
 
     @property
     def unit_level(self) -> bool:
@@ -62,6 +65,9 @@ def _parse(path: Path) -> Indicator:
         raise PandzichtError(f"{path.name}: fase '{raw['fase']}' onbekend ({', '.join(PHASES)})")
     if raw.get("fase") == "na_adresscore" and raw["entiteit"] == "adres":
         raise PandzichtError(f"{path.name}: een indicator op adresniveau kan niet na de adresscore komen")
+    overlap = set(raw.get("bronnen_optioneel", ())) & set(raw["bronnen"])
+    if overlap:
+        raise PandzichtError(f"{path.name}: bron '{sorted(overlap)[0]}' staat in bronnen en in bronnen_optioneel")
     if raw["code"] != path.stem:
         raise PandzichtError(f"{path.name}: code '{raw['code']}' moet gelijk zijn aan de bestandsnaam")
     return Indicator(
@@ -69,7 +75,7 @@ def _parse(path: Path) -> Indicator:
         bronnen=tuple(raw["bronnen"]), meet=raw["meet"], waarom=raw["waarom"], bron_url=raw.get("bron_url", ""),
         onschuldig=tuple(raw["onschuldig"]), geen_proxy=raw["geen_proxy"], query=raw["query"],
         wijst_op=tuple(raw.get("wijst_op", ())), venster_maanden=int(raw.get("venster_maanden", 6)),
-        fase=raw.get("fase", "indicatoren"),
+        fase=raw.get("fase", "indicatoren"), optioneel=tuple(raw.get("bronnen_optioneel", ())),
     )
 
 

@@ -196,7 +196,7 @@ def render_catalogue(indicators: list[Indicator] | None = None) -> str:
            "## Indicatorcatalogus", "", "| code | titel | over | familie | bronnen |", "|---|---|---|---|---|"]
     for i in indicators:
         out.append(f"| `{i.code}` | {i.titel} | {_ENTITY.get(i.entiteit, i.entiteit)} | {i.familie} | "
-                   f"{', '.join(i.bronnen)} |")
+                   f"{_sources(i)} |")
     family = None
     for i in indicators:
         if i.familie != family:
@@ -204,7 +204,7 @@ def render_catalogue(indicators: list[Indicator] | None = None) -> str:
             out += ["", f"### {_FAMILIES.get(family, family)}"]
         out += [
             "", f"#### `{i.code}` — {i.titel}", "",
-            f"- **Over:** {_ENTITY.get(i.entiteit, i.entiteit)}; **bronnen:** {', '.join(i.bronnen)}"
+            f"- **Over:** {_ENTITY.get(i.entiteit, i.entiteit)}; **bronnen:** {_sources(i)}"
             + (f"; **wijst op:** {', '.join(i.wijst_op)}" if i.wijst_op else ""),
             f"- **Meet:** {i.meet}",
             f"- **Waarom:** {i.waarom}" + (f" ({i.bron_url})" if i.bron_url else ""),
@@ -212,3 +212,9 @@ def render_catalogue(indicators: list[Indicator] | None = None) -> str:
             f"- **Geen proxy:** {i.geen_proxy}",
         ]
     return "\n".join(out) + "\n"
+
+
+def _sources(ind: Indicator) -> str:
+    """'a, b' or 'a, b (indien geleverd: c)': an optional source sharpens the indicator but is not needed."""
+    extra = f" (indien geleverd: {', '.join(ind.optioneel)})" if ind.optioneel else ""
+    return ", ".join(ind.bronnen) + extra

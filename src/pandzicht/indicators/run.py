@@ -8,8 +8,11 @@ is part of the answer.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable
 
+from pandzicht.contract.sources import SOURCES, Kind
 from pandzicht.errors import PandzichtError
 from pandzicht.indicators.catalogue import Indicator, load_catalogue
 from pandzicht.store.engine import Store, raw_table
@@ -21,11 +24,44 @@ DERIVED = {"adres_koppeling", "partij_vermelding", "entiteit", "relatie", "contr
 def available(store: Store, ind: Indicator) -> bool:
     """Whether every source an indicator needs was delivered with rows: a header-only file (or one whose every
     row went to quarantine) says nothing, and an indicator run on it would read that silence as innocence."""
-    return all(
-        store.has_table(b) if b in DERIVED
-        else store.has_table(raw_table(b)) and store.scalar(f"SELECT EXISTS (SELECT 1 FROM {raw_table(b)})")
-        for b in ind.bronnen
-    )
+    return all(_has_rows(store, b) for b in ind.bronnen)
+
+
+_WITH = re.compile(r"WITH\s+", re.IGNORECASE)
+_EMPTY_TYPE = {Kind.INT: "BIGINT", Kind.FLOAT: "DOUBLE", Kind.DATE: "DATE"}
+
+
+def _empty_source(source: str) -> str:
+    """A relation with a source's contract columns and no rows: what an undelivered optional source holds."""
+    cols = ", ".join(f"CAST(NULL AS {_EMPTY_TYPE.get(c.kind, 'VARCHAR')}) AS {c.name}" for c in SOURCES[source].columns)
+    return f"SELECT {cols} WHERE 1 = 0"
+
+
+def for_store(store: Store, indicators: list[Indicator]) -> list[Indicator]:
+    """The catalogue as this store can run it: an optional source (`bronnen_optioneel`) that was not delivered,
+    or arrived without rows, is read as an empty table, so the indicator still runs on what it has.
+
+    The empty table is a CTE named after the raw table, which shadows it for the whole query (the same text then
+    serves the point-in-time runs and Spark)."""
+    out = []
+    for ind in indicators:
+        missing = [b for b in ind.optioneel if not _has_rows(store, b)]
+        if not missing:
+            out.append(ind)
+            continue
+        ctes = ", ".join(f"{raw_table(b)} AS ({_empty_source(b)})" for b in missing)
+        query = ind.query.strip()
+        head = _WITH.match(query)
+        query = f"WITH {ctes}, {query[head.end():]}" if head else f"WITH {ctes} {query}"
+        out.append(dataclasses.replace(ind, query=query))
+    return out
+
+
+def _has_rows(store: Store, source: str) -> bool:
+    if source in DERIVED:
+        return store.has_table(source)
+    return store.has_table(raw_table(source)) and bool(
+        store.scalar(f"SELECT EXISTS (SELECT 1 FROM {raw_table(source)})"))
 
 
 def run_indicators(
