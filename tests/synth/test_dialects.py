@@ -240,6 +240,34 @@ def test_hennep_deelnet_partial_energy(worlds: dict) -> None:
     assert ((share == 0) | (share > 0.6)).mean() > 0.8
 
 
+EMPLOYER = "Uitzendbureau|Personeelsdiensten|Arbeidsbemiddeling|Zorggroep"
+
+
+def test_werkgevers_established_employers_rent_homes_for_staff_and_are_innocent(worlds: dict, tmp_path: Path) -> None:
+    folder = tmp_path / "werkgevers"  # larger than the shared worlds: at 800 units an employer rents one or two homes
+    summary = generate(folder, 3000, SEED, "base", dialect="werkgevers")
+    kvk = read(folder, "kvk_vestiging")
+    employer = kvk[kvk["sbi_code"].isin(["7820", "8710"]) & kvk["naam"].str.contains(EMPLOYER)]
+    assert len(employer) >= 3
+    peil = pd.Timestamp(summary["peildatum"])
+    assert (pd.to_datetime(employer["datum_inschrijving"]) <= peil - pd.DateOffset(years=5)).all()
+    assert employer["datum_opheffing"].isna().all()
+    hc = read(folder, "huurcontract")
+    let = hc[hc["huurder_naam"].fillna("").str.contains(EMPLOYER)]
+    assert len(let) >= 5 and let["huurder_geboortedatum"].isna().all()
+    company = let["huurder_naam"].str.lower().str.replace(r"[^a-z]", "", regex=True).str.removesuffix("bv")
+    assert let.groupby(company)["verblijfsobject_id"].nunique().max() >= 3  # a company renting several homes
+    crime_units = set(truth(folder, "adres_typologie.csv")["verblijfsobject_id"])
+    assert not set(let["verblijfsobject_id"].dropna()) & crime_units  # and innocent
+    # people still live there, registered as usual
+    brp = read(folder, "brp_inschrijving")
+    lived = set(brp.loc[brp["datum_einde"].isna(), "verblijfsobject_id"])
+    assert len(set(let["verblijfsobject_id"].dropna()) & lived) >= 0.8 * let["verblijfsobject_id"].notna().sum()
+    # basis has none of them
+    base = read(worlds["basis"][0], "kvk_vestiging")
+    assert not base["naam"].str.contains(EMPLOYER).any()
+
+
 def test_company_spelling() -> None:
     rng = np.random.default_rng(1)
     names = np.array(["Maas Vastgoed B.V.", "Stichting Woonkracht Maasstad", "Kuip Property Services B.V.", None],

@@ -351,6 +351,37 @@ def build_companies(
     )
 
 
+_EMPLOYER_A = ("Delta", "Rijnmond", "Haven", "Agro", "Kas", "Noordzee", "Logistiek", "Tuinbouw")
+_CARE_A = ("Rijnmond", "Maasoever", "De Waterweg", "Zuidplas", "Het Baken")
+_EMPLOYER_B = (("7820", "Uitzendbureau", "BV"), ("7820", "Personeelsdiensten", "BV"),
+               ("7820", "Arbeidsbemiddeling", "BV"), ("8710", "Zorggroep", "Stichting"))
+
+
+def add_employers(
+    rng: np.random.Generator, reg: Registry, n_homes: int, peil: int, officer_pool: np.ndarray
+) -> tuple[list[int], np.ndarray]:
+    """Established employers that house their own staff (dialect `werkgever_huur`): employment agencies and care
+    organisations registered 5-20 years before the peildatum, head office outside the region. They look like the
+    rogue agencies of `build_companies` on paper (a company renting many homes), and are innocent.
+
+    Returns the companies and their weights (a Pareto tail: one or two rent most of the homes)."""
+    used = {r["naam"] for r in reg.rows}
+    employers = []
+    for _ in range(max(3, n_homes // 2500)):
+        sbi, word, rv = _EMPLOYER_B[int(rng.integers(0, len(_EMPLOYER_B)))]
+        name = _legal(f"{word} {rng.choice(_CARE_A)}" if rv == "Stichting" else f"{rng.choice(_EMPLOYER_A)} {word}", rv)
+        while name in used:
+            name = _legal(f"{rng.choice(_EMPLOYER_A)} {word} {int(rng.integers(2, 99))}", rv)
+        used.add(name)
+        start = _date(rng, peil - int(20 * YEAR), peil - int(5 * YEAR))
+        c = reg.add(name, rv, sbi, start, kind="werkgever",
+                    adres=str(rng.choice(_ELSEWHERE[:-1])).format(n=int(rng.integers(1, 400))))
+        reg.officer(c, int(rng.choice(officer_pool)), "bestuurder", start)
+        employers.append(c)
+    weight = rng.pareto(1.2, len(employers)) + 0.2
+    return employers, weight / weight.sum()
+
+
 def add_local_businesses(
     rng: np.random.Generator,
     reg: Registry,

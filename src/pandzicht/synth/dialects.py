@@ -71,6 +71,8 @@ class Dialect:
     uitkomsten_aandeel: float = 1.0  # share of discovered cases whose check is in handhaving_uitkomst
     uitkomsten_vanaf: str | None = None  # outcomes recorded from this date on only
     controles_factor: float = 1.0  # volume of checks that found nothing, against the default
+    # share of the running private lettings to households rented by an established employer for its staff
+    werkgever_huur: float = 0.0
 
     def beschrijving(self) -> str:
         """The docstring as one paragraph: which partner habit the dialect imitates."""
@@ -175,8 +177,21 @@ class HennepDeelnet(Dialect):
     energie_gaten: float = 0.1
 
 
+@dataclass(frozen=True)
+class Werkgevers(Dialect):
+    """A region of greenhouses, port logistics and care: established employment agencies and care
+    organisations (registered 5-20 years, head office elsewhere) rent 4% of the private homes let to
+    households for their own staff, so the landlord register names the company as tenant, paid by
+    transfer, while the workers are registered there as usual. On paper they look like the rogue agencies
+    behind overcrowding (a company renting many homes), which `basis` also has; they are innocent."""
+
+    naam: str = "werkgevers"
+    werkgever_huur: float = 0.04
+
+
 DIALECTS: dict[str, Dialect] = {
-    d.naam: d for d in (Basis(), Tekstadressen(), ZonderKvk(), KleinVerhuur(), WeinigUitkomsten(), HennepDeelnet())
+    d.naam: d
+    for d in (Basis(), Tekstadressen(), ZonderKvk(), KleinVerhuur(), WeinigUitkomsten(), HennepDeelnet(), Werkgevers())
 }
 DEFAULT = "basis"
 # Settings (weights, thresholds, priors) are chosen on these; the others are only reported on.

@@ -139,3 +139,26 @@ def build_contracts(
     out = out[(out["ll_pid"] >= 0) | (out["ll_cid"] >= 0)]
     out = out.sort_values(["start", "unit"], kind="stable").reset_index(drop=True)
     return out
+
+
+def let_to_employers(
+    rng: np.random.Generator,
+    contracts: pd.DataFrame,
+    owner_class: np.ndarray,
+    employers: list[int],
+    weight: np.ndarray,
+    share: float,
+    peil: int,
+) -> pd.DataFrame:
+    """A `share` of the running private lettings to households goes to an employer for its staff: the contract
+    names the company (paid by transfer), the household lives and is registered there as before."""
+    out = contracts.copy()
+    running = (out["end"].to_numpy() < 0) | (out["end"].to_numpy() > peil)
+    private = owner_class[out["unit"].to_numpy()] != CORP
+    innocent = (out["crime"].to_numpy() < 0) & (out["tenant_pid"].to_numpy() >= 0) & (out["tenant_cid"].to_numpy() < 0)
+    pick = np.flatnonzero(running & private & innocent)
+    pick = pick[rng.random(len(pick)) < share]
+    out.loc[pick, "tenant_cid"] = rng.choice(np.array(employers), size=len(pick), p=weight)
+    out.loc[pick, "tenant_pid"] = -1
+    out.loc[pick, "pay"] = "overboeking"
+    return out

@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from pandzicht.contract.sources import SOURCES, TYPOLOGIES
 from pandzicht.synth import dialects, noise
-from pandzicht.synth.companies import Registry, add_local_businesses, build_companies, kvk_numbers
+from pandzicht.synth.companies import Registry, add_employers, add_local_businesses, build_companies, kvk_numbers
 from pandzicht.synth.energy import build_energy
 from pandzicht.synth.geography import build_geography
 from pandzicht.synth.households import (
@@ -38,7 +38,7 @@ from pandzicht.synth.names import GROUP_NAMES, load_name_pools, sample_given, sa
 from pandzicht.synth.ownership import assign_owner_class, build_kadaster
 from pandzicht.synth.paths import real_data_dir
 from pandzicht.synth.signals import build_handhaving, build_incidents, build_meldingen
-from pandzicht.synth.tenancy import build_contracts
+from pandzicht.synth.tenancy import build_contracts, let_to_employers
 from pandzicht.synth.truth import Truth
 from pandzicht.synth.typologies import assign_crime
 from pandzicht.synth.writer import append_lines, broken_rows, date_str, write_csv, write_manifest
@@ -191,12 +191,18 @@ def generate(
     resident_of_unit = {int(u): int(p) for u, p in enumerate(current_head.tolist()) if p >= 0}
     surname_of_pid = dict(zip(persons["pid"].tolist(), persons["geslachtsnaam"].tolist(), strict=True))
     add_local_businesses(rng("local_business"), reg, U, peil, resident_of_unit, surname_of_pid, officer_pool)
+    employers, employer_weight = (
+        add_employers(rng("werkgevers"), reg, n_homes, peil, officer_pool) if dia.werkgever_huur > 0 else ([], None)
+    )
     companies, officers = reg.frame()
     _place_companies(rng("company_address"), companies, U, parties, straw, current_regs)
     companies["kvk"] = kvk_numbers(rng("kvk"), len(companies))
 
     report("huurcontracten", 0.45)
     contracts = build_contracts(rng("contracts"), U, seg, owner_class, kad, parties, companies, heads, straw, peil)
+    if employers:
+        contracts = let_to_employers(rng("werkgever_huur"), contracts, owner_class, employers, employer_weight,
+                                     dia.werkgever_huur, peil)
     tenant_of_seg = dict(zip(contracts["seg"].tolist(), contracts["tenant_pid"].tolist(), strict=True))
 
     report("energie", 0.55)
