@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from link_worlds import prepared_world
 
 from pandzicht.evaluation.linking import pairwise_scores
-from pandzicht.link.parties_splink import resolve_parties, spark_session
+from pandzicht.link.parties_splink import MODEL_TABLE, resolve_parties, spark_session
 from pandzicht.store.engine import Store
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
@@ -23,13 +25,28 @@ def test_spark_agrees_with_duckdb(tmp_path):
             store.execute(f"COPY (SELECT bron, record_sleutel, entiteit_id AS ware_persoon FROM entiteit) "
                           f"TO '{tmp_path / 'duck.csv'}' (HEADER)")
             store.execute(f"COPY (SELECT * FROM entiteit) TO '{tmp_path / 'duck_ent.csv'}' (HEADER)")
+            u_duck = _u_values(store)
             resolve_parties(store, engine="spark", judgements=tmp_path / "geen.sqlite", spark=spark)
             store.execute(f"COPY (SELECT * FROM entiteit) TO '{tmp_path / 'spark.csv'}' (HEADER)")
+            u_spark = _u_values(store)
     finally:
         spark.stop()
+    # u is estimated on DuckDB for both engines (`estimate_u`): the same sample, the same values
+    assert u_spark == u_duck and len(u_duck) > 10 and any(v is not None for v in u_duck.values())
     agreement = pairwise_scores(tmp_path / "spark.csv", tmp_path / "duck.csv")
     assert agreement["f1"] >= 0.99, agreement
     on_truth_spark = pairwise_scores(tmp_path / "spark.csv", truth)
     on_truth_duck = pairwise_scores(tmp_path / "duck_ent.csv", truth)
     assert on_truth_spark["f1"] >= 0.95, on_truth_spark
     assert abs(on_truth_spark["f1"] - on_truth_duck["f1"]) <= 0.01
+
+
+def _u_values(store: Store) -> dict[tuple[str, str, int], float | None]:
+    """(model, comparison, level) -> u of the trained models the resolver kept."""
+    out = {}
+    for kind, model in store.rows(f"SELECT soort, model FROM {MODEL_TABLE}"):
+        for c in json.loads(model)["comparisons"]:
+            for n, level in enumerate(c["comparison_levels"]):
+                if not level.get("is_null_level"):
+                    out[(kind, c["output_column_name"], n)] = level.get("u_probability")
+    return out

@@ -290,6 +290,23 @@ def _pairs(sdf: Any, engine: Engine) -> pa.Table:
     return pa.Table.from_pandas(sdf.as_spark_dataframe().select(*cols.split(", ")).toPandas(), preserve_index=False)
 
 
+def estimate_u(linker: Linker, settings: SettingsCreator, frame: pa.Table, max_pairs: float) -> None:
+    """u of `linker` by random sampling of `frame`'s pairs, always estimated on DuckDB in this process.
+
+    u comes from a sample of at most a few million pairs of a few thousand profiles, whatever the size of the
+    data, so it never needs a cluster; on Spark, Splink's sampling join is a cartesian product that reads the
+    whole input again for each of its ~44 chunks (100 s at 50,000 units, over 10 minutes at 100,000). One
+    engine for it also gives both engines the same u. `settings` must be the linker's own (a fresh copy)."""
+    with _db_api("duckdb") as api:
+        local = Linker(api.register(frame), settings, log_level=logging.WARNING)
+        local.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=_SEED)
+        # the estimates, including Splink's marker for a level the sample never showed, level by level
+        for source, target in zip(local._settings_obj.comparisons, linker._settings_obj.comparisons, strict=True):
+            for a, b in zip(source.comparison_levels, target.comparison_levels, strict=True):
+                if not a.is_null_level:
+                    b._u_probability = a._u_probability
+
+
 # --- training and scoring --------------------------------------------------------------------------------------
 
 # Evidence a learned step needs before its estimate is trusted; below it the documented default is used and
@@ -417,12 +434,11 @@ def score_persons(api: Any, engine: Engine, frame: pa.Table, floor: float,
     if frame.num_rows < 2:
         return _empty_pairs()
     linker = Linker(_register(api, engine, frame), person_settings(), log_level=logging.WARNING)
+    estimate_u(linker, person_settings(), frame, min(5e6, max(1e5, frame.num_rows * 20.0)))
     _prior(linker, "l.achternaam_sleutel = r.achternaam_sleutel AND l.voornaam1 = r.voornaam1 "
                    "AND l.geboortedatum = r.geboortedatum",
            ("achternaam_sleutel", "voornaam1", "geboortedatum"), 0.6, frame, "partijen.personen.a-priorikans",
            fallbacks)
-    linker.training.estimate_u_using_random_sampling(max_pairs=min(5e6, max(1e5, frame.num_rows * 20.0)),
-                                                     seed=_SEED)
     # birth date alone blocks ~160 profiles per date at 1M units (hundreds of millions of pairs for EM);
     # with the initial it stays a few million, and surname levels are still trained here
     unobserved: list[tuple[str, str, str]] = []
@@ -449,17 +465,14 @@ def score_companies(api: Any, engine: Engine, frame: pa.Table, floor: float,
     kvk = frame.column("kvk_nummer").to_pylist()
     seen: set[str] = set()
     distinct = [i for i, k in enumerate(kvk) if k and not (k in seen or seen.add(k))]
-    settings: SettingsCreator | dict = company_settings()
     max_pairs = min(5e6, max(1e5, frame.num_rows * 20.0))
+    linker = Linker(_register(api, engine, frame), company_settings(), log_level=logging.WARNING)
     if len(distinct) >= 20:
-        u_linker = Linker(_register(api, engine, frame.take(distinct)), company_settings(), log_level=logging.WARNING)
-        u_linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=_SEED)
-        settings = u_linker.misc.save_model_to_json()
-    linker = Linker(_register(api, engine, frame), settings, log_level=logging.WARNING)
-    if len(distinct) < 20:
+        estimate_u(linker, company_settings(), frame.take(distinct), max_pairs)
+    else:
         fallbacks.add("partijen.bedrijven.u", f"{len(distinct)} profielen met een eigen KvK-nummer (minimaal 20)",
                       "u-kansen uit willekeurige paren van alle bedrijfsprofielen")
-        linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=_SEED)
+        estimate_u(linker, company_settings(), frame, max_pairs)
     # Profiles with a KvK number are a labelled sample: pairs sharing one are matches. The rule finds the share
     # of matching pairs where both sides carry a number, i.e. about (share of profiles with a number)^2.
     with_kvk = sum(1 for k in kvk if k) / frame.num_rows
