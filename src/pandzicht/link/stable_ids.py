@@ -75,26 +75,11 @@ def keep_entity_ids(store: Store, previous: Path | None) -> dict[str, int]:
                           f"FROM {alias}.{HISTORY}")
         else:
             store.execute(f"CREATE OR REPLACE TEMP TABLE _historie ({_HISTORY_COLUMNS})")
-    issued = {r[0] for r in store.rows("""
-        SELECT entiteit_id FROM _vorige_ids
-        UNION SELECT oud_id FROM _historie WHERE oud_id IS NOT NULL
-        UNION SELECT nieuw_id FROM _historie WHERE nieuw_id IS NOT NULL""")}
-    overlap = store.rows("SELECT nieuw, oud, gedeeld FROM _overlap")
-    kept = assign_ids(overlap)
-    names = [r[0] for r in store.rows("SELECT DISTINCT entiteit_id FROM entiteit ORDER BY 1")]
-    mapping: dict[str, str] = {}
-    for name in names:
-        if name in kept:
-            mapping[name] = kept[name]
-        else:
-            mapping[name] = fresh_id(name, issued)
-            issued.add(mapping[name])
-    store.write_arrow("_id_map", pa.table({"naam": pa.array(list(mapping), pa.string()),
-                                           "entiteit_id": pa.array(list(mapping.values()), pa.string())}))
-    cols = store.columns("entiteit")
-    select = ", ".join("m.entiteit_id" if c == "entiteit_id" else f"e.{c}" for c in cols)
-    store.execute(f"CREATE OR REPLACE TABLE entiteit AS SELECT {select} FROM entiteit e "
-                  "JOIN _id_map m ON m.naam = e.entiteit_id ORDER BY e.bron, e.record_sleutel")
+    _map_ids(store)
+    # most clusters keep their name as id (a kept party is copied under its old id; a cluster resolved again
+    # is named after the same smallest key as before): only the others' rows are rewritten, in place
+    store.execute("UPDATE entiteit SET entiteit_id = m.entiteit_id FROM _id_map m "
+                  "WHERE m.naam = entiteit.entiteit_id AND m.naam <> m.entiteit_id")
     store.execute("""
         CREATE OR REPLACE TEMP TABLE _overlap_id AS
         SELECT m.entiteit_id AS nieuw, o.oud, o.gedeeld FROM _overlap o JOIN _id_map m ON m.naam = o.nieuw""")
@@ -119,14 +104,76 @@ def keep_entity_ids(store: Store, previous: Path | None) -> dict[str, int]:
     result = {
         "vorige_entiteiten": store.scalar("SELECT count(*) FROM _vorige_ids"),
         "met_records_nog_aanwezig": persisting,
-        "id_behouden": len(kept),
+        "id_behouden": store.scalar("SELECT count(*) FROM _overlap_id o WHERE o.nieuw = o.oud"),
         "nieuw": counts.get("nieuw", 0),
         "samengevoegd": counts.get("samengevoegd", 0),
         "gesplitst": counts.get("gesplitst", 0),
         "verdwenen": counts.get("verdwenen", 0),
     }
-    for table in ("_overlap", "_overlap_id", "_vorige_ids", "_historie", "_deze_levering", "_id_map"):
+    for table in ("_overlap", "_overlap_id", "_vorige_ids", "_historie", "_deze_levering", "_id_map", "_uitgegeven"):
         store.execute(f"DROP TABLE IF EXISTS {table}")
     log.info("entity ids: %d of %d earlier parties with records still present keep their id",
-             len(kept), persisting)
+             result["id_behouden"], persisting)
     return result
+
+
+def _map_ids(store: Store) -> None:
+    """`_id_map(naam, entiteit_id)` for every cluster in `entiteit`, from `_overlap`, `_vorige_ids` and
+    `_historie`: the answer of `assign_ids` and `fresh_id` over all clusters, with Python only where it is
+    needed. The greedy assignment decides each connected part of the overlap graph on its own, so a cluster
+    that shares records with exactly one earlier party, which shares records with no other cluster, takes
+    its id in SQL (at 1M units nearly all of three million); the rest is assigned greedily. A cluster
+    without an earlier id keeps its name unless that was ever issued; only those few are rehashed."""
+    store.execute("""
+        CREATE OR REPLACE TEMP TABLE _uitgegeven AS
+        SELECT entiteit_id AS id FROM _vorige_ids
+        UNION SELECT oud_id FROM _historie WHERE oud_id IS NOT NULL
+        UNION SELECT nieuw_id FROM _historie WHERE nieuw_id IS NOT NULL""")
+    store.execute("""
+        CREATE OR REPLACE TEMP TABLE _id_map AS
+        WITH g AS (SELECT *, count(*) OVER (PARTITION BY nieuw) AS n_oud, count(*) OVER (PARTITION BY oud) AS n_nieuw
+                   FROM _overlap)
+        SELECT nieuw AS naam, oud AS entiteit_id FROM g WHERE n_oud = 1 AND n_nieuw = 1""")
+    tangled = store.rows("""
+        SELECT nieuw, oud, gedeeld FROM _overlap o WHERE NOT EXISTS (SELECT 1 FROM _id_map m WHERE m.naam = o.nieuw)""")
+    assigned = assign_ids(tangled)
+    unassigned = store.rows("""
+        SELECT DISTINCT e.entiteit_id FROM entiteit e
+        WHERE NOT EXISTS (SELECT 1 FROM _id_map m WHERE m.naam = e.entiteit_id)""")
+    if assigned:
+        store.write_arrow("_id_map", pa.table({"naam": pa.array(list(assigned), pa.string()),
+                                               "entiteit_id": pa.array(list(assigned.values()), pa.string())}),
+                          append=True)
+    unassigned_names = sorted({r[0] for r in unassigned} - set(assigned))
+    store.write_arrow("_vrij", pa.table({"naam": pa.array(unassigned_names, pa.string())}))
+    taken = {r[0] for r in store.rows("SELECT v.naam FROM _vrij v SEMI JOIN _uitgegeven u ON u.id = v.naam")}
+    store.execute("INSERT INTO _id_map SELECT naam, naam FROM _vrij WHERE naam NOT IN "
+                  "(SELECT id FROM _uitgegeven)")
+    store.execute("DROP TABLE _vrij")
+    if taken:
+        # the few names an earlier analysis issued: rehashed until free of every id issued or in use now
+        in_use = _Issued(store)
+        renamed = {}
+        for name in sorted(taken):
+            renamed[name] = fresh_id(name, in_use)
+            in_use.add(renamed[name])
+        store.write_arrow("_id_map", pa.table({"naam": pa.array(list(renamed), pa.string()),
+                                               "entiteit_id": pa.array(list(renamed.values()), pa.string())}),
+                          append=True)
+
+
+class _Issued:
+    """`x in issued` against the ids issued before and the ids given in this run so far, without reading
+    millions of them into Python."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.added: set[str] = set()
+
+    def __contains__(self, candidate: object) -> bool:
+        return candidate in self.added or bool(self.store.scalar(
+            "SELECT EXISTS (SELECT 1 FROM _uitgegeven WHERE id = ?) OR EXISTS (SELECT 1 FROM _id_map "
+            "WHERE entiteit_id = ?)", [candidate, candidate]))
+
+    def add(self, value: str) -> None:
+        self.added.add(value)
