@@ -48,7 +48,7 @@ deliveries = st.dictionaries(st.sampled_from(KEYS), st.sampled_from([f"E{c}" for
                              min_size=1, max_size=len(KEYS))
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(before=deliveries, after=deliveries, history=st.sets(st.sampled_from([f"E{c}" for c in "abcdefghij"]),
                                                              max_size=3))
 def test_ids_are_the_greedy_answer_over_all_clusters(tmp_path: Path, before, after, history) -> None:
