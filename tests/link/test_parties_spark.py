@@ -8,15 +8,18 @@ import pytest
 from link_worlds import prepared_world
 
 from pandzicht.evaluation.linking import pairwise_scores
-from pandzicht.link.parties_splink import MODEL_TABLE, resolve_parties, spark_session
+from pandzicht.link import parties_splink as ps
+from pandzicht.link.parties_splink import MODEL_TABLE, em_report, resolve_parties, spark_session
 from pandzicht.store.engine import Store
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
 
-def test_spark_agrees_with_duckdb(tmp_path):
+def test_spark_agrees_with_duckdb(tmp_path, monkeypatch):
     pytest.importorskip("pyspark")
     bundle, db = prepared_world(tmp_path, 1500, 9, "base")
+    # EM on sampled blocks, as at a million units: the same blocks on both engines (`em_blocks`)
+    monkeypatch.setattr(ps, "EM_MAX_PAIRS", 2_000)
     truth = bundle / "truth" / "persoon_sleutel.csv"
     spark = spark_session(cores=2, memory="2g")
     try:
@@ -25,14 +28,23 @@ def test_spark_agrees_with_duckdb(tmp_path):
             store.execute(f"COPY (SELECT bron, record_sleutel, entiteit_id AS ware_persoon FROM entiteit) "
                           f"TO '{tmp_path / 'duck.csv'}' (HEADER)")
             store.execute(f"COPY (SELECT * FROM entiteit) TO '{tmp_path / 'duck_ent.csv'}' (HEADER)")
-            u_duck = _u_values(store)
+            u_duck, em_duck = _u_values(store), _models(store)
             resolve_parties(store, engine="spark", judgements=tmp_path / "geen.sqlite", spark=spark)
             store.execute(f"COPY (SELECT * FROM entiteit) TO '{tmp_path / 'spark.csv'}' (HEADER)")
-            u_spark = _u_values(store)
+            u_spark, em_spark = _u_values(store), _models(store)
     finally:
         spark.stop()
     # u is estimated on DuckDB for both engines (`estimate_u`): the same sample, the same values
     assert u_spark == u_duck and len(u_duck) > 10 and any(v is not None for v in u_duck.values())
+    assert em_spark["em"] == em_duck["em"]
+    assert any(s["paren_getraind"] < s["paren"] for s in em_duck["em"]["persoon"])
+    assert em_spark["m"].keys() == em_duck["m"].keys()
+    # persons: the same sampled blocks give the same m on both engines (company names compare with string
+    # similarities each engine implements itself, so their levels may differ by a few pairs)
+    persons = {k: m for k, m in em_duck["m"].items() if k[0] == "persoon"}
+    far = [k for k, m in persons.items()
+           if (m is None) != (em_spark["m"][k] is None) or (m is not None and abs(em_spark["m"][k] - m) > 1e-6)]
+    assert not far and sum(m is not None for m in persons.values()) > 10, far
     agreement = pairwise_scores(tmp_path / "spark.csv", tmp_path / "duck.csv")
     assert agreement["f1"] >= 0.99, agreement
     on_truth_spark = pairwise_scores(tmp_path / "spark.csv", truth)
@@ -50,3 +62,14 @@ def _u_values(store: Store) -> dict[tuple[str, str, int], float | None]:
                 if not level.get("is_null_level"):
                     out[(kind, c["output_column_name"], n)] = level.get("u_probability")
     return out
+
+
+def _models(store: Store) -> dict:
+    """The EM report and every level's m of the kept models."""
+    m = {}
+    for kind, model in store.rows(f"SELECT soort, model FROM {MODEL_TABLE}"):
+        for c in json.loads(model)["comparisons"]:
+            for n, level in enumerate(c["comparison_levels"]):
+                if not level.get("is_null_level"):
+                    m[(kind, c["output_column_name"], n)] = level.get("m_probability")
+    return {"em": em_report(store), "m": m}

@@ -62,6 +62,7 @@ class Plan:
     records: dict[str, int] = field(default_factory=dict)
     drift: dict[str, Any] = field(default_factory=dict)
     overgenomen: dict[str, int] = field(default_factory=dict)  # kept parties whose `entiteit` rows were copied
+    em: dict[str, Any] = field(default_factory=dict)  # per model, the pairs its EM sessions had and trained on
 
     def report(self) -> dict[str, Any]:
         """The `analyse.koppeling` section of laadrapport.json."""
@@ -70,6 +71,8 @@ class Plan:
             out["records"] = self.records
         if self.drift:
             out["drift"] = self.drift
+        if self.em:
+            out["em"] = self.em
         return out
 
     def reuse(self) -> dict[str, Any]:
@@ -419,6 +422,7 @@ def resolve_delivery(
     elif previous is not None and not opnieuw:
         n, plan = resolve_incremental(store, previous, judgements, engine=engine, spark=spark)
         if n is not None:
+            plan.em = ps.em_report(store)  # of the training of the reused model
             return n, plan
     else:
         plan = Plan("volledig", "getraind", "--opnieuw: alles opnieuw gekoppeld, ids behouden" if previous is not None
@@ -426,4 +430,5 @@ def resolve_delivery(
     n = ps.resolve_parties(store, engine=engine, judgements=judgements, spark=spark)
     if not store.scalar(f"SELECT count(*) FROM {ps.MODEL_TABLE}"):
         plan.model = "geen"
+    plan.em = ps.em_report(store)
     return n, plan

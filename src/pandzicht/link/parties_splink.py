@@ -19,7 +19,7 @@ import logging
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -323,9 +323,74 @@ class Fallbacks:
     """The fallbacks one resolution took; written to the store by the caller (Splink may run off-store)."""
 
     items: list[tuple[str, str, str]]
+    em: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # per model, the pairs each EM session saw
 
     def add(self, stap: str, reden: str, terugval: str) -> None:
         self.items.append((stap, reden, terugval))
+
+
+# EM learns m from the blocked pairs' agreement patterns; a few million pairs pin every level's m far more
+# tightly than the data's own variation, while a blocking rule on birth date grows with the square of the data
+# (at 1M units tens of millions of pairs, each compared on every column: most of Spark's linking time).
+# Beyond this many pairs EM trains on whole blocks picked by a hash of their key, which says nothing of whether
+# a pair matches, so the sample's agreement patterns are the population's; below it every block is used.
+EM_MAX_PAIRS = 2_000_000
+
+
+@dataclass(frozen=True)
+class EmBlocks:
+    """The pairs one EM session trains on: all pairs agreeing on `columns`, or the blocks marked in `flag`."""
+
+    columns: tuple[str, ...]
+    pairs: int  # pairs in every block
+    trained: int  # pairs in the blocks EM trains on
+    flag: str | None = None  # frame column, 1 for profiles in a sampled block; None when every block is used
+
+    def rule(self) -> Any:
+        if self.flag is None:
+            return block_on(*self.columns)
+        return " AND ".join([*(f"l.{c} = r.{c}" for c in self.columns), f"l.{self.flag} = 1"])
+
+    def report(self) -> dict[str, Any]:
+        return {"blokkering": " + ".join(self.columns), "paren": self.pairs, "paren_getraind": self.trained}
+
+
+def em_blocks(frame: pa.Table, columns: tuple[str, ...], flag: str,
+              cap: int | None = None) -> tuple[EmBlocks, pa.Array | None]:
+    """The blocks of `frame` on `columns` that EM trains on, and the `flag` column marking their profiles (None
+    when all blocks fit under `cap` pairs). Blocks are taken in the order of a hash of their key (DuckDB's
+    `hash`, the same on both engines and in every run) until they hold `cap` (EM_MAX_PAIRS) pairs."""
+    cap = EM_MAX_PAIRS if cap is None else cap
+    cols = ", ".join(f'"{c}"' for c in columns)
+    present = " AND ".join(f'"{c}" IS NOT NULL' for c in columns)
+    con = duckdb.connect()
+    try:
+        con.register("_profielen", frame.select(list(columns)))
+        blocks = con.execute(f"SELECT hash({cols}) AS h, count(*) AS n FROM _profielen WHERE {present} "
+                             f"GROUP BY {cols} HAVING count(*) > 1 ORDER BY h").fetchnumpy()
+        n = blocks["n"].astype(np.int64)
+        cumulative = np.cumsum(n * (n - 1) // 2)
+        total = int(cumulative[-1]) if len(cumulative) else 0
+        if total <= cap:
+            return EmBlocks(columns, total, total), None
+        last = int(np.searchsorted(cumulative, cap))  # the block that brings the sample to `cap` pairs
+        bound = int(blocks["h"][last])
+        marked = con.sql(f"SELECT CAST(coalesce({present} AND hash({cols}) <= {bound}, false) AS TINYINT) AS m "
+                         "FROM _profielen").to_arrow_table().column("m")
+        return EmBlocks(columns, total, int(cumulative[last]), flag), marked.combine_chunks()
+    finally:
+        con.close()
+
+
+def _em_blocks(frame: pa.Table, rules: Sequence[tuple[str, ...]]) -> tuple[pa.Table, list[EmBlocks]]:
+    """The EM sessions' blocks, and `frame` with the flag columns of the sampled ones (Splink blocks on them)."""
+    out: list[EmBlocks] = []
+    for i, columns in enumerate(rules):
+        blocks, marked = em_blocks(frame, columns, f"_em_blok_{i}")
+        if marked is not None:
+            frame = frame.append_column(blocks.flag, marked)
+        out.append(blocks)
+    return frame, out
 
 
 def pairs_sharing(frame: pa.Table, columns: tuple[str, ...]) -> int:
@@ -372,12 +437,12 @@ def _unobserved_levels() -> Iterator[_UnobservedLevels]:
         logger.removeFilter(collector)
 
 
-def _em(linker: Linker, columns: tuple[str, ...], frame: pa.Table, stap: str, fallbacks: Fallbacks,
+def _em(linker: Linker, blocks: EmBlocks, stap: str, fallbacks: Fallbacks,
         unobserved: list[tuple[str, str, str]] | None = None) -> bool:
     """EM on one blocking rule when it pairs enough profiles; otherwise (or when Splink finds EM cannot run)
     the comparisons keep their starting m values, and the fallback is recorded. Levels that occurred in none
     of the pairs are added to `unobserved` (see `_record_untrained_levels`)."""
-    n = pairs_sharing(frame, columns)
+    columns, n = blocks.columns, blocks.pairs
     if n < MIN_EM_PAIRS:
         fallbacks.add(stap, f"EM geblokt op {' + '.join(columns)} vindt {n} paren (minimaal {MIN_EM_PAIRS})",
                       "m-kansen van deze vergelijkingen blijven op hun startwaarden")
@@ -385,7 +450,7 @@ def _em(linker: Linker, columns: tuple[str, ...], frame: pa.Table, stap: str, fa
     try:
         with _unobserved_levels() as collector:
             linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on(*columns), estimate_without_term_frequencies=True)
+                blocks.rule(), estimate_without_term_frequencies=True)
     except (EMTrainingException, ValueError, ZeroDivisionError) as exc:
         fallbacks.add(stap, f"EM geblokt op {' + '.join(columns)} liep niet ({type(exc).__name__}, {n} paren)",
                       "m-kansen van deze vergelijkingen blijven op hun startwaarden")
@@ -426,6 +491,12 @@ def _prior(linker: Linker, rule: str, columns: tuple[str, ...], recall: float, f
                         f"{MIN_PRIOR_PAIRS})", f"a-priorikans 1/(profielen − 1) = {default:.2e}")
 
 
+# EM sessions of the person model. Birth date alone blocks ~160 profiles per date at 1M units (hundreds of
+# millions of pairs); with the initial far fewer, and the surname levels are still trained in that session.
+_PERSON_EM_RULES = (("geboortedatum", "initiaal"), ("achternaam_sleutel", "verblijfsobject_id"))
+_COMPANY_EM_RULES = (("kvk_nummer",), ("kern_eerste",))
+
+
 def score_persons(api: Any, engine: Engine, frame: pa.Table, floor: float,
                   fallbacks: Fallbacks | None = None, models: dict[str, dict] | None = None) -> pa.Table:
     """Train the person model on these profiles and return scored pairs from `floor` up; the trained model
@@ -433,17 +504,17 @@ def score_persons(api: Any, engine: Engine, frame: pa.Table, floor: float,
     fallbacks = fallbacks if fallbacks is not None else Fallbacks([])
     if frame.num_rows < 2:
         return _empty_pairs()
-    linker = Linker(_register(api, engine, frame), person_settings(), log_level=logging.WARNING)
+    trained, sessions = _em_blocks(frame, _PERSON_EM_RULES)
+    fallbacks.em["persoon"] = [b.report() for b in sessions]
+    linker = Linker(_register(api, engine, trained), person_settings(), log_level=logging.WARNING)
     estimate_u(linker, person_settings(), frame, min(5e6, max(1e5, frame.num_rows * 20.0)))
     _prior(linker, "l.achternaam_sleutel = r.achternaam_sleutel AND l.voornaam1 = r.voornaam1 "
                    "AND l.geboortedatum = r.geboortedatum",
            ("achternaam_sleutel", "voornaam1", "geboortedatum"), 0.6, frame, "partijen.personen.a-priorikans",
            fallbacks)
-    # birth date alone blocks ~160 profiles per date at 1M units (hundreds of millions of pairs for EM);
-    # with the initial it stays a few million, and surname levels are still trained here
     unobserved: list[tuple[str, str, str]] = []
-    for columns in (("geboortedatum", "initiaal"), ("achternaam_sleutel", "verblijfsobject_id")):
-        _em(linker, columns, frame, "partijen.personen.em", fallbacks, unobserved)
+    for blocks in sessions:
+        _em(linker, blocks, "partijen.personen.em", fallbacks, unobserved)
     _record_untrained_levels(linker, unobserved, "partijen.personen.em.niveaus", fallbacks)
     if models is not None:
         models["persoon"] = linker.misc.save_model_to_json()
@@ -466,7 +537,8 @@ def score_companies(api: Any, engine: Engine, frame: pa.Table, floor: float,
     seen: set[str] = set()
     distinct = [i for i, k in enumerate(kvk) if k and not (k in seen or seen.add(k))]
     max_pairs = min(5e6, max(1e5, frame.num_rows * 20.0))
-    linker = Linker(_register(api, engine, frame), company_settings(), log_level=logging.WARNING)
+    trained, (by_kvk, by_name) = _em_blocks(frame, _COMPANY_EM_RULES)
+    linker = Linker(_register(api, engine, trained), company_settings(), log_level=logging.WARNING)
     if len(distinct) >= 20:
         estimate_u(linker, company_settings(), frame.take(distinct), max_pairs)
     else:
@@ -479,8 +551,11 @@ def score_companies(api: Any, engine: Engine, frame: pa.Table, floor: float,
     _prior(linker, "l.kvk_nummer = r.kvk_nummer", ("kvk_nummer",), max(with_kvk**2, 0.05), frame,
            "partijen.bedrijven.a-priorikans", fallbacks)
     unobserved: list[tuple[str, str, str]] = []
-    if not _em(linker, ("kvk_nummer",), frame, "partijen.bedrijven.em", fallbacks, unobserved) and not _em(
-            linker, ("kern_eerste",), frame, "partijen.bedrijven.em-naam", fallbacks, unobserved):
+    ran = [by_kvk] if _em(linker, by_kvk, "partijen.bedrijven.em", fallbacks, unobserved) else []
+    if not ran and _em(linker, by_name, "partijen.bedrijven.em-naam", fallbacks, unobserved):
+        ran = [by_name]
+    fallbacks.em["bedrijf"] = [b.report() for b in ran]
+    if not ran:
         _set_company_name_defaults(linker)
         fallbacks.add("partijen.bedrijven.m", "EM kon op geen enkele blokkering draaien",
                       "m-kansen van de bedrijfsnaam: " + ", ".join(f"{m:g}" for m in DEFAULT_COMPANY_NAME_M))
@@ -674,7 +749,7 @@ def agreement_rates(frame: pa.Table, columns: Sequence[str]) -> dict[str, float]
 def save_models(store: Store, models: dict[str, dict], frames: dict[str, pa.Table], fallbacks: Fallbacks) -> None:
     """Keep the trained models with the profile counts and agreement rates they were trained on, and the
     fallbacks training took, in table `partij_model`: the next delivery reuses them unless the data drifted."""
-    rows = {"soort": [], "model": [], "profielen": [], "overeenstemming": [], "terugvallen": []}
+    rows = {"soort": [], "model": [], "profielen": [], "overeenstemming": [], "terugvallen": [], "em": []}
     for kind, model in models.items():
         frame = frames[kind]
         rows["soort"].append(kind)
@@ -684,11 +759,21 @@ def save_models(store: Store, models: dict[str, dict], frames: dict[str, pa.Tabl
         rows["terugvallen"].append(json.dumps(
             [f for f in fallbacks.items if f[0].startswith("partijen.personen" if kind == "persoon"
                                                            else "partijen.bedrijven")], ensure_ascii=False))
+        rows["em"].append(json.dumps(fallbacks.em.get(kind, [])))
     store.write_arrow(MODEL_TABLE, pa.table({
         "soort": pa.array(rows["soort"], pa.string()), "model": pa.array(rows["model"], pa.string()),
         "profielen": pa.array(rows["profielen"], pa.int64()),
         "overeenstemming": pa.array(rows["overeenstemming"], pa.string()),
-        "terugvallen": pa.array(rows["terugvallen"], pa.string())}))
+        "terugvallen": pa.array(rows["terugvallen"], pa.string()), "em": pa.array(rows["em"], pa.string())}))
+
+
+def em_report(store: Store) -> dict[str, list[dict[str, Any]]]:
+    """Per kept model, the pairs each of its EM sessions had and trained on (`analyse.koppeling.em`); empty for
+    a model an older version saved without them."""
+    if not store.has_table(MODEL_TABLE) or "em" not in store.columns(MODEL_TABLE):
+        return {}
+    return {kind: json.loads(em) for kind, em in store.rows(f"SELECT soort, em FROM {MODEL_TABLE} ORDER BY soort")
+            if em is not None}
 
 
 def _write_review_queue(store: Store, review: tuple[float, float], threshold: float) -> int:

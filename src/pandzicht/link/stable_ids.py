@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Container
 from pathlib import Path
 
 import pyarrow as pa
@@ -43,7 +44,7 @@ def assign_ids(overlap: list[tuple[str, str, int]]) -> dict[str, str]:
     return out
 
 
-def fresh_id(name: str, issued: set[str]) -> str:
+def fresh_id(name: str, issued: Container[str]) -> str:
     """`name` if no analysis of this folder issued it, else a rehash of it that none did (deterministic)."""
     candidate, n = name, 0
     while candidate in issued:
@@ -137,18 +138,19 @@ def _map_ids(store: Store) -> None:
     tangled = store.rows("""
         SELECT nieuw, oud, gedeeld FROM _overlap o WHERE NOT EXISTS (SELECT 1 FROM _id_map m WHERE m.naam = o.nieuw)""")
     assigned = assign_ids(tangled)
-    unassigned = store.rows("""
-        SELECT DISTINCT e.entiteit_id FROM entiteit e
-        WHERE NOT EXISTS (SELECT 1 FROM _id_map m WHERE m.naam = e.entiteit_id)""")
     if assigned:
         store.write_arrow("_id_map", pa.table({"naam": pa.array(list(assigned), pa.string()),
                                                "entiteit_id": pa.array(list(assigned.values()), pa.string())}),
                           append=True)
-    unassigned_names = sorted({r[0] for r in unassigned} - set(assigned))
-    store.write_arrow("_vrij", pa.table({"naam": pa.array(unassigned_names, pa.string())}))
-    taken = {r[0] for r in store.rows("SELECT v.naam FROM _vrij v SEMI JOIN _uitgegeven u ON u.id = v.naam")}
-    store.execute("INSERT INTO _id_map SELECT naam, naam FROM _vrij WHERE naam NOT IN "
-                  "(SELECT id FROM _uitgegeven)")
+    # clusters without an earlier id keep their name, unless an earlier analysis issued it
+    store.execute("""
+        CREATE OR REPLACE TEMP TABLE _vrij AS
+        SELECT DISTINCT e.entiteit_id AS naam FROM entiteit e
+        WHERE NOT EXISTS (SELECT 1 FROM _id_map m WHERE m.naam = e.entiteit_id)""")
+    taken = {r[0] for r in store.rows(
+        "SELECT v.naam FROM _vrij v WHERE EXISTS (SELECT 1 FROM _uitgegeven u WHERE u.id = v.naam)")}
+    store.execute("INSERT INTO _id_map SELECT naam, naam FROM _vrij v "
+                  "WHERE NOT EXISTS (SELECT 1 FROM _uitgegeven u WHERE u.id = v.naam)")
     store.execute("DROP TABLE _vrij")
     if taken:
         # the few names an earlier analysis issued: rehashed until free of every id issued or in use now

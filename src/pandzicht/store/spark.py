@@ -17,6 +17,7 @@ import logging
 import os
 import shutil
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +39,9 @@ __all__ = ["WAREHOUSE", "SparkStore", "local_session", "publish", "session", "to
 def session(master: str = "local[2]", app: str = "pandzicht", memory: str = "2g", partitions: int = 8) -> Any:
     """A Spark session on `master` (local[N] or spark://host:port) with Splink's similarity functions loaded,
     UTC dates and no web UI."""
+    # pyspark's pandas version check warns on the terminal at import time; the Arrow and pandas paths used here
+    # are covered by the Spark tests, so the user sees pandzicht's progress, not that notice
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
