@@ -39,12 +39,8 @@ def test_spark_agrees_with_duckdb(tmp_path, monkeypatch):
     assert em_spark["em"] == em_duck["em"]
     assert any(s["paren_getraind"] < s["paren"] for s in em_duck["em"]["persoon"])
     assert em_spark["m"].keys() == em_duck["m"].keys()
-    # persons: the same sampled blocks give the same m on both engines (company names compare with string
-    # similarities each engine implements itself, so their levels may differ by a few pairs)
-    persons = {k: m for k, m in em_duck["m"].items() if k[0] == "persoon"}
-    far = [k for k, m in persons.items()
-           if (m is None) != (em_spark["m"][k] is None) or (m is not None and abs(em_spark["m"][k] - m) > 1e-6)]
-    assert not far and sum(m is not None for m in persons.values()) > 10, far
+    # training runs on DuckDB in the driver for both engines (`_trained_linker`): the very same m everywhere
+    assert em_spark["m"] == em_duck["m"] and sum(m is not None for m in em_duck["m"].values()) > 10
     agreement = pairwise_scores(tmp_path / "spark.csv", tmp_path / "duck.csv")
     assert agreement["f1"] >= 0.99, agreement
     on_truth_spark = pairwise_scores(tmp_path / "spark.csv", truth)
