@@ -170,7 +170,8 @@ class SparkJobs:
         return {stage: len(ids) for stage, ids in self.ids.items()}
 
 
-def bench_analyse(bundle: Path, work: Path, engine: str = "duckdb", master: str | None = None) -> dict:
+def bench_analyse(bundle: Path, work: Path, engine: str = "duckdb", master: str | None = None,
+                  spark_memory: str = "2g") -> dict:
     """One analyse run with per-stage seconds and peak memory, and the I/O floor measured right after it.
 
     On Spark the peak counts this process and its children (the driver JVM, in local mode also the executors
@@ -190,7 +191,7 @@ def bench_analyse(bundle: Path, work: Path, engine: str = "duckdb", master: str 
                 jobs.start(name)
             sampler.stage = name
 
-        result = analyse(bundle, out, on_stage=on_stage, engine=engine, master=master)
+        result = analyse(bundle, out, on_stage=on_stage, engine=engine, master=master, spark_memory=spark_memory)
     files = discover(bundle)
     with Store(work / "vloer.duckdb") as store:
         floor = sum(_floor(store, path) for path in files.values())
@@ -205,5 +206,6 @@ def bench_analyse(bundle: Path, work: Path, engine: str = "duckdb", master: str 
         "totaal_tov_vloer": total / max(floor, 1e-9),
         "aantallen": result.counts,
         "engine": engine,
+        **({"spark_geheugen": spark_memory} if engine == "spark" else {}),
         **({"spark_jobs": jobs.counts()} if jobs else {}),
     }

@@ -10,6 +10,7 @@ import functools
 import json
 import logging
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -216,6 +217,8 @@ def analyse_cmd(
         "--engine", help="duckdb (één machine) of spark (tabellen als Parquet in OUT/spark-warehouse)")] = "duckdb",
     master: Annotated[str | None, typer.Option(
         "--master", help="Spark-master: local[N] (standaard local[2]) of spark://host:poort")] = None,
+    spark_geheugen: Annotated[str, typer.Option(
+        "--spark-geheugen", help="geheugen van de Spark-driver en elke executor, bijv. 2g of 8g")] = "2g",
 ) -> None:
     """Laad, koppel, bereken indicatoren en scores; schrijf de uitvoerbestanden.
 
@@ -223,14 +226,21 @@ def analyse_cmd(
     van dezelfde regio in OUT wordt voortgezet (zelfde entiteit-id's, wijzigingen.csv)."""
     if engine not in ("duckdb", "spark"):
         raise PandzichtError(f"onbekende engine {engine!r}: kies duckdb of spark")
+    _check_memory(spark_geheugen)
     result = _run_analysis(bundle, out_dir, db, max_afwijking, accepteer_afwijking, opnieuw=opnieuw, engine=engine,
-                           master=master)
+                           master=master, spark_memory=spark_geheugen)
     _summarise(out_dir, result)
+
+
+def _check_memory(value: str) -> None:
+    """Spark's memory settings take a number with a unit (512m, 2g); anything else would fail at session start."""
+    if not re.fullmatch(r"[1-9][0-9]*[mg]", value):
+        raise PandzichtError(f"--spark-geheugen: geen geheugengrootte zoals 2g of 512m: {value!r}")
 
 
 def _run_analysis(bundle: Path, out_dir: Path, db: Path | None, max_afwijking: float = 0.30,
                   accepteer_afwijking: bool = False, opnieuw: bool = False, engine: str = "duckdb",
-                  master: str | None = None):
+                  master: str | None = None, spark_memory: str = "2g"):
     from pandzicht.pipeline import analyse
 
     stages = ["inlezen", "adreskoppeling", "vermeldingen", "entiteiten", "stabiele_ids", "adres_via_personen",
@@ -244,7 +254,8 @@ def _run_analysis(bundle: Path, out_dir: Path, db: Path | None, max_afwijking: f
             bar.update(task, completed=done, description=f"analyse: {name}")
 
         result = analyse(bundle, out_dir, db, on_stage=on_stage, max_afwijking=max_afwijking,
-                         accepteer_afwijking=accepteer_afwijking, opnieuw=opnieuw, engine=engine, master=master)
+                         accepteer_afwijking=accepteer_afwijking, opnieuw=opnieuw, engine=engine, master=master,
+                         spark_memory=spark_memory)
         bar.update(task, completed=len(stages), description="analyse: klaar")
     return result
 
@@ -361,6 +372,8 @@ def bench_analyse_cmd(
     report_file: Annotated[Path | None, typer.Option("--report")] = None,
     engine: Annotated[str, typer.Option("--engine", help="duckdb of spark")] = "duckdb",
     master: Annotated[str | None, typer.Option("--master", help="Spark-master (standaard local[2])")] = None,
+    spark_geheugen: Annotated[str, typer.Option(
+        "--spark-geheugen", help="geheugen van de Spark-driver en elke executor, bijv. 2g of 8g")] = "2g",
 ) -> None:
     """Analyse met tijd en piekgeheugen per stadium, naast de I/O-vloer (alleen de CSV's lezen); per grootte."""
     try:
@@ -369,19 +382,22 @@ def bench_analyse_cmd(
         raise PandzichtError(f"--units: geen getal of lijst van getallen: {units!r}") from None
     if any(n < 200 for n in sizes) or engine not in ("duckdb", "spark"):
         raise PandzichtError("--units: minstens 200 per grootte; --engine: duckdb of spark")
+    _check_memory(spark_geheugen)
     results = {}
     for n in sizes:
-        results[n] = _bench_analyse_one(n, seed, work / str(n) if work and len(sizes) > 1 else work, engine, master)
+        results[n] = _bench_analyse_one(n, seed, work / str(n) if work and len(sizes) > 1 else work, engine, master,
+                                        spark_geheugen)
     if report_file:
         report_file.write_text(json.dumps(results if len(sizes) > 1 else results[sizes[0]], indent=2) + "\n",
                                encoding="utf-8")
 
 
-def _bench_analyse_one(units: int, seed: int, work: Path | None, engine: str, master: str | None) -> dict:
+def _bench_analyse_one(units: int, seed: int, work: Path | None, engine: str, master: str | None,
+                       spark_memory: str = "2g") -> dict:
     from pandzicht.bench import bench_analyse
 
     with _bench_world(work, units, seed) as (base, bundle):
-        result = bench_analyse(bundle, base, engine=engine, master=master)
+        result = bench_analyse(bundle, base, engine=engine, master=master, spark_memory=spark_memory)
     table = Table(title=f"bench analyse, {engine}, {units:,} verblijfsobjecten ({sum(result['rijen'].values()):,} "
                         "rijen)")
     jobs = result.get("spark_jobs")

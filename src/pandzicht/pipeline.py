@@ -111,16 +111,16 @@ def write_outputs(store: Store, out: Path, report: dict) -> None:
 
 
 @contextmanager
-def _engine_store(pub: Publication, engine: str, master: str | None) -> Iterator[Engine]:
+def _engine_store(pub: Publication, engine: str, master: str | None, memory: str = "2g") -> Iterator[Engine]:
     """The run's store: a DuckDB file in the build folder, or Parquet tables in its `spark-warehouse` on a
-    Spark session (local[2] unless `master` names a cluster)."""
+    Spark session (local[2] unless `master` names a cluster; `memory` for the driver and each executor)."""
     if engine == "duckdb":
         with Store(pub.store_path) as store:
             yield store
         return
     from pandzicht.store.spark import WAREHOUSE, SparkStore, session
 
-    spark = session(master or "local[2]")
+    spark = session(master or "local[2]", memory=memory)
     try:
         with SparkStore(spark, (pub.build or pub.out) / WAREHOUSE) as store:
             yield store
@@ -154,19 +154,20 @@ def intake_reuse(store: Engine, report: dict, previous: Path | None, opnieuw: bo
 def analyse(
     bundle: Path, out: Path, db: Path | None = None, on_stage: Stage | None = None, exact_only: bool = False,
     max_afwijking: float = MAX_AFWIJKING, accepteer_afwijking: bool = False, engine: str = "duckdb",
-    master: str | None = None, opnieuw: bool = False,
+    master: str | None = None, opnieuw: bool = False, spark_memory: str = "2g",
 ) -> AnalysisResult:
     """Load a bundle, analyse it and write the output files; the store defaults to OUT/pandzicht.duckdb.
 
     The analysis is built beside the published one in OUT and switched in atomically when complete
     (`pandzicht.publish`); when OUT holds an earlier delivery of the same region, the new one is checked
     against it (`delivery_checks`), keeps its entity ids and lists what changed (wijzigingen.csv).
-    `engine="spark"` runs the same stages on Spark (`master`: local[N] or spark://host:port); the store is then
+    `engine="spark"` runs the same stages on Spark (`master`: local[N] or spark://host:port; `spark_memory` for
+    the driver and each executor); the store is then
     Parquet tables in OUT/spark-warehouse. A continued delivery links only its new and changed records
     (`link/parties_incremental.py`); `opnieuw` links everything again, still keeping the ids."""
     out = Path(out)
     timings: dict[str, float] = {}
-    with Publication(out, db) as pub, _engine_store(pub, engine, master) as store:
+    with Publication(out, db) as pub, _engine_store(pub, engine, master, spark_memory) as store:
         t0 = time.perf_counter()
         if on_stage:
             on_stage("inlezen")
