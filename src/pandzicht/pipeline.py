@@ -18,6 +18,7 @@ from pandzicht.changes import COLUMNS as CHANGES_COLUMNS
 from pandzicht.changes import TABLE as CHANGES_TABLE
 from pandzicht.contract.manifest import read_manifest
 from pandzicht.delivery_checks import MAX_AFWIJKING, check_against_previous, continues, find_previous
+from pandzicht.errors import PandzichtError
 from pandzicht.indicators.catalogue import load_catalogue
 from pandzicht.indicators.run import for_store
 from pandzicht.intake.load import load_bundle, taken_over
@@ -124,6 +125,13 @@ def _engine_store(pub: Publication, engine: str, master: str | None, memory: str
     try:
         with SparkStore(spark, (pub.build or pub.out) / WAREHOUSE) as store:
             yield store
+    except Exception as exc:
+        if "OutOfMemoryError" in str(exc):  # the JVM's own words; a Python MemoryError is not Spark's heap
+            raise PandzichtError(
+                f"Spark had te weinig geheugen ({memory} voor de driver en elke executor); de gepubliceerde analyse "
+                "is onveranderd. Geef meer met --spark-geheugen, bijvoorbeeld 8g (in local-modus is dat al het "
+                "geheugen van Spark).") from None
+        raise
     finally:
         spark.stop()
 
