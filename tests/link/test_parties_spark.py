@@ -49,23 +49,21 @@ def test_spark_agrees_with_duckdb(tmp_path, monkeypatch):
     assert abs(on_truth_spark["f1"] - on_truth_duck["f1"]) <= 0.01
 
 
-def _u_values(store: Store) -> dict[tuple[str, str, int], float | None]:
-    """(model, comparison, level) -> u of the trained models the resolver kept."""
+def _levels(store: Store, key: str) -> dict[tuple[str, str, int], float | None]:
+    """(model, comparison, level) -> `key` (m_probability or u_probability) of the trained models kept."""
     out = {}
     for kind, model in store.rows(f"SELECT soort, model FROM {MODEL_TABLE}"):
         for c in json.loads(model)["comparisons"]:
             for n, level in enumerate(c["comparison_levels"]):
                 if not level.get("is_null_level"):
-                    out[(kind, c["output_column_name"], n)] = level.get("u_probability")
+                    out[(kind, c["output_column_name"], n)] = level.get(key)
     return out
+
+
+def _u_values(store: Store) -> dict[tuple[str, str, int], float | None]:
+    return _levels(store, "u_probability")
 
 
 def _models(store: Store) -> dict:
     """The EM report and every level's m of the kept models."""
-    m = {}
-    for kind, model in store.rows(f"SELECT soort, model FROM {MODEL_TABLE}"):
-        for c in json.loads(model)["comparisons"]:
-            for n, level in enumerate(c["comparison_levels"]):
-                if not level.get("is_null_level"):
-                    m[(kind, c["output_column_name"], n)] = level.get("m_probability")
-    return {"em": em_report(store), "m": m}
+    return {"em": em_report(store), "m": _levels(store, "m_probability")}
