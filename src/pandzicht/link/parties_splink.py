@@ -17,6 +17,8 @@ from __future__ import annotations
 import json
 import logging
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +29,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute  # makes pa.compute available
+import pyarrow.parquet as pq
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
@@ -47,6 +50,9 @@ DREMPEL = 0.9  # link probability from which two profiles are one party
 WACHTRIJ_ONDER = 0.6  # pairs from here up to DREMPEL go to the review queue (and those just above it)
 WACHTRIJ_BOVEN = 0.95
 _SEED = 42
+# Spark setting naming a folder every executor and the driver can reach, for results too large to collect; the
+# Spark store sets it to its warehouse (a temporary folder otherwise, enough for local mode)
+SCRATCH_CONF = "pandzicht.kladmap"
 _NOT_BOTH_BRP = "(l.persoon_token IS NULL OR r.persoon_token IS NULL)"
 
 # A profile: mentions equal on every compared field. A company is its name core when that name carries at most
@@ -287,7 +293,22 @@ def _pairs(sdf: Any, engine: Engine) -> pa.Table:
     cols = "unique_id_l, unique_id_r, match_probability"
     if engine == "duckdb":
         return sdf.as_duckdbpyrelation().select(cols).to_arrow_table()
-    return pa.Table.from_pandas(sdf.as_spark_dataframe().select(*cols.split(", ")).toPandas(), preserve_index=False)
+    # Written by the executors and read from the files: collected, the pairs pass through the driver's heap as
+    # serialized task results (at 250,000 units 2g ran out of heap; at 500,000 they exceeded Spark's 1 GB
+    # spark.driver.maxResultSize)
+    frame = sdf.as_spark_dataframe().select(*cols.split(", "))
+    scratch = frame.sparkSession.conf.get(SCRATCH_CONF, None) or None
+    if scratch:
+        Path(scratch).mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="paren-", dir=scratch))
+    try:
+        frame.write.mode("overwrite").parquet(str(folder / "paren"))
+        table = pq.read_table(folder / "paren")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if table.num_columns == 0:
+        return _empty_pairs()
+    return table.select(cols.split(", ")).cast(_empty_pairs().schema)
 
 
 def estimate_u(linker: Linker, settings: SettingsCreator, frame: pa.Table, max_pairs: float) -> None:

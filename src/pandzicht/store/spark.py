@@ -125,6 +125,8 @@ class SparkStore(Engine):
         self.path = None
         self._versions: dict[str, Path] = {}
         self._counter = itertools.count()
+        # where Splink's scored pairs are written for the driver to read (`parties_splink._pairs`)
+        spark.conf.set("pandzicht.kladmap", str(self.warehouse / ".versies"))
         for folder in sorted(self.warehouse.iterdir()):
             if folder.is_dir() and not folder.name.startswith("."):
                 self._point(folder.name, folder)
