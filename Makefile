@@ -28,7 +28,7 @@ lint: $(STAMP)
 
 # Everything CI runs: lint, the fast suite and the heavier marked suites.
 test: $(STAMP) browser lint
-	$(BIN)/pytest -q -n 2 --dist loadgroup --durations=25
+	$(BIN)/pytest -q -n 2 --dist loadgroup --no-loadscope-reorder --durations=25
 
 # The quick loop while developing: skips suites marked slow.
 test-fast: $(STAMP)

@@ -69,7 +69,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
       name their group themselves (`spark`) keep it;
     - each grouped test's node id gets the `@group` suffix xdist's scheduler groups by. xdist 3.8 sets it on
       `item._nodeid`, which pytest 9 no longer reads (the id lives in `item._id`), so without this every test was
-      its own unit: the `spark` group ran on both workers, each starting its own Spark cluster.
+      its own unit: the `spark` group ran on both workers, each starting its own Spark cluster;
+    - the longest groups are sent first (`make test` passes `--no-loadscope-reorder`, so the scheduler keeps this
+      order): `spark` (a few tests, but an analysis on the standalone cluster) leads, then groups by their number
+      of tests, then single tests. xdist's own reorder counts tests only, so it sent `spark` near the end and one
+      worker ran its six minutes alone while the other idled.
     """
     if not getattr(config.option, "loadgroup", False):
         return
@@ -95,3 +99,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         suffix = "@" + "_".join(groups)
         if groups and not item.nodeid.endswith(suffix):
             item._id = type(item._id).parse(item.nodeid + suffix)  # type: ignore[attr-defined]
+    items[:] = sorted(items, key=_schedule_key(items))
+
+
+def _schedule_key(items: list[pytest.Item]):
+    """Longest work first: the `spark` group, then other groups by size, then ungrouped tests, each in collection
+    order within (a stable sort)."""
+    group = {item: item.nodeid.partition("@")[2] for item in items}
+    size: dict[str, int] = {}
+    for g in group.values():
+        size[g] = size.get(g, 0) + 1
+
+    def key(item: pytest.Item) -> tuple[int, int, str]:
+        g = group[item]
+        return (0 if g == "spark" else 1 if g else 2, -size[g] if g else 0, g)
+
+    return key

@@ -60,3 +60,23 @@ def test_jobs_are_counted_per_stage(store):
     jobs.poll("twee")
     assert jobs.counts()["een"] >= 1 and jobs.counts()["twee"] >= 1
     assert not jobs.ids["een"] & jobs.ids["twee"]
+
+
+def test_has_rows_follows_each_version_and_asks_spark_once(store):
+    """The catalogue asks whether a source has rows for every indicator (164 questions at 200 units, two jobs
+    each): Spark is asked once per version of a table, and a rewrite or drop asks again."""
+    sc = store.spark.sparkContext
+
+    def jobs_of(call, group):
+        sc.setJobGroup(group, group)
+        answer = call()
+        return answer, len(sc.statusTracker().getJobIdsForGroup(group))
+
+    store.write_arrow("h", pa.table({"k": pa.array([], pa.int64())}))
+    assert jobs_of(lambda: store.has_rows("h"), "eerst")[0] is False
+    store.execute("INSERT INTO h VALUES (1)")
+    answer, jobs = jobs_of(lambda: store.has_rows("h"), "na_insert")
+    assert answer is True and jobs >= 1  # a new version: asked again
+    assert jobs_of(lambda: store.has_rows("h"), "nogmaals") == (True, 0)
+    store.execute("DROP TABLE IF EXISTS h")
+    assert store.has_rows("h") is False

@@ -60,8 +60,7 @@ def for_store(store: Store, indicators: list[Indicator]) -> list[Indicator]:
 def _has_rows(store: Store, source: str) -> bool:
     if source in DERIVED:
         return store.has_table(source)
-    return store.has_table(raw_table(source)) and bool(
-        store.scalar(f"SELECT EXISTS (SELECT 1 FROM {raw_table(source)})"))
+    return store.has_rows(raw_table(source))
 
 
 def run_indicators(

@@ -91,6 +91,10 @@ class Engine(ABC):
     @abstractmethod
     def has_table(self, name: str) -> bool: ...
 
+    def has_rows(self, table: str) -> bool:
+        """Whether the table exists and holds at least one row."""
+        return self.has_table(table) and bool(self.scalar(f"SELECT EXISTS (SELECT 1 FROM {table})"))
+
     @abstractmethod
     def tables(self) -> list[str]: ...
 

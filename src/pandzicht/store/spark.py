@@ -124,6 +124,7 @@ class SparkStore(Engine):
         self.warehouse.mkdir(parents=True, exist_ok=True)
         self.path = None
         self._versions: dict[str, Path] = {}
+        self._nonempty: dict[str, bool] = {}  # `has_rows` per table version: the catalogue asks it hundreds of times
         self._counter = itertools.count()
         # where Splink's scored pairs are written for the driver to read (`parties_splink._pairs`)
         spark.conf.set("pandzicht.kladmap", str(self.warehouse / ".versies"))
@@ -138,6 +139,7 @@ class SparkStore(Engine):
         job to read it back from the Parquet footers (one job per statement otherwise)."""
         reader = self.spark.read if schema is None else self.spark.read.schema(_nullable(schema))
         reader.parquet(str(folder)).createOrReplaceTempView(table)
+        self._nonempty.pop(table, None)
         old = self._versions.get(table)
         self._versions[table] = folder
         if old is not None and old != folder:
@@ -163,6 +165,7 @@ class SparkStore(Engine):
         self._point(table, folder)
 
     def _drop(self, table: str) -> None:
+        self._nonempty.pop(table, None)
         if table in self._versions:
             self.spark.catalog.dropTempView(table)
             shutil.rmtree(self._versions.pop(table), ignore_errors=True)
@@ -249,6 +252,12 @@ class SparkStore(Engine):
 
     def has_table(self, name: str) -> bool:
         return name in self._versions
+
+    def has_rows(self, table: str) -> bool:
+        """As on DuckDB, but asked once per version of the table: every question is a Spark job or two."""
+        if table not in self._nonempty:
+            self._nonempty[table] = super().has_rows(table)
+        return self._nonempty[table]
 
     def tables(self) -> list[str]:
         return sorted(t for t in self._versions if not t.startswith("_"))
