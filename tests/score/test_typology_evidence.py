@@ -6,6 +6,7 @@ import datetime as dt
 import math
 
 import pyarrow as pa
+import pytest
 
 from pandzicht.contract.sources import INCIDENT_CATEGORIES, SIGNAL_CATEGORIES, TYPOLOGIES
 from pandzicht.indicators.catalogue import Indicator
@@ -63,11 +64,13 @@ def test_one_input_per_contract_category_and_the_prior_names_only_typologies():
     assert all(set(v) <= set(TYPOLOGIES) and v for v in EVIDENCE_POINTS.values())
 
 
-def test_each_category_of_a_tip_counts_decayed_and_later_registrations_do_not():
+@pytest.mark.parametrize("batch", [1, 16])  # one query per category (DuckDB) or unions of several (Spark)
+def test_each_category_of_a_tip_counts_decayed_and_later_registrations_do_not(batch, monkeypatch):
     tips = [(0, PEIL, "stank;loopvolk"), (0, PEIL - dt.timedelta(days=365), "stank"),
             (1, PEIL + dt.timedelta(days=3), "stank")]
     incidents = [(2, PEIL - dt.timedelta(days=10), "wapens"), (2, PEIL, "overlast")]
     store = _store(tips, incidents)
+    monkeypatch.setattr(store, "batch", batch)
     inds = evidence_indicators()
     col = {i.code: j for j, i in enumerate(inds)}
     x = evidence_matrix(store, [_home(i) for i in range(3)], inds)

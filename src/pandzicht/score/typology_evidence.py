@@ -90,11 +90,13 @@ def evidence_matrix(store: Store, ids: list[str], indicators: list[Indicator]) -
     """(homes, evidence) today: each category's decayed count per home (0 where its source is absent)."""
     pos = {v: i for i, v in enumerate(ids)}
     x = np.zeros((len(ids), len(indicators)))
-    for j, ind in enumerate(indicators):
-        if not available(store, ind):
-            continue
-        for unit, value in store.rows(f"SELECT CAST(entiteit_id AS VARCHAR), CAST(waarde AS DOUBLE) "
-                                      f"FROM ({ind.query}) AS q WHERE waarde > 0"):
+    todo = [(j, ind) for j, ind in enumerate(indicators) if available(store, ind)]
+    # `Engine.batch` categories per statement: one at a time on DuckDB, a union of several on Spark
+    for start in range(0, len(todo), store.batch):
+        batch = todo[start:start + store.batch]
+        for j, unit, value in store.rows(" UNION ALL ".join(
+                f"SELECT {j} AS j, CAST(entiteit_id AS VARCHAR), CAST(waarde AS DOUBLE) FROM ({ind.query}) AS q "
+                "WHERE waarde > 0" for j, ind in batch)):
             i = pos.get(unit)
             if i is not None:
                 x[i, j] = max(x[i, j], value)
