@@ -11,6 +11,7 @@ from pandzicht.evaluation.linking import pairwise_scores
 from pandzicht.link import parties_splink as ps
 from pandzicht.link.parties_splink import MODEL_TABLE, em_report, resolve_parties, spark_session
 from pandzicht.store.engine import Store
+from pandzicht.store.spark import SCRATCH_CONF
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
@@ -22,6 +23,7 @@ def test_spark_agrees_with_duckdb(tmp_path, monkeypatch):
     monkeypatch.setattr(ps, "EM_MAX_PAIRS", 2_000)
     truth = bundle / "truth" / "persoon_sleutel.csv"
     spark = spark_session(cores=2, memory="2g")
+    spark.conf.set(SCRATCH_CONF, str(tmp_path / "klad"))  # where the profiles and scored pairs pass as Parquet
     try:
         with Store(db) as store:
             resolve_parties(store, engine="duckdb", judgements=tmp_path / "geen.sqlite")
@@ -34,6 +36,7 @@ def test_spark_agrees_with_duckdb(tmp_path, monkeypatch):
             u_spark, em_spark = _u_values(store), _models(store)
     finally:
         spark.stop()
+    assert (tmp_path / "klad").is_dir() and not any((tmp_path / "klad").iterdir())  # nothing left behind
     # u is estimated on DuckDB for both engines (`estimate_u`): the same sample, the same values
     assert u_spark == u_duck and len(u_duck) > 10 and any(v is not None for v in u_duck.values())
     assert em_spark["em"] == em_duck["em"]

@@ -40,6 +40,7 @@ from pandzicht.link.clustering import cluster_constrained
 from pandzicht.link.judgements import current_judgements, default_path
 from pandzicht.link.parties_exact import clusters_to_table
 from pandzicht.store.engine import Store, limit_memory
+from pandzicht.store.spark import SCRATCH_CONF, parquet_safe
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +51,6 @@ DREMPEL = 0.9  # link probability from which two profiles are one party
 WACHTRIJ_ONDER = 0.6  # pairs from here up to DREMPEL go to the review queue (and those just above it)
 WACHTRIJ_BOVEN = 0.95
 _SEED = 42
-# Spark setting naming a folder every executor and the driver can reach, for results too large to collect; the
-# Spark store sets it to its warehouse (a temporary folder otherwise, enough for local mode)
-SCRATCH_CONF = "pandzicht.kladmap"
 _NOT_BOTH_BRP = "(l.persoon_token IS NULL OR r.persoon_token IS NULL)"
 
 # A profile: mentions equal on every compared field. A company is its name core when that name carries at most
@@ -252,10 +250,27 @@ def _db_api(engine: Engine, spark: Any = None) -> Iterator[Any]:
         from splink import SparkAPI
 
         session = spark or spark_session()
-        # persist, not checkpoint: needs no checkpoint directory, and local mode keeps the data in memory anyway
-        yield SparkAPI(spark_session=session, break_lineage_method="persist", num_partitions_on_repartition=4)
+        with _scratch(session) as folder:
+            # persist, not checkpoint: needs no checkpoint directory, and local mode keeps the data in memory
+            api = SparkAPI(spark_session=session, break_lineage_method="persist", num_partitions_on_repartition=4)
+            api.pandzicht_scratch = folder  # where `_register` leaves the profiles for the executors
+            yield api
     else:
         raise ValueError(f"unknown engine {engine!r}: duckdb or spark")
+
+
+@contextmanager
+def _scratch(session: Any) -> Iterator[Path]:
+    """A folder of our own the executors reach, removed afterwards: in the store's warehouse (`SCRATCH_CONF`), or
+    a temporary folder when Splink runs on a bare session (enough in local mode)."""
+    base = session.conf.get(SCRATCH_CONF, None) or None
+    if base:
+        Path(base).mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="splink-", dir=base))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def spark_session(cores: int = 2, memory: str = "4g") -> Any:
@@ -279,13 +294,12 @@ def spark_session(cores: int = 2, memory: str = "4g") -> Any:
 def _register(api: Any, engine: Engine, table: pa.Table) -> Any:
     if engine == "duckdb":
         return api.register(table)
-    registered = api.register(table.to_pandas())
-    # A frame made from driver data is a LocalRelation that every plan built on it carries, and the optimizer
-    # evaluates projections over it on the driver (at 10,000 units the 2 GB driver ran out of heap in Splink's
-    # EM). Checkpointed, the same rows are an RDD on the executors.
-    name = registered.physical_name
-    api.spark.table(name).localCheckpoint().createOrReplaceTempView(name)
-    return registered
+    # As Parquet for the executors to read, not a frame made from driver data: that is a LocalRelation every plan
+    # built on it carries in the driver's heap (at 10,000 units a 2 GB driver ran out of heap in Splink's EM
+    # that way), and it took a pandas copy of the profiles first
+    folder = Path(tempfile.mkdtemp(prefix="profielen-", dir=api.pandzicht_scratch))
+    pq.write_table(parquet_safe(table), folder / "part-0.parquet")
+    return api.register(api.spark.read.parquet(str(folder)))
 
 
 def _pairs(sdf: Any, engine: Engine) -> pa.Table:
@@ -297,15 +311,9 @@ def _pairs(sdf: Any, engine: Engine) -> pa.Table:
     # serialized task results (at 250,000 units 2g ran out of heap; at 500,000 they exceeded Spark's 1 GB
     # spark.driver.maxResultSize)
     frame = sdf.as_spark_dataframe().select(*cols.split(", "))
-    scratch = frame.sparkSession.conf.get(SCRATCH_CONF, None) or None
-    if scratch:
-        Path(scratch).mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="paren-", dir=scratch))
-    try:
+    with _scratch(frame.sparkSession) as folder:
         frame.write.mode("overwrite").parquet(str(folder / "paren"))
         table = pq.read_table(folder / "paren")
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
     if table.num_columns == 0:
         return _empty_pairs()
     return table.select(cols.split(", ")).cast(_empty_pairs().schema)

@@ -32,8 +32,11 @@ from pandzicht.store.spark_sql import Statement, parse, to_spark_sql
 log = logging.getLogger(__name__)
 
 WAREHOUSE = "spark-warehouse"  # the store's folder in an output folder
+# Spark setting naming a folder the driver and every executor reach, for data too large to pass through the
+# driver's heap (Splink's input profiles and scored pairs, `link/parties_splink.py`): the store's warehouse
+SCRATCH_CONF = "pandzicht.kladmap"
 
-__all__ = ["WAREHOUSE", "SparkStore", "local_session", "publish", "session", "to_spark_sql"]
+__all__ = ["SCRATCH_CONF", "WAREHOUSE", "SparkStore", "local_session", "publish", "session", "to_spark_sql"]
 
 
 def session(master: str = "local[2]", app: str = "pandzicht", memory: str = "2g", partitions: int = 8) -> Any:
@@ -91,7 +94,7 @@ def publish(store: Store, spark: Any, tables: list[str]) -> None:
         spark.createDataFrame(arrow.to_pandas(), schema=schema).createOrReplaceTempView(name)
 
 
-def _parquet_safe(data: pa.Table) -> pa.Table:
+def parquet_safe(data: pa.Table) -> pa.Table:
     """Arrow columns Spark's Parquet reader takes: no null-typed columns, no nanosecond timestamps."""
     fields = []
     for f in data.schema:
@@ -127,7 +130,7 @@ class SparkStore(Engine):
         self._nonempty: dict[str, bool] = {}  # `has_rows` per table version: the catalogue asks it hundreds of times
         self._counter = itertools.count()
         # where Splink's scored pairs are written for the driver to read (`parties_splink._pairs`)
-        spark.conf.set("pandzicht.kladmap", str(self.warehouse / ".versies"))
+        spark.conf.set(SCRATCH_CONF, str(self.warehouse / ".versies"))
         for folder in sorted(self.warehouse.iterdir()):
             if folder.is_dir() and not folder.name.startswith("."):
                 self._point(folder.name, folder)
@@ -161,7 +164,7 @@ class SparkStore(Engine):
     def _save_arrow(self, table: str, data: pa.Table) -> None:
         folder = self._new_folder(table)
         folder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(_parquet_safe(data), folder / "part-0.parquet")
+        pq.write_table(parquet_safe(data), folder / "part-0.parquet")
         self._point(table, folder)
 
     def _drop(self, table: str) -> None:
@@ -243,7 +246,7 @@ class SparkStore(Engine):
         `order_by` is ignored: every read that needs an order says ORDER BY."""
         if append and table in self._versions:
             current = self.arrow(f"SELECT * FROM {table}")
-            data = pa.concat_tables([current, _parquet_safe(data).cast(current.schema)])
+            data = pa.concat_tables([current, parquet_safe(data).cast(current.schema)])
         self._save_arrow(table, data)
 
     def write_frame(self, table: str, frame: Any) -> None:
