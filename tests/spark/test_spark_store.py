@@ -80,3 +80,20 @@ def test_has_rows_follows_each_version_and_asks_spark_once(store):
     assert jobs_of(lambda: store.has_rows("h"), "nogmaals") == (True, 0)
     store.execute("DROP TABLE IF EXISTS h")
     assert store.has_rows("h") is False
+
+
+def test_arrow_bulk_gives_arrows_rows_and_types_through_files(store):
+    """`arrow_bulk` (results too large to collect) reads what the executors write: the same rows and types as
+    `arrow`, an empty result with its columns, and nothing left in the warehouse."""
+    store.write_arrow("b", pa.table({
+        "s": ["x", None, "z"], "n": pa.array([1, None, 3], pa.int64()),
+        "d": pa.array([dt.date(2024, 2, 29), None, dt.date(1970, 1, 1)], pa.date32()),
+        "t": pa.array([dt.datetime(2024, 1, 1, 12), None, None], pa.timestamp("us", tz="UTC"))}))
+    query = "SELECT s, n, d, t, CAST(n AS DECIMAL(10, 2)) / 3 AS q, s FROM b"  # a name twice, as a SELECT may
+    want = store.arrow(query)
+    got = store.arrow_bulk(query)
+    assert got.schema == want.schema
+    assert sorted(got.to_pylist(), key=str) == sorted(want.to_pylist(), key=str)
+    empty = store.arrow_bulk(query + " WHERE n > 10")
+    assert empty.num_rows == 0 and empty.schema == want.schema
+    assert not any(p.name.startswith("uitkomst-") for p in (store.warehouse / ".versies").iterdir())

@@ -84,6 +84,11 @@ class Engine(ABC):
     def arrow(self, sql: str, params: list[Any] | None = None) -> pa.Table:
         """A query's rows as an Arrow table, on the driver."""
 
+    def arrow_bulk(self, sql: str, params: list[Any] | None = None) -> pa.Table:
+        """A query's rows as Arrow in no particular order, however many there are (Spark reads them from files
+        its executors write, not through the driver's heap)."""
+        return self.arrow(sql, params)
+
     @abstractmethod
     def write_arrow(self, table: str, data: pa.Table, order_by: str | None = None, append: bool = False) -> None:
         """Write an Arrow table computed in Python into the store (replacing, or appending to, `table`)."""
