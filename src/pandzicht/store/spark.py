@@ -130,7 +130,7 @@ class SparkStore(Engine):
         self._versions: dict[str, Path] = {}
         self._nonempty: dict[str, bool] = {}  # `has_rows` per table version: the catalogue asks it hundreds of times
         self._counter = itertools.count()
-        # where Splink's scored pairs are written for the driver to read (`parties_splink._pairs`)
+        # where Splink's input profiles and scored pairs pass as Parquet (`parties_splink`), as `arrow_bulk`'s results
         spark.conf.set(SCRATCH_CONF, str(self.warehouse / ".versies"))
         for folder in sorted(self.warehouse.iterdir()):
             if folder.is_dir() and not folder.name.startswith("."):
@@ -251,7 +251,7 @@ class SparkStore(Engine):
         scratch = self.warehouse / ".versies"
         scratch.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(prefix="uitkomst-", dir=scratch))
-        positional = [f"k{i}" for i in range(len(schema))]  # Parquet refuses a name twice; a SELECT may not
+        positional = [f"k{i}" for i in range(len(schema))]  # a SELECT may repeat a column name; Parquet may not
         try:
             frame.toDF(*positional).write.mode("overwrite").parquet(str(folder / "d"))
             data = pq.read_table(folder / "d")
