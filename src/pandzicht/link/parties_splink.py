@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -40,7 +39,7 @@ from pandzicht.link.clustering import cluster_constrained
 from pandzicht.link.judgements import current_judgements, default_path
 from pandzicht.link.parties_exact import clusters_to_table
 from pandzicht.store.engine import Store, limit_memory
-from pandzicht.store.spark import SCRATCH_CONF, parquet_safe
+from pandzicht.store.spark import parquet_safe, scratch_folder
 
 log = logging.getLogger(__name__)
 
@@ -250,27 +249,13 @@ def _db_api(engine: Engine, spark: Any = None) -> Iterator[Any]:
         from splink import SparkAPI
 
         session = spark or spark_session()
-        with _scratch(session) as folder:
+        with scratch_folder(session, "splink-") as folder:
             # persist, not checkpoint: needs no checkpoint directory, and local mode keeps the data in memory
             api = SparkAPI(spark_session=session, break_lineage_method="persist", num_partitions_on_repartition=4)
             api.pandzicht_scratch = folder  # where `_register` leaves the profiles for the executors
             yield api
     else:
         raise ValueError(f"unknown engine {engine!r}: duckdb or spark")
-
-
-@contextmanager
-def _scratch(session: Any) -> Iterator[Path]:
-    """A folder of our own the executors reach, removed afterwards: in the store's warehouse (`SCRATCH_CONF`), or
-    a temporary folder when Splink runs on a bare session (enough in local mode)."""
-    base = session.conf.get(SCRATCH_CONF, None) or None
-    if base:
-        Path(base).mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="splink-", dir=base))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def spark_session(cores: int = 2, memory: str = "4g") -> Any:
@@ -311,7 +296,7 @@ def _pairs(sdf: Any, engine: Engine) -> pa.Table:
     # serialized task results (at 250,000 units 2g ran out of heap; at 500,000 they exceeded Spark's 1 GB
     # spark.driver.maxResultSize)
     frame = sdf.as_spark_dataframe().select(*cols.split(", "))
-    with _scratch(frame.sparkSession) as folder:
+    with scratch_folder(frame.sparkSession, "paren-") as folder:
         frame.write.mode("overwrite").parquet(str(folder / "paren"))
         table = pq.read_table(folder / "paren")
     if table.num_columns == 0:

@@ -37,7 +37,9 @@ WAREHOUSE = "spark-warehouse"  # the store's folder in an output folder
 # driver's heap (Splink's input profiles and scored pairs, `link/parties_splink.py`): the store's warehouse
 SCRATCH_CONF = "pandzicht.kladmap"
 
-__all__ = ["SCRATCH_CONF", "WAREHOUSE", "SparkStore", "local_session", "publish", "session", "to_spark_sql"]
+__all__ = [
+    "SCRATCH_CONF", "WAREHOUSE", "SparkStore", "local_session", "publish", "scratch_folder", "session", "to_spark_sql",
+]
 
 
 def session(master: str = "local[2]", app: str = "pandzicht", memory: str = "2g", partitions: int = 8) -> Any:
@@ -93,6 +95,20 @@ def publish(store: Store, spark: Any, tables: list[str]) -> None:
         # an empty table has no rows to infer types from: its Arrow schema says them
         schema = from_arrow_schema(arrow.schema) if arrow.num_rows == 0 else None
         spark.createDataFrame(arrow.to_pandas(), schema=schema).createOrReplaceTempView(name)
+
+
+@contextmanager
+def scratch_folder(spark: Any, prefix: str) -> Iterator[Path]:
+    """A new folder the driver and the executors reach, removed afterwards: under the folder `SCRATCH_CONF` names
+    (a store's warehouse), or the system's temporary folder for a bare session (enough in local mode)."""
+    base = spark.conf.get(SCRATCH_CONF, None) or None
+    if base:
+        Path(base).mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def parquet_safe(data: pa.Table) -> pa.Table:
@@ -248,15 +264,10 @@ class SparkStore(Engine):
         500,000 units)."""
         frame = self.frame(sql, params)
         schema = frame.limit(0).toArrow().schema  # the types `arrow` gives (an empty plan: no job)
-        scratch = self.warehouse / ".versies"
-        scratch.mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(prefix="uitkomst-", dir=scratch))
         positional = [f"k{i}" for i in range(len(schema))]  # a SELECT may repeat a column name; Parquet may not
-        try:
+        with scratch_folder(self.spark, "uitkomst-") as folder:
             frame.toDF(*positional).write.mode("overwrite").parquet(str(folder / "d"))
             data = pq.read_table(folder / "d")
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
         if data.num_columns == 0:  # no rows, and no file that names the columns
             return schema.empty_table()
         return pa.Table.from_arrays([data.column(k).cast(f.type) for k, f in zip(positional, schema, strict=True)],
