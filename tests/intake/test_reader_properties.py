@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from intake_bundles import HEADER, MELDING, bundle_with, header_line, melding_line
 
@@ -92,6 +92,9 @@ def test_every_line_is_loaded_or_quarantined_on_its_own_row(lines, ending, bom, 
 
 
 @settings(max_examples=150)
+# found by CI: an open quote in a file without a final line break swallowed the later lines, and DuckDB's reject
+# showed no text (so no line break) for it
+@example(lines=[("open", ""), ("good", ";,"), ("good", ";,")], ending="\n", bom=False, final=False)
 @given(lines=st.lists(line.filter(lambda x: x[0] != "blank"), max_size=14),
        ending=st.sampled_from(["\n", "\r\n", "\r"]), bom=st.booleans(), final=st.booleans())
 def test_duckdb_and_the_careful_reader_agree_where_duckdb_reads(lines, ending, bom, final):

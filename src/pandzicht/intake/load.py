@@ -189,7 +189,9 @@ def _stage_duckdb(store: Store, f: SourceFile) -> bool:
     if any(code in _ENCODING_REJECTS for _, code, _ in rejects):
         raise csvfile.encoding_error(f.path)
     lines = [(line, code, (text or "").strip("\r\n")) for line, code, text in rejects]
-    if any(code == "LINE SIZE OVER MAXIMUM" or "\n" in text or "\r" in text for _, code, text in lines):
+    # An open quote can also swallow the following lines with no text shown for the reject (a file whose last line
+    # has no line break): a reject DuckDB cannot show is as much a lost line structure as one that spans lines
+    if any(code == "LINE SIZE OVER MAXIMUM" or not text or "\n" in text or "\r" in text for _, code, text in lines):
         store.execute("DROP TABLE _raw")
         return False
     _salvage_rejects(store, f.header, lines)
