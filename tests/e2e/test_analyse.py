@@ -83,6 +83,28 @@ def test_explanations_name_catalogue_indicators(world):
             assert code in codes and float(value) > 0
 
 
+def test_a_residents_past_alone_adds_nothing_to_a_home(world):
+    """Homes where only evidence about people fires (`alleen_met_woningsignaal`) carry no contribution from it; beside
+    a signal about the home itself it does count. Both kinds occur in this world, so neither half is vacuous."""
+    import duckdb
+
+    from pandzicht.indicators.catalogue import load_catalogue
+
+    _, out, _ = world
+    marked = [i.code for i in load_catalogue() if i.alleen_met_woningsignaal]
+    con = duckdb.connect(str(out / "pandzicht.duckdb"), read_only=True)
+    rows = con.execute("""
+        WITH f AS (SELECT entiteit_id, bool_and(list_contains(?, indicator)) AS alleen_verleden,
+                          bool_or(list_contains(?, indicator)) AS verleden
+                   FROM indicator_waarde WHERE waarde > 0 GROUP BY 1)
+        SELECT f.alleen_verleden, count(DISTINCT f.entiteit_id), count(b.indicator)
+        FROM f LEFT JOIN bijdrage_adres b ON b.entiteit_id = f.entiteit_id AND list_contains(?, b.indicator)
+        WHERE f.verleden GROUP BY 1 ORDER BY 1""", [marked, marked, marked]).fetchall()
+    got = {alone: (homes, contributions) for alone, homes, contributions in rows}
+    assert got[True][0] > 0 and got[True][1] == 0
+    assert got[False][0] > 0 and got[False][1] > 0
+
+
 def test_cli_refuses_protected_column_in_one_line(tmp_path):
     from bundles import minimal_bundle
 

@@ -41,6 +41,10 @@ class Indicator:
     # sources that sharpen the indicator when delivered but whose absence must not silence it: the query reads
     # them, and without them it runs as if they held no rows (`run.for_store`)
     optioneel: tuple[str, ...] = ()
+    # evidence about who lives in or rents a home (a resident's past, a party's other homes), not about what
+    # happens there: it counts in a home's score only where an indicator about the home itself fires too
+    # (`score.model.gate`)
+    alleen_met_woningsignaal: bool = False
 
     @property
     def unit_level(self) -> bool:
@@ -68,6 +72,8 @@ def _parse(path: Path) -> Indicator:
     overlap = set(raw.get("bronnen_optioneel", ())) & set(raw["bronnen"])
     if overlap:
         raise PandzichtError(f"{path.name}: bron '{sorted(overlap)[0]}' staat in bronnen en in bronnen_optioneel")
+    if raw.get("alleen_met_woningsignaal") and raw["entiteit"] != "adres":
+        raise PandzichtError(f"{path.name}: alleen_met_woningsignaal geldt alleen voor indicatoren op adresniveau")
     if raw["code"] != path.stem:
         raise PandzichtError(f"{path.name}: code '{raw['code']}' moet gelijk zijn aan de bestandsnaam")
     return Indicator(
@@ -76,6 +82,7 @@ def _parse(path: Path) -> Indicator:
         onschuldig=tuple(raw["onschuldig"]), geen_proxy=raw["geen_proxy"], query=raw["query"],
         wijst_op=tuple(raw.get("wijst_op", ())), venster_maanden=int(raw.get("venster_maanden", 6)),
         fase=raw.get("fase", "indicatoren"), optioneel=tuple(raw.get("bronnen_optioneel", ())),
+        alleen_met_woningsignaal=bool(raw.get("alleen_met_woningsignaal", False)),
     )
 
 

@@ -153,6 +153,10 @@ def _operation(indicators: list[Indicator]) -> dict[str, list[str]]:
             f"controles; de gevoeligheid is met {_nl(model.SENSITIVITY_PSEUDO_CHECKS, 'g')} controles afgevlakt naar "
             f"{_nl(model.ASSUMED_SENSITIVITY, 'g')}). De score van een partij is 1 − exp(−Σ waarde) over haar eigen "
             "indicatoren.", "",
+            "Indicatoren over wie er woont of huurt in plaats van over wat er in de woning gebeurt (het verleden "
+            "van een bewoner, de politieregistraties bij andere woningen van zijn huurder of verhuurder) tellen "
+            "alleen mee naast een signaal over de woning zelf, bij het leren en bij het scoren: "
+            + ", ".join(f"`{i.code}`" for i in indicators if i.alleen_met_woningsignaal) + ".", "",
             "Terugval, altijd vastgelegd en getoond (stap `score.*` in `analyse_terugval`):", "",
             f"- minder dan {model.MIN_LABELS} controles met en {model.MIN_LABELS} zonder bevinding: de "
             "voorkennis alleen is het gewicht (`score.gewichten`);",
@@ -210,8 +214,14 @@ def render_catalogue(indicators: list[Indicator] | None = None) -> str:
             f"- **Waarom:** {i.waarom}" + (f" ({i.bron_url})" if i.bron_url else ""),
             "- **Bekende onschuldige verklaringen:** " + "; ".join(i.onschuldig),
             f"- **Geen proxy:** {i.geen_proxy}",
+            *([f"- **Telt mee:** {ONLY_WITH_HOME_SIGNAL}"] if i.alleen_met_woningsignaal else []),
         ]
     return "\n".join(out) + "\n"
+
+
+ONLY_WITH_HOME_SIGNAL = ("alleen als op deze woning ook een indicator over de woning zelf afgaat (een zonder deze "
+                         "regel). Dit zegt iets over wie er woont of huurt, niet over wat er in de woning gebeurt: "
+                         "op zich is het geen reden voor een controle.")
 
 
 def _sources(ind: Indicator) -> str:

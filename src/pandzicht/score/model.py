@@ -150,6 +150,25 @@ def _shrunk_weights(x: np.ndarray, y: np.ndarray, prior: np.ndarray) -> np.ndarr
     return w
 
 
+def gate(x: np.ndarray, conditional: np.ndarray, observed: np.ndarray | None = None) -> np.ndarray:
+    """x with the `conditional` columns zeroed in rows where no other column fires.
+
+    A resident's past (an earlier case, a police suspicion) or the police registrations at other homes of a
+    tenant or landlord are evidence about people, not about the use of this home: on their own they ranked
+    homes of people who had moved on above homes with real signals, and a check on that ground alone is the
+    profiling the SyRI ruling warns against. Such an indicator adds to a home's score only beside a signal
+    about the home itself (`alleen_met_woningsignaal` in the catalogue). `observed`: for training rows, the
+    cells whose sources covered the check (an imputed cell is no signal)."""
+    if not conditional.any() or not len(x):
+        return x
+    fired = x[:, ~conditional] > 0
+    if observed is not None:
+        fired &= observed[:, ~conditional]
+    out = x.copy()
+    out[~fired.any(axis=1)[:, None] & conditional[None, :]] = 0.0
+    return out
+
+
 def _intercept_for_rate(model: TransparentModel, x: np.ndarray, rate: float) -> float:
     """The intercept at which the mean predicted probability equals `rate` (bisection)."""
     z = x @ model.weights

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from pandzicht import fallback
 from pandzicht.indicators.catalogue import Indicator
-from pandzicht.score.model import MIN_LABELS, MIN_SUPPORT, TransparentModel, explain, fit
+from pandzicht.score.model import MIN_LABELS, MIN_SUPPORT, TransparentModel, explain, fit, gate
 from pandzicht.score.party_weights import MIN_CONFIRMED, party_weights
 from pandzicht.score.training import TrainingSet, training_set
 from pandzicht.score.typology import (
@@ -103,7 +103,9 @@ def score_units(store: Store, indicators: list[Indicator]) -> TransparentModel:
     _record_training_gaps(store, train)
     # An indicator whose source did not cover a past check's date is filled with today's mean: it then
     # says nothing about that check's outcome, instead of claiming the signal was absent.
-    x_train = train.imputed(x.mean(axis=0) if len(ids) else np.zeros(len(codes)))
+    conditional = np.array([i.alleen_met_woningsignaal for i in unit_inds], dtype=bool)
+    x = gate(x, conditional)
+    x_train = gate(train.imputed(x.mean(axis=0) if len(ids) else np.zeros(len(codes))), conditional, train.observed)
     model = fit(codes, x_train, train.y, x, base_rate=_prevalence(store, len(ids)), observed=train.observed)
     model.notes.append(f"getraind op {len(train.y)} controles, indicatoren per controle berekend op "
                        f"{train.snapshots} peildata vóór de controle")
