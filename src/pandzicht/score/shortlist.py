@@ -101,10 +101,11 @@ def score_units(store: Store, indicators: list[Indicator]) -> TransparentModel:
     )
     train = training_set(store, unit_inds)
     _record_training_gaps(store, train)
-    # An indicator whose source did not cover a past check's date is filled with today's mean: it then
-    # says nothing about that check's outcome, instead of claiming the signal was absent.
+    # Evidence about people counts only beside a signal about the home itself (`gate`), here and in training.
     conditional = np.array([i.alleen_met_woningsignaal for i in unit_inds], dtype=bool)
     x = gate(x, conditional)
+    # An indicator whose source did not cover a past check's date is filled with today's mean: it then
+    # says nothing about that check's outcome, instead of claiming the signal was absent.
     x_train = gate(train.imputed(x.mean(axis=0) if len(ids) else np.zeros(len(codes))), conditional, train.observed)
     model = fit(codes, x_train, train.y, x, base_rate=_prevalence(store, len(ids)), observed=train.observed)
     model.notes.append(f"getraind op {len(train.y)} controles, indicatoren per controle berekend op "
