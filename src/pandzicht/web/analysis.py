@@ -957,7 +957,8 @@ class AnalysisStore:
                    k.datum_inschrijving, k.datum_opheffing
             FROM firms f JOIN entiteit e ON e.entiteit_id = f.bedrijf AND e.bron = 'kvk_vestiging'
             JOIN raw_kvk_vestiging k ON k.kvk_nummer = e.record_sleutel
-            ORDER BY k.datum_inschrijving, k.kvk_nummer""", [entiteit_id, entiteit_id])
+            ORDER BY k.datum_inschrijving, k.kvk_nummer, f.persoon""", [entiteit_id, entiteit_id])  # total: a
+        # firm run by two of the people shows the same one on every call
         seen, out = set(), []
         for r in rows:
             if r["kvk_nummer"] in seen:
