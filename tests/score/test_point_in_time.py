@@ -101,3 +101,51 @@ def test_without_kept_values_the_previous_run_is_not_taken_over(tmp_path: Path) 
         assert not pit.carry_previous(store, old)
         pit.values_at(store, _work([_flag("a")]), "adres")
         assert pit.summary(store)["peildata_hergebruikt"] == 0
+
+
+def test_an_indicator_that_compares_with_the_delivery_is_computed_afresh(tmp_path: Path) -> None:
+    """Its past value moves when other homes' data do (a neighbourhood's median), so it is never taken over:
+    the value marked 0.25 in the previous analysis is computed again, while the unmarked 'b' is taken over."""
+    from dataclasses import replace
+
+    previous = _previous(tmp_path, [_flag("a"), _flag("b")])
+    relative = replace(_flag("a"), vergelijkt_met_levering=True)  # same query, same hash as then
+    assert pit.query_hash(relative) == pit.query_hash(_flag("a"))
+    with _store(tmp_path / "b.duckdb") as store:
+        assert pit.carry_previous(store, previous)
+        values = pit.values_at(store, _work([relative, _flag("b")]), "adres")
+        summary = pit.summary(store)
+    assert values[(REF1, "a", "H1")] == 1.0
+    assert summary["peildata_deels"] == 2 and summary["waarden_hergebruikt"] == 4 and summary["waarden_berekend"] == 4
+
+
+def _compares_with_the_delivery(query: str) -> bool:
+    """A median or quantile (of a neighbourhood, a size class: `norm`, `fijn`), or an aggregate over all rows
+    without GROUP BY (a region's share, the delivery's median: `regio`, `gewoon`) anywhere in the query."""
+    import sqlglot
+    from sqlglot import exp
+
+    tree = sqlglot.parse_one(query, read="duckdb")
+    for select in tree.find_all(exp.Select):
+        aggregates = [a for a in select.find_all(exp.AggFunc) if a.find_ancestor(exp.Select) is select]
+        if any(type(a).__name__ in ("Median", "Quantile", "PercentileCont", "PercentileDisc", "ApproxQuantile")
+               or "quantile" in a.sql("duckdb").lower() for a in aggregates):
+            return True
+        if aggregates and not select.args.get("group") and not any(
+                a.find_ancestor(exp.Window) for a in aggregates):
+            return True
+    return False
+
+
+def test_the_catalogue_marks_every_indicator_measured_against_the_delivery() -> None:
+    """Read from the query text (SQLGlot), so a new comparing indicator without the mark fails here, and a
+    mark on one that reads only its own target's rows does too."""
+    from pandzicht.indicators.catalogue import load_catalogue
+
+    marked = []
+    for ind in load_catalogue():
+        if ind.fase != "indicatoren":
+            continue  # read after the scores, never as of an earlier date
+        assert _compares_with_the_delivery(ind.query) == ind.vergelijkt_met_levering, ind.code
+        marked += [ind.code] * ind.vergelijkt_met_levering
+    assert len(marked) >= 10

@@ -45,6 +45,10 @@ class Indicator:
     # happens there: it counts in a home's score only where an indicator about the home itself fires too
     # (`score.model.gate`)
     alleen_met_woningsignaal: bool = False
+    # the value compares with the other homes or parties of this delivery (a neighbourhood's median, a region's
+    # share): what it was at an earlier reference date moves with every delivery, so its past values are
+    # computed afresh each time and never taken over from the previous analysis (`score.point_in_time`)
+    vergelijkt_met_levering: bool = False
 
     @property
     def unit_level(self) -> bool:
@@ -83,6 +87,7 @@ def _parse(path: Path) -> Indicator:
         wijst_op=tuple(raw.get("wijst_op", ())), venster_maanden=int(raw.get("venster_maanden", 6)),
         fase=raw.get("fase", "indicatoren"), optioneel=tuple(raw.get("bronnen_optioneel", ())),
         alleen_met_woningsignaal=bool(raw.get("alleen_met_woningsignaal", False)),
+        vergelijkt_met_levering=bool(raw.get("vergelijkt_met_levering", False)),
     )
 
 

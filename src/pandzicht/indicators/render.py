@@ -215,6 +215,7 @@ def render_catalogue(indicators: list[Indicator] | None = None) -> str:
             "- **Bekende onschuldige verklaringen:** " + "; ".join(i.onschuldig),
             f"- **Geen proxy:** {i.geen_proxy}",
             *([f"- **Telt mee:** {ONLY_WITH_HOME_SIGNAL}"] if i.alleen_met_woningsignaal else []),
+            *([f"- **Vergelijkt met de levering:** {COMPARES_WITH_DELIVERY}"] if i.vergelijkt_met_levering else []),
         ]
     return "\n".join(out) + "\n"
 
@@ -222,6 +223,11 @@ def render_catalogue(indicators: list[Indicator] | None = None) -> str:
 ONLY_WITH_HOME_SIGNAL = ("alleen als op deze woning ook een indicator over de woning zelf afgaat (een zonder deze "
                          "regel). Dit zegt iets over wie er woont of huurt, niet over wat er in de woning gebeurt: "
                          "op zich is het geen reden voor een controle.")
+
+
+COMPARES_WITH_DELIVERY = ("de waarde hangt ook af van de andere woningen of partijen in deze levering (een mediaan "
+                          "of een aandeel in de regio). Voor het leren uit eerdere controles wordt ze daarom bij elke "
+                          "levering opnieuw berekend op de eerdere peildata, nooit overgenomen uit de vorige analyse.")
 
 
 def _sources(ind: Indicator) -> str:

@@ -7,7 +7,9 @@ delivery rarely changes what was known then. So each analysis keeps what it comp
 `peil_indicator`, `peil_waarde`), and an analysis that continues an earlier delivery whose parties were
 linked incrementally (the earlier linking model reused, so the same data still means the same parties) takes
 over the value of every (reference date, indicator, target) it computed then with an unchanged query; it
-computes only the rest (new checks, checks newly confirming a party, new indicators, changed queries).
+computes only the rest (new checks, checks newly confirming a party, new indicators, changed queries), and
+every indicator that compares with the rest of the delivery (`vergelijkt_met_levering`: a neighbourhood's
+median, a region's share), whose past value moves whenever the delivery does.
 `--opnieuw` or a retrained linking model recompute everything. The report says how much was taken over
 (`analyse.peildata`, docs/outputs.md), and `bench leveringen` measures the result against a full run.
 """
@@ -103,8 +105,8 @@ def values_at(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]
         covered = [t for t in ids if t in known]
         new = [t for t in ids if t not in known]
         kept = old_computed.get(ref, {}) if covered else {}
-        same = [i for i in asked[ref] if kept.get(i.code) == digests[i.code]]
-        other = [i for i in asked[ref] if kept.get(i.code) != digests[i.code]]
+        same = [i for i in asked[ref] if kept.get(i.code) == digests[i.code] and not i.vergelijkt_met_levering]
+        other = [i for i in asked[ref] if i not in same]
         reuse[ref] = [i.code for i in same]
         if other:
             changed[ref] = (other, ids)  # a changed (or never computed) query: every target afresh
