@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pandzicht.evaluation.ranking import ranking_metrics
-from pandzicht.score.model import MIN_LABELS, explain, fit, fit_nonnegative_logistic, specificity_prior
+from pandzicht.score.model import MIN_LABELS, explain, explain_rows, fit, fit_nonnegative_logistic, specificity_prior
 from pandzicht.score.training import reference_date
 
 
@@ -110,3 +110,14 @@ def test_saturated_scores_are_ranked_on_their_evidence_and_true_ties_on_id():
     logits = np.array([16.0, 21.0, 3.0, 21.0])  # the first two print the same score (1.000000)
     assert round(float(expit(16.0)), 6) == round(float(expit(21.0)), 6)
     assert [["a", "b", "c", "d"][r] for r in _ranked(logits, ["a", "b", "c", "d"])] == ["b", "d", "a", "c"]
+
+
+@given(st.lists(st.lists(st.sampled_from([0.0, 0.001, 0.005, 0.2, 1.5, 3.0]), min_size=3, max_size=3),
+                min_size=1, max_size=12), st.randoms())
+def test_explain_rows_is_explain_per_row_in_the_given_order(values: list[list[float]], rnd) -> None:  # type: ignore[no-untyped-def]
+    contrib = np.array(values)
+    order = list(range(len(values)))
+    rnd.shuffle(order)
+    codes = ["a", "b", "c"]
+    assert explain_rows(codes, contrib, order) == [explain(codes, contrib[r]) for r in order]
+    assert explain_rows(codes, contrib, []) == []

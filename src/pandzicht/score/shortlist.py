@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from pandzicht import fallback
 from pandzicht.indicators.catalogue import Indicator
-from pandzicht.score.model import MIN_LABELS, MIN_SUPPORT, TransparentModel, explain, fit, gate
+from pandzicht.score.model import MIN_LABELS, MIN_SUPPORT, TransparentModel, explain_rows, fit, gate
 from pandzicht.score.party_weights import MIN_CONFIRMED, party_weights
 from pandzicht.score.training import TrainingSet, training_set
 from pandzicht.score.typology import (
@@ -123,7 +123,7 @@ def score_units(store: Store, indicators: list[Indicator]) -> TransparentModel:
         "verblijfsobject_id": [ids[r] for r in order],
         "score": [round(float(scores[r]), 6) for r in order],
         "vermoeden": [guesses[r] for r in order],
-        "uitleg": [explain(codes, contrib[r]) for r in order],
+        "uitleg": explain_rows(codes, contrib, order),
     })
     store.write_arrow("adres_score", table)
     _write_contributions(store, "adres", ids, codes, contrib)
@@ -261,7 +261,7 @@ def score_parties(store: Store, indicators: list[Indicator]) -> None:
         "kvk_nummer": [meta[ids[r]][1] for r in order],
         "rol": [meta[ids[r]][2] for r in order],
         "score": [round(float(scores[r]), 6) for r in order],
-        "uitleg": [explain(codes, x[r]) for r in order],
+        "uitleg": explain_rows(codes, x, order),
     })
     store.write_arrow("partij_score", table)
     _write_contributions(store, "partij", ids, codes, x)
