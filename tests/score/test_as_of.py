@@ -17,10 +17,12 @@ import pytest
 from pandzicht.indicators.catalogue import Indicator, load_catalogue
 from pandzicht.indicators.run import available
 from pandzicht.pipeline import analyse
+from pandzicht.score.typology_evidence import evidence_indicators
 from pandzicht.store.engine import Store
 from pandzicht.synth import generate
 
-AS_OF = [i for i in load_catalogue() if i.fase == "indicatoren"]  # the ones learned as of earlier dates
+# the ones learned as of earlier dates: the catalogue's first phase, and the typology model's tips and registrations
+AS_OF = [i for i in load_catalogue() if i.fase == "indicatoren"] + evidence_indicators()
 MONTHS_BACK = (9, 30)
 
 # What was known at date D: (table, rows to delete, end-date columns unknown at D). `{d}` is D as a DATE literal.
