@@ -157,6 +157,11 @@ def _operation(indicators: list[Indicator]) -> dict[str, list[str]]:
             "van een bewoner, de politieregistraties bij andere woningen van zijn huurder of verhuurder) tellen "
             "alleen mee naast een signaal over de woning zelf, bij het leren en bij het scoren: "
             + ", ".join(f"`{i.code}`" for i in indicators if i.alleen_met_woningsignaal) + ".", "",
+            "Bij het leren leest elke indicator op een eerdere peildatum alleen wat toen bekend was (latere "
+            "contracten, inschrijvingen, registraties en opheffingen niet; getest door een wereld terug te snijden). "
+            "Indicatoren die een woning of partij vergelijken met de rest van de levering (een mediaan, een aandeel "
+            "in de regio) worden daarvoor bij elke levering opnieuw berekend, niet overgenomen uit de vorige: "
+            + ", ".join(f"`{i.code}`" for i in indicators if i.vergelijkt_met_levering) + ".", "",
             "Terugval, altijd vastgelegd en getoond (stap `score.*` in `analyse_terugval`):", "",
             f"- minder dan {model.MIN_LABELS} controles met en {model.MIN_LABELS} zonder bevinding: de "
             "voorkennis alleen is het gewicht (`score.gewichten`);",
