@@ -245,7 +245,7 @@ def _run_analysis(bundle: Path, out_dir: Path, db: Path | None, max_afwijking: f
 
     stages = ["inlezen", "adreskoppeling", "vermeldingen", "entiteiten", "stabiele_ids", "adres_via_personen",
               "record_adres", "netwerk", "netwerkmaten", "kortverblijf", "indicatoren", "score_adressen",
-              "score_partijen", "wachtrij", "wijzigingen", "uitvoer"]
+              "netwerkbewijs", "score_partijen", "wachtrij", "wijzigingen", "uitvoer", "publicatie"]
     with _progress() as bar:
         task = bar.add_task("analyse", total=len(stages))
 

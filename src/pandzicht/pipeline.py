@@ -197,4 +197,10 @@ def analyse(
             report["analyse"]["entiteit_ids"] = result["entiteit_ids"]
         write_outputs(store, pub.build or out, report)
         timings["uitvoer"] = round(time.perf_counter() - t0, 3)
+        # Closing the store, writing the lookup files the web app reads and switching the new analysis in
+        # happen as the two contexts close: a user waits for them too, so they are timed as a stage.
+        if on_stage:
+            on_stage("publicatie")
+        t0 = time.perf_counter()
+    timings["publicatie"] = round(time.perf_counter() - t0, 3)
     return AnalysisResult(report, timings, result["indicators"], result["model"], result["counts"])

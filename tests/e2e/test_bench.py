@@ -26,6 +26,9 @@ def test_bench_load_measures_every_source_against_the_floor(bundle, tmp_path):
 def test_bench_analyse_reports_stages_memory_and_floor(bundle, tmp_path):
     result = bench_analyse(bundle, tmp_path)
     assert {"inlezen", "entiteiten", "indicatoren", "score_adressen", "uitvoer"} <= set(result["stadia_s"])
+    # publication (the web app's lookup files, the switch) is waited for too: a stage, counted in the total
+    assert result["stadia_s"]["publicatie"] > 0 and (tmp_path / "uitvoer" / "versies").is_dir()
+    assert result["totaal_s"] == pytest.approx(sum(result["stadia_s"].values()))
     assert result["piek_geheugen_mb"] and max(result["piek_geheugen_mb"].values()) > 50
     assert result["io_vloer_s"] > 0 and result["totaal_tov_vloer"] > 1
     assert (tmp_path / "uitvoer" / "adressen.csv").is_file()

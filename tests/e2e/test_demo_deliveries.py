@@ -101,6 +101,7 @@ def test_bench_leveringen_end_to_end(tmp_path) -> None:  # type: ignore[no-untyp
     assert set(data["runs"]) == {"levering_1", "levering_2_incrementeel", "levering_2_volledig"}
     for run in data["runs"].values():
         assert {"inlezen", "entiteiten", "score_adressen"} <= set(run["stadia_s"]) and run["piek_geheugen_mb"]
+        assert run["stadia_s"]["publicatie"] > 0 and run["totaal_s"] == pytest.approx(sum(run["stadia_s"].values()))
     assert data["runs"]["levering_2_incrementeel"]["entiteit_ids"]["met_records_nog_aanwezig"] > 0
     assert data["runs"]["levering_2_volledig"]["koppeling"]["modus"] == "volledig"
     assert data["tijd_incrementeel_tov_volledig"] > 0 and "entiteiten" in data["stadia_incrementeel_tov_volledig"]
