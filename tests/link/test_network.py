@@ -80,6 +80,19 @@ def test_measures(store):
     assert dist[U4] is None  # 'niets_gevonden' is no finding, and U4's island has none
 
 
+def test_distances_follow_a_relatie_rebuilt_to_the_same_size(store):
+    """A later analysis in the same process (the bench's second run, an evaluation's baseline) writes a
+    `relatie` of its own; one of the same length must not get the distances of the graph before it."""
+    neighbourhood(store, U1)  # the graph as it was, cached for this store
+    build_network_measures(store)
+    # the same number of edges, but Eowner now owns U4 instead of U1: U1 is cut off from the finding at U3
+    store.execute(f"UPDATE relatie SET naar = '{U4}' WHERE record_sleutel = 'K1'")
+    build_network_measures(store)
+    dist = dict(store.rows("SELECT entiteit_id, afstand FROM netwerk_afstand"))
+    assert dist[U4] == 2 and dist["Ebv1"] == 3  # through Eowner, which now owns U4
+    assert dist[U1] is None and dist["Estraw"] is None
+
+
 def test_neighbourhood_is_fast_on_a_larger_graph():
     with Store() as s:
         s.execute("""

@@ -166,7 +166,11 @@ def _write_distances(store: Store, hub_grens: int) -> None:
             "SELECT DISTINCT verblijfsobject_id FROM raw_handhaving_uitkomst WHERE bevinding <> 'niets_gevonden'")]
     else:
         confirmed = []
-    gi = graph_index(store)
+    # Built afresh from the `relatie` this analysis just wrote, and not kept: a cached graph is recognised by its
+    # store object and row count only, so one left behind could be taken for another analysis's graph of the
+    # same size (a later run in the same process, whose store object may get the same id).
+    gi = graph_index(store, refresh=True)
+    _CACHE.pop(id(store), None)
     g = gi.graph
     sources = [gi.index[u] for u in confirmed if u in gi.index]
     n = g.vcount()
