@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pandzicht.intake.load import load_bundle
+from pandzicht.link.address_match import AddressIndex
 from pandzicht.pipeline import analyse_store
 from pandzicht.stages import BY_NAME, STAGES, StageInput, is_intake_table
 from pandzicht.store.engine import Store
@@ -35,13 +36,30 @@ def analysed(tmp_path_factory):
     store = Store(base / "s.duckdb")
     load_bundle(base / "bundel", store)
     timings: dict[str, float] = {}
-    analyse_store(store, on_stage=seen.append, timings=timings, judgements=base / "geen.sqlite")
-    yield store, seen, timings
+    built = []
+    original = AddressIndex.from_store.__func__  # type: ignore[attr-defined]
+
+    def counted(cls, s):  # type: ignore[no-untyped-def]
+        built.append(s)
+        return original(cls, s)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(AddressIndex, "from_store", classmethod(counted))
+        analyse_store(store, on_stage=seen.append, timings=timings, judgements=base / "geen.sqlite")
+    yield store, seen, timings, built
     store.close()
 
 
+def test_the_bag_address_index_is_built_once_per_analysis(analysed):
+    store, seen, _, built = analysed
+    # address linking and linking through people both ran and matched against the same index
+    assert {"adreskoppeling", "adres_via_personen"} <= set(seen)
+    assert store.scalar("SELECT count(*) FROM adres_koppeling WHERE verblijfsobject_id IS NOT NULL") > 0
+    assert len(built) == 1
+
+
 def test_after_an_analysis_every_declared_table_exists(analysed):
-    store, seen, timings = analysed
+    store, seen, timings, _ = analysed
     ran = [s for s in STAGES if s.name in seen]
     assert seen == [s.name for s in ran] == list(timings)
     # the demo world delivers no short-stay listings: that stage alone does not apply

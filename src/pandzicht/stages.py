@@ -25,7 +25,7 @@ from pandzicht.contract.sources import ADDRESS_TEXT_SOURCES
 from pandzicht.indicators.catalogue import Indicator, load_catalogue
 from pandzicht.indicators.run import DERIVED, run_indicators
 from pandzicht.link.address_context import link_through_people
-from pandzicht.link.address_match import link_addresses
+from pandzicht.link.address_match import AddressIndex, link_addresses
 from pandzicht.link.graph import build_graph, build_record_units
 from pandzicht.link.mentions import collect_mentions
 from pandzicht.link.network import build_network_measures
@@ -55,6 +55,14 @@ class StageInput:
     koppeling: dict[str, Any] = field(default_factory=dict)  # how linking ran: incremental or full, and why
     peildata: dict[str, Any] = field(default_factory=dict)  # past indicator values reused or computed, and why
     hergebruik: dict[str, Any] = field(default_factory=dict)  # per stage: what was taken over from `previous`
+    _address_index: AddressIndex | None = field(default=None, init=False, repr=False)
+
+    def address_index(self) -> AddressIndex:
+        """The BAG addresses indexed once per analysis: address linking and linking through people both match
+        against them, and the BAG does not change between the two (at 1M units the index takes seconds)."""
+        if self._address_index is None:
+            self._address_index = AddressIndex.from_store(self.store)
+        return self._address_index
 
 
 StageFn = Callable[[StageInput], Any]
@@ -99,7 +107,7 @@ def _addresses(i: StageInput) -> int:
         from pandzicht.link.address_match_spark import link_addresses_spark
 
         return link_addresses_spark(i.store)
-    return link_addresses(i.store, previous=None if i.opnieuw else i.previous)
+    return link_addresses(i.store, previous=None if i.opnieuw else i.previous, index_of=i.address_index)
 
 
 def _addresses_exact(i: StageInput) -> int:
@@ -132,7 +140,7 @@ def _stable_ids(i: StageInput) -> dict[str, int]:
 
 
 def _through_people(i: StageInput) -> int:
-    return link_through_people(i.store)
+    return link_through_people(i.store, i.address_index)
 
 
 def _record_units(i: StageInput) -> None:

@@ -23,6 +23,8 @@ visible in `adreskoppeling.csv` and in the dossier.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pyarrow as pa
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, Levenshtein
@@ -100,7 +102,7 @@ def fits_text(text: str, parsed: ParsedAddress, unit: Unit, index: AddressIndex)
     return True
 
 
-def link_through_people(store: Store, index: AddressIndex | None = None) -> int:
+def link_through_people(store: Store, index: AddressIndex | Callable[[], AddressIndex] | None = None) -> int:
     """Fill empty address links whose record's people were registered at exactly one fitting unit, and
     correct contract links the tenant's registration contradicts.
 
@@ -116,7 +118,8 @@ def link_through_people(store: Store, index: AddressIndex | None = None) -> int:
         candidates.setdefault((source, key), []).append(vbo)
     if not candidates:
         return 0
-    index = index or AddressIndex.from_store(store)
+    # the caller's index, or the function that gives it (built once per analysis, `StageInput.address_index`)
+    index = index() if callable(index) else index or AddressIndex.from_store(store)
     units = index.units_by_id()
     current = {(src, key): (text, vbo) for src, key, text, vbo in store.rows(
         "SELECT bron, record_sleutel, adres_tekst, verblijfsobject_id FROM adres_koppeling")}

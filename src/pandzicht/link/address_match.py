@@ -248,13 +248,14 @@ def match_address(text: str, index: AddressIndex) -> Match:
 
 def link_addresses(
     store: Store, progress: Callable[[int, int], None] | None = None, resolve: bool = True,
-    previous: Path | None = None,
+    previous: Path | None = None, index_of: Callable[[], AddressIndex] | None = None,
 ) -> int:
     """Resolve every free-text address without a BAG id; writes table `adres_koppeling`.
 
     With `resolve` off the table lists the records but links none (the exact-key baseline). With `previous`
     (the store of the delivery this one continues) a record whose text is unchanged keeps its earlier link
-    unless a BAG unit it could mean changed (`address_reuse`)."""
+    unless a BAG unit it could mean changed (`address_reuse`). `index_of` gives the BAG index when the caller
+    keeps one for later steps; otherwise it is built here."""
     store.execute(
         "CREATE OR REPLACE TABLE adres_koppeling (bron VARCHAR, record_sleutel VARCHAR, adres_tekst VARCHAR, "
         "verblijfsobject_id VARCHAR, zekerheid DOUBLE, methode VARCHAR)"
@@ -268,7 +269,7 @@ def link_addresses(
             )
     if not todo:
         return 0
-    index = AddressIndex.from_store(store) if resolve else None
+    index = (index_of() if index_of else AddressIndex.from_store(store)) if resolve else None
     # the previous store is read through DuckDB's ATTACH: on another engine every text is matched again
     reuse = index is not None and previous is not None and isinstance(store, Store)
     kept = previous_links(store, previous, index.places, STREET_CUTOFF) if reuse else {}
