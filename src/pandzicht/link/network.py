@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import igraph as ig
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pandzicht.store.engine import Store
 
@@ -160,32 +161,49 @@ def build_network_measures(store: Store, hub_grens: int = HUB_GRENS) -> dict[str
 
 def _write_distances(store: Store, hub_grens: int) -> None:
     """Breadth-first distance from every node to the nearest unit with a confirmed finding, over the whole graph
-    and over the graph without hubs (through a corporation every home is two steps from every other)."""
-    if store.has_table("raw_handhaving_uitkomst"):
-        confirmed = [r[0] for r in store.rows(
-            "SELECT DISTINCT verblijfsobject_id FROM raw_handhaving_uitkomst WHERE bevinding <> 'niets_gevonden'")]
-    else:
-        confirmed = []
-    # Built afresh from the `relatie` this analysis just wrote, and not kept: a cached graph is recognised by its
-    # store object and row count only, so one left behind could be taken for another analysis's graph of the
-    # same size (a later run in the same process, whose store object may get the same id).
-    gi = graph_index(store, refresh=True)
-    _CACHE.pop(id(store), None)
-    g = gi.graph
-    sources = [gi.index[u] for u in confirmed if u in gi.index]
-    n = g.vcount()
-    out = {"entiteit_id": gi.names, "soort": [node_kind(x) for x in gi.names]}
-    degree = np.asarray(g.degree())
-    kinds = np.array(out["soort"])
-    hubs = np.flatnonzero((kinds == "partij") & (degree > hub_grens)).tolist()
-    for col, graph in (("afstand", g), ("afstand_zonder_hubs", _without(g, hubs))):
-        out[col] = _multi_source_bfs(graph, sources, n)
+    and over the graph without hubs (through a corporation every home is two steps from every other).
+
+    The graph is built here from the `relatie` this analysis just wrote, with only what distances need (no
+    provenance, no sort, nothing cached: a cached graph is recognised by its store object and row count only);
+    `graph_index` builds the full one for the dossier's neighbourhood queries."""
+    store.execute("""
+        CREATE OR REPLACE TEMP TABLE _afstand_knoop AS
+        SELECT knoop, (row_number() OVER (ORDER BY knoop) - 1)::BIGINT AS nr
+        FROM (SELECT van AS knoop FROM relatie UNION SELECT naar FROM relatie)
+    """)
+    try:
+        nodes = store.arrow("SELECT knoop, nr FROM _afstand_knoop ORDER BY nr")
+        ends = store.arrow("SELECT a.nr AS a, b.nr AS b FROM relatie r JOIN _afstand_knoop a ON a.knoop = r.van "
+                           "JOIN _afstand_knoop b ON b.knoop = r.naar")
+        sources = []
+        if store.has_table("raw_handhaving_uitkomst"):
+            sources = [int(r[0]) for r in store.rows(
+                "SELECT DISTINCT k.nr FROM raw_handhaving_uitkomst h JOIN _afstand_knoop k "
+                "ON k.knoop = h.verblijfsobject_id WHERE h.bevinding <> 'niets_gevonden' ORDER BY 1")]
+    finally:
+        store.execute("DROP TABLE IF EXISTS _afstand_knoop")
+    names = nodes.column("knoop").combine_chunks() if nodes.num_rows else pa.array([], pa.string())
+    n = len(names)
+    pairs = np.column_stack([ends.column("a").to_numpy(), ends.column("b").to_numpy()]).astype(np.int64)
+    kinds = _node_kinds(names)
+    degree = np.bincount(pairs.ravel(), minlength=n)
+    hubs = np.flatnonzero((kinds == "partij") & (degree > hub_grens))
+    g = ig.Graph(n=n, edges=pairs, directed=False)
+    columns = {}
+    for col, graph in (("afstand", g), ("afstand_zonder_hubs", _without(g, hubs.tolist()))):
+        columns[col] = _multi_source_bfs(graph, sources, n)
     store.write_arrow("netwerk_afstand", pa.table({
-        "entiteit_id": pa.array(out["entiteit_id"], pa.string()), "soort": pa.array(out["soort"], pa.string()),
-        "afstand": pa.array(out["afstand"], pa.int64()),
-        "afstand_zonder_hubs": pa.array(out["afstand_zonder_hubs"], pa.int64()),
+        "entiteit_id": names.cast(pa.string()), "soort": pa.array(kinds, pa.string()),
+        "afstand": columns["afstand"], "afstand_zonder_hubs": columns["afstand_zonder_hubs"],
     }), order_by="entiteit_id")
     log.info("network distances: %d sources, %d hubs left out", len(sources), len(hubs))
+
+
+def _node_kinds(names: pa.Array) -> np.ndarray:
+    """`node_kind` of every name at once."""
+    tip = pc.starts_with(names, "melding:").to_numpy(zero_copy_only=False)
+    unit = pc.match_substring_regex(names, "^[0-9]{16}$").to_numpy(zero_copy_only=False)
+    return np.where(tip, "melding", np.where(unit, "eenheid", "partij"))
 
 
 def _without(g: ig.Graph, vertices: list[int]) -> ig.Graph:
@@ -197,13 +215,14 @@ def _without(g: ig.Graph, vertices: list[int]) -> ig.Graph:
     return h
 
 
-def _multi_source_bfs(g: ig.Graph, sources: list[int], n: int) -> list[int | None]:
-    """Distance to the nearest source; None where unreachable."""
+def _multi_source_bfs(g: ig.Graph, sources: list[int], n: int) -> pa.Array:
+    """Distance to the nearest source; null where unreachable."""
     if not sources:
-        return [None] * n
+        return pa.nulls(n, pa.int64())
     h = g.copy()
     hub = h.vcount()
     h.add_vertices(1)
     h.add_edges([(hub, s) for s in sources])
-    dist = h.distances(source=hub)[0][:n]
-    return [None if not np.isfinite(d) else int(d) - 1 for d in dist]
+    dist = np.asarray(h.distances(source=hub)[0][:n], dtype=np.float64)
+    reached = np.isfinite(dist)
+    return pa.array(np.where(reached, dist - 1, 0).astype(np.int64), pa.int64(), mask=~reached)
