@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from statistics import median
 
 import duckdb
 from rich.table import Table
@@ -118,33 +119,57 @@ def _as_truth(entities: Path, target: Path) -> Path:
     return target
 
 
+def _median_run(reps: list[dict]) -> dict:
+    """The first repetition's run with its seconds replaced by the median per stage and in total."""
+    stages = list(dict.fromkeys(s for r in reps for s in r["stadia_s"]))
+    return {**reps[0], "stadia_s": {s: round(float(median(r["stadia_s"].get(s, 0.0) for r in reps)), 3)
+                                    for s in stages},
+            "totaal_s": round(float(median(r["totaal_s"] for r in reps)), 3)}
+
+
 def bench_deliveries(units: int, seed: int, work: Path, fresh_run: bool = False, dialect: str = "basis",
-                     keep_first: Path | None = None) -> dict:
+                     keep_first: Path | None = None, repeat: int = 1) -> dict:
     """Generate two deliveries (or reuse them in `work`), analyse 1, then 2 incrementally and in full (both
     continuing 1), and with `fresh_run` 2 from nothing; measure. `keep_first`: where to keep a copy of
-    delivery 1's store (the tests resolve delivery 2 against it again)."""
+    delivery 1's store (the tests resolve delivery 2 against it again).
+
+    With `repeat` > 1 the pair of delivery-2 runs is repeated, each time from a copy of delivery 1's output:
+    on a shared machine one pair's ratio moves by ±0.1, so the ratio reported is the median of the pairs'
+    ratios, and the seconds per stage are medians."""
     work = Path(work)
     first, second = work / folder_name(1), work / folder_name(2)
     if not (second / "manifest.json").exists():
         generate_deliveries(work, units, seed, 2, dialect=dialect)
     out, full, fresh = work / "uitvoer", work / "uitvoer-opnieuw", work / "uitvoer-vers"
-    for folder in (out, full, fresh):
+    pristine = work / "uitvoer-levering-1"
+    for folder in (out, full, fresh, pristine):
         if folder.exists():
             shutil.rmtree(folder)
     runs = {"levering_1": _run(first, out)}
     kept_entities = work / "entiteiten-levering-1.csv"
     shutil.copyfile(out / "entiteiten.csv", kept_entities)
+    if repeat > 1:
+        shutil.copytree(out, pristine, symlinks=True)
     shutil.copytree(out, full, symlinks=True)
     if keep_first is not None:
         shutil.copyfile(out / "pandzicht.duckdb", keep_first)
-    runs["levering_2_incrementeel"] = _run(second, out)
-    runs["levering_2_volledig"] = _run(second, full, opnieuw=True)
+    pairs = []
+    for k in range(max(repeat, 1)):
+        if k:
+            for folder in (out, full):
+                shutil.rmtree(folder)
+                shutil.copytree(pristine, folder, symlinks=True)
+        pairs.append((_run(second, out), _run(second, full, opnieuw=True)))
+    if pristine.exists():
+        shutil.rmtree(pristine)
+    runs["levering_2_incrementeel"] = _median_run([i for i, _ in pairs])
+    runs["levering_2_volledig"] = _median_run([w for _, w in pairs])
     truth = second / "truth" / "persoon_sleutel.csv"
     f1_inc = pairwise_scores(out / "entiteiten.csv", truth)
     f1_full = pairwise_scores(full / "entiteiten.csv", truth)
     f1_vs_full = pairwise_scores(out / "entiteiten.csv", _as_truth(full / "entiteiten.csv",
                                                                    work / "entiteiten-volledig.csv"))
-    inc, whole = runs["levering_2_incrementeel"], runs["levering_2_volledig"]
+    inc = runs["levering_2_incrementeel"]
     result = {
         "eenheden": units, "seed": seed, "dialect": dialect, "runs": runs,
         "id_stabiliteit": id_stability(kept_entities, out / "entiteiten.csv"),
@@ -155,10 +180,12 @@ def bench_deliveries(units: int, seed: int, work: Path, fresh_run: bool = False,
         "entiteit_f1_incrementeel": f1_inc["f1"], "entiteit_f1_volledig": f1_full["f1"],
         "entiteit_f1_verschil": f1_inc["f1"] - f1_full["f1"],
         "entiteit_f1_tov_volledig": f1_vs_full["f1"],
-        "tijd_incrementeel_tov_volledig": inc["totaal_s"] / max(whole["totaal_s"], 1e-9),
+        "herhalingen": [{"incrementeel_s": i["totaal_s"], "volledig_s": w["totaal_s"],
+                         "verhouding": round(i["totaal_s"] / max(w["totaal_s"], 1e-9), 4)} for i, w in pairs],
+        "tijd_incrementeel_tov_volledig": float(median(i["totaal_s"] / max(w["totaal_s"], 1e-9) for i, w in pairs)),
         "stadia_incrementeel_tov_volledig": {
-            s: round(inc["stadia_s"][s] / whole["stadia_s"][s], 3)
-            for s in inc["stadia_s"] if whole["stadia_s"].get(s)},
+            s: round(float(median(i["stadia_s"][s] / w["stadia_s"][s] for i, w in pairs)), 3)
+            for s in inc["stadia_s"] if all(w["stadia_s"].get(s) and s in i["stadia_s"] for i, w in pairs)},
         "incrementeel": inc["koppeling"].get("modus") == "incrementeel",
     }
     if fresh_run:
@@ -173,8 +200,10 @@ def render(result: dict) -> list[Table]:
     titles = {"levering_1": "levering 1", "levering_2_incrementeel": "levering 2 incrementeel",
               "levering_2_volledig": "levering 2 volledig", "levering_2_vers": "levering 2 vers"}
     stages = list(dict.fromkeys(s for r in runs.values() for s in r["stadia_s"]))
+    reps = len(result.get("herhalingen", [])) or 1
     table = Table(title=f"bench leveringen ({result['eenheden']:,} verblijfsobjecten, seed {result['seed']}; "
-                        "levering 2 incrementeel en volledig (--opnieuw), beide als vervolg op levering 1)")
+                        "levering 2 incrementeel en volledig (--opnieuw), beide als vervolg op levering 1"
+                        + (f"; levering 2: mediaan van {reps} paren" if reps > 1 else "") + ")")
     table.add_column("stadium", no_wrap=True)
     for name in runs:
         table.add_column(f"{titles[name]} s", justify="right")
@@ -231,5 +260,8 @@ def render(result: dict) -> list[Table]:
         figures.add_row("overgenomen levering 2",
                         f"bronnen {', '.join(intake.get('overgenomen', [])) or 'geen'}; vermeldingen "
                         f"{mentions.get('overgenomen', 0):,} overgenomen, {mentions.get('afgeleid', 0):,} afgeleid")
-    figures.add_row("tijd incrementeel / volledig", f"{result['tijd_incrementeel_tov_volledig']:.2f}")
+    ratios = [h["verhouding"] for h in result.get("herhalingen", [])]
+    figures.add_row("tijd incrementeel / volledig" + (" (mediaan)" if len(ratios) > 1 else ""),
+                    f"{result['tijd_incrementeel_tov_volledig']:.2f}"
+                    + (f" ({', '.join(f'{r:.2f}' for r in ratios)})" if len(ratios) > 1 else ""))
     return [table, figures]

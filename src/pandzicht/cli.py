@@ -424,6 +424,9 @@ def bench_leveringen_cmd(
     vers: Annotated[bool, typer.Option("--vers", help="analyseer levering 2 ook vanaf nul (ids zonder vorige)")
                     ] = False,
     dialect: Annotated[str, typer.Option("--dialect", help="dialect van de demowereld (zie demo-world)")] = "basis",
+    herhaal: Annotated[int, typer.Option("--herhaal", min=1, help="herhaal het paar runs van levering 2 en meld "
+                                         "medianen (de verhouding van één paar beweegt ±0,1 op een gedeelde "
+                                         "machine)")] = 1,
 ) -> None:
     """Levering 1 analyseren, dan levering 2 als vervolg, incrementeel en volledig (--opnieuw): tijd en
     piekgeheugen per stadium, de verhouding incrementeel/volledig, id-stabiliteit, top-200-overlap en
@@ -431,7 +434,7 @@ def bench_leveringen_cmd(
     from pandzicht.bench_deliveries import bench_deliveries, render
 
     with tempfile.TemporaryDirectory() as tmp:
-        result = bench_deliveries(units, seed, work or Path(tmp), fresh_run=vers, dialect=dialect)
+        result = bench_deliveries(units, seed, work or Path(tmp), fresh_run=vers, dialect=dialect, repeat=herhaal)
     for table in render(result):
         out.print(table)
     if report_file:
