@@ -107,7 +107,7 @@ def _addresses(i: StageInput) -> int:
         from pandzicht.link.address_match_spark import link_addresses_spark
 
         return link_addresses_spark(i.store)
-    return link_addresses(i.store, previous=None if i.opnieuw else i.previous, index_of=i.address_index)
+    return link_addresses(i.store, previous=None if i.opnieuw else i.previous, index=i.address_index)
 
 
 def _addresses_exact(i: StageInput) -> int:

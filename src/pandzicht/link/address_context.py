@@ -118,8 +118,7 @@ def link_through_people(store: Store, index: AddressIndex | Callable[[], Address
         candidates.setdefault((source, key), []).append(vbo)
     if not candidates:
         return 0
-    # the caller's index, or the function that gives it (built once per analysis, `StageInput.address_index`)
-    index = index() if callable(index) else index or AddressIndex.from_store(store)
+    index = AddressIndex.given(store, index)
     units = index.units_by_id()
     current = {(src, key): (text, vbo) for src, key, text, vbo in store.rows(
         "SELECT bron, record_sleutel, adres_tekst, verblijfsobject_id FROM adres_koppeling")}

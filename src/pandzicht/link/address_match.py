@@ -88,6 +88,14 @@ class AddressIndex:
             for r in rows
         )
 
+    @classmethod
+    def given(cls, store: Store, index: AddressIndex | Callable[[], AddressIndex] | None) -> AddressIndex:
+        """The caller's index, or the function that gives it (built once per analysis,
+        `StageInput.address_index`), else one built from the store."""
+        if callable(index):
+            return index()
+        return index if index is not None else cls.from_store(store)
+
     def units_by_id(self) -> dict[str, Unit]:
         """Every indexed unit by its BAG id."""
         return {u.vbo: u for units in self.by_pc_nr.values() for u in units}
@@ -248,14 +256,13 @@ def match_address(text: str, index: AddressIndex) -> Match:
 
 def link_addresses(
     store: Store, progress: Callable[[int, int], None] | None = None, resolve: bool = True,
-    previous: Path | None = None, index_of: Callable[[], AddressIndex] | None = None,
+    previous: Path | None = None, index: AddressIndex | Callable[[], AddressIndex] | None = None,
 ) -> int:
     """Resolve every free-text address without a BAG id; writes table `adres_koppeling`.
 
     With `resolve` off the table lists the records but links none (the exact-key baseline). With `previous`
     (the store of the delivery this one continues) a record whose text is unchanged keeps its earlier link
-    unless a BAG unit it could mean changed (`address_reuse`). `index_of` gives the BAG index when the caller
-    keeps one for later steps; otherwise it is built here."""
+    unless a BAG unit it could mean changed (`address_reuse`). `index`: see `AddressIndex.given`."""
     store.execute(
         "CREATE OR REPLACE TABLE adres_koppeling (bron VARCHAR, record_sleutel VARCHAR, adres_tekst VARCHAR, "
         "verblijfsobject_id VARCHAR, zekerheid DOUBLE, methode VARCHAR)"
@@ -269,17 +276,17 @@ def link_addresses(
             )
     if not todo:
         return 0
-    index = (index_of() if index_of else AddressIndex.from_store(store)) if resolve else None
+    bag = AddressIndex.given(store, index) if resolve else None
     # the previous store is read through DuckDB's ATTACH: on another engine every text is matched again
-    reuse = index is not None and previous is not None and isinstance(store, Store)
-    kept = previous_links(store, previous, index.places, STREET_CUTOFF) if reuse else {}
+    reuse = bag is not None and previous is not None and isinstance(store, Store)
+    kept = previous_links(store, previous, bag.places, STREET_CUTOFF) if reuse else {}
     out = []
     for i, (source, key, text) in enumerate(todo):
         earlier = kept.get((source, key, text))
         if earlier is not None:
             out.append((source, key, text, *earlier))
             continue
-        m = match_address(text, index) if index else Match(None, 0.0, "niet_gekoppeld")
+        m = match_address(text, bag) if bag else Match(None, 0.0, "niet_gekoppeld")
         out.append((source, key, text, m.verblijfsobject_id, m.zekerheid, m.methode))
         if progress and i % 2000 == 0:
             progress(i, len(todo))

@@ -11,6 +11,7 @@ once, and every node's graph distance to units with a confirmed finding.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 import igraph as ig
@@ -74,11 +75,15 @@ def graph_index(store: Store, refresh: bool = False) -> GraphIndex:
     return gi
 
 
+TIP_PREFIX = "melding:"  # a tip's node id
+UNIT_ID = "^[0-9]{16}$"  # a BAG unit's node id; everything else is a resolved party
+
+
 def node_kind(node: str) -> str:
     """What a node id names: a BAG unit (16 digits), a resolved party (E…), or a tip (melding:…)."""
-    if node.startswith("melding:"):
+    if node.startswith(TIP_PREFIX):
         return "melding"
-    if len(node) == 16 and node.isdigit():
+    if re.match(UNIT_ID, node):
         return "eenheid"
     return "partij"
 
@@ -200,9 +205,9 @@ def _write_distances(store: Store, hub_grens: int) -> None:
 
 
 def _node_kinds(names: pa.Array) -> np.ndarray:
-    """`node_kind` of every name at once."""
-    tip = pc.starts_with(names, "melding:").to_numpy(zero_copy_only=False)
-    unit = pc.match_substring_regex(names, "^[0-9]{16}$").to_numpy(zero_copy_only=False)
+    """`node_kind` of every name at once (the same prefix and pattern)."""
+    tip = pc.starts_with(names, TIP_PREFIX).to_numpy(zero_copy_only=False)
+    unit = pc.match_substring_regex(names, UNIT_ID).to_numpy(zero_copy_only=False)
     return np.where(tip, "melding", np.where(unit, "eenheid", "partij"))
 
 
