@@ -66,8 +66,13 @@ _WS_SQL = " || ".join(f"chr({ord(c)})" for c in WHITESPACE)
 
 
 def value_expr(column: str) -> str:
-    """The cleaned text of a cell: trimmed of white space, with an empty cell as NULL (the contract's 'unknown')."""
-    return f"NULLIF(TRIM({quote_ident(column)}, {_WS_SQL}), '')"
+    """The cleaned text of a cell: trimmed of white space, with an empty cell as NULL (the contract's 'unknown').
+
+    TRIM with a set of characters is slow (about a third of loading the energy file), and almost no cell
+    starts or ends with white space: only those are trimmed, which gives the same text."""
+    col = quote_ident(column)
+    return (f"NULLIF(CASE WHEN contains({_WS_SQL}, left({col}, 1)) OR contains({_WS_SQL}, right({col}, 1)) "
+            f"THEN TRIM({col}, {_WS_SQL}) ELSE {col} END, '')")
 
 
 def clean_name(column: str) -> str:

@@ -174,8 +174,8 @@ def _stage_duckdb(store: Store, f: SourceFile) -> bool:
     names = ", ".join(f"{_lit(h)}: 'VARCHAR'" for h in f.header)
     try:
         store.execute(
-            "CREATE OR REPLACE TEMP TABLE _raw AS SELECT row_number() OVER () AS _n, * FROM read_csv("
-            f"'{path}', header = true, delim = ',', quote = '\"', escape = '\"', columns = {{{names}}}, "
+            "CREATE OR REPLACE TEMP TABLE _raw AS SELECT CAST(row_number() OVER () + 1 AS BIGINT) AS _rij, * "
+            f"FROM read_csv('{path}', header = true, delim = ',', quote = '\"', escape = '\"', columns = {{{names}}}, "
             "auto_detect = false, store_rejects = true, rejects_table = '_rej_err', rejects_scan = '_rej_scan', "
             "encoding = 'utf-8')"
         )
@@ -195,23 +195,42 @@ def _stage_duckdb(store: Store, f: SourceFile) -> bool:
         store.execute("DROP TABLE _raw")
         return False
     _salvage_rejects(store, f.header, lines)
-    # A good record's row: its index + header + the malformed lines before it.
+    if not lines:  # the usual file: a record's row is its index + the header, as `_raw` numbered it
+        _drop_stage(store)
+        store.execute("ALTER TABLE _raw RENAME TO _stage")
+        return True
+    # A good record's row: its index + header + the malformed lines before it. `_gaps`: per number of good
+    # records before a malformed line, how many malformed lines came after no more good records than that.
     store.execute(
-        "CREATE OR REPLACE TEMP TABLE _gaps AS "
-        "SELECT _rij - 1 - row_number() OVER (ORDER BY _rij) AS good_before FROM _rejects"
+        "CREATE OR REPLACE TEMP TABLE _gaps AS SELECT good_before, sum(count(*)) OVER (ORDER BY good_before) AS n "
+        "FROM (SELECT _rij - 1 - row_number() OVER (ORDER BY _rij) AS good_before FROM _rejects) GROUP BY 1"
     )
+    # a view, not another copy of the file: the rules read it once (`_drop_staged` removes both)
     store.execute(
-        "CREATE OR REPLACE TEMP TABLE _stage AS SELECT CAST(_n + 1 + (SELECT count(*) FROM _gaps "
-        "WHERE good_before < _n) AS BIGINT) AS _rij, * EXCLUDE (_n) FROM _raw"
+        "CREATE OR REPLACE TEMP VIEW _stage AS SELECT CAST(r._rij + coalesce(g.n, 0) AS BIGINT) AS _rij, "
+        "r.* EXCLUDE (_rij) FROM _raw r ASOF LEFT JOIN _gaps g ON r._rij - 1 > g.good_before"
     )
-    store.execute("DROP TABLE _raw")
     return True
+
+
+def _drop_stage(store: Store) -> None:
+    """`_stage`, a table or a view over `_raw` (DuckDB drops each only by its own kind)."""
+    kind = "VIEW" if store.scalar("SELECT count(*) FROM duckdb_views() WHERE view_name = '_stage'") else "TABLE"
+    store.execute(f"DROP {kind} IF EXISTS _stage")
+
+
+def _drop_staged(store: Store) -> None:
+    """The staged file and the tables its check used."""
+    _drop_stage(store)
+    for tmp in ("_raw", "_checked", "_rejects", "_gaps"):
+        store.execute(f"DROP TABLE IF EXISTS {tmp}")
 
 
 def _stage_python(store: Store, f: SourceFile) -> None:
     """The careful reader (`csvfile.records`), for what DuckDB's cannot read line by line."""
     columns = ", ".join(f"{quote_ident(h)} VARCHAR" for h in f.header)
-    store.execute(f"CREATE OR REPLACE TEMP TABLE _stage (_rij BIGINT, {columns})")
+    _drop_stage(store)
+    store.execute(f"CREATE TEMP TABLE _stage (_rij BIGINT, {columns})")
     schema = pa.schema([("_rij", pa.int64()), *[(h, pa.string()) for h in f.header]])
     batch: list[list] = [[] for _ in range(len(f.header) + 1)]
     rejects: list[tuple[int, str, str]] = []
@@ -263,9 +282,10 @@ def _stage_parquet(store: Store, f: SourceFile) -> list[str]:
     casts = ", ".join(
         f"{_parquet_text(quote_ident(h), schema.field(h).type, kinds.get(h))} AS {quote_ident(h)}" for h in f.header
     )
+    _drop_stage(store)
     try:
         store.execute(
-            f"CREATE OR REPLACE TEMP TABLE _stage AS SELECT CAST(file_row_number + 2 AS BIGINT) AS _rij, {casts} "
+            f"CREATE TEMP TABLE _stage AS SELECT CAST(file_row_number + 2 AS BIGINT) AS _rij, {casts} "
             f"FROM read_parquet('{path}', file_row_number = true)"
         )
     except duckdb.Error:
@@ -324,24 +344,15 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
     check_rows(f.entry, f.path.name, read, cut)
     present = set(f.header)
     # Optional contract columns absent from the file are unknown (NULL) in every row.
-    for col in source.columns:
-        if col.name not in present:
-            store.execute(f"ALTER TABLE _stage ADD COLUMN {quote_ident(col.name)} VARCHAR")
+    absent = "".join(f", CAST(NULL AS VARCHAR) AS {quote_ident(c.name)}" for c in source.columns
+                     if c.name not in present)
     # Each cell is trimmed once into a _v_ column; the rules and the typed projection read those.
     clean = ", ".join(f"{value_expr(c.name)} AS {cleaned(c.name)}" for c in source.columns)
-    store.execute(f"CREATE OR REPLACE TEMP TABLE _clean AS SELECT *, {clean} FROM _stage")
     reason = reason_expr(source, peildatum, loaded, cleaned)
+    store.execute(f"CREATE OR REPLACE TEMP TABLE _checked AS SELECT {reason} AS _reden, * "
+                  f"FROM (SELECT *, {clean} FROM (SELECT *{absent} FROM _stage))")
     if source.key:
-        # the first valid occurrence of a key is kept; later valid ones are duplicates
-        keys = ", ".join(cleaned(k) for k in source.key)
-        dup = _lit(f"{'+'.join(source.key)}: {DUPLICATE}")
-        store.execute(
-            f"CREATE OR REPLACE TEMP TABLE _checked AS SELECT CASE WHEN _r IS NULL AND row_number() OVER "
-            f"(PARTITION BY _r IS NULL, {keys} ORDER BY _rij) > 1 THEN {dup} ELSE _r END AS _reden, * EXCLUDE (_r) "
-            f"FROM (SELECT {reason} AS _r, * FROM _clean)"
-        )
-    else:
-        store.execute(f"CREATE OR REPLACE TEMP TABLE _checked AS SELECT {reason} AS _reden, * FROM _clean")
+        _mark_duplicates(store, source.key)
     contract = {c.name for c in source.columns}
     extras = [h for h in f.header if h not in contract]
     typed = ", ".join(f"{typed_expr(c, cleaned)} AS {quote_ident(c.name)}" for c in source.columns)
@@ -381,9 +392,22 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
         entry["extra_kolommen"] = extras
     if warnings:
         entry["waarschuwingen"] = warnings
-    for tmp in ("_stage", "_clean", "_checked", "_rejects", "_gaps"):
-        store.execute(f"DROP TABLE IF EXISTS {tmp}")
+    _drop_staged(store)
     return entry
+
+
+def _mark_duplicates(store: Store, key: tuple[str, ...]) -> None:
+    """The first valid occurrence of a key is kept; later valid ones are quarantined as duplicates. Most files
+    have none, so the rows are numbered per key only when a grouping finds a key twice."""
+    keys = ", ".join(cleaned(k) for k in key)
+    if not store.scalar(f"SELECT EXISTS (SELECT 1 FROM _checked WHERE _reden IS NULL GROUP BY {keys} "
+                        "HAVING count(*) > 1)"):
+        return
+    dup = _lit(f"{'+'.join(key)}: {DUPLICATE}")
+    store.execute(f"""
+        UPDATE _checked SET _reden = {dup} WHERE _rij IN (
+            SELECT _rij FROM (SELECT _rij, row_number() OVER (PARTITION BY {keys} ORDER BY _rij) AS n
+                              FROM _checked WHERE _reden IS NULL) WHERE n > 1)""")
 
 
 @cache
