@@ -440,9 +440,10 @@ def _checksum(store: Store, table: str) -> str:
     return f"{n}:{total}"
 
 
-def _take_over(store: Store, f: SourceFile, previous: Path, fingerprint: str) -> dict | None:
+def _take_over(store: Store, f: SourceFile, previous: Path, fingerprint: str) -> tuple[dict, str, str] | None:
     """Copy a source's tables from the previous store when it read a file with the same fingerprint and its
-    tables are as that load left them; returns that load's report entry, or None (read the file)."""
+    tables are as that load left them; returns that load's report entry and the checksums of the copied tables
+    (the ones just verified: the copy holds the same rows), or None (read the file)."""
     name = f.source.name
     raw, quarantine = raw_table(name), quarantine_table(name)
     with prev.attached(store, previous) as alias:
@@ -460,7 +461,7 @@ def _take_over(store: Store, f: SourceFile, previous: Path, fingerprint: str) ->
         for table, order in ((raw, "_rij"), (quarantine, "rij")):
             store.execute(f"DROP TABLE IF EXISTS {table}")
             store.execute(f"CREATE TABLE {table} AS SELECT * FROM {alias}.{table} ORDER BY {order}")
-    return entry
+    return entry, raw_sum, quarantine_sum
 
 
 def _write_fingerprints(store: Store, rows: list[tuple[str, str, str, str, str, bool]]) -> None:
@@ -520,11 +521,15 @@ def load_bundle(
                 t0 = time.perf_counter()
                 name = f.source.name
                 prints[name] = _fingerprint(f, manifest.peildatum, loaded, prints)
-                entry = _take_over(store, f, previous, prints[name]) if previous is not None else None
-                report["bronnen"][name] = entry or _load_source(store, f, manifest.peildatum, loaded)
+                taken = _take_over(store, f, previous, prints[name]) if previous is not None else None
+                if taken is not None:
+                    report["bronnen"][name], raw_sum, quarantine_sum = taken
+                else:
+                    report["bronnen"][name] = _load_source(store, f, manifest.peildatum, loaded)
+                    raw_sum = _checksum(store, raw_table(name))
+                    quarantine_sum = _checksum(store, quarantine_table(name))
                 recorded.append((name, prints[name], json.dumps(report["bronnen"][name], sort_keys=True),
-                                 _checksum(store, raw_table(name)), _checksum(store, quarantine_table(name)),
-                                 entry is not None))
+                                 raw_sum, quarantine_sum, taken is not None))
                 if timings is not None:
                     timings[name] = time.perf_counter() - t0
                 loaded[name] = raw_table(name)
