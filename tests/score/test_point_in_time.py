@@ -119,6 +119,72 @@ def test_an_indicator_that_compares_with_the_delivery_is_computed_afresh(tmp_pat
     assert summary["peildata_deels"] == 2 and summary["waarden_hergebruikt"] == 4 and summary["waarden_berekend"] == 4
 
 
+def _no_rewrite(monkeypatch) -> list[str]:
+    """Make `lift` record and refuse every call, so a test sees whether a query was rewritten again."""
+    calls: list[str] = []
+
+    def refuse(sql: str) -> str:
+        calls.append(sql)
+        raise AssertionError("rewritten again")
+
+    monkeypatch.setattr(pit, "lift", refuse)
+    return calls
+
+
+def test_a_continuing_run_takes_over_the_kept_rewrite_of_an_unchanged_query(tmp_path: Path, monkeypatch) -> None:
+    """The previous analysis's lifted SQL is used as kept: marked to give 0.5, the value computed afresh (the
+    comparing 'a') comes out 0.5, and nothing is rewritten. A third delivery finds the rewrite kept again."""
+    from dataclasses import replace
+
+    previous = _previous(tmp_path, [_flag("a"), _flag("b")])
+    with Store(previous) as old:
+        assert old.scalar(f"SELECT count(*) FROM {pit.LIFTED} WHERE gelift IS NOT NULL") == 2
+        old.execute(f"UPDATE {pit.LIFTED} SET gelift = replace(gelift, '1.0 AS waarde', '0.5 AS waarde')")
+    relative = replace(_flag("a"), vergelijkt_met_levering=True)
+    calls = _no_rewrite(monkeypatch)
+    with _store(tmp_path / "b.duckdb") as store:
+        assert pit.carry_previous(store, previous)
+        values = pit.values_at(store, _work([relative, _flag("b")]), "adres")
+        kept = store.rows(f"SELECT herschrijver, gelift LIKE '%0.5 AS waarde%' FROM {pit.LIFTED}")
+    assert values[(REF1, "a", "H1")] == 0.5 and values[(REF2, "a", "H2")] == 0.5
+    assert values[(REF2, "b", "H1")] == 1.0  # 'b' taken over as a value, not recomputed
+    assert calls == []
+    assert kept == [(pit.rewriter(), True)]
+
+
+def test_a_rewrite_kept_by_other_code_or_for_another_text_is_made_again(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    previous = _previous(tmp_path, [_flag("a"), _flag("b")])
+    with Store(previous) as old:
+        old.execute(f"UPDATE {pit.LIFTED} SET gelift = replace(gelift, '1.0 AS waarde', '0.5 AS waarde'), "
+                    "herschrijver = 'een oudere herschrijving'")
+    with _store(tmp_path / "b.duckdb") as store:
+        assert pit.carry_previous(store, previous)
+        values = pit.values_at(store, _work([replace(_flag("a"), vergelijkt_met_levering=True)]), "adres")
+    assert values[(REF1, "a", "H1")] == 1.0
+    (tmp_path / "d").mkdir()
+    with _store(tmp_path / "c.duckdb") as store:  # the kept rewrite is of this code, but of another text
+        assert pit.carry_previous(store, _previous(tmp_path / "d", [_flag("a")]))
+        values = pit.values_at(store, _work([_flag("a", " AND true")]), "adres")
+    assert values[(REF1, "a", "H1")] == 1.0
+
+
+def test_a_query_kept_as_not_liftable_is_run_date_by_date(tmp_path: Path, monkeypatch) -> None:
+    from dataclasses import replace
+
+    previous = _previous(tmp_path, [_flag("a")])
+    with Store(previous) as old:
+        old.execute(f"UPDATE {pit.LIFTED} SET gelift = NULL")
+    calls = _no_rewrite(monkeypatch)
+    with _store(tmp_path / "b.duckdb") as store:
+        assert pit.carry_previous(store, previous)
+        values = pit.values_at(store, _work([replace(_flag("a"), vergelijkt_met_levering=True)]), "adres")
+        summary = pit.summary(store)
+    assert values[(REF1, "a", "H1")] == 1.0 and values[(REF2, "a", "H2")] == 1.0
+    assert summary["indicatoren_per_peildatum"] == 1 and calls == []
+
+
 def _compares_with_the_delivery(query: str) -> bool:
     """A median or quantile (of a neighbourhood, a size class: `norm`, `fijn`), or an aggregate over all rows
     without GROUP BY (a region's share, the delivery's median: `regio`, `gewoon`) anywhere in the query."""

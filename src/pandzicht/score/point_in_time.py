@@ -12,25 +12,35 @@ every indicator that compares with the rest of the delivery (`vergelijkt_met_lev
 median, a region's share), whose past value moves whenever the delivery does.
 `--opnieuw` or a retrained linking model recompute everything. The report says how much was taken over
 (`analyse.peildata`, docs/outputs.md), and `bench leveringen` measures the result against a full run.
+
+The lifted form of each query (`lift.py`, ~10 ms of SQLGlot per query, some 40 queries) is kept too
+(`peil_query`), with a fingerprint of the rewrite's code and SQLGlot's version: a continued delivery takes it
+over instead of rewriting the same text again; other code rewrites it afresh.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import inspect
 from collections.abc import Iterable
+from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 
 import pyarrow as pa
 
 from pandzicht.indicators.catalogue import Indicator
 from pandzicht.link import previous as prev
+from pandzicht.score import lift as lift_module
 from pandzicht.score.lift import DATES, NotLiftable, lift
 from pandzicht.store.engine import Store
 
 TARGETS, COMPUTED, VALUES = "peil_doel", "peil_indicator", "peil_waarde"
-KEPT = (TARGETS, COMPUTED, VALUES, "_peil_gebruik")  # what scoring writes to the store
+LIFTED = "peil_query"  # per query text: its lifted SQL (NULL: not liftable), and the code that rewrote it
+KEPT = (TARGETS, COMPUTED, VALUES, "_peil_gebruik", LIFTED)  # what scoring writes to the store
 _PREVIOUS = {t: f"_vorige_{t}" for t in (TARGETS, COMPUTED, VALUES)}
+_PREVIOUS_LIFTED = f"_vorige_{LIFTED}"
 _USE = "_peil_gebruik"  # this run: per kind of target and reference date, indicators reused and computed
 _PER_DATE = "_peil_per_datum"  # this run: indicators the rewrite could not lift, computed date by date
 _WANTED = "_peil_gevraagde_doelen"  # while computing: (reference date, target) pairs
@@ -43,6 +53,7 @@ _SCHEMA = {
                        ("entiteit_id", pa.string()), ("waarde", pa.float64())]),
     _USE: pa.schema([("doel", pa.string()), ("peildatum", pa.date32()), ("hergebruikt", pa.int64()),  # cells
                      ("berekend", pa.int64())]),
+    LIFTED: pa.schema([("tekst_hash", pa.string()), ("herschrijver", pa.string()), ("gelift", pa.string())]),
 }
 
 # (reference date, indicator code, target id) -> value; absent means the indicator did not fire
@@ -61,7 +72,55 @@ def carry_previous(store: Store, previous: Path) -> bool:
             return False
         for table, temp in _PREVIOUS.items():
             store.execute(f"CREATE OR REPLACE TEMP TABLE {temp} AS SELECT * FROM {alias}.{table}")
+        if prev.has_table(store, LIFTED):  # an analysis older than the kept rewrites has none
+            store.execute(f"CREATE OR REPLACE TEMP TABLE {_PREVIOUS_LIFTED} AS SELECT * FROM {alias}.{LIFTED} "
+                          "WHERE herschrijver = ?", [rewriter()])
     return True
+
+
+@cache
+def rewriter() -> str:
+    """What a kept rewrite was made with: the source of `lift.py` and the SQLGlot version."""
+    try:
+        code = inspect.getsource(lift_module)
+    except (OSError, TypeError):  # no source on disk: the installed version decides
+        code = f"pandzicht {version('pandzicht')}"
+    text = f"{code}\x1f{version('sqlglot')}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _text_hash(sql: str) -> str:
+    return hashlib.sha256(sql.encode()).hexdigest()
+
+
+def _lift_all(store: Store, indicators: dict[str, Indicator]) -> tuple[dict[str, str], list[str]]:
+    """Each indicator's lifted query (code -> SQL) and the codes that cannot be lifted, taking the rewrite kept
+    by the previous delivery where the query text is the same; every rewrite used is kept in this store."""
+    hashes = {code: _text_hash(ind.query) for code, ind in indicators.items()}
+    kept: dict[str, str | None] = {}
+    if store.has_table(_PREVIOUS_LIFTED):
+        kept = dict(store.rows(f"SELECT tekst_hash, gelift FROM {_PREVIOUS_LIFTED}"))
+    lifted: dict[str, str] = {}
+    per_date: list[str] = []
+    for code, ind in indicators.items():
+        if hashes[code] in kept:
+            sql = kept[hashes[code]]
+        else:
+            try:
+                sql = lift(ind.query)
+            except NotLiftable:
+                sql = None
+        if sql is None:
+            per_date.append(code)
+        else:
+            lifted[code] = sql
+    done = set(r[0] for r in store.rows(f"SELECT tekst_hash FROM {LIFTED}")) if store.has_table(LIFTED) else set()
+    new = sorted({hashes[c]: lifted.get(c) for c in indicators if hashes[c] not in done}.items())
+    if new:
+        data = pa.table({"tekst_hash": [h for h, _ in new], "herschrijver": [rewriter()] * len(new),
+                         "gelift": [sql for _, sql in new]}, schema=_SCHEMA[LIFTED])
+        store.write_arrow(LIFTED, data, append=store.has_table(LIFTED))
+    return lifted, per_date
 
 
 def _previous(store: Store, doel: str, refs: Iterable[dt.date]) -> tuple[dict[dt.date, set[str]],
@@ -154,13 +213,7 @@ def compute(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]]]
         for ind in inds:
             indicator.setdefault(ind.code, ind)
             dates_of.setdefault(ind.code, []).append(ref)
-    lifted: dict[str, str] = {}
-    per_date: list[str] = []
-    for code, ind in indicator.items():
-        try:
-            lifted[code] = lift(ind.query)
-        except NotLiftable:
-            per_date.append(code)
+    lifted, per_date = _lift_all(store, indicator)
     if lifted:
         out.update(_lifted(store, work, dates_of, lifted))
     if per_date:
