@@ -75,16 +75,23 @@ class AddressIndex:
             f"SELECT verblijfsobject_id, openbare_ruimte, huisnummer, huisletter, huisnummertoevoeging, postcode, "
             f"woonplaats FROM {raw_table('bag_verblijfsobject')}"
         )
+        # a region has a few thousand street names and a handful of places: each is normalised once
         norm_cache: dict[str, str] = {}
+        place_cache: dict[str, str] = {}
 
         def norm(s: str) -> str:
             if s not in norm_cache:
                 norm_cache[s] = normalise_street(s)
             return norm_cache[s]
 
+        def place(s: str) -> str:
+            if s not in place_cache:
+                place_cache[s] = fold(s)
+            return place_cache[s]
+
         return cls(
             Unit(r[0], norm(r[1]), int(r[2]), (r[3] or "").upper() or None, (r[4] or "").lower() or None, r[5],
-                 fold(r[6]))
+                 place(r[6]))
             for r in rows
         )
 
