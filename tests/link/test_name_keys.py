@@ -62,7 +62,7 @@ def test_first_given_name_is_never_an_initial(words):
 
 @given(
     st.sampled_from(["Woonkracht Maasstad", "Kade Vastgoed", "Maas Verhuur"]),
-    st.sampled_from(["", "Stichting ", "STICHTING ", "Stichtng ", "stichting "]),
+    st.sampled_from(["", "Stichting ", "STICHTING ", "Stichtng ", "stichting ", "St. ", "Stg. ", "ST "]),
     st.sampled_from(["", " B.V.", " BV", " bv"]),
 )
 def test_company_core_drops_legal_form_and_foundation(core, lead, form):

@@ -64,3 +64,52 @@ def test_company_names_meet(a, b):
 ])
 def test_company_detection(name, company):
     assert is_company_name(name) is company
+
+
+KNOWN = ["Stichting Woonkracht Maasstad", "Havensteden Wonen B.V.", "Kade Vastgoed B.V.", "Maaskant Woondiensten"]
+
+
+@pytest.mark.parametrize("written", [
+    "St. Woonkracht Maasstad", "Stg Woonkracht Maasstad", "Woonkracht Maasstad", "HavenstedenWonen",
+    "HavenstedenW onen", "Havensteden Wnen", "Havesnteden Wonen", "Woonkracht Maassatd", "Woonkarcht Maasstadd",
+    "Maaskant Woondienst", "KADE VASTGOED",
+])
+def test_a_name_written_almost_as_a_known_company_is_that_company(written):
+    from pandzicht.link.names import KnownCompanies, company_core
+
+    assert KnownCompanies(company_core(k) for k in KNOWN).knows(written)
+
+
+@pytest.mark.parametrize("written", [
+    "Kade Vastgoe",  # one edit from the 12 letters of 'kadevastgoed': known (the only one here)
+    "Havensteden Woningen",  # another word: three edits
+    "Jan de Vries", "Kees Kade", "Maaskant", "Woonkracht", "", "St.",
+])
+def test_other_names_are_not_taken_for_a_known_company(written):
+    from pandzicht.link.names import KnownCompanies, company_core
+
+    known = KnownCompanies(company_core(k) for k in [*KNOWN, "Kade Vastgoed Noord"])
+    assert known.knows(written) is (written == "Kade Vastgoe")
+
+
+@given(st.text(alphabet="abcdefghij klmnopqrst", min_size=0, max_size=30), st.lists(
+    st.text(alphabet="abcdefghij klmnopqrst", min_size=1, max_size=30), max_size=8))
+def test_known_companies_agree_with_the_rule_they_state(name, cores):
+    """Blocking on the first or last four letters may only lose candidates with typos at both ends: any core
+    it finds is within the edit bound, and an exact or space-free equal core is always found."""
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    from pandzicht.link.names import KnownCompanies, company_core
+
+    known = KnownCompanies(company_core(c) for c in cores)
+    core = company_core(name).replace(" ", "")
+    squeezed = {company_core(c).replace(" ", "") for c in cores} - {""}
+    limit = 0 if len(core) < 10 else 1 if len(core) < 16 else 2
+    within = any(DamerauLevenshtein.distance(core, s) <= limit for s in squeezed)
+    if core in squeezed:
+        assert known.knows(name)
+    if known.knows(name):
+        assert within
+    if within and any(s[:4] == core[:4] or s[-4:] == core[-4:] for s in squeezed
+                      if DamerauLevenshtein.distance(core, s) <= limit):
+        assert known.knows(name)

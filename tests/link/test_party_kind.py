@@ -24,7 +24,9 @@ def test_company_looking_person_names_stay_persons() -> None:
             ('C1', 'Henk Bouw', NULL, NULL, 'C.V. Jansen', NULL, NULL, NULL, '0599010000000001'),
             ('C2', 'Jan de Groot Holding', NULL, DATE '1975-01-01', 'Kade Vastgoed', NULL, 'Stichting Kade Vastgoed',
              NULL, '0599010000000003'),
-            ('C3', 'Piet Beheer', NULL, NULL, 'Onbekend Vastgoed B.V.', '87654321', NULL, NULL, '0599010000000004'))
+            ('C3', 'Piet Beheer', NULL, NULL, 'Onbekend Vastgoed B.V.', '87654321', NULL, NULL, '0599010000000004'),
+            ('C4', 'Kade Vastgoed Zuid', NULL, NULL, 'St. Kade Vastgoedd', NULL, 'KadeVastgoed', NULL,
+             '0599010000000005'))
             t(contract_id, huurder_naam, huurder_kvk, huurder_geboortedatum, verhuurder_naam, verhuurder_kvk,
               bemiddelaar_naam, bemiddelaar_kvk, verblijfsobject_id)""")
         kinds = _kinds(store)
@@ -40,3 +42,7 @@ def test_company_looking_person_names_stay_persons() -> None:
     assert kinds["huurcontract/C2:bemiddelaar"] == "bedrijf"
     assert kinds["huurcontract/C3:verhuurder"] == "bedrijf"
     assert kinds["kvk_vestiging/12345678"] == "bedrijf"
+    # written as a register knows it but abbreviated, mistyped or run together: that company
+    assert kinds["huurcontract/C4:verhuurder"] == kinds["huurcontract/C4:bemiddelaar"] == "bedrijf"
+    # another word than the register's ('Zuid', five letters more): no register knows it, a person
+    assert kinds["huurcontract/C4:huurder"] == "persoon"

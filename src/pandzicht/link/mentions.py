@@ -26,6 +26,7 @@ import pyarrow as pa
 from pandzicht.link import address_parse, names
 from pandzicht.link import previous as prev
 from pandzicht.link.names import (
+    KnownCompanies,
     PersonName,
     company_core,
     date_swap_key,
@@ -238,7 +239,8 @@ def _settle_guessed(store: Store, derived: pa.Table, known: set[str], schema: pa
         return derived
     kinds, cores = derived.column("soort").to_pylist(), derived.column("bedrijf_kern").to_pylist()
     known = known | {core for kind, core in zip(kinds, cores, strict=True) if kind == "bedrijf" and core}
-    flips = [(bron, key) for bron, key, naam in carried if company_core(naam or "") in known]
+    matcher = KnownCompanies(known)
+    flips = [(bron, key) for bron, key, naam in carried if matcher.knows(naam or "")]
     if not flips:
         return derived
     store.write_arrow("_omslag", pa.table({"bron": [b for b, _ in flips], "record_sleutel": [k for _, k in flips]}))
@@ -313,10 +315,11 @@ def _set_kind(cols: dict[str, list], kind: str, display: str, person: tuple, row
 def _reclassify_known_companies(cols: dict[str, list], guessed: list[int], also: set[str]) -> None:
     """A mention without evidence of its kind whose name is, once its legal form is set aside, the name of a
     company some register knows (every 'bedrijf' mention here comes from a register or a KvK number;
-    'Woonkracht Maasstad' without 'Stichting'), is that company: one corporation can have
-    thousands of mentions, so every stray one matters."""
-    known = also | {core for kind, core in zip(cols["soort"], cols["bedrijf_kern"], strict=True)
-                    if kind == "bedrijf" and core}
+    'Woonkracht Maasstad' without 'Stichting', 'St. Woonkracht Maasstad', or with one typo:
+    `names.KnownCompanies`), is that company: one corporation can have thousands of mentions, so every stray
+    one matters."""
+    known = KnownCompanies(also | {core for kind, core in zip(cols["soort"], cols["bedrijf_kern"], strict=True)
+                                   if kind == "bedrijf" and core})
     for i in guessed:
-        if cols["soort"][i] == "persoon" and company_core(cols["naam"][i]) in known:
+        if cols["soort"][i] == "persoon" and known.knows(cols["naam"][i]):
             _set_kind(cols, "bedrijf", cols["naam"][i], _NO_PERSON, row=i)

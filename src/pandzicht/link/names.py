@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import jellyfish
@@ -36,6 +38,7 @@ _FUZZY_MARKERS = (
     "woonstichting", "vereniging", "exploitatie", "huisvesting", "properties", "management", "investments",
 )
 _GENERIC_LEAD = "stichting"
+_GENERIC_LEAD_SHORT = frozenset({"st", "stg", "stgn", "sticht"})  # 'St. Woonkracht Maasstad'
 _LEGAL_FORMS = re.compile(r"\b(b\.?\s?v\.?|n\.?\s?v\.?|v\.?o\.?f\.?|c\.?v\.?|eenmanszaak)(?=\s|$)", re.IGNORECASE)
 
 
@@ -74,11 +77,52 @@ def is_company_name(name: str) -> bool:
 
 def company_core(name: str) -> str:
     """The distinctive part of a company name: without legal form and without a leading 'Stichting'
-    (also mistyped), because sources drop it: 'Stichting Woonkracht Maasstad' -> 'woonkracht maasstad'."""
+    (also mistyped or abbreviated), because sources drop it: 'St. Woonkracht Maasstad' -> 'woonkracht maasstad'."""
     words = normalise_company(name).split()
-    if len(words) > 1 and DamerauLevenshtein.distance(words[0], _GENERIC_LEAD, score_cutoff=2) <= 2:
+    if len(words) > 1 and (words[0] in _GENERIC_LEAD_SHORT
+                           or DamerauLevenshtein.distance(words[0], _GENERIC_LEAD, score_cutoff=2) <= 2):
         words = words[1:]
     return " ".join(words)
+
+
+class KnownCompanies:
+    """The company cores some register knows, to tell whether a name without evidence of its kind is one of them.
+
+    A name is a known company when its core equals a known core, also with the spaces left out
+    ('HavenstedenWonen'), or differs from one by a typo: at most one edit (Damerau-Levenshtein, spaces left out)
+    from a core of 10 to 15 letters, two from a longer one ('Woonkracht Maassatd'). Shorter cores match only
+    exactly. The bounds are deliberately tight: a person taken for a company is shown by name (issue 12), so a
+    guessed name becomes a company only when a register knows a company written (almost) exactly so. Candidates
+    are those sharing the first or the last four letters and a length within the edits allowed."""
+
+    def __init__(self, cores: Iterable[str]) -> None:
+        self.cores = {c for c in cores if c}
+        self.squeezed = {c.replace(" ", "") for c in self.cores}
+        self._block: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for s in self.squeezed:
+            if len(s) >= 10:
+                self._block[("a" + s[:4], len(s))].append(s)
+                self._block[("z" + s[-4:], len(s))].append(s)
+
+    def __contains__(self, name: str) -> bool:
+        return self.knows(name)
+
+    def knows(self, name: str) -> bool:
+        core = company_core(name or "")
+        if core in self.cores:
+            return True
+        s = core.replace(" ", "")
+        if s in self.squeezed:
+            return True
+        if len(s) < 10:
+            return False
+        limit = 1 if len(s) < 16 else 2
+        for key in ("a" + s[:4], "z" + s[-4:]):
+            for n in range(len(s) - limit, len(s) + limit + 1):
+                for cand in self._block.get((key, n), ()):
+                    if DamerauLevenshtein.distance(s, cand, score_cutoff=limit) <= limit:
+                        return True
+        return False
 
 
 def first_given_name(voornamen: str | None) -> str | None:
