@@ -95,6 +95,8 @@ def test_every_line_is_loaded_or_quarantined_on_its_own_row(lines, ending, bom, 
 # found by CI: an open quote in a file without a final line break swallowed the later lines, and DuckDB's reject
 # showed no text (so no line break) for it
 @example(lines=[("open", ""), ("good", ";,"), ("good", ";,")], ending="\n", bom=False, final=False)
+# found by a full run: the same, with DuckDB showing the row before the open quote as the malformed one
+@example(lines=[("good", ""), ("open", ""), ("good", ";,"), ("after", "")], ending="\n", bom=False, final=False)
 @given(lines=st.lists(line.filter(lambda x: x[0] != "blank"), max_size=14),
        ending=st.sampled_from(["\n", "\r\n", "\r"]), bom=st.booleans(), final=st.booleans())
 def test_duckdb_and_the_careful_reader_agree_where_duckdb_reads(lines, ending, bom, final):

@@ -190,8 +190,10 @@ def _stage_duckdb(store: Store, f: SourceFile) -> bool:
         raise csvfile.encoding_error(f.path)
     lines = [(line, code, (text or "").strip("\r\n")) for line, code, text in rejects]
     # An open quote can also swallow the following lines with no text shown for the reject (a file whose last line
-    # has no line break): a reject DuckDB cannot show is as much a lost line structure as one that spans lines
-    if any(code == "LINE SIZE OVER MAXIMUM" or not text or "\n" in text or "\r" in text for _, code, text in lines):
+    # has no line break), or with the text of another line: a reject DuckDB cannot show where it is is as much a
+    # lost line structure as one that spans lines
+    if any(code == "LINE SIZE OVER MAXIMUM" or not text or "\n" in text or "\r" in text for _, code, text in lines) \
+            or (lines and not _rejects_in_place(store, f.path)):
         store.execute("DROP TABLE _raw")
         return False
     _salvage_rejects(store, f.header, lines)
@@ -211,6 +213,18 @@ def _stage_duckdb(store: Store, f: SourceFile) -> bool:
         "r.* EXCLUDE (_rij) FROM _raw r ASOF LEFT JOIN _gaps g ON r._rij - 1 > g.good_before"
     )
     return True
+
+
+def _rejects_in_place(store: Store, path: Path) -> bool:
+    """Whether DuckDB's reader kept track of where its rejects are: one start per rejected line, inside the file.
+
+    Found by the reader property test: after a quote left open in a file without a final line break, DuckDB
+    reported the row before it as the malformed one (its text, under the next row's number, and a second start for
+    that number past the end of the file) and read on to the end, so the rows after it were neither staged nor
+    rejected. (Its byte positions are not exact enough to compare texts: past its buffer size they are one off.)"""
+    size = path.stat().st_size
+    return all(starts == 1 and (end or 0) <= size for starts, end in store.rows(
+        "SELECT count(DISTINCT line_byte_position), max(byte_position) FROM _rej_err GROUP BY line"))
 
 
 def _drop_stage(store: Store) -> None:
