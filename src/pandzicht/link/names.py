@@ -89,11 +89,12 @@ class KnownCompanies:
     """The company cores some register knows, to tell whether a name without evidence of its kind is one of them.
 
     A name is a known company when its core equals a known core, also with the spaces left out
-    ('HavenstedenWonen'), or differs from one by a typo: at most one edit (Damerau-Levenshtein, spaces left out)
-    from a core of 10 to 15 letters, two from a longer one ('Woonkracht Maassatd'). Shorter cores match only
-    exactly. The bounds are deliberately tight: a person taken for a company is shown by name (issue 12), so a
-    guessed name becomes a company only when a register knows a company written (almost) exactly so. Candidates
-    are those sharing the first or the last four letters and a length within the edits allowed."""
+    ('HavenstedenWonen'), or differs from one of at least 10 letters by a typo: at most one edit
+    (Damerau-Levenshtein, spaces left out) when the name has 10 to 15 letters, two when it is longer
+    ('Woonkracht Maassatd'). Shorter names and cores match only exactly. The bounds are deliberately tight: a
+    person taken for a company is shown by name (issue 12), so a guessed name becomes a company only when a
+    register knows a company written (almost) exactly so. Candidates are those sharing the first or the last
+    four letters and a length within the edits allowed."""
 
     def __init__(self, cores: Iterable[str]) -> None:
         self.cores = {c for c in cores if c}
@@ -103,9 +104,6 @@ class KnownCompanies:
             if len(s) >= 10:
                 self._block[("a" + s[:4], len(s))].append(s)
                 self._block[("z" + s[-4:], len(s))].append(s)
-
-    def __contains__(self, name: str) -> bool:
-        return self.knows(name)
 
     def knows(self, name: str) -> bool:
         core = company_core(name or "")
