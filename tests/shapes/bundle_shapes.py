@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import json
 import shutil
 import subprocess
@@ -58,6 +59,21 @@ def write_raw(bundle: Path, source: str, header: list[str], rows: list[list[str]
         w = csv.writer(fh, lineterminator="\r\n" if crlf else "\n")
         w.writerow(header)
         w.writerows(rows)
+    redeclare(bundle, source, len(rows))
+
+
+def redeclare(bundle: Path, source: str, rows: int) -> None:
+    """A partner who exports a file anew declares it anew: where the manifest gives the file's `rijen` and
+    `sha256` (the independent generator's bundles do), they are set to the rewritten file's."""
+    manifest = read_manifest(bundle)
+    entry = manifest["sources"].get(source)
+    if not entry or not ({"rijen", "sha256"} & set(entry)):
+        return
+    if "rijen" in entry:
+        entry["rijen"] = rows
+    if "sha256" in entry:
+        entry["sha256"] = hashlib.sha256((bundle / f"{source}.csv").read_bytes()).hexdigest()
+    write_manifest(bundle, manifest)
 
 
 def present(bundle: Path) -> list[str]:
