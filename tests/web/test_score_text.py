@@ -38,6 +38,9 @@ def test_address_score_says_what_it_is_and_multiplies_up(app, analyst: TestClien
     mean = store.one("SELECT avg(score) AS m FROM adres_score")["m"]
     assert f"kans van {procent(unit['score'])}" in _visible(page)
     assert ("geleerd uit" if model["geleerd"] else "te weinig eerdere controles") in _visible(page)
+    if model["geleerd"]:  # the population controls learned from beside the checks are named, with their number
+        assert model["steekproef"] > 0
+        assert f"naast een steekproef van {getal(model['steekproef'])} woningen uit deze levering" in _visible(page)
     multiple = unit["score"] / mean
     assert f"{keer(multiple)} het gemiddelde" in _visible(page)
     assert f"{band(multiple)}" in _visible(page) and procent(mean) in _visible(page)

@@ -121,7 +121,7 @@ def _operation(indicators: list[Indicator]) -> dict[str, list[str]]:
     from pandzicht.link.address_match import LINK_THRESHOLD
     from pandzicht.link.parties_splink import DREMPEL, WACHTRIJ_BOVEN, WACHTRIJ_ONDER
     from pandzicht.privacy.dpia import SOURCE_NL
-    from pandzicht.score import model, shortlist, typology
+    from pandzicht.score import model, shortlist, training, typology
 
     lo, hi = shortlist.BASE_RATE_BOUNDS
     return {
@@ -147,7 +147,11 @@ def _operation(indicators: list[Indicator]) -> dict[str, list[str]]:
         "Scoremodel": [
             "De score van een woning is logistic(intercept + Σ gewicht × waarde). Gewichten worden geleerd uit "
             "eerdere controles (`handhaving_uitkomst`; `niets_gevonden` telt als negatief), met de indicatoren "
-            "zoals die vóór elke controle stonden, en zijn nooit negatief: een indicator kan een score alleen "
+            "zoals die vóór elke controle stonden, naast een steekproef van "
+            f"{_nl(training.CONTROLS_PER_CHECK, 'g')} woningen per controle uit de levering zoals ze op dezelfde "
+            "peildata stonden (ook als negatief: controles worden gekozen op signalen die niet altijd in de "
+            "levering staan, dus de controles alleen zeggen niet hoe vaak een indicator bij gewone woningen "
+            "afgaat), en zijn nooit negatief: een indicator kan een score alleen "
             "verhogen. Ze worden getrokken naar een voorkennis uit de levering zelf (naive Bayes: log(gevoeligheid "
             f"/ aandeel woningen waarop de indicator afgaat), met een sterkte van {_nl(model.PRIOR_STRENGTH, 'g')} "
             f"controles; de gevoeligheid is met {_nl(model.SENSITIVITY_PSEUDO_CHECKS, 'g')} controles afgevlakt naar "

@@ -37,6 +37,7 @@ class TransparentModel:
     n_pos: int = 0
     n_neg: int = 0
     notes: list[str] = field(default_factory=list)
+    controls: int = 0  # population controls learned from beside the checks
 
     def logit(self, x: np.ndarray) -> np.ndarray:
         return self.intercept + x @ self.weights
@@ -55,6 +56,7 @@ class TransparentModel:
             "geleerd": self.learned,
             "positief": self.n_pos,
             "negatief": self.n_neg,
+            "steekproef": self.controls,
             "opmerkingen": self.notes,
         }
 
@@ -118,17 +120,25 @@ def specificity_prior(
 
 def fit(
     features: list[str], x: np.ndarray, y: np.ndarray | None, x_all: np.ndarray, base_rate: float = 0.01,
-    observed: np.ndarray | None = None,
+    observed: np.ndarray | None = None, controls: np.ndarray | None = None,
 ) -> TransparentModel:
     """Learn weights from labelled rows x (y: 1 finding, 0 nothing found), pulled towards the specificity
     prior; the prior alone when labels are few.
 
     `x_all` holds every unit to be scored: the prior's shares are measured and the intercept set on it.
-    `observed` marks the cells of x whose sources covered the check (others were imputed)."""
+    `observed` marks the cells of x whose sources covered the check (others were imputed). `controls`: homes
+    of the delivery as they stood at the checks' reference dates (`training.population_controls`), learned
+    from as negatives beside the checks that found nothing; whether there is enough to learn from is decided
+    on the checks alone."""
     n_pos, n_neg = (int((y == 1).sum()), int((y == 0).sum())) if y is not None else (0, 0)
     if n_pos >= MIN_LABELS and n_neg >= MIN_LABELS:
         prior = specificity_prior(x_all, x, y, observed)
-        model = TransparentModel(features, _shrunk_weights(x, y, prior), 0.0, True, n_pos, n_neg)
+        xs, ys = x, y
+        if controls is not None and len(controls):
+            xs, ys = np.vstack([x, controls]), np.concatenate([y, np.zeros(len(controls))])
+        model = TransparentModel(features, _shrunk_weights(xs, ys, prior), 0.0, True, n_pos, n_neg)
+        if controls is not None and len(controls):
+            model.controls = len(controls)
     else:
         model = TransparentModel(
             features, specificity_prior(x_all), 0.0, False, n_pos, n_neg,

@@ -16,7 +16,7 @@ from pandzicht import fallback
 from pandzicht.indicators.catalogue import Indicator
 from pandzicht.score.model import MIN_LABELS, MIN_SUPPORT, TransparentModel, explain_rows, fit, gate
 from pandzicht.score.party_weights import MIN_CONFIRMED, party_weights
-from pandzicht.score.training import TrainingSet, training_set
+from pandzicht.score.training import CONTROLS_PER_CHECK, TrainingSet, training_set
 from pandzicht.score.typology import (
     MIN_POSITIVES,
     NOTHING_FOUND,
@@ -99,17 +99,22 @@ def score_units(store: Store, indicators: list[Indicator]) -> TransparentModel:
         DWELLINGS_SQL,
         codes,
     )
-    train = training_set(store, unit_inds)
+    train = training_set(store, unit_inds, controls_per_check=CONTROLS_PER_CHECK)
     _record_training_gaps(store, train)
     # Evidence about people counts only beside a signal about the home itself (`gate`), here and in training.
     conditional = np.array([i.alleen_met_woningsignaal for i in unit_inds], dtype=bool)
     x = gate(x, conditional)
     # An indicator whose source did not cover a past check's date is filled with today's mean: it then
     # says nothing about that check's outcome, instead of claiming the signal was absent.
-    x_train = gate(train.imputed(x.mean(axis=0) if len(ids) else np.zeros(len(codes))), conditional, train.observed)
-    model = fit(codes, x_train, train.y, x, base_rate=_prevalence(store, len(ids)), observed=train.observed)
+    fill = x.mean(axis=0) if len(ids) else np.zeros(len(codes))
+    x_train = gate(train.imputed(fill), conditional, train.observed)
+    controls = gate(train.controls.imputed(fill), conditional, train.controls.observed) if train.controls else None
+    model = fit(codes, x_train, train.y, x, base_rate=_prevalence(store, len(ids)), observed=train.observed,
+                controls=controls)
     model.notes.append(f"getraind op {len(train.y)} controles, indicatoren per controle berekend op "
-                       f"{train.snapshots} peildata vóór de controle")
+                       f"{train.snapshots} peildata vóór de controle"
+                       + (f", met een steekproef van {model.controls} woningen uit de levering zoals ze op die "
+                          "peildata stonden" if model.controls else ""))
     _record_weight_fallbacks(store, model, x_train)
     scores = model.predict(x) if len(ids) else np.zeros(0)
     contrib = model.contributions(x)

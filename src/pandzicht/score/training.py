@@ -8,6 +8,13 @@ reference date before it (the end of the half-year before the check), by
 running the same catalogue queries with the store's peildatum set to that date.
 Sources that did not yet exist then (energy data usually covers only the last
 two years) simply contribute nothing, as they did for the analyst at the time.
+
+Checks are not a sample of the homes: most follow a tip or a police registration. Among checked homes a tip
+then tells findings from empty-handed checks less well than it tells a home in use from the rest of the
+region, which is what the ranking must do. So the weights also learn from *population controls*: a sample of
+the delivery's homes at each reference date, as they stood then, beside the checks that found nothing
+(`population_controls`). The sample follows a hash of the unit id, not a random draw, so the same homes
+return in the next delivery and their values can be taken over (point_in_time.py).
 """
 
 from __future__ import annotations
@@ -32,6 +39,23 @@ _FIRST_DATE = {
 }
 
 
+# Population controls per past check at each reference date (their count beside the checks that found nothing).
+CONTROLS_PER_CHECK = 2.0
+
+
+@dataclass
+class Controls:
+    """Homes of the delivery as they stood at the reference dates of past checks, unchecked: label 0."""
+
+    x: np.ndarray
+    observed: np.ndarray
+    units: list[str]
+    dates: list[dt.date]  # the reference date of each row
+
+    def imputed(self, fill: np.ndarray) -> np.ndarray:
+        return np.where(self.observed, self.x, fill[None, :])
+
+
 @dataclass
 class TrainingSet:
     x: np.ndarray
@@ -42,6 +66,7 @@ class TrainingSet:
     snapshots: int
     findings: list[str] = field(default_factory=list)  # per check what was found ('niets_gevonden' for nothing)
     outside_bag: int = 0  # checks left out: their unit is not in the delivery's BAG
+    controls: Controls | None = None  # population controls, when asked for
 
     def imputed(self, fill: np.ndarray) -> np.ndarray:
         """x with unobserved cells set to `fill` (per indicator): a value that says nothing about the label."""
@@ -71,11 +96,32 @@ def reference_date(check: dt.date) -> dt.date:
     return dt.date(check.year, 6, 30)
 
 
-def training_set(store: Store, indicators: list[Indicator]) -> TrainingSet:
+def population_controls(store: Store, per_ref: dict[dt.date, int]) -> dict[dt.date, list[str]]:
+    """Per reference date, `per_ref[date]` dwellings of the delivery that existed then (built in or before
+    that year, or of unknown year), in the order of a hash of their id: the same homes at every date and in
+    every delivery, unrelated to anything the indicators read."""
+    wanted = max(per_ref.values(), default=0)
+    if not wanted:
+        return {}
+    # Enough candidates for the earliest date, at which the fewest homes stood (bounded by the delivery).
+    built = "bouwjaar" if "bouwjaar" in store.columns("raw_bag_verblijfsobject") else "NULL"
+    rows = store.rows(
+        f"SELECT verblijfsobject_id, CAST({built} AS INTEGER) FROM raw_bag_verblijfsobject "
+        "WHERE list_contains(string_split(gebruiksdoel, ';'), 'woonfunctie') "
+        "ORDER BY md5(verblijfsobject_id), verblijfsobject_id LIMIT ?", [2 * wanted + 10_000])
+    out: dict[dt.date, list[str]] = {}
+    for ref, n in per_ref.items():
+        out[ref] = [u for u, built in rows if built is None or built <= ref.year][:n]
+    return out
+
+
+def training_set(store: Store, indicators: list[Indicator], controls_per_check: float = 0.0) -> TrainingSet:
     """One row per past check (unit, date): point-in-time indicator values and 1 for a finding, 0 for none.
 
     Checks on units that are not in the delivery's BAG are left out (counted in `outside_bag`): with no
-    BAG row they would show no evidence at all, which is not what the checker saw."""
+    BAG row they would show no evidence at all, which is not what the checker saw. With `controls_per_check`,
+    also that many population controls per check at each reference date (`controls`), computed in the same
+    queries."""
     codes = [i.code for i in indicators]
     col = {c: j for j, c in enumerate(codes)}
     if not store.has_table("raw_handhaving_uitkomst"):
@@ -102,8 +148,10 @@ def training_set(store: Store, indicators: list[Indicator]) -> TrainingSet:
             if ind not in runnable or not _observed(ind, ref, first):
                 observed[rows, col[ind.code]] = False
         work[ref] = ([i for i in runnable if _observed(i, ref, first)], [checks[i][0] for i in rows])
+    sampled = population_controls(store, {ref: round(len(rows) * controls_per_check) for ref, rows in by_ref.items()})
+    targets = {ref: (inds, [*ids, *sampled.get(ref, [])]) for ref, (inds, ids) in work.items()}
     # The values of an unchanged past come from the previous delivery where it continues one (point_in_time.py).
-    values = values_at(store, work, "adres")
+    values = values_at(store, targets, "adres")
     for ref, rows in by_ref.items():
         for i in rows:
             for ind in work[ref][0]:
@@ -113,4 +161,20 @@ def training_set(store: Store, indicators: list[Indicator]) -> TrainingSet:
     return TrainingSet(
         x, np.array([c[2] for c in checks], dtype=float), observed, [c[0] for c in checks], [c[1] for c in checks],
         len(by_ref), [c[3] for c in checks], outside,
+        _controls(sampled, work, observed, by_ref, values, col) if controls_per_check else None,
     )
+
+
+def _controls(sampled: dict[dt.date, list[str]], work: dict[dt.date, tuple[list[Indicator], list[str]]],
+              observed: np.ndarray, by_ref: dict[dt.date, list[int]], values: dict, col: dict[str, int]) -> Controls:
+    refs = [ref for ref in sorted(sampled) for _ in sampled[ref]]
+    units = [u for ref in sorted(sampled) for u in sampled[ref]]
+    x = np.zeros((len(units), len(col)))
+    seen = np.ones((len(units), len(col)), dtype=bool)
+    for r, (ref, unit) in enumerate(zip(refs, units, strict=True)):
+        seen[r] = observed[by_ref[ref][0]]  # a source covers a date for every home alike
+        for ind in work[ref][0]:
+            value = values.get((ref, ind.code, unit))
+            if value is not None:
+                x[r, col[ind.code]] = value
+    return Controls(x, seen, units, refs)

@@ -157,6 +157,7 @@ class Explanation:
     geleerd: bool = False
     positief: int = 0
     negatief: int = 0
+    steekproef: int = 0  # addresses: homes of the delivery learned from beside the checks
     start_kans: float | None = None  # addresses: the probability with no indicator at all
     rest_factor: float | None = None  # indicators not itemised (only the top ones were stored)
     som: float = 0.0
@@ -183,7 +184,8 @@ def unit_arithmetic(score: float | None, bijdragen: list[dict[str, Any]], interc
     """The address explanation from the numbers alone (the store supplies intercept, mean and model)."""
     model = model or {}
     e = Explanation("adres", score, bool(model.get("geleerd")), int(model.get("positief", 0)),
-                    int(model.get("negatief", 0)), start_kans=1 / (1 + math.exp(-intercept)), gemiddelde=mean)
+                    int(model.get("negatief", 0)), int(model.get("steekproef", 0)),
+                    start_kans=1 / (1 + math.exp(-intercept)), gemiddelde=mean)
     listed = sum(b["bijdrage"] for b in bijdragen)
     e.som = listed if som is None else max(float(som), listed)
     e.regels = [{**b, "factor": math.exp(b["bijdrage"])} for b in bijdragen]
