@@ -72,6 +72,22 @@ def test_controls_do_not_decide_whether_there_is_enough_to_learn_from() -> None:
     assert not model.learned and model.controls == 0  # the checks alone are too few: the prior, as before
 
 
+@pytest.mark.parametrize("empty_checks", [0, 5])
+def test_a_region_that_records_only_its_hits_learns_them_against_its_homes(empty_checks: int) -> None:
+    x_all, case, checked, controls = _region(2)
+    found = checked[case[checked]]
+    rows = np.concatenate([found, checked[~case[checked]][:empty_checks]])
+    y = case[rows].astype(float)
+    codes = ["melding", "stroom", "contant"]
+    model = fit(codes, x_all[rows], y, x_all, controls=controls)
+    assert model.learned and model.n_neg == empty_checks and model.controls == len(controls)
+    assert any("tegen de steekproef" in n for n in model.notes)
+    assert not fit(codes, x_all[rows], y, x_all).learned  # without controls: the prior alone, as before
+    truth = {str(i): "x" for i in np.flatnonzero(case)}
+    order = np.argsort(-model.logit(x_all), kind="stable")
+    assert ranking_metrics([str(i) for i in order], truth)["r_precisie"] > 0.3
+
+
 def _home(i: int) -> str:
     return f"0599010000{i:06d}"
 

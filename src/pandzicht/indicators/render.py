@@ -167,8 +167,10 @@ def _operation(indicators: list[Indicator]) -> dict[str, list[str]]:
             "in de regio) worden daarvoor bij elke levering opnieuw berekend, niet overgenomen uit de vorige: "
             + ", ".join(f"`{i.code}`" for i in indicators if i.vergelijkt_met_levering) + ".", "",
             "Terugval, altijd vastgelegd en getoond (stap `score.*` in `analyse_terugval`):", "",
-            f"- minder dan {model.MIN_LABELS} controles met en {model.MIN_LABELS} zonder bevinding: de "
-            "voorkennis alleen is het gewicht (`score.gewichten`);",
+            f"- minder dan {model.MIN_LABELS} controles met bevinding: de voorkennis alleen is het gewicht "
+            "(`score.gewichten`);",
+            f"- minder dan {model.MIN_LABELS} controles zonder bevinding: de gewichten worden geleerd uit de "
+            "bevindingen tegen de steekproef uit de levering alleen (`score.gewichten`);",
             f"- geen uitkomsten, of geen enkele bevinding: het aandeel woningen met een bevinding wordt "
             f"aangenomen op {_nl(shortlist.DEFAULT_BASE_RATE, '.0%')} (`score.basisniveau`);",
             f"- een gemeten aandeel buiten {_nl(lo, '.1%')}–{_nl(hi, '.0%')}: begrensd (`score.basisniveau`);",

@@ -129,16 +129,21 @@ def fit(
     `observed` marks the cells of x whose sources covered the check (others were imputed). `controls`: homes
     of the delivery as they stood at the checks' reference dates (`training.population_controls`), learned
     from as negatives beside the checks that found nothing; whether there is enough to learn from is decided
-    on the checks alone."""
+    on the checks' findings: enough findings, and enough checks that found nothing or else enough controls
+    (a region that records only its hits still learns, findings against the delivery's homes: a case-control
+    design)."""
     n_pos, n_neg = (int((y == 1).sum()), int((y == 0).sum())) if y is not None else (0, 0)
-    if n_pos >= MIN_LABELS and n_neg >= MIN_LABELS:
+    n_ctl = len(controls) if controls is not None else 0
+    if n_pos >= MIN_LABELS and (n_neg >= MIN_LABELS or n_ctl >= MIN_LABELS):
         prior = specificity_prior(x_all, x, y, observed)
         xs, ys = x, y
-        if controls is not None and len(controls):
-            xs, ys = np.vstack([x, controls]), np.concatenate([y, np.zeros(len(controls))])
+        if n_ctl:
+            xs, ys = np.vstack([x, controls]), np.concatenate([y, np.zeros(n_ctl)])
         model = TransparentModel(features, _shrunk_weights(xs, ys, prior), 0.0, True, n_pos, n_neg)
-        if controls is not None and len(controls):
-            model.controls = len(controls)
+        model.controls = n_ctl
+        if n_neg < MIN_LABELS:
+            model.notes.append(f"{n_neg} controles zonder bevinding (minimaal {MIN_LABELS}): geleerd uit de "
+                               f"bevindingen tegen de steekproef van {n_ctl} woningen uit de levering")
     else:
         model = TransparentModel(
             features, specificity_prior(x_all), 0.0, False, n_pos, n_neg,

@@ -164,6 +164,14 @@ def _record_weight_fallbacks(store: Store, model: TransparentModel, x_train: np.
                         "elke indicator weegt naar hoe zeldzaam hij in deze levering is: log(0,5 / aandeel van de "
                         "woningen waar hij afgaat)")
         return
+    if model.n_neg < MIN_LABELS:
+        kind = "uitkomsten van één soort" if not model.n_neg else "te weinig controles zonder bevinding"
+        fallback.record(store, "score.gewichten", f"{kind}: {model.n_pos} controles met en {model.n_neg} zonder "
+                        f"bevinding (minimaal {MIN_LABELS} van elk)",
+                        f"gewichten geleerd uit de bevindingen tegen een steekproef van {model.controls} woningen "
+                        "uit de levering, zoals ze op de peildata van de controles stonden; wat controles zonder "
+                        "bevinding leren (welke signalen ook bij gecontroleerde onschuldige woningen afgaan), "
+                        "ontbreekt")
     supported = int(((x_train > 0).sum(axis=0) >= MIN_SUPPORT).sum())
     if not supported:
         fallback.record(store, "score.gewichten.krimp", f"geen indicator was bij minstens {MIN_SUPPORT} controles "
