@@ -13,7 +13,7 @@ median, a region's share), whose past value moves whenever the delivery does.
 `--opnieuw` or a retrained linking model recompute everything. The report says how much was taken over
 (`analyse.peildata`, docs/outputs.md), and `bench leveringen` measures the result against a full run.
 
-The lifted form of each query (`lift.py`, ~10 ms of SQLGlot per query, some 40 queries) is kept too
+The lifted form of each query (`lift.py`: SQLGlot rewrites some 60 queries per analysis, 0.52 s at 20k) is kept too
 (`peil_query`), with a fingerprint of the rewrite's code and SQLGlot's version: a continued delivery takes it
 over instead of rewriting the same text again; other code rewrites it afresh.
 """
