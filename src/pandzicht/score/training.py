@@ -9,11 +9,13 @@ running the same catalogue queries with the store's peildatum set to that date.
 Sources that did not yet exist then (energy data usually covers only the last
 two years) simply contribute nothing, as they did for the analyst at the time.
 
-Checks are not a sample of the homes: most follow a tip or a police registration. Among checked homes a tip
-then tells findings from empty-handed checks less well than it tells a home in use from the rest of the
-region, which is what the ranking must do. So the weights also learn from *population controls*: a sample of
-the delivery's homes at each reference date, as they stood then, beside the checks that found nothing
-(`population_controls`). The sample follows a hash of the unit id, not a random draw, so the same homes
+Checks are not a sample of the homes: they follow tips and police registrations, go to focus areas, or to
+homes a partner noticed for reasons the delivery does not hold (a grid operator's fraud team, a community
+officer). Where the choice rests on something the indicators do not see, the checks alone misjudge how often
+an indicator fires at ordinary homes, which is what the ranking must know. So the weights also learn from
+*population controls*: a sample of the delivery's homes at each reference date, as they stood then, beside
+the checks that found nothing (`population_controls`); a region that records only its hits learns from them
+alone. The sample follows a hash of the unit id, not a random draw, so the same homes
 return in the next delivery and their values can be taken over (point_in_time.py).
 """
 
@@ -103,7 +105,7 @@ def population_controls(store: Store, per_ref: dict[dt.date, int]) -> dict[dt.da
     wanted = max(per_ref.values(), default=0)
     if not wanted:
         return {}
-    # Enough candidates for the earliest date, at which the fewest homes stood (bounded by the delivery).
+    # Candidates in hash order; an early date skips the homes built after it, so take more than the largest count.
     built = "bouwjaar" if "bouwjaar" in store.columns("raw_bag_verblijfsobject") else "NULL"
     rows = store.rows(
         f"SELECT verblijfsobject_id, CAST({built} AS INTEGER) FROM raw_bag_verblijfsobject "
