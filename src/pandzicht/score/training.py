@@ -45,8 +45,19 @@ _FIRST_DATE = {
 CONTROLS_PER_CHECK = 2.0
 
 
+class _PastRows:
+    """Rows of indicator values as of earlier dates, with the cells their sources covered (`observed`)."""
+
+    x: np.ndarray
+    observed: np.ndarray
+
+    def imputed(self, fill: np.ndarray) -> np.ndarray:
+        """x with unobserved cells set to `fill` (per indicator): a value that says nothing about the label."""
+        return np.where(self.observed, self.x, fill[None, :])
+
+
 @dataclass
-class Controls:
+class Controls(_PastRows):
     """Homes of the delivery as they stood at the reference dates of past checks, unchecked: label 0."""
 
     x: np.ndarray
@@ -54,12 +65,9 @@ class Controls:
     units: list[str]
     dates: list[dt.date]  # the reference date of each row
 
-    def imputed(self, fill: np.ndarray) -> np.ndarray:
-        return np.where(self.observed, self.x, fill[None, :])
-
 
 @dataclass
-class TrainingSet:
+class TrainingSet(_PastRows):
     x: np.ndarray
     y: np.ndarray
     observed: np.ndarray  # False where an indicator's source did not yet cover the reference date
@@ -69,10 +77,6 @@ class TrainingSet:
     findings: list[str] = field(default_factory=list)  # per check what was found ('niets_gevonden' for nothing)
     outside_bag: int = 0  # checks left out: their unit is not in the delivery's BAG
     controls: Controls | None = None  # population controls, when asked for
-
-    def imputed(self, fill: np.ndarray) -> np.ndarray:
-        """x with unobserved cells set to `fill` (per indicator): a value that says nothing about the label."""
-        return np.where(self.observed, self.x, fill[None, :])
 
 
 def _first_dates(store: Store) -> dict[str, dt.date | None]:
@@ -111,10 +115,7 @@ def population_controls(store: Store, per_ref: dict[dt.date, int]) -> dict[dt.da
         f"SELECT verblijfsobject_id, CAST({built} AS INTEGER) FROM raw_bag_verblijfsobject "
         "WHERE list_contains(string_split(gebruiksdoel, ';'), 'woonfunctie') "
         "ORDER BY md5(verblijfsobject_id), verblijfsobject_id LIMIT ?", [2 * wanted + 10_000])
-    out: dict[dt.date, list[str]] = {}
-    for ref, n in per_ref.items():
-        out[ref] = [u for u, built in rows if built is None or built <= ref.year][:n]
-    return out
+    return {ref: [u for u, year in rows if year is None or year <= ref.year][:n] for ref, n in per_ref.items()}
 
 
 def training_set(store: Store, indicators: list[Indicator], controls_per_check: float = 0.0) -> TrainingSet:
@@ -172,9 +173,8 @@ def _controls(sampled: dict[dt.date, list[str]], work: dict[dt.date, tuple[list[
     refs = [ref for ref in sorted(sampled) for _ in sampled[ref]]
     units = [u for ref in sorted(sampled) for u in sampled[ref]]
     x = np.zeros((len(units), len(col)))
-    seen = np.ones((len(units), len(col)), dtype=bool)
+    seen = observed[[by_ref[ref][0] for ref in refs]]  # a source covers a date for every home alike
     for r, (ref, unit) in enumerate(zip(refs, units, strict=True)):
-        seen[r] = observed[by_ref[ref][0]]  # a source covers a date for every home alike
         for ind in work[ref][0]:
             value = values.get((ref, ind.code, unit))
             if value is not None:
