@@ -78,6 +78,51 @@ def test_a_drop_in_use_while_the_residents_stay_points_at_a_tap(tmp_path):
     assert down["DALING"] > 0.5
 
 
+# 2022-07 .. 2024-06
+MONTHS_24 = [f"{2022 + (k + 6) // 12}-{(k + 6) % 12 + 1:02d}" for k in range(24)]
+
+
+def _break_store(tmp_path: Path) -> Store:
+    """24 months of 60 ordinary homes and homes that break with their own use at a month of their own."""
+    rng = np.random.default_rng(11)
+    season = {m: 1 + 0.25 * np.cos(2 * np.pi * (int(m[-2:]) - 1) / 12) for m in MONTHS_24}
+    kwh: dict[str, list[float]] = {}
+
+    def usual(level: float, months: list[str]) -> list[float]:
+        return [level * season[m] * rng.lognormal(0, 0.08) for m in months]
+
+    for i in range(60):
+        kwh[f"N{i}"] = usual(rng.lognormal(0, 0.3) * 280, MONTHS_24)
+    # a household that moved in in the autumn of 2023, lamps switched on in the spring: the move does not explain it
+    kwh["LAMPEN"] = [*usual(300, MONTHS_24[:20]), 1100.0, 1050.0, 1120.0, 1080.0]
+    kwh["NIEUW_GEZIN"] = usual(300, MONTHS_24[:20]) + usual(1000, MONTHS_24[20:])  # the jump came with them
+    # tapped since the autumn of 2022: the whole of the last 18 months is low, the break lies before them
+    kwh["AFTAP"] = usual(320, MONTHS_24[:4]) + usual(80, MONTHS_24[4:])
+    kwh["WINTER"] = [300 * season[m] ** 3 for m in MONTHS_24]  # strongly seasonal, no break: the split finds none
+    store = Store(tmp_path / "k.duckdb")
+    _meta(store)
+    store.execute("CREATE TABLE raw_energie_verbruik (verblijfsobject_id VARCHAR, periode VARCHAR, "
+                  "elektriciteit_kwh DOUBLE, gas_m3 DOUBLE)")
+    store.con.executemany("INSERT INTO raw_energie_verbruik VALUES (?, ?, ?, NULL)", [
+        (u, m, float(v)) for u, series in kwh.items() for m, v in zip(MONTHS_24, series, strict=True)])
+    long_ago = dt.date(2015, 1, 1)
+    rows = [(u, f"{u}-{k}", long_ago, None) for u in kwh if u not in ("LAMPEN", "NIEUW_GEZIN") for k in range(2)]
+    rows += [("LAMPEN", f"L{k}", dt.date(2023, 10, 1), None) for k in range(2)]
+    rows += [("NIEUW_GEZIN", f"G{k}", dt.date(2024, 2, 10), None) for k in range(4)]
+    _brp(store, rows)
+    return store
+
+
+def test_a_break_is_found_at_whatever_month_it_happened(tmp_path):
+    with _break_store(tmp_path) as store:
+        up = _values(store, "energie_breuk_omhoog")
+        down = _values(store, "energie_breuk_omlaag")
+    # residents who came months before the jump do not explain it; those who came with it do
+    assert set(up) == {"LAMPEN"} and up["LAMPEN"] > 0.5
+    # a tap of 20 months is a break even though all of the last 18 months are low; the season alone is none
+    assert set(down) == {"AFTAP"} and down["AFTAP"] > 0.5
+
+
 def _residents_store(tmp_path: Path) -> Store:
     """60 homes of 80 m² with one to three residents; one with eight (three of whom left this year)."""
     store = Store(tmp_path / "b.duckdb")
