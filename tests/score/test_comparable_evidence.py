@@ -31,17 +31,26 @@ def _brp(store: Store, rows: list[tuple[str, str, dt.date, dt.date | None]]) -> 
 
 
 def _energy_store(tmp_path: Path) -> Store:
-    """40 ordinary homes (two residents, seasonal use with noise) and a few that break their own pattern."""
+    """Ordinary homes of one, two and four residents and empty ones (seasonal use with noise; a larger household
+    uses more), and a few that break their own pattern."""
     rng = np.random.default_rng(7)
     season = {m: 1 + 0.18 * np.cos(2 * np.pi * (int(m[-2:]) - 1) / 12) for m in MONTHS}
     kwh: dict[str, list[float]] = {}
-    for i in range(40):
-        level = rng.lognormal(0, 0.2) * 250
-        kwh[f"N{i}"] = [level * season[m] * rng.lognormal(0, 0.06) for m in MONTHS]
+    residents: dict[str, int] = {}
+    for prefix, count, level, people in (("N", 40, 250, 2), ("S", 12, 150, 1), ("F", 12, 500, 4), ("E", 10, 60, 0)):
+        for i in range(count):
+            home_level = rng.lognormal(0, 0.2) * level
+            kwh[f"{prefix}{i}"] = [home_level * season[m] * rng.lognormal(0, 0.06) for m in MONTHS]
+            residents[f"{prefix}{i}"] = people
     kwh["SPRONG"] = [250 * season[m] for m in MONTHS[:8]] + [3000.0] * 4  # grow lamps, same household
-    kwh["SPRONG_GEZIN"] = list(kwh["SPRONG"])  # same jump, but a larger household moved in
+    kwh["SPRONG_MATIG"] = [250 * season[m] for m in MONTHS[:8]] + [500.0] * 4  # doubled, same household
+    kwh["SPRONG_GEZIN"] = list(kwh["SPRONG_MATIG"])  # the same rise, but a household of four moved in
+    kwh["SPRONG_GEZIN_LAMPEN"] = list(kwh["SPRONG"])  # four moved in, and use rose far beyond what four use
+    # a couple that always used twice what couples use, joined by two more: use doubled, as from two to four here
+    kwh["GROEI_VEELVERBRUIKER"] = [500 * season[m] for m in MONTHS[:8]] + [1000.0] * 4
     kwh["DALING"] = [250 * season[m] for m in MONTHS[:8]] + [70.0] * 4  # tapped: the meter shows less
     kwh["DALING_VERTROKKEN"] = list(kwh["DALING"])  # the household left: an empty home, not a tap
+    kwh["DALING_EEN_BLEEF"] = [250 * season[m] for m in MONTHS[:8]] + [25.0] * 4  # one stayed, far below one's use
     kwh["DALING_NIEUW"] = list(kwh["DALING"])  # nobody was registered a year ago: no household stayed
     kwh["KORT"] = [3000.0] * 6  # six months of data say nothing about a break
     kwh["WEER_BEWOOND"] = [15.0] * 8 + [300 * season[m] for m in MONTHS[8:]]  # stood empty, then lived in
@@ -52,10 +61,14 @@ def _energy_store(tmp_path: Path) -> Store:
     store.con.executemany("INSERT INTO raw_energie_verbruik VALUES (?, ?, ?, NULL)", [
         (u, m, float(v)) for u, series in kwh.items() for m, v in zip(MONTHS[-len(series):], series, strict=True)])
     long_ago, moved_in, left = dt.date(2015, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 2, 1)
-    rows = [(u, f"{u}-{k}", long_ago, None) for u in kwh
-            if u not in ("SPRONG_GEZIN", "DALING_VERTROKKEN", "DALING_NIEUW") for k in range(2)]
-    rows += [("SPRONG_GEZIN", f"G{k}", long_ago if k == 0 else moved_in, None) for k in range(4)]
+    special = ("SPRONG_GEZIN", "SPRONG_GEZIN_LAMPEN", "GROEI_VEELVERBRUIKER", "DALING_VERTROKKEN", "DALING_NIEUW",
+               "DALING_EEN_BLEEF")
+    rows = [(u, f"{u}-{k}", long_ago, None) for u in kwh if u not in special for k in range(residents.get(u, 2))]
+    for u in ("SPRONG_GEZIN", "SPRONG_GEZIN_LAMPEN"):
+        rows += [(u, f"{u}-{k}", long_ago if k == 0 else moved_in, None) for k in range(4)]
+    rows += [("GROEI_VEELVERBRUIKER", f"X{k}", long_ago if k < 2 else moved_in, None) for k in range(4)]
     rows += [("DALING_VERTROKKEN", f"V{k}", long_ago, left) for k in range(2)]
+    rows += [("DALING_EEN_BLEEF", "B0", long_ago, None), ("DALING_EEN_BLEEF", "B1", long_ago, left)]
     rows += [("DALING_NIEUW", "D0", moved_in, None)]
     _brp(store, rows)
     return store
@@ -65,17 +78,25 @@ def test_a_jump_in_use_without_new_residents_stands_out_against_the_delivery(tmp
     with _energy_store(tmp_path) as store:
         up = _values(store, "energie_breuk_omhoog")
     assert up.get("SPRONG") == pytest.approx(1.0)
-    assert "SPRONG_GEZIN" not in up  # more people registered now than a year ago: explained
+    assert "SPRONG_MATIG" in up  # use doubled while the same household stayed
+    # the same rise with a household of four moving in: four use about that much here, so it is explained
+    assert "SPRONG_GEZIN" not in up
+    # a larger household explains a rise only up to what such a household uses, not six times that
+    assert up.get("SPRONG_GEZIN_LAMPEN", 0) > 0.5
+    # growing from two to four brings the step between those sizes' usual use, also from a level above theirs
+    assert "GROEI_VEELVERBRUIKER" not in up
     assert "KORT" not in up  # too few months to compare a home with itself
     assert "WEER_BEWOOND" not in up  # an empty home that is lived in again did not break with its use
-    assert not any(k.startswith("N") for k in up)  # ordinary homes, season and noise included, stay silent
+    assert not any(k[0] in "NSFE" and k[1:].isdigit() for k in up)  # ordinary homes stay silent
 
 
 def test_a_drop_in_use_while_the_residents_stay_points_at_a_tap(tmp_path):
     with _energy_store(tmp_path) as store:
         down = _values(store, "energie_breuk_omlaag")
-    assert set(down) == {"DALING"}  # a household that left, or none a year ago, explains the drop
+    # a household that left entirely, or none registered before: no household stayed, so nothing to explain
+    assert set(down) == {"DALING", "DALING_EEN_BLEEF"}
     assert down["DALING"] > 0.5
+    assert down["DALING_EEN_BLEEF"] > 0.5  # one of two left, and use fell far below what one person uses
 
 
 # 2022-07 .. 2024-06
@@ -93,9 +114,12 @@ def _break_store(tmp_path: Path) -> Store:
 
     for i in range(60):
         kwh[f"N{i}"] = usual(rng.lognormal(0, 0.3) * 280, MONTHS_24)
+    for i in range(12):  # households of four, which here use about 1,000 kWh a month
+        kwh[f"F{i}"] = usual(rng.lognormal(0, 0.2) * 1000, MONTHS_24)
     # a household that moved in in the autumn of 2023, lamps switched on in the spring: the move does not explain it
     kwh["LAMPEN"] = [*usual(300, MONTHS_24[:20]), 1100.0, 1050.0, 1120.0, 1080.0]
-    kwh["NIEUW_GEZIN"] = usual(300, MONTHS_24[:20]) + usual(1000, MONTHS_24[20:])  # the jump came with them
+    # the jump came with a household of four, to what such households use here
+    kwh["NIEUW_GEZIN"] = usual(300, MONTHS_24[:20]) + usual(1000, MONTHS_24[20:])
     # tapped since the autumn of 2022: the whole of the last 18 months is low, the break lies before them
     kwh["AFTAP"] = usual(320, MONTHS_24[:4]) + usual(80, MONTHS_24[4:])
     kwh["WINTER"] = [300 * season[m] ** 3 for m in MONTHS_24]  # strongly seasonal, no break: the split finds none
@@ -106,7 +130,8 @@ def _break_store(tmp_path: Path) -> Store:
     store.con.executemany("INSERT INTO raw_energie_verbruik VALUES (?, ?, ?, NULL)", [
         (u, m, float(v)) for u, series in kwh.items() for m, v in zip(MONTHS_24, series, strict=True)])
     long_ago = dt.date(2015, 1, 1)
-    rows = [(u, f"{u}-{k}", long_ago, None) for u in kwh if u not in ("LAMPEN", "NIEUW_GEZIN") for k in range(2)]
+    rows = [(u, f"{u}-{k}", long_ago, None) for u in kwh if u not in ("LAMPEN", "NIEUW_GEZIN")
+            for k in range(4 if u.startswith("F") else 2)]
     rows += [("LAMPEN", f"L{k}", dt.date(2023, 10, 1), None) for k in range(2)]
     rows += [("NIEUW_GEZIN", f"G{k}", dt.date(2024, 2, 10), None) for k in range(4)]
     _brp(store, rows)
