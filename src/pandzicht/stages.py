@@ -26,6 +26,7 @@ from pandzicht.indicators.catalogue import Indicator, load_catalogue
 from pandzicht.indicators.run import DERIVED, run_indicators
 from pandzicht.link.address_context import link_through_people
 from pandzicht.link.address_match import AddressIndex, link_addresses
+from pandzicht.link.company_context import TABLE as COMPANY_NUMBERS
 from pandzicht.link.graph import build_graph, build_record_units
 from pandzicht.link.mentions import collect_mentions
 from pandzicht.link.network import build_network_measures
@@ -212,7 +213,8 @@ STAGES: tuple[Stage, ...] = (
           (*_raw("brp_inschrijving", "kadaster_eigendom", "kvk_vestiging", "kvk_functionaris", "huurcontract",
                  "politie_betrokkene", "politie_incident", "melding"), "adres_koppeling"),
           ("partij_vermelding",), exact=_mentions, count="vermeldingen"),
-    Stage("entiteiten", _parties, ("partij_vermelding",), ("entiteit", "beoordeling_wachtrij", MODEL_TABLE),
+    Stage("entiteiten", _parties, ("partij_vermelding",),
+          ("entiteit", "beoordeling_wachtrij", MODEL_TABLE, COMPANY_NUMBERS),
           exact=_parties_exact, count="entiteiten"),
     Stage("stabiele_ids", _stable_ids, ("entiteit", "bundel_meta"), ("entiteit", ENTITY_HISTORY),
           exact=_stable_ids),

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from pandzicht.evaluation.linking import pairwise_scores
 from pandzicht.link import parties_splink as ps
+from pandzicht.link.company_context import infer_company_numbers
 from pandzicht.store.engine import Store
 
 COLUMNS = ("a", "b")
@@ -102,6 +103,7 @@ def _person_profiles(store: Store) -> pa.Table:
     store.write_arrow("_beoordeeld", pa.table({"sleutel": pa.array([], pa.string())}))
     store.write_arrow("_oordeel_paar", pa.table({"links": pa.array([], pa.string()),
                                                  "rechts": pa.array([], pa.string())}))
+    infer_company_numbers(store)  # as the resolver does before it builds profiles
     store.execute(ps._MENTIONS_SQL)
     store.execute(ps._PROFILE_SQL.format(cols=", ".join(f"any_value({c}) AS {c}" for c in ps._PROFILE_COLS)))
     return store.arrow(f"SELECT {', '.join(ps.PERSON_COLUMNS)} FROM _profiel WHERE soort = 'persoon' "

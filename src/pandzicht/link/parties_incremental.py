@@ -40,6 +40,8 @@ from pandzicht.fallback import record as record_fallback
 from pandzicht.link import parties_splink as ps
 from pandzicht.link import previous as prev
 from pandzicht.link.clustering import cluster_reached
+from pandzicht.link.company_context import TABLE as COMPANY_NUMBERS
+from pandzicht.link.company_context import infer_company_numbers
 from pandzicht.link.judgements import current_judgements, default_path
 from pandzicht.link.mentions import MENTION_COLUMNS
 from pandzicht.store.engine import Store
@@ -101,8 +103,12 @@ def _copy_previous(store: Store, previous: Path) -> bool:
             return False
         if store.scalar(f"SELECT count(DISTINCT soort) FROM {alias}.{ps.MODEL_TABLE}") < 2:
             return False
-        store.execute(f"CREATE OR REPLACE TEMP TABLE _vorige_pv AS SELECT bron || '/' || record_sleutel AS sleutel, "
-                      f"{_hash_sql('v')} AS inhoud FROM {alias}.partij_vermelding v")
+        # a mention whose inferred KvK number changed (link/company_context.py) is a changed mention
+        inferred = (f"{alias}.{COMPANY_NUMBERS}" if prev.has_table(store, COMPANY_NUMBERS) else
+                    "(SELECT NULL::VARCHAR AS bron, NULL::VARCHAR AS record_sleutel, NULL::VARCHAR AS kvk_nummer)")
+        store.execute(f"CREATE OR REPLACE TEMP TABLE _vorige_pv AS SELECT v.bron || '/' || v.record_sleutel AS "
+                      f"sleutel, {_hash_sql('v')} AS inhoud, a.kvk_nummer AS afgeleid FROM {alias}.partij_vermelding v "
+                      f"LEFT JOIN {inferred} a ON a.bron = v.bron AND a.record_sleutel = v.record_sleutel")
         store.execute(f"CREATE OR REPLACE TEMP TABLE _vorige_ent AS SELECT bron || '/' || record_sleutel AS sleutel, "
                       f"entiteit_id, zekerheid FROM {alias}.entiteit")
         store.execute(f"CREATE OR REPLACE TEMP TABLE _vorig_model AS SELECT * FROM {alias}.{ps.MODEL_TABLE}")
@@ -123,9 +129,11 @@ def _classify(store: Store, judged_keys: list[str]) -> dict[str, int]:
     store.execute(f"""
         CREATE OR REPLACE TEMP TABLE _status AS
         SELECT n.bron || '/' || n.record_sleutel AS sleutel,
-               CASE WHEN v.sleutel IS NULL THEN 'nieuw' WHEN v.inhoud <> {_hash_sql('n')} THEN 'gewijzigd'
+               CASE WHEN v.sleutel IS NULL THEN 'nieuw'
+                    WHEN v.inhoud <> {_hash_sql('n')} OR v.afgeleid IS DISTINCT FROM a.kvk_nummer THEN 'gewijzigd'
                     ELSE 'gelijk' END AS status
-        FROM partij_vermelding n LEFT JOIN _vorige_pv v ON v.sleutel = n.bron || '/' || n.record_sleutel""")
+        FROM partij_vermelding n LEFT JOIN _vorige_pv v ON v.sleutel = n.bron || '/' || n.record_sleutel
+        LEFT JOIN {COMPANY_NUMBERS} a ON a.bron = n.bron AND a.record_sleutel = n.record_sleutel""")
     store.execute("""
         CREATE OR REPLACE TEMP TABLE _verwijderd AS
         SELECT v.sleutel FROM _vorige_pv v ANTI JOIN _status s USING (sleutel)""")
@@ -362,6 +370,7 @@ def resolve_incremental(
         return None, Plan("volledig", "geen", f"minder dan {ps.MIN_MENTIONS} partijvermeldingen")
     if not _copy_previous(store, previous):
         return None, Plan("volledig", "getraind", "de vorige analyse bewaarde geen getraind koppelmodel")
+    infer_company_numbers(store)
     judged = current_judgements(judgements or default_path(store.path))
     judged_keys = sorted({k for pair in judged for k in pair})
     counts = _classify(store, judged_keys)

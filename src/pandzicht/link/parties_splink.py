@@ -36,7 +36,9 @@ from splink.internals.exceptions import EMTrainingException
 
 from pandzicht.fallback import record as record_fallback
 from pandzicht.link.clustering import cluster_constrained
+from pandzicht.link.company_context import infer_company_numbers
 from pandzicht.link.judgements import current_judgements, default_path
+from pandzicht.link.mentions import MENTION_COLUMNS
 from pandzicht.link.parties_exact import clusters_to_table
 from pandzicht.store.engine import Store, limit_memory
 from pandzicht.store.spark import parquet_safe, scratch_folder
@@ -57,9 +59,14 @@ _NOT_BOTH_BRP = "(l.persoon_token IS NULL OR r.persoon_token IS NULL)"
 # birth date, unit or BRP token stays alone, because two bare 'J. Jansen' mentions may well be two people.
 _MENTIONS_SQL = """
 CREATE OR REPLACE TEMP TABLE _pv AS
-WITH v AS (
+WITH m AS (  -- a number inferred from the mention's home (link/company_context.py) counts as recorded
+  SELECT {mention_columns}
+  FROM partij_vermelding p
+  LEFT JOIN vermelding_kvk_afgeleid a ON a.bron = p.bron AND a.record_sleutel = p.record_sleutel
+),
+v AS (
   SELECT *, count(DISTINCT kvk_nummer) OVER (PARTITION BY bedrijf_kern) AS kvk_per_kern
-  FROM partij_vermelding
+  FROM m
 )
 SELECT bron || '/' || record_sleutel AS sleutel, soort, achternaam_sleutel, achternaam, achternaam_fonetisch,
        achternaam_laatste,
@@ -82,7 +89,8 @@ SELECT bron || '/' || record_sleutel AS sleutel, soort, achternaam_sleutel, acht
          ELSE bron || '/' || record_sleutel
        END AS profiel
 FROM v
-"""
+""".replace("{mention_columns}", ", ".join("coalesce(p.kvk_nummer, a.kvk_nummer) AS kvk_nummer" if c == "kvk_nummer"
+                                          else f"p.{c}" for c in MENTION_COLUMNS))
 
 _PROFILE_SQL = """
 CREATE OR REPLACE TEMP TABLE _profiel AS
@@ -668,6 +676,7 @@ def resolve_parties(
         record_fallback(store, "partijen.model", f"{n_mentions} partijvermeldingen (minimaal {MIN_MENTIONS})",
                         "alleen vaste sleutels (BRP-token, KvK-nummer, gelijke naam en geboortedatum)")
         n = resolve_exact(store)
+        infer_company_numbers(store)  # kept for the next delivery's comparison, as in a resolution by model
         store.write_arrow("_paar", _empty_pairs())
         store.execute("CREATE OR REPLACE TEMP TABLE _oordeel_paar (links VARCHAR, rechts VARCHAR)")
         _write_review_queue(store, review, threshold)  # empty, with its columns, for the review screens
@@ -687,6 +696,7 @@ def resolve_parties_detail(
     spark: Any = None,
 ) -> Resolution:
     """As `resolve_parties`, with the counts the benchmark reports."""
+    infer_company_numbers(store)
     judged = current_judgements(judgements or default_path(store.path))
     keys = sorted({k for pair in judged for k in pair})
     store.write_arrow("_beoordeeld", pa.table({"sleutel": pa.array(keys, pa.string())}))

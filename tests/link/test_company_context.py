@@ -1,0 +1,119 @@
+"""An unnumbered company mention whose name several registered companies carry takes the number that name carries
+at the same home: the landlord of a contract written without KvK number is the company Kadaster records as
+owner of the unit, not a second party of the same name."""
+
+from __future__ import annotations
+
+import shutil
+
+import pyarrow as pa
+
+from pandzicht.link.company_context import TABLE, infer_company_numbers
+from pandzicht.link.mentions import MENTION_COLUMNS
+from pandzicht.link.parties_splink import resolve_parties
+from pandzicht.store.engine import Store
+
+
+def _mentions(rows: list[dict]) -> pa.Table:
+    return pa.table({c: pa.array([r.get(c) for r in rows], pa.date32() if c == "geboortedatum" else pa.string())
+                     for c in MENTION_COLUMNS})
+
+
+def _company(bron: str, key: str, kern: str, kvk: str | None, unit: str | None, rol: str = "bedrijf") -> dict:
+    return {"bron": bron, "record_sleutel": key, "rol": rol, "soort": "bedrijf", "naam": kern.title() + " B.V.",
+            "bedrijf_kern": kern, "bedrijf_sleutel": kern, "kvk_nummer": kvk, "verblijfsobject_id": unit}
+
+
+def test_one_number_of_the_name_at_the_home_settles_it(tmp_path):
+    rows = [
+        _company("kvk_vestiging", "11111111", "merwede beleggingen", "11111111", None),
+        _company("kvk_vestiging", "22222222", "merwede beleggingen", "22222222", None),
+        _company("kadaster_eigendom", "E1", "merwede beleggingen", "11111111", "U1", "eigenaar"),
+        _company("kadaster_eigendom", "E2", "merwede beleggingen", "22222222", "U2", "eigenaar"),
+        _company("huurcontract", "C1:verhuurder", "merwede beleggingen", None, "U1", "verhuurder"),
+        _company("huurcontract", "C2:verhuurder", "merwede beleggingen", None, "U2", "verhuurder"),
+        _company("huurcontract", "C3:verhuurder", "merwede beleggingen", None, "U3", "verhuurder"),  # nothing known
+        _company("huurcontract", "C4:verhuurder", "merwede beleggingen", None, None, "verhuurder"),  # no home
+        # both numbers seen at U5: the home does not settle it
+        _company("kadaster_eigendom", "E5", "merwede beleggingen", "11111111", "U5", "eigenaar"),
+        _company("huurcontract", "C5:huurder", "merwede beleggingen", "22222222", "U5", "huurder"),
+        _company("huurcontract", "C5:verhuurder", "merwede beleggingen", None, "U5", "verhuurder"),
+        # a name with one number is left to the resolver's name comparison
+        _company("kvk_vestiging", "33333333", "waal housing", "33333333", "U6"),
+        _company("huurcontract", "C6:bemiddelaar", "waal housing", None, "U6", "bemiddelaar"),
+    ]
+    with Store(tmp_path / "s.duckdb") as store:
+        store.write_arrow("partij_vermelding", _mentions(rows))
+        assert infer_company_numbers(store) == 2
+        got = {r[0]: (r[1], r[2]) for r in store.rows(f"SELECT record_sleutel, kvk_nummer, via FROM {TABLE}")}
+    assert got == {"C1:verhuurder": ("11111111", "kadaster_eigendom"),
+                   "C2:verhuurder": ("22222222", "kadaster_eigendom")}
+
+
+def test_the_landlord_joins_the_owner_not_its_namesake(world_base, tmp_path):
+    _, db = world_base
+    store_file = tmp_path / "s.duckdb"
+    shutil.copy(db, store_file)
+    with Store(store_file) as store:
+        kern, kvk, unit = store.rows("""
+            SELECT bedrijf_kern, kvk_nummer, verblijfsobject_id FROM partij_vermelding
+            WHERE bron = 'kadaster_eigendom' AND soort = 'bedrijf' AND kvk_nummer IS NOT NULL
+              AND verblijfsobject_id IS NOT NULL AND bedrijf_kern IS NOT NULL
+            ORDER BY record_sleutel LIMIT 1""")[0]
+        other_unit = store.scalar("SELECT min(verblijfsobject_id) FROM raw_bag_verblijfsobject "
+                                  "WHERE verblijfsobject_id <> ?", [unit])
+        namesake = "99999999"
+        # the same name, once at the owner's home and once at a home its namesake owns: by name alone both
+        # contract mentions are one profile and so one party, whichever company that is
+        extra = [_company("kvk_vestiging", namesake, kern, namesake, None),
+                 _company("kadaster_eigendom", "TEST-E", kern, namesake, other_unit, "eigenaar"),
+                 _company("huurcontract", "TEST1:verhuurder", kern, None, unit, "verhuurder"),
+                 _company("huurcontract", "TEST2:verhuurder", kern, None, other_unit, "verhuurder")]
+        store.con.register("_extra", _mentions(extra))
+        store.execute("INSERT INTO partij_vermelding SELECT * FROM _extra")
+        store.con.unregister("_extra")
+        resolve_parties(store, judgements=tmp_path / "geen.sqlite")
+
+        def party(bron: str, key: str) -> str:
+            return store.scalar("SELECT entiteit_id FROM entiteit WHERE bron = ? AND record_sleutel = ?", [bron, key])
+
+        owner = store.scalar("SELECT e.entiteit_id FROM entiteit e JOIN partij_vermelding v "
+                             "USING (bron, record_sleutel) WHERE v.kvk_nummer = ? LIMIT 1", [kvk])
+        assert party("kvk_vestiging", namesake) != owner
+        assert party("huurcontract", "TEST1:verhuurder") == owner
+        assert party("huurcontract", "TEST2:verhuurder") == party("kvk_vestiging", namesake)
+        # the recorded mention keeps its empty number; the inferred one is kept beside it
+        recorded = "SELECT kvk_nummer FROM partij_vermelding WHERE record_sleutel = 'TEST1:verhuurder'"
+        assert store.scalar(recorded) is None
+        assert store.scalar(f"SELECT kvk_nummer FROM {TABLE} WHERE record_sleutel = 'TEST1:verhuurder'") == kvk
+
+
+def test_a_mention_whose_inferred_number_changed_is_resolved_again(tmp_path):
+    """Delivery 2 repeats a contract unchanged, but Kadaster now names its landlord's number at the home: the
+    continued run must resolve that mention again, not keep it in its old party."""
+    from pandzicht.link import parties_incremental as inc
+
+    first = [
+        _company("kvk_vestiging", "11111111", "merwede beleggingen", "11111111", None),
+        _company("kvk_vestiging", "22222222", "merwede beleggingen", "22222222", None),
+        _company("kadaster_eigendom", "E1", "merwede beleggingen", "11111111", "U1", "eigenaar"),
+        _company("huurcontract", "C1:verhuurder", "merwede beleggingen", None, "U1", "verhuurder"),
+        _company("huurcontract", "C3:verhuurder", "merwede beleggingen", None, "U3", "verhuurder"),
+    ]
+    second = [*first, _company("kadaster_eigendom", "E3", "merwede beleggingen", "22222222", "U3", "eigenaar")]
+    previous = tmp_path / "een.duckdb"
+    with Store(previous) as store:
+        store.write_arrow("partij_vermelding", _mentions(first))
+        infer_company_numbers(store)
+        store.execute("CREATE TABLE entiteit AS SELECT bron, record_sleutel, 'E' || record_sleutel AS entiteit_id, "
+                      "1.0 AS zekerheid FROM partij_vermelding")
+        store.execute("CREATE TABLE partij_model AS SELECT * FROM (VALUES ('persoon'), ('bedrijf')) t(soort)")
+    with Store(tmp_path / "twee.duckdb") as store:
+        store.write_arrow("partij_vermelding", _mentions(second))
+        assert inc._copy_previous(store, previous)
+        infer_company_numbers(store)
+        inc._classify(store, [])
+        status = dict(store.rows("SELECT sleutel, status FROM _status"))
+    assert status["huurcontract/C3:verhuurder"] == "gewijzigd"
+    assert status["huurcontract/C1:verhuurder"] == "gelijk"
+    assert status["kadaster_eigendom/E3"] == "nieuw"
