@@ -178,3 +178,41 @@ def test_unit_dossier_says_how_a_free_text_address_was_linked(app, analyst: Test
     words = {"tekst+inschrijving": "via de BRP-inschrijving", "postcode_straat": "op postcode en straat",
              "postcode": "op postcode", "straat": "op straatnaam"}[row["methode"]]
     assert words in r.text
+
+
+def test_party_dossier_says_which_kvk_numbers_were_inferred_from_the_home(world, tmp_path: Path, db_url) -> None:
+    """A contract mention whose KvK number the resolver inferred from its home (link/company_context.py) is
+    counted in the dossier as inferred, not presented as what the source wrote."""
+    import os
+    import shutil
+
+    import duckdb
+
+    from pandzicht.privacy.users import create_user
+    from pandzicht.web.app import create_app
+
+    from .conftest import PASSWORD, TOTP_SECRET, login, make_settings
+
+    copy = tmp_path / "versie"
+    shutil.copytree(Path(os.path.realpath(world["db"])).parent, copy)
+    con = duckdb.connect(str(copy / "pandzicht.duckdb"))
+    eid, bron, key, kvk = con.execute("""
+        SELECT e.entiteit_id, v.bron, v.record_sleutel, k.kvk_nummer FROM entiteit e
+        JOIN partij_vermelding v USING (bron, record_sleutel)
+        JOIN (SELECT e2.entiteit_id, min(v2.kvk_nummer) AS kvk_nummer FROM entiteit e2
+              JOIN partij_vermelding v2 USING (bron, record_sleutel) WHERE v2.kvk_nummer IS NOT NULL GROUP BY 1) k
+          USING (entiteit_id)
+        WHERE v.bron = 'huurcontract' AND v.soort = 'bedrijf' ORDER BY 1, 3 LIMIT 1""").fetchone()
+    con.execute("INSERT INTO vermelding_kvk_afgeleid VALUES (?, ?, ?, 'kadaster_eigendom')", [bron, key, kvk])
+    con.close()
+    app = create_app(make_settings({**world, "out": copy}, db_url))
+    try:
+        with app.state.ctx.sessions.begin() as s:
+            create_user(s, "ana", PASSWORD, "analist", "", totp_geheim=TOTP_SECRET)
+        with TestClient(app, base_url="https://testserver") as c:
+            login(c, "ana", PASSWORD)
+            page = html.unescape(c.get(f"/partij/{eid}").text)
+    finally:
+        app.state.ctx.analysis.close()
+        app.state.ctx.engine.dispose()
+    assert "bij 1 zonder KvK-nummer afgeleid: dezelfde naam met één KvK-nummer op hetzelfde adres" in page
