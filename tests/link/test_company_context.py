@@ -44,10 +44,38 @@ def test_one_number_of_the_name_at_the_home_settles_it(tmp_path):
     ]
     with Store(tmp_path / "s.duckdb") as store:
         store.write_arrow("partij_vermelding", _mentions(rows))
-        assert infer_company_numbers(store) == 2
-        got = {r[0]: (r[1], r[2]) for r in store.rows(f"SELECT record_sleutel, kvk_nummer, via FROM {TABLE}")}
-    assert got == {"C1:verhuurder": ("11111111", "kadaster_eigendom"),
-                   "C2:verhuurder": ("22222222", "kadaster_eigendom")}
+        assert infer_company_numbers(store) == 2  # no register dates here: only the home can settle it
+        got = {r[0]: (r[1], r[2]) for r in store.rows(f"SELECT record_sleutel, kvk_nummer, grond FROM {TABLE}")}
+    assert got == {"C1:verhuurder": ("11111111", "adres"), "C2:verhuurder": ("22222222", "adres")}
+
+
+def test_a_namesake_dissolved_before_the_contract_began_is_not_its_party(tmp_path):
+    rows = [
+        _company("kvk_vestiging", "11111111", "waal housing", "11111111", None),
+        _company("kvk_vestiging", "22222222", "waal housing", "22222222", None),
+        _company("kvk_vestiging", "33333333", "waal housing", "33333333", None),
+        _company("huurcontract", "C1:bemiddelaar", "waal housing", None, "U1", "bemiddelaar"),
+        _company("huurcontract", "C2:bemiddelaar", "waal housing", None, "U2", "bemiddelaar"),
+        _company("huurcontract", "C3:bemiddelaar", "waal housing", None, "U3", "bemiddelaar"),
+        # the home settles it before the dates do, unless it names a namesake dissolved by then
+        _company("kadaster_eigendom", "E3", "waal housing", "22222222", "U3", "eigenaar"),
+        _company("kadaster_eigendom", "E4", "waal housing", "11111111", "U4", "eigenaar"),
+        _company("huurcontract", "C4:bemiddelaar", "waal housing", None, "U4", "bemiddelaar"),
+    ]
+    with Store(tmp_path / "s.duckdb") as store:
+        store.write_arrow("partij_vermelding", _mentions(rows))
+        # 11111111 dissolved in 2010, 22222222 in 2020, 33333333 registered in 2023 and still there
+        store.execute("""CREATE TABLE raw_kvk_vestiging AS SELECT * FROM (VALUES
+            ('11111111', DATE '2001-01-01', DATE '2010-06-30'), ('22222222', DATE '2005-01-01', DATE '2020-01-01'),
+            ('33333333', DATE '2023-01-01', NULL)) t(kvk_nummer, datum_inschrijving, datum_opheffing)""")
+        store.execute("""CREATE TABLE raw_huurcontract AS SELECT * FROM (VALUES
+            ('C1', DATE '2021-03-01'),  -- only 33333333 left (registered later: contracts are re-papered)
+            ('C2', DATE '2015-03-01'),  -- 22222222 and 33333333 left: undecided
+            ('C3', DATE '2015-03-01'), ('C4', DATE '2021-03-01')) t(contract_id, datum_aanvang)""")
+        infer_company_numbers(store)
+        got = {r[0]: (r[1], r[2]) for r in store.rows(f"SELECT record_sleutel, kvk_nummer, grond FROM {TABLE}")}
+    assert got == {"C1:bemiddelaar": ("33333333", "opheffing"), "C3:bemiddelaar": ("22222222", "adres"),
+                   "C4:bemiddelaar": ("33333333", "opheffing")}
 
 
 def test_the_landlord_joins_the_owner_not_its_namesake(world_base, tmp_path):

@@ -203,7 +203,7 @@ def test_party_dossier_says_which_kvk_numbers_were_inferred_from_the_home(world,
               JOIN partij_vermelding v2 USING (bron, record_sleutel) WHERE v2.kvk_nummer IS NOT NULL GROUP BY 1) k
           USING (entiteit_id)
         WHERE v.bron = 'huurcontract' AND v.soort = 'bedrijf' ORDER BY 1, 3 LIMIT 1""").fetchone()
-    con.execute("INSERT INTO vermelding_kvk_afgeleid VALUES (?, ?, ?, 'kadaster_eigendom')", [bron, key, kvk])
+    con.execute("INSERT INTO vermelding_kvk_afgeleid VALUES (?, ?, ?, 'opheffing')", [bron, key, kvk])
     con.close()
     app = create_app(make_settings({**world, "out": copy}, db_url))
     try:
@@ -215,4 +215,5 @@ def test_party_dossier_says_which_kvk_numbers_were_inferred_from_the_home(world,
     finally:
         app.state.ctx.analysis.close()
         app.state.ctx.engine.dispose()
-    assert "bij 1 zonder KvK-nummer afgeleid: dezelfde naam met één KvK-nummer op hetzelfde adres" in page
+    assert "bij 1 zonder KvK-nummer afgeleid: de andere bedrijven met deze naam waren bij de ingangsdatum al " \
+        "opgeheven" in page

@@ -886,9 +886,11 @@ class AnalysisStore:
             if self.has("partij_score") else None
         # mentions without a KvK number that the number of their name at their home placed here
         # (link/company_context.py): the dossier says so, it is an inference, not what the source wrote
-        inferred = ("count(a.kvk_nummer)", "LEFT JOIN vermelding_kvk_afgeleid a USING (bron, record_sleutel) ") \
-            if self.has("vermelding_kvk_afgeleid") else ("0", "")
-        rollen = self.rows(f"SELECT v.rol, v.bron, count(*) AS n, min(v.kvk_nummer) AS kvk, {inferred[0]} AS afgeleid "
+        inferred = ("count(*) FILTER (WHERE a.grond = 'adres') AS afgeleid_adres, "
+                    "count(*) FILTER (WHERE a.grond = 'opheffing') AS afgeleid_opheffing",
+                    "LEFT JOIN vermelding_kvk_afgeleid a USING (bron, record_sleutel) ") \
+            if self.has("vermelding_kvk_afgeleid") else ("0 AS afgeleid_adres, 0 AS afgeleid_opheffing", "")
+        rollen = self.rows(f"SELECT v.rol, v.bron, count(*) AS n, min(v.kvk_nummer) AS kvk, {inferred[0]} "
                            "FROM entiteit e JOIN partij_vermelding v USING (bron, record_sleutel) "
                            f"{inferred[1]}WHERE e.entiteit_id = ? GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2", [entiteit_id])
         kvk = next((r["kvk"] for r in rollen if r["kvk"]), None)
