@@ -145,3 +145,34 @@ def test_a_mention_whose_inferred_number_changed_is_resolved_again(tmp_path):
     assert status["huurcontract/C3:verhuurder"] == "gewijzigd"
     assert status["huurcontract/C1:verhuurder"] == "gelijk"
     assert status["kadaster_eigendom/E3"] == "nieuw"
+
+
+def test_an_analysts_judgement_overrules_the_inference(world_base, tmp_path):
+    """An analyst who judged the contract mention a different party than the owner's register record is not
+    overruled by the number its home suggests."""
+    from pandzicht.link.judgements import record_judgement
+
+    _, db = world_base
+    store_file = tmp_path / "s.duckdb"
+    shutil.copy(db, store_file)
+    judgements = tmp_path / "oordelen.sqlite"
+    with Store(store_file) as store:
+        kern, kvk, unit = store.rows("""
+            SELECT bedrijf_kern, kvk_nummer, verblijfsobject_id FROM partij_vermelding
+            WHERE bron = 'kadaster_eigendom' AND soort = 'bedrijf' AND kvk_nummer IS NOT NULL
+              AND verblijfsobject_id IS NOT NULL AND bedrijf_kern IS NOT NULL
+            ORDER BY record_sleutel LIMIT 1""")[0]
+        extra = [_company("kvk_vestiging", "99999999", kern, "99999999", None),
+                 _company("huurcontract", "TEST1:verhuurder", kern, None, unit, "verhuurder")]
+        store.con.register("_extra", _mentions(extra))
+        store.execute("INSERT INTO partij_vermelding SELECT * FROM _extra")
+        store.con.unregister("_extra")
+        register = store.scalar("SELECT bron || '/' || record_sleutel FROM partij_vermelding "
+                                "WHERE bron = 'kvk_vestiging' AND kvk_nummer = ?", [kvk])
+        record_judgement(judgements, "huurcontract/TEST1:verhuurder", register, "verschillend", "analist")
+        resolve_parties(store, judgements=judgements)
+        assert store.scalar(f"SELECT kvk_nummer FROM {TABLE} WHERE record_sleutel = 'TEST1:verhuurder'") == kvk
+        parties = dict(store.rows("SELECT bron || '/' || record_sleutel, entiteit_id FROM entiteit "
+                                  "WHERE record_sleutel = 'TEST1:verhuurder' OR bron || '/' || record_sleutel = ?",
+                                  [register]))
+    assert parties["huurcontract/TEST1:verhuurder"] != parties[register]
