@@ -23,6 +23,21 @@ def _company(bron: str, key: str, kern: str, kvk: str | None, unit: str | None, 
     return {"bron": bron, "record_sleutel": key, "rol": rol, "soort": "bedrijf", "naam": kern.title() + " B.V.",
             "bedrijf_kern": kern, "bedrijf_sleutel": kern, "kvk_nummer": kvk, "verblijfsobject_id": unit}
 
+def _owning_company(store: Store) -> tuple[str, str, str]:
+    """(name core, KvK number, unit) of the first company the Kadaster records as an owner."""
+    return store.rows("""
+        SELECT bedrijf_kern, kvk_nummer, verblijfsobject_id FROM partij_vermelding
+        WHERE bron = 'kadaster_eigendom' AND soort = 'bedrijf' AND kvk_nummer IS NOT NULL
+          AND verblijfsobject_id IS NOT NULL AND bedrijf_kern IS NOT NULL
+        ORDER BY record_sleutel LIMIT 1""")[0]
+
+
+def _add(store: Store, rows: list[dict]) -> None:
+    store.con.register("_extra", _mentions(rows))
+    store.execute("INSERT INTO partij_vermelding SELECT * FROM _extra")
+    store.con.unregister("_extra")
+
+
 
 def test_one_number_of_the_name_at_the_home_settles_it(tmp_path):
     rows = [
@@ -83,11 +98,7 @@ def test_the_landlord_joins_the_owner_not_its_namesake(world_base, tmp_path):
     store_file = tmp_path / "s.duckdb"
     shutil.copy(db, store_file)
     with Store(store_file) as store:
-        kern, kvk, unit = store.rows("""
-            SELECT bedrijf_kern, kvk_nummer, verblijfsobject_id FROM partij_vermelding
-            WHERE bron = 'kadaster_eigendom' AND soort = 'bedrijf' AND kvk_nummer IS NOT NULL
-              AND verblijfsobject_id IS NOT NULL AND bedrijf_kern IS NOT NULL
-            ORDER BY record_sleutel LIMIT 1""")[0]
+        kern, kvk, unit = _owning_company(store)
         other_unit = store.scalar("SELECT min(verblijfsobject_id) FROM raw_bag_verblijfsobject "
                                   "WHERE verblijfsobject_id <> ?", [unit])
         namesake = "99999999"
@@ -97,9 +108,7 @@ def test_the_landlord_joins_the_owner_not_its_namesake(world_base, tmp_path):
                  _company("kadaster_eigendom", "TEST-E", kern, namesake, other_unit, "eigenaar"),
                  _company("huurcontract", "TEST1:verhuurder", kern, None, unit, "verhuurder"),
                  _company("huurcontract", "TEST2:verhuurder", kern, None, other_unit, "verhuurder")]
-        store.con.register("_extra", _mentions(extra))
-        store.execute("INSERT INTO partij_vermelding SELECT * FROM _extra")
-        store.con.unregister("_extra")
+        _add(store, extra)
         resolve_parties(store, judgements=tmp_path / "geen.sqlite")
 
         def party(bron: str, key: str) -> str:
@@ -157,16 +166,10 @@ def test_an_analysts_judgement_overrules_the_inference(world_base, tmp_path):
     shutil.copy(db, store_file)
     judgements = tmp_path / "oordelen.sqlite"
     with Store(store_file) as store:
-        kern, kvk, unit = store.rows("""
-            SELECT bedrijf_kern, kvk_nummer, verblijfsobject_id FROM partij_vermelding
-            WHERE bron = 'kadaster_eigendom' AND soort = 'bedrijf' AND kvk_nummer IS NOT NULL
-              AND verblijfsobject_id IS NOT NULL AND bedrijf_kern IS NOT NULL
-            ORDER BY record_sleutel LIMIT 1""")[0]
+        kern, kvk, unit = _owning_company(store)
         extra = [_company("kvk_vestiging", "99999999", kern, "99999999", None),
                  _company("huurcontract", "TEST1:verhuurder", kern, None, unit, "verhuurder")]
-        store.con.register("_extra", _mentions(extra))
-        store.execute("INSERT INTO partij_vermelding SELECT * FROM _extra")
-        store.con.unregister("_extra")
+        _add(store, extra)
         register = store.scalar("SELECT bron || '/' || record_sleutel FROM partij_vermelding "
                                 "WHERE bron = 'kvk_vestiging' AND kvk_nummer = ?", [kvk])
         record_judgement(judgements, "huurcontract/TEST1:verhuurder", register, "verschillend", "analist")
