@@ -37,14 +37,17 @@ genummerd AS (
   FROM partij_vermelding p JOIN ambigu a ON a.bedrijf_kern = p.bedrijf_kern
   WHERE p.soort = 'bedrijf' AND p.kvk_nummer IS NOT NULL
 ),
-open AS (
-  SELECT bron, record_sleutel, rol, bedrijf_kern, verblijfsobject_id FROM partij_vermelding
+open AS (  -- a contract party's key is contract_id || ':' || rol: the contract, for an equi-join on it
+  SELECT bron, record_sleutel, rol, bedrijf_kern, verblijfsobject_id,
+         CASE WHEN bron = 'huurcontract' THEN left(record_sleutel, length(record_sleutel) - length(rol) - 1)
+         END AS contract_id
+  FROM partij_vermelding
   WHERE soort = 'bedrijf' AND kvk_nummer IS NULL AND bedrijf_kern IN (SELECT bedrijf_kern FROM ambigu)
 ),
 adres AS (
-  SELECT o.bron, o.record_sleutel, o.rol, min(g.kvk_nummer) AS kvk_nummer, 'adres' AS grond
+  SELECT o.bron, o.record_sleutel, o.contract_id, min(g.kvk_nummer) AS kvk_nummer, 'adres' AS grond
   FROM open o JOIN genummerd g ON g.bedrijf_kern = o.bedrijf_kern AND g.verblijfsobject_id = o.verblijfsobject_id
-  GROUP BY o.bron, o.record_sleutel, o.rol
+  GROUP BY o.bron, o.record_sleutel, o.contract_id
   HAVING count(DISTINCT g.kvk_nummer) = 1
 )"""
 
@@ -54,7 +57,7 @@ opgeheven AS (SELECT kvk_nummer, max(datum_opheffing) AS op FROM {kvk} GROUP BY 
 opheffing AS (
   SELECT o.bron, o.record_sleutel, min(n.kvk_nummer) AS kvk_nummer, 'opheffing' AS grond
   FROM open o
-  JOIN {contract} c ON o.bron = 'huurcontract' AND o.record_sleutel = c.contract_id || ':' || o.rol
+  JOIN {contract} c ON c.contract_id = o.contract_id
   JOIN (SELECT DISTINCT bedrijf_kern, kvk_nummer FROM genummerd) n ON n.bedrijf_kern = o.bedrijf_kern
   LEFT JOIN opgeheven x ON x.kvk_nummer = n.kvk_nummer
   WHERE x.op IS NULL OR x.op >= c.datum_aanvang
@@ -65,7 +68,7 @@ opheffing AS (
 -- the old owner): the dates overrule it
 adres_geldig AS (
   SELECT a.* FROM adres a
-  LEFT JOIN {contract} c ON a.bron = 'huurcontract' AND a.record_sleutel = c.contract_id || ':' || a.rol
+  LEFT JOIN {contract} c ON c.contract_id = a.contract_id
   LEFT JOIN opgeheven x ON x.kvk_nummer = a.kvk_nummer
   WHERE c.contract_id IS NULL OR x.op IS NULL OR x.op >= c.datum_aanvang
 )"""
