@@ -4,9 +4,11 @@ owner of the unit, not a second party of the same name."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
 import pyarrow as pa
+import pytest
 
 from pandzicht.link.company_context import TABLE, infer_company_numbers
 from pandzicht.link.mentions import MENTION_COLUMNS
@@ -64,7 +66,9 @@ def test_one_number_of_the_name_at_the_home_settles_it(tmp_path):
     assert got == {"C1:verhuurder": ("11111111", "adres"), "C2:verhuurder": ("22222222", "adres")}
 
 
-def test_a_namesake_dissolved_before_the_contract_began_is_not_its_party(tmp_path):
+def _dated_namesakes(store) -> None:  # type: ignore[no-untyped-def]
+    """Three companies of one name, one dissolved in 2010, one in 2020, one registered in 2023, and four
+    contracts of an agent of that name without a number."""
     rows = [
         _company("kvk_vestiging", "11111111", "waal housing", "11111111", None),
         _company("kvk_vestiging", "22222222", "waal housing", "22222222", None),
@@ -77,20 +81,50 @@ def test_a_namesake_dissolved_before_the_contract_began_is_not_its_party(tmp_pat
         _company("kadaster_eigendom", "E4", "waal housing", "11111111", "U4", "eigenaar"),
         _company("huurcontract", "C4:bemiddelaar", "waal housing", None, "U4", "bemiddelaar"),
     ]
+    store.write_arrow("partij_vermelding", _mentions(rows))
+    # 11111111 dissolved in 2010, 22222222 in 2020, 33333333 registered in 2023 and still there
+    store.write_arrow("raw_kvk_vestiging", pa.table({
+        "kvk_nummer": ["11111111", "22222222", "33333333"],
+        "datum_inschrijving": pa.array([dt.date(2001, 1, 1), dt.date(2005, 1, 1), dt.date(2023, 1, 1)]),
+        "datum_opheffing": pa.array([dt.date(2010, 6, 30), dt.date(2020, 1, 1), None], pa.date32())}))
+    # C1: only 33333333 left (registered later: contracts are re-papered); C2: 22222222 and 33333333 left
+    store.write_arrow("raw_huurcontract", pa.table({
+        "contract_id": ["C1", "C2", "C3", "C4"],
+        "datum_aanvang": pa.array([dt.date(2021, 3, 1), dt.date(2015, 3, 1), dt.date(2015, 3, 1),
+                                   dt.date(2021, 3, 1)])}))
+
+
+WANT_DATED = {"C1:bemiddelaar": ("33333333", "opheffing"), "C3:bemiddelaar": ("22222222", "adres"),
+              "C4:bemiddelaar": ("33333333", "opheffing")}
+
+
+def _inferred(store) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return {r[0]: (r[1], r[2]) for r in store.rows(f"SELECT record_sleutel, kvk_nummer, grond FROM {TABLE}")}
+
+
+def test_a_namesake_dissolved_before_the_contract_began_is_not_its_party(tmp_path):
     with Store(tmp_path / "s.duckdb") as store:
-        store.write_arrow("partij_vermelding", _mentions(rows))
-        # 11111111 dissolved in 2010, 22222222 in 2020, 33333333 registered in 2023 and still there
-        store.execute("""CREATE TABLE raw_kvk_vestiging AS SELECT * FROM (VALUES
-            ('11111111', DATE '2001-01-01', DATE '2010-06-30'), ('22222222', DATE '2005-01-01', DATE '2020-01-01'),
-            ('33333333', DATE '2023-01-01', NULL)) t(kvk_nummer, datum_inschrijving, datum_opheffing)""")
-        store.execute("""CREATE TABLE raw_huurcontract AS SELECT * FROM (VALUES
-            ('C1', DATE '2021-03-01'),  -- only 33333333 left (registered later: contracts are re-papered)
-            ('C2', DATE '2015-03-01'),  -- 22222222 and 33333333 left: undecided
-            ('C3', DATE '2015-03-01'), ('C4', DATE '2021-03-01')) t(contract_id, datum_aanvang)""")
+        _dated_namesakes(store)
         infer_company_numbers(store)
-        got = {r[0]: (r[1], r[2]) for r in store.rows(f"SELECT record_sleutel, kvk_nummer, grond FROM {TABLE}")}
-    assert got == {"C1:bemiddelaar": ("33333333", "opheffing"), "C3:bemiddelaar": ("22222222", "adres"),
-                   "C4:bemiddelaar": ("33333333", "opheffing")}
+        assert _inferred(store) == WANT_DATED
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+@pytest.mark.xdist_group("spark")
+def test_spark_infers_the_same_numbers(tmp_path):
+    """The same SQL through the Spark engine (SQLGlot to Spark SQL) gives DuckDB's rows."""
+    from pandzicht.store.spark import SparkStore, local_session
+
+    spark = local_session("pandzicht-kvk-afgeleid")
+    try:
+        with SparkStore(spark, tmp_path / "warehouse") as store:
+            _dated_namesakes(store)
+            infer_company_numbers(store)
+            got = _inferred(store)
+    finally:
+        spark.stop()
+    assert got == WANT_DATED
 
 
 def test_the_landlord_joins_the_owner_not_its_namesake(world_base, tmp_path):
