@@ -128,6 +128,10 @@ def _parties(i: StageInput) -> int:
     n, plan = resolve_delivery(i.store, i.previous, i.opnieuw, i.judgements, engine=i.store.name,
                                spark=getattr(i.store, "spark", None))
     i.koppeling.update(plan.report())
+    # company mentions whose KvK number the data settled (link/company_context.py), per ground
+    i.koppeling["kvk_afgeleid"] = {grond: int(k) for grond, k in i.store.rows(
+        f"SELECT grond, count(*) FROM {COMPANY_NUMBERS} GROUP BY 1 ORDER BY 1")} \
+        if i.store.has_table(COMPANY_NUMBERS) else {}
     i.hergebruik["entiteiten"] = plan.reuse()
     return n
 
