@@ -21,10 +21,13 @@ DERIVED = {"adres_koppeling", "partij_vermelding", "entiteit", "relatie", "contr
            "melding_adres", "kortverblijf_koppeling", "adres_score"}
 
 
-def available(store: Store, ind: Indicator) -> bool:
+def available(store: Store, ind: Indicator, seen: dict[str, bool] | None = None) -> bool:
     """Whether every source an indicator needs was delivered with rows: a header-only file (or one whose every
-    row went to quarantine) says nothing, and an indicator run on it would read that silence as innocence."""
-    return all(_has_rows(store, b) for b in ind.bronnen)
+    row went to quarantine) says nothing, and an indicator run on it would read that silence as innocence.
+
+    `seen` remembers each source's answer across the indicators of one pass (the catalogue asks about the same
+    few sources some 150 times, each a catalogue query and a scan; no table is created within such a pass)."""
+    return all(_has_rows(store, b, seen) for b in ind.bronnen)
 
 
 _WITH = re.compile(r"WITH\s+", re.IGNORECASE)
@@ -43,9 +46,9 @@ def for_store(store: Store, indicators: list[Indicator]) -> list[Indicator]:
 
     The empty table is a CTE named after the raw table, which shadows it for the whole query (the same text then
     serves the point-in-time runs and Spark)."""
-    out = []
+    out, seen = [], {}
     for ind in indicators:
-        missing = [b for b in ind.optioneel if not _has_rows(store, b)]
+        missing = [b for b in ind.optioneel if not _has_rows(store, b, seen)]
         if not missing:
             out.append(ind)
             continue
@@ -57,10 +60,13 @@ def for_store(store: Store, indicators: list[Indicator]) -> list[Indicator]:
     return out
 
 
-def _has_rows(store: Store, source: str) -> bool:
-    if source in DERIVED:
-        return store.has_table(source)
-    return store.has_rows(raw_table(source))
+def _has_rows(store: Store, source: str, seen: dict[str, bool] | None = None) -> bool:
+    if seen is not None and source in seen:
+        return seen[source]
+    found = store.has_table(source) if source in DERIVED else store.has_rows(raw_table(source))
+    if seen is not None:
+        seen[source] = found
+    return found
 
 
 def run_indicators(
@@ -81,8 +87,9 @@ def run_indicators(
         codes = ", ".join(f"'{i.code}'" for i in indicators) or "NULL"
         store.execute(f"DELETE FROM indicator_waarde WHERE indicator IN ({codes})")
     ran, skipped, todo = [], [], []
+    seen: dict[str, bool] = {}
     for i, ind in enumerate(indicators):
-        if available(store, ind):
+        if available(store, ind, seen):
             todo.append((i, ind))
         else:
             skipped.append(ind.code)

@@ -92,7 +92,8 @@ def party_weights(store: Store, indicators: list[Indicator], x: np.ndarray) -> P
     confirmed = _confirmed(store)
     if len(confirmed) < MIN_CONFIRMED or not x.shape[0]:
         return PartyWeights(codes, np.ones(len(codes)), False, len(confirmed))
-    as_of = [i for i in indicators if i.fase == "indicatoren" and available(store, i)]
+    seen: dict[str, bool] = {}
+    as_of = [i for i in indicators if i.fase == "indicatoren" and available(store, i, seen)]
     fired = _fired_before(store, as_of, confirmed)
     a = SENSITIVITY_PSEUDO_CHECKS
     share = np.maximum((x > 0).mean(axis=0), 1.0 / x.shape[0])

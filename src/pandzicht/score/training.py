@@ -143,7 +143,8 @@ def training_set(store: Store, indicators: list[Indicator], controls_per_check: 
         by_ref.setdefault(reference_date(day), []).append(i)
     x = np.zeros((len(checks), len(codes)))
     observed = np.ones((len(checks), len(codes)), dtype=bool)
-    runnable = [ind for ind in indicators if available(store, ind)]
+    seen: dict[str, bool] = {}
+    runnable = [ind for ind in indicators if available(store, ind, seen)]
     first = _first_dates(store)
     work: dict[dt.date, tuple[list[Indicator], list[str]]] = {}
     for ref, rows in sorted(by_ref.items()):

@@ -90,7 +90,8 @@ def evidence_matrix(store: Store, ids: list[str], indicators: list[Indicator]) -
     """(homes, evidence) today: each category's decayed count per home (0 where its source is absent)."""
     pos = {v: i for i, v in enumerate(ids)}
     x = np.zeros((len(ids), len(indicators)))
-    todo = [(j, ind) for j, ind in enumerate(indicators) if available(store, ind)]
+    seen: dict[str, bool] = {}
+    todo = [(j, ind) for j, ind in enumerate(indicators) if available(store, ind, seen)]
     # `Engine.batch` categories per statement: one at a time on DuckDB, a union of several on Spark
     for start in range(0, len(todo), store.batch):
         batch = todo[start:start + store.batch]
