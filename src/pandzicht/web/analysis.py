@@ -884,8 +884,8 @@ class AnalysisStore:
         ref = refs[entiteit_id]
         score = self.one("SELECT * FROM partij_score WHERE entiteit_id = ?", [entiteit_id]) \
             if self.has("partij_score") else None
-        # mentions without a KvK number that the number of their name at their home placed here
-        # (link/company_context.py): the dossier says so, it is an inference, not what the source wrote
+        # mentions without a KvK number that the data placed here (link/company_context.py: the one number of
+        # their name at their home, or the one namesake not yet dissolved): an inference, not what the source wrote
         inferred = ("count(*) FILTER (WHERE a.grond = 'adres') AS afgeleid_adres, "
                     "count(*) FILTER (WHERE a.grond = 'opheffing') AS afgeleid_opheffing",
                     "LEFT JOIN vermelding_kvk_afgeleid a USING (bron, record_sleutel) ") \
