@@ -45,6 +45,24 @@ def test_overview_filters_by_wijk_and_source(app, analyst: TestClient) -> None:
         assert any(c + ":" in (store.unit(vbo)["uitleg"] or "") for c in codes)
 
 
+def test_overview_shows_the_parties_of_one_role_with_their_rank_in_the_whole_list(app, analyst: TestClient) -> None:
+    store = app.state.ctx.analysis
+    agents = store.top_parties(10, rol="bemiddelaar")
+    everyone = [p["entiteit_id"] for p in store.top_parties(10)]
+    assert agents and all(p["rol"] == "bemiddelaar" for p in agents)
+    assert [p["entiteit_id"] for p in agents] != everyone  # the filter changes what is shown
+    r = analyst.get("/?partijrol=bemiddelaar")
+    section = r.text[r.text.index("Partijen met de meeste reden om te kijken"):]
+    shown = re.findall(r'href="/partij/([^"]+)"', section)
+    assert shown == [p["entiteit_id"] for p in agents]
+    assert "alleen bemiddelaars" in section and "alle partijen, alle rollen samen" in section
+    assert 'value="bemiddelaar" selected' in r.text and "partijrol=bemiddelaar&amp;pagina=2" in r.text
+    # an unknown role is ignored, not an error: the whole list
+    r = analyst.get("/?partijrol=koning")
+    section = r.text[r.text.index("Partijen met de meeste reden om te kijken"):]
+    assert r.status_code == 200 and re.findall(r'href="/partij/([^"]+)"', section) == everyone
+
+
 def test_unit_dossier_shows_timeline_energy_explanation_and_network(app, analyst: TestClient) -> None:
     vbo = top_unit(app)
     store = app.state.ctx.analysis

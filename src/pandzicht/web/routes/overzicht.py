@@ -22,6 +22,8 @@ from pandzicht.web.routes.export import _reasons, _table
 
 router = APIRouter(include_in_schema=False)
 PAGE = 25
+# the party list can show one role: "which agents first" is the RIEC's question, and the roles share one ranking
+PARTY_ROLES = ("bemiddelaar", "verhuurder", "eigenaar", "huurder")
 
 
 @router.get("/")
@@ -32,6 +34,7 @@ def overview(
     vermoeden: str = Query("", max_length=30),
     bron: str = Query("", max_length=40),
     kaart: str = Query("gemiddeld", max_length=20),
+    partijrol: str = Query("", max_length=20),
     pagina: int = Query(1, ge=1, le=10_000),
     user: User = Depends(require(Permission.ANALYSE)),
     session: Session = Depends(db),
@@ -39,9 +42,12 @@ def overview(
     store = analysis(request)
     kaart = kaart if kaart in METRICS else "gemiddeld"
     vermoeden = vermoeden if vermoeden in TYPOLOGIES else ""
+    partijrol = partijrol if partijrol in PARTY_ROLES else ""
     stats = store.buurt_stats()
     units = store.top_units(PAGE, (pagina - 1) * PAGE, wijk=wijk, vermoeden=vermoeden, bron=bron, buurt=buurt)
-    parties = store.top_parties(10, wijk=wijk)  # the wijk filter drives the map, the parties and the list
+    # the wijk filter drives the map, the parties and the list; the role filter only the parties (their rank stays
+    # the rank in the whole list, so an agent shown first may stand tenth)
+    parties = store.top_parties(10, wijk=wijk, rol=partijrol)
     # The lists are reads of personal data: one audit row per request with the count (filters are never logged,
     # they are text a user typed).
     audit.record(session, user, "overzicht_bekeken", "overzicht", "web",
@@ -61,6 +67,7 @@ def overview(
                             title="Buurten van de regio"),
         kaart=kaart, metrics=METRICS, units=units, parties=parties, wijken=store.wijken(), wijk=wijk,
         buurt=buurt, buurt_naam=buurt_naam, vermoeden=vermoeden, typologies=TYPOLOGIES, bron=bron, bronnen=sources,
+        partijrol=partijrol, partijrollen=PARTY_ROLES,
         pagina=pagina, page_size=PAGE, meta=store.meta(),
     )
 
