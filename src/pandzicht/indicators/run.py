@@ -30,6 +30,12 @@ def available(store: Store, ind: Indicator, seen: dict[str, bool] | None = None)
     return all(_has_rows(store, b, seen) for b in ind.bronnen)
 
 
+def runnable(store: Store, indicators: list[Indicator]) -> list[Indicator]:
+    """The indicators whose sources were all delivered with rows, each source asked about once."""
+    seen: dict[str, bool] = {}
+    return [ind for ind in indicators if available(store, ind, seen)]
+
+
 _WITH = re.compile(r"WITH\s+", re.IGNORECASE)
 _EMPTY_TYPE = {Kind.INT: "BIGINT", Kind.FLOAT: "DOUBLE", Kind.DATE: "DATE"}
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pandzicht.indicators.catalogue import Indicator
-from pandzicht.indicators.run import available
+from pandzicht.indicators.run import runnable
 from pandzicht.score.model import ASSUMED_SENSITIVITY, SENSITIVITY_PSEUDO_CHECKS
 from pandzicht.score.point_in_time import values_at
 from pandzicht.score.training import reference_date
@@ -92,8 +92,7 @@ def party_weights(store: Store, indicators: list[Indicator], x: np.ndarray) -> P
     confirmed = _confirmed(store)
     if len(confirmed) < MIN_CONFIRMED or not x.shape[0]:
         return PartyWeights(codes, np.ones(len(codes)), False, len(confirmed))
-    seen: dict[str, bool] = {}
-    as_of = [i for i in indicators if i.fase == "indicatoren" and available(store, i, seen)]
+    as_of = runnable(store, [i for i in indicators if i.fase == "indicatoren"])
     fired = _fired_before(store, as_of, confirmed)
     a = SENSITIVITY_PSEUDO_CHECKS
     share = np.maximum((x > 0).mean(axis=0), 1.0 / x.shape[0])

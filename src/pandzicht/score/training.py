@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pandzicht.indicators.catalogue import Indicator
-from pandzicht.indicators.run import available
+from pandzicht.indicators.run import runnable
 from pandzicht.score.point_in_time import values_at
 from pandzicht.store.engine import Store
 
@@ -143,15 +143,14 @@ def training_set(store: Store, indicators: list[Indicator], controls_per_check: 
         by_ref.setdefault(reference_date(day), []).append(i)
     x = np.zeros((len(checks), len(codes)))
     observed = np.ones((len(checks), len(codes)), dtype=bool)
-    seen: dict[str, bool] = {}
-    runnable = [ind for ind in indicators if available(store, ind, seen)]
+    present = runnable(store, indicators)
     first = _first_dates(store)
     work: dict[dt.date, tuple[list[Indicator], list[str]]] = {}
     for ref, rows in sorted(by_ref.items()):
         for ind in indicators:
-            if ind not in runnable or not _observed(ind, ref, first):
+            if ind not in present or not _observed(ind, ref, first):
                 observed[rows, col[ind.code]] = False
-        work[ref] = ([i for i in runnable if _observed(i, ref, first)], [checks[i][0] for i in rows])
+        work[ref] = ([i for i in present if _observed(i, ref, first)], [checks[i][0] for i in rows])
     sampled = population_controls(store, {ref: round(len(rows) * controls_per_check) for ref, rows in by_ref.items()})
     targets = {ref: (inds, [*ids, *sampled.get(ref, [])]) for ref, (inds, ids) in work.items()}
     # The values of an unchanged past come from the previous delivery where it continues one (point_in_time.py).

@@ -21,7 +21,7 @@ import numpy as np
 
 from pandzicht.contract.sources import INCIDENT_CATEGORIES, SIGNAL_CATEGORIES
 from pandzicht.indicators.catalogue import Indicator
-from pandzicht.indicators.run import available
+from pandzicht.indicators.run import runnable
 from pandzicht.score.training import TrainingSet, training_set
 from pandzicht.store.engine import Store
 
@@ -90,8 +90,8 @@ def evidence_matrix(store: Store, ids: list[str], indicators: list[Indicator]) -
     """(homes, evidence) today: each category's decayed count per home (0 where its source is absent)."""
     pos = {v: i for i, v in enumerate(ids)}
     x = np.zeros((len(ids), len(indicators)))
-    seen: dict[str, bool] = {}
-    todo = [(j, ind) for j, ind in enumerate(indicators) if available(store, ind, seen)]
+    present = {ind.code for ind in runnable(store, indicators)}
+    todo = [(j, ind) for j, ind in enumerate(indicators) if ind.code in present]
     # `Engine.batch` categories per statement: one at a time on DuckDB, a union of several on Spark
     for start in range(0, len(todo), store.batch):
         batch = todo[start:start + store.batch]
