@@ -35,7 +35,7 @@ from pandzicht.synth.deliveries import folder_name, generate_deliveries
 TOP = 200
 
 
-def _run(bundle: Path, out: Path, opnieuw: bool = False) -> dict:
+def _run(bundle: Path, out: Path, opnieuw: bool = False, hertrain: bool = False) -> dict:
     """One analyse run with seconds and peak memory (MB) per stage, and how linking ran. Each run starts
     without what an earlier run in this process kept (lifted queries), as a separate `pandzicht analyse`."""
     lift.cache_clear()
@@ -43,12 +43,13 @@ def _run(bundle: Path, out: Path, opnieuw: bool = False) -> dict:
         def on_stage(name: str) -> None:
             sampler.stage = name
 
-        result = analyse(bundle, out, on_stage=on_stage, opnieuw=opnieuw)
+        result = analyse(bundle, out, on_stage=on_stage, opnieuw=opnieuw, hertrain=hertrain)
     section = result.report.get("analyse", {})
     return {"stadia_s": result.timings, "piek_geheugen_mb": {k: round(v / 2**20) for k, v in sampler.peaks.items()},
             "totaal_s": round(sum(result.timings.values()), 3),
             "entiteit_ids": section.get("entiteit_ids", {}), "koppeling": section.get("koppeling", {}),
-            "peildata": section.get("peildata", {}), "hergebruik": section.get("hergebruik", {})}
+            "peildata": section.get("peildata", {}), "hergebruik": section.get("hergebruik", {}),
+            "scoremodel": section.get("scoremodel", {})}
 
 
 def _q(path: Path) -> str:
@@ -128,14 +129,15 @@ def _median_run(reps: list[dict]) -> dict:
 
 
 def bench_deliveries(units: int, seed: int, work: Path, fresh_run: bool = False, dialect: str = "basis",
-                     keep_first: Path | None = None, repeat: int = 1) -> dict:
+                     keep_first: Path | None = None, repeat: int = 1, hertrain: bool = False) -> dict:
     """Generate two deliveries (or reuse them in `work`), analyse 1, then 2 incrementally and in full (both
     continuing 1), and with `fresh_run` 2 from nothing; measure. `keep_first`: where to keep a copy of
     delivery 1's store (the tests resolve delivery 2 against it again).
 
     With `repeat` > 1 the pair of delivery-2 runs is repeated, each time from a copy of delivery 1's output:
     on a shared machine one pair's ratio moves by ±0.1, so the ratio reported is the median of the pairs'
-    ratios, and the seconds per stage are medians."""
+    ratios, and the seconds per stage are medians. `hertrain`: the incremental run computes the score models'
+    training rows again instead of fitting on delivery 1's (`score/model_reuse.py`)."""
     work = Path(work)
     first, second = work / folder_name(1), work / folder_name(2)
     if not (second / "manifest.json").exists():
@@ -159,7 +161,7 @@ def bench_deliveries(units: int, seed: int, work: Path, fresh_run: bool = False,
             for folder in (out, full):
                 shutil.rmtree(folder)
                 shutil.copytree(pristine, folder, symlinks=True)
-        pairs.append((_run(second, out), _run(second, full, opnieuw=True)))
+        pairs.append((_run(second, out, hertrain=hertrain), _run(second, full, opnieuw=True)))
     if pristine.exists():
         shutil.rmtree(pristine)
     runs["levering_2_incrementeel"] = _median_run([i for i, _ in pairs])
@@ -254,6 +256,10 @@ def render(result: dict) -> list[Table]:
         figures.add_row("eerdere peildata (training) levering 2",
                         f"{peil.get('modus', '?')}: {peil.get('peildata_hergebruikt', 0):,} overgenomen, "
                         f"{peil.get('peildata_deels', 0):,} deels, {peil.get('peildata_berekend', 0):,} berekend")
+    scoremodel = runs["levering_2_incrementeel"].get("scoremodel", {})
+    if scoremodel:
+        figures.add_row("trainingsrijen scoremodellen levering 2", f"{scoremodel.get('model', '?')}: "
+                        f"{scoremodel.get('reden', '')}")
     reuse = runs["levering_2_incrementeel"].get("hergebruik", {})
     if reuse:
         intake, mentions = reuse.get("inlezen", {}), reuse.get("vermeldingen", {})

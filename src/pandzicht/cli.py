@@ -213,6 +213,9 @@ def analyse_cmd(
     opnieuw: Annotated[bool, typer.Option(
         "--opnieuw", help="koppel alles opnieuw (model opnieuw getraind) in plaats van alleen nieuwe en gewijzigde "
                           "records; entiteit-id's blijven behouden")] = False,
+    hertrain: Annotated[bool, typer.Option(
+        "--hertrain", help="train de scoremodellen opnieuw, ook als die van de vorige levering nog passen "
+                           "(koppelen blijft incrementeel)")] = False,
     engine: Annotated[str, typer.Option(
         "--engine", help="duckdb (één machine) of spark (tabellen als Parquet in OUT/spark-warehouse)")] = "duckdb",
     master: Annotated[str | None, typer.Option(
@@ -228,7 +231,7 @@ def analyse_cmd(
         raise PandzichtError(f"onbekende engine {engine!r}: kies duckdb of spark")
     _check_memory(spark_geheugen)
     result = _run_analysis(bundle, out_dir, db, max_afwijking, accepteer_afwijking, opnieuw=opnieuw, engine=engine,
-                           master=master, spark_memory=spark_geheugen)
+                           master=master, spark_memory=spark_geheugen, hertrain=hertrain)
     _summarise(out_dir, result)
 
 
@@ -240,7 +243,7 @@ def _check_memory(value: str) -> None:
 
 def _run_analysis(bundle: Path, out_dir: Path, db: Path | None, max_afwijking: float = 0.30,
                   accepteer_afwijking: bool = False, opnieuw: bool = False, engine: str = "duckdb",
-                  master: str | None = None, spark_memory: str = "2g"):
+                  master: str | None = None, spark_memory: str = "2g", hertrain: bool = False):
     from pandzicht.pipeline import analyse
 
     stages = ["inlezen", "adreskoppeling", "vermeldingen", "entiteiten", "stabiele_ids", "adres_via_personen",
@@ -255,7 +258,7 @@ def _run_analysis(bundle: Path, out_dir: Path, db: Path | None, max_afwijking: f
 
         result = analyse(bundle, out_dir, db, on_stage=on_stage, max_afwijking=max_afwijking,
                          accepteer_afwijking=accepteer_afwijking, opnieuw=opnieuw, engine=engine, master=master,
-                         spark_memory=spark_memory)
+                         spark_memory=spark_memory, hertrain=hertrain)
         bar.update(task, completed=len(stages), description="analyse: klaar")
     return result
 
@@ -308,6 +311,12 @@ def _summarise(out_dir: Path, result: Any) -> None:
     if not model.get("geleerd"):
         for note in model.get("opmerkingen", []):
             out.print(f"[yellow]let op:[/] {note}")
+    scoremodel = result.report.get("analyse", {}).get("scoremodel")
+    if scoremodel and scoremodel.get("model") == "hergebruikt":
+        out.print(f"Scores geschat op de trainingsrijen van de levering met peildatum "
+                  f"{scoremodel.get('getraind_op_peildatum')}: {scoremodel['reden']}; --hertrain berekent ze opnieuw")
+    elif scoremodel and scoremodel.get("getraind_op_peildatum"):
+        out.print(f"Trainingsrijen opnieuw berekend: {scoremodel['reden']}")
     if result.indicators.get("ontbrekende_bron"):
         out.print("Indicatoren zonder bron: " + ", ".join(result.indicators["ontbrekende_bron"]))
     out.print(f"Uitvoer in [bold]{out_dir}[/]: adressen.csv, partijen.csv, entiteiten.csv, adreskoppeling.csv, "
@@ -427,6 +436,8 @@ def bench_leveringen_cmd(
     herhaal: Annotated[int, typer.Option("--herhaal", min=1, help="herhaal het paar runs van levering 2 en meld "
                                          "medianen (de verhouding van één paar beweegt ±0,1 op een gedeelde "
                                          "machine)")] = 1,
+    hertrain: Annotated[bool, typer.Option("--hertrain", help="de incrementele run berekent de trainingsrijen "
+                                           "van de scoremodellen opnieuw (zoals analyse --hertrain)")] = False,
 ) -> None:
     """Levering 1 analyseren, dan levering 2 als vervolg, incrementeel en volledig (--opnieuw): tijd en
     piekgeheugen per stadium, de verhouding incrementeel/volledig, id-stabiliteit, top-200-overlap en
@@ -434,7 +445,8 @@ def bench_leveringen_cmd(
     from pandzicht.bench_deliveries import bench_deliveries, render
 
     with tempfile.TemporaryDirectory() as tmp:
-        result = bench_deliveries(units, seed, work or Path(tmp), fresh_run=vers, dialect=dialect, repeat=herhaal)
+        result = bench_deliveries(units, seed, work or Path(tmp), fresh_run=vers, dialect=dialect, repeat=herhaal,
+                                  hertrain=hertrain)
     for table in render(result):
         out.print(table)
     if report_file:

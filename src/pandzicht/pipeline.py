@@ -42,20 +42,21 @@ class AnalysisResult:
 def analyse_store(
     store: Store, on_stage: Stage | None = None, timings: dict[str, float] | None = None, exact_only: bool = False,
     previous: Path | None = None, judgements: Path | None = None, opnieuw: bool = False,
-    hergebruik: dict | None = None,
+    hergebruik: dict | None = None, hertrain: bool = False,
 ) -> dict:
     """Everything after intake, on an already loaded store.
 
     `exact_only` is the evaluation baseline: records join only on keys they already carry (BAG ids, KvK
     numbers, BRP tokens, identical names and birth dates); no free-text address is resolved. `previous` is
     the published store of the earlier delivery this one continues: its parties keep their ids, and only new
-    and changed records are linked unless `opnieuw` asks for everything again. `hergebruik` holds what intake
-    took over from the previous delivery; the stages add what they took over (`analyse.hergebruik`)."""
+    and changed records are linked unless `opnieuw` asks for everything again; the score models are reused while
+    they fit (`score/model_reuse.py`) unless `opnieuw` or `hertrain` asks for training. `hergebruik` holds what
+    intake took over from the previous delivery; the stages add what they took over (`analyse.hergebruik`)."""
     timings = timings if timings is not None else {}
     counts: dict[str, int] = {}
     done: dict[str, object] = {}
     given = StageInput(store, for_store(store, load_catalogue()), previous=previous, judgements=judgements,
-                       opnieuw=opnieuw, hergebruik=dict(hergebruik or {}))
+                       opnieuw=opnieuw, hertrain=hertrain, hergebruik=dict(hergebruik or {}))
     fallback.reset(store)
     for declared in STAGES:
         run = declared.step(exact_only)
@@ -72,7 +73,8 @@ def analyse_store(
     indicators = {k: indicators.get(k, []) + network.get(k, []) for k in ("berekend", "ontbrekende_bron")}
     model, ids = done["score_adressen"], done["stabiele_ids"]
     return {"counts": counts, "indicators": indicators, "model": model.to_json(), "entiteit_ids": ids,
-            "koppeling": given.koppeling, "peildata": given.peildata, "hergebruik": given.hergebruik}
+            "koppeling": given.koppeling, "peildata": given.peildata, "hergebruik": given.hergebruik,
+            "scoremodel": given.scoremodel.report() if given.scoremodel else {}}
 
 
 def analysis_section(store: Store, result: dict) -> dict:
@@ -84,6 +86,7 @@ def analysis_section(store: Store, result: dict) -> dict:
         "aantallen": result["counts"],
         **({"koppeling": result["koppeling"]} if result.get("koppeling") else {}),
         **({"peildata": result["peildata"]} if result.get("peildata") else {}),
+        **({"scoremodel": result["scoremodel"]} if result.get("scoremodel") else {}),
         **({"hergebruik": result["hergebruik"]} if result.get("hergebruik") else {}),
     }
 
@@ -162,7 +165,7 @@ def intake_reuse(store: Engine, report: dict, previous: Path | None, opnieuw: bo
 def analyse(
     bundle: Path, out: Path, db: Path | None = None, on_stage: Stage | None = None, exact_only: bool = False,
     max_afwijking: float = MAX_AFWIJKING, accepteer_afwijking: bool = False, engine: str = "duckdb",
-    master: str | None = None, opnieuw: bool = False, spark_memory: str = "2g",
+    master: str | None = None, opnieuw: bool = False, spark_memory: str = "2g", hertrain: bool = False,
 ) -> AnalysisResult:
     """Load a bundle, analyse it and write the output files; the store defaults to OUT/pandzicht.duckdb.
 
@@ -187,7 +190,7 @@ def analyse(
         regio = store.scalar("SELECT regio FROM bundel_meta") or ""
         report = {**report, **check_against_previous(report, earlier, regio, max_afwijking, accepteer_afwijking)}
         result = analyse_store(store, on_stage, timings, exact_only=exact_only, previous=continues(earlier, regio),
-                               judgements=pub.judgements, opnieuw=opnieuw,
+                               judgements=pub.judgements, opnieuw=opnieuw, hertrain=hertrain,
                                hergebruik={"inlezen": intake_reuse(store, report, same_region, opnieuw)})
         report = {**report, "analyse": analysis_section(store, result)}
         if on_stage:

@@ -35,8 +35,9 @@ from pandzicht.link.parties_incremental import resolve_delivery
 from pandzicht.link.parties_splink import MODEL_TABLE, prioritise_review_queue
 from pandzicht.link.stable_ids import HISTORY as ENTITY_HISTORY
 from pandzicht.link.stable_ids import keep_entity_ids
-from pandzicht.score import point_in_time
+from pandzicht.score import model_reuse, point_in_time
 from pandzicht.score.model import TransparentModel
+from pandzicht.score.model_reuse import Decision
 from pandzicht.score.shortlist import score_parties, score_units
 from pandzicht.store.engine import Store, raw_table
 
@@ -53,8 +54,10 @@ class StageInput:
     previous: Path | None = None  # the published store of the delivery this one continues
     judgements: Path | None = None  # the analysts' pair judgements Splink's clustering respects
     opnieuw: bool = False  # link everything again (and retrain) even when continuing an earlier analysis
+    hertrain: bool = False  # train the score models again even when the previous delivery's still fit
     koppeling: dict[str, Any] = field(default_factory=dict)  # how linking ran: incremental or full, and why
     peildata: dict[str, Any] = field(default_factory=dict)  # past indicator values reused or computed, and why
+    scoremodel: Decision | None = None  # the score models reused from `previous` or trained, and why
     hergebruik: dict[str, Any] = field(default_factory=dict)  # per stage: what was taken over from `previous`
     _address_index: AddressIndex | None = field(default=None, init=False, repr=False)
 
@@ -174,11 +177,18 @@ def _network_evidence(i: StageInput) -> dict[str, list[str]]:
 
 def _score_units(i: StageInput) -> TransparentModel:
     i.peildata.update(carry_point_in_time(i))
-    return score_units(i.store, i.catalogue)
+    i.scoremodel = model_reuse.decide(i.store, i.previous, i.opnieuw, i.hertrain, i.koppeling, i.catalogue)
+    model = score_units(i.store, i.catalogue, i.scoremodel)
+    if i.scoremodel.kept is not None:
+        # nothing was computed at earlier dates: the previous delivery's values stay for the one that retrains
+        point_in_time.keep_previous(i.store)
+        i.peildata.update({"modus": "niet nodig", "reden": "trainingsrijen van de vorige levering hergebruikt; "
+                           "haar waarden op eerdere peildata zijn bewaard voor de levering die opnieuw traint"})
+    return model
 
 
 def _score_parties(i: StageInput) -> None:
-    score_parties(i.store, i.catalogue)
+    score_parties(i.store, i.catalogue, i.scoremodel)
     i.peildata.update(point_in_time.summary(i.store))
 
 
@@ -248,7 +258,9 @@ STAGES: tuple[Stage, ...] = (
     Stage("score_partijen", _score_parties,
           ("indicator_waarde", "partij_vermelding", "entiteit", "relatie", raw_table("handhaving_uitkomst"),
            *indicator_tables("indicatoren")),
-          ("partij_score", "bijdrage_partij", "model_partij", *point_in_time.KEPT), exact=_score_parties),
+          ("partij_score", "bijdrage_partij", "model_partij", model_reuse.TABLE, model_reuse.ROWS,
+           *point_in_time.KEPT),
+          exact=_score_parties),
     Stage("wachtrij", _review_queue, ("beoordeling_wachtrij", "entiteit", "partij_score", "adres_score"),
           ("beoordeling_wachtrij",), exact=None),
     Stage("wijzigingen", _changes, ("adres_score", "bundel_meta"), (CHANGES_TABLE, SCORE_HISTORY), exact=_changes),

@@ -1,7 +1,9 @@
 """A second delivery linked incrementally gives the answer a full analysis of it gives, and keeps the ids.
 
 One small two-delivery demo world (`demo-world --leveringen 2`) through `bench leveringen`'s runs: delivery 1,
-then delivery 2 incrementally (the default when continuing) and in full (`--opnieuw`) from the same folder.
+then delivery 2 incrementally and in full (`--opnieuw`) from the same folder. The bench's incremental run computes
+the score models' training rows again (`--hertrain`), so that taking over past values is tested; the default, fitting
+on delivery 1's kept rows (`score/model_reuse.py`), has its own runs at the end.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ pytestmark = pytest.mark.slow
 def bench(tmp_path_factory):  # type: ignore[no-untyped-def]
     work = tmp_path_factory.mktemp("incrementeel")
     first = work / "levering-1.duckdb"
-    return {"work": work, "first": first, "result": bench_deliveries(1200, 17, work, keep_first=first)}
+    return {"work": work, "first": first,
+            "result": bench_deliveries(1200, 17, work, keep_first=first, hertrain=True)}
 
 
 def test_the_second_delivery_is_linked_incrementally_with_the_kept_model(bench) -> None:  # type: ignore[no-untyped-def]
@@ -212,3 +215,46 @@ def test_past_values_measured_against_the_delivery_equal_the_full_runs(bench, tm
             afresh += [(doel, ref, code, ident, round(v, 9)) for (ref, code, ident), v in values.items()]
     assert sum(r[0] == "partij" for r in kept) >= 10 and sum(r[0] == "adres" for r in kept) >= 5
     assert kept == sorted(afresh)
+
+
+@pytest.fixture(scope="module")
+def reused(bench):  # type: ignore[no-untyped-def]
+    """Delivery 1, then delivery 2 as `analyse` continues it by default: fitted on delivery 1's training rows."""
+    from pandzicht.pipeline import analyse
+
+    work = bench["work"]
+    out, first = work / "hergebruik", work / "hergebruik-levering-1"
+    analyse(work / "levering-01", out)
+    shutil.copy(os.path.realpath(out / "pandzicht.duckdb"), first)
+    result = analyse(work / "levering-02", out)
+    return {"out": out, "first": first, "report": result.report["analyse"]}
+
+
+def test_a_monthly_delivery_fits_its_models_on_the_kept_training_rows(reused) -> None:  # type: ignore[no-untyped-def]
+    from pandzicht.score import model_reuse
+
+    report = reused["report"]
+    scoremodel = report["scoremodel"]
+    assert scoremodel["model"] == "hergebruikt", scoremodel
+    assert 0 < scoremodel["nieuwe_controles"] <= model_reuse.MAX_NEW_CHECKS * scoremodel["controles_bij_training"]
+    assert report["peildata"]["modus"] == "niet nodig" and not report["peildata"].get("waarden_berekend")
+    # the rows are delivery 1's, as it computed them; so are the past values kept for a later retraining
+    with Store(reused["first"], read_only=True) as a, Store(reused["out"] / "pandzicht.duckdb", read_only=True) as b:
+        for table in (f"{model_reuse.TABLE}", f"{model_reuse.ROWS} ORDER BY naam",
+                      "peil_waarde ORDER BY ALL", "peil_doel ORDER BY ALL"):
+            assert a.rows(f"SELECT * FROM {table}") == b.rows(f"SELECT * FROM {table}"), table
+        # but the models are fitted again on this delivery (today's shares and share of findings), not copied
+        before, after = (json.loads(s.scalar("SELECT model FROM model_adres")) for s in (a, b))
+    assert before["intercept"] != after["intercept"] or before["gewichten"] != after["gewichten"]
+    assert "hergebruikt" in after["opmerkingen"][-1] and "getraind" in before["opmerkingen"][-1]
+
+
+def test_fitting_on_the_kept_rows_gives_the_full_runs_answer(bench, reused) -> None:  # type: ignore[no-untyped-def]
+    from pandzicht.bench_deliveries import top_overlap
+
+    full = bench["work"] / "uitvoer-opnieuw"
+    assert top_overlap(reused["out"] / "adressen.csv", full / "adressen.csv", 100) >= 0.95
+    with Store(full / "pandzicht.duckdb", read_only=True) as f, \
+            Store(reused["out"] / "pandzicht.duckdb", read_only=True) as r:
+        top = "SELECT entiteit_id FROM partij_score WHERE rang <= 30"
+        assert len(set(f.rows(top)) & set(r.rows(top))) >= 27

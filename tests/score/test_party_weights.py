@@ -55,7 +55,7 @@ def _today(tenants: int) -> np.ndarray:
 def test_an_indicator_seen_before_the_findings_outweighs_one_that_came_with_them(tmp_path):
     inds = [_flag_indicator("vooraf"), _flag_indicator("achteraf")]
     with _store(tmp_path, 12) as store:
-        w = party_weights(store, inds, _today(12))
+        w, _ = party_weights(store, inds, _today(12))
         peildatum = store.scalar("SELECT peildatum FROM bundel_meta")
     assert w.learned and w.confirmed == 12
     # same share today, but only 'vooraf' was there before the checks: 'achteraf' is the discovery itself
@@ -67,7 +67,7 @@ def test_an_indicator_seen_before_the_findings_outweighs_one_that_came_with_them
 def test_too_few_confirmed_parties_fall_back_to_equal_weights(tmp_path):
     inds = [_flag_indicator("vooraf"), _flag_indicator("achteraf")]
     with _store(tmp_path, MIN_CONFIRMED - 1) as store:
-        w = party_weights(store, inds, _today(MIN_CONFIRMED - 1))
+        w, _ = party_weights(store, inds, _today(MIN_CONFIRMED - 1))
     assert not w.learned and list(w.weights) == [1.0, 1.0]
 
 

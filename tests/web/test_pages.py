@@ -141,6 +141,8 @@ def test_indicator_catalogue_is_public(client: TestClient) -> None:
     assert r.status_code == 200
     for titel in TITLES.values():
         assert titel.replace("'", "&#39;") in r.text
+    # what the scores were fitted on: the past checks as the training computed them
+    assert "Waarop de scores zijn geschat" in r.text and "controles" in r.text.split("Waarop de scores")[1][:600]
 
 
 def test_unknown_pages_show_dutch_error_without_trace(analyst: TestClient) -> None:

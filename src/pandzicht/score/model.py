@@ -152,7 +152,7 @@ def fit(
         )
     # The labelled units were selected for a check, so their balance is not the population's:
     # the intercept is set so the mean score over all units matches the share of findings.
-    model.intercept = _intercept_for_rate(model, x_all, base_rate)
+    model.intercept = intercept_for_rate(model, x_all, base_rate)
     return model
 
 
@@ -185,7 +185,7 @@ def gate(x: np.ndarray, conditional: np.ndarray, observed: np.ndarray | None = N
     return out
 
 
-def _intercept_for_rate(model: TransparentModel, x: np.ndarray, rate: float) -> float:
+def intercept_for_rate(model: TransparentModel, x: np.ndarray, rate: float) -> float:
     """The intercept at which the mean predicted probability equals `rate` (bisection)."""
     z = x @ model.weights
     lo, hi = -30.0, 30.0

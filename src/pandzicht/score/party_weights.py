@@ -84,23 +84,45 @@ def _fired_before(store: Store, indicators: list[Indicator], confirmed: list[tup
     return fired
 
 
-def party_weights(store: Store, indicators: list[Indicator], x: np.ndarray) -> PartyWeights:
-    """Weights for the party indicators (columns of x, one row per scored party), learned from outcomes.
+@dataclass
+class PartyTraining:
+    """What the party weights learn from: per confirmed (party, check) whether each indicator measured as of
+    before the check (`codes`) fired. Kept with the score models (`model_reuse`) for the next delivery."""
+
+    confirmed: int
+    codes: list[str]
+    fired: np.ndarray
+
+
+def party_training(store: Store, indicators: list[Indicator]) -> PartyTraining:
+    """The confirmed parties and their indicators as of before each finding (the costly part: past values)."""
+    confirmed = _confirmed(store)
+    as_of = runnable(store, [i for i in indicators if i.fase == "indicatoren"])
+    if len(confirmed) < MIN_CONFIRMED:
+        return PartyTraining(len(confirmed), [i.code for i in as_of], np.zeros((0, len(as_of)), dtype=bool))
+    return PartyTraining(len(confirmed), [i.code for i in as_of], _fired_before(store, as_of, confirmed))
+
+
+def party_weights(store: Store, indicators: list[Indicator], x: np.ndarray,
+                  training: PartyTraining | None = None) -> tuple[PartyWeights, PartyTraining]:
+    """Weights for the party indicators (columns of x, one row per scored party), learned from outcomes; and
+    what they were learned from. `training` (kept by an earlier delivery) saves computing it again.
 
     Falls back to weight 1 each when too few parties are confirmed by past checks; the caller records it."""
     codes = [i.code for i in indicators]
-    confirmed = _confirmed(store)
-    if len(confirmed) < MIN_CONFIRMED or not x.shape[0]:
-        return PartyWeights(codes, np.ones(len(codes)), False, len(confirmed))
-    as_of = runnable(store, [i for i in indicators if i.fase == "indicatoren"])
-    fired = _fired_before(store, as_of, confirmed)
+    training = training if training is not None else party_training(store, indicators)
+    if training.confirmed < MIN_CONFIRMED or not x.shape[0]:
+        return PartyWeights(codes, np.ones(len(codes)), False, training.confirmed), training
+    fired = training.fired
     a = SENSITIVITY_PSEUDO_CHECKS
     share = np.maximum((x > 0).mean(axis=0), 1.0 / x.shape[0])
-    measured = np.array([any(c == i.code for i in as_of) for c in codes], dtype=bool)
+    measured = np.array([c in training.codes for c in codes], dtype=bool)
     raw = np.ones(len(codes))
-    for j, ind in enumerate(as_of):
-        k = codes.index(ind.code)
-        sensitivity = (fired[:, j].sum() + ASSUMED_SENSITIVITY * a) / (len(confirmed) + a)
+    for j, code in enumerate(training.codes):
+        if code not in codes:
+            continue
+        k = codes.index(code)
+        sensitivity = (fired[:, j].sum() + ASSUMED_SENSITIVITY * a) / (training.confirmed + a)
         raw[k] = max(np.log(sensitivity / share[k]), 0.0)
     # Learned weights are relative to one another: scaled to a mean of 1 over the measured indicators that fire
     # at all, so scores keep the scale of the plain sum; the unmeasurable ones (network evidence) weigh 1.
@@ -108,4 +130,4 @@ def party_weights(store: Store, indicators: list[Indicator], x: np.ndarray) -> P
     scale = raw[firing].mean() if firing.any() and raw[firing].mean() > 0 else 1.0
     weights = np.where(measured, raw / scale, 1.0)
     as_of_codes = {c: bool(m) for c, m in zip(codes, measured, strict=True)}
-    return PartyWeights(codes, weights, True, len(confirmed), as_of_codes)
+    return PartyWeights(codes, weights, True, training.confirmed, as_of_codes), training

@@ -78,6 +78,14 @@ def carry_previous(store: Store, previous: Path) -> bool:
     return True
 
 
+def keep_previous(store: Store) -> None:
+    """Keep the previous analysis's values (copied by `carry_previous`) in this store as they were: for a run that
+    computed none (its score models were reused), so that a later delivery can still take them over."""
+    for table, temp in [*_PREVIOUS.items(), (LIFTED, _PREVIOUS_LIFTED)]:
+        if store.has_table(temp):
+            store.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {temp}")
+
+
 @cache
 def rewriter() -> str:
     """What a kept rewrite was made with: the source of `lift.py` and the SQLGlot version."""

@@ -14,7 +14,9 @@ import pyarrow as pa
 
 from pandzicht import fallback
 from pandzicht.indicators.catalogue import Indicator
+from pandzicht.score import model_reuse
 from pandzicht.score.model import MIN_LABELS, MIN_SUPPORT, TransparentModel, explain_rows, fit, gate
+from pandzicht.score.model_reuse import Decision, Kept
 from pandzicht.score.party_weights import MIN_CONFIRMED, party_weights
 from pandzicht.score.training import CONTROLS_PER_CHECK, TrainingSet, training_set
 from pandzicht.score.typology import (
@@ -86,12 +88,15 @@ def _prevalence(store: Store, n_units: int) -> float:
     return rate
 
 
-def score_units(store: Store, indicators: list[Indicator]) -> TransparentModel:
+def score_units(store: Store, indicators: list[Indicator], reuse: Decision | None = None) -> TransparentModel:
     """Write `adres_score` (rang, verblijfsobject_id, score, vermoeden, uitleg) for every dwelling.
 
     Also `typologie_kans` (per home with any evidence, the probability of each typology) and the two
     models as JSON (`model_adres`, `model_typologie`). Every default used for lack of evidence is recorded
-    with `pandzicht.fallback`."""
+    with `pandzicht.fallback`. `reuse` holds the training rows of an earlier delivery when they still fit
+    (`model_reuse.decide`): the models are then fitted on them instead of on rows computed again; it collects the
+    rows used, which `score_parties` keeps in the store."""
+    reuse = reuse if reuse is not None else Decision("getraind", "")
     unit_inds = [i for i in indicators if i.unit_level]
     codes = [i.code for i in unit_inds]
     ids, x = _matrix(
@@ -99,27 +104,21 @@ def score_units(store: Store, indicators: list[Indicator]) -> TransparentModel:
         DWELLINGS_SQL,
         codes,
     )
-    train = training_set(store, unit_inds, controls_per_check=CONTROLS_PER_CHECK)
-    _record_training_gaps(store, train)
     # Evidence about people counts only beside a signal about the home itself (`gate`), here and in training.
     conditional = np.array([i.alleen_met_woningsignaal for i in unit_inds], dtype=bool)
     x = gate(x, conditional)
-    # An indicator whose source did not cover a past check's date is filled with today's mean: it then
-    # says nothing about that check's outcome, instead of claiming the signal was absent.
-    fill = x.mean(axis=0) if len(ids) else np.zeros(len(codes))
-    x_train = gate(train.imputed(fill), conditional, train.observed)
-    controls = gate(train.controls.imputed(fill), conditional, train.controls.observed) if train.controls else None
-    model = fit(codes, x_train, train.y, x, base_rate=_prevalence(store, len(ids)), observed=train.observed,
-                controls=controls)
-    model.notes.append(f"getraind op {len(train.y)} controles, indicatoren per controle berekend op "
-                       f"{train.snapshots} peildata vóór de controle"
-                       + (f", met een steekproef van {model.controls} woningen uit de levering zoals ze op die "
-                          "peildata stonden" if model.controls else ""))
-    _record_weight_fallbacks(store, model, x_train)
+    kept = reuse.kept
+    if kept is not None and kept.units.x.shape[1] != len(codes):
+        reuse.model, reuse.reden, reuse.kept, kept = "getraind", "andere indicatoren dan bij de training", None, None
+    model, typology, x_typ, reuse.units, reuse.evidence = _train_units(store, unit_inds, ids, x, conditional, kept)
+    if kept is not None:
+        model.notes.append(f"de controles met hun waarden van vóór de controle zoals berekend bij de levering met "
+                           f"peildatum {reuse.header['peildatum']} (hergebruikt: {reuse.reden}); opnieuw geschat op "
+                           "deze levering")
     scores = model.predict(x) if len(ids) else np.zeros(0)
     contrib = model.contributions(x)
     strength = model.logit(x) if len(ids) else np.zeros(0)
-    guesses = _typologies(store, unit_inds, ids, x, x_train, train, strength)
+    guesses = _write_typologies(store, typology, ids, x, x_typ, strength)
     # Ranked on the log-odds, not the rounded probability: near 1 many homes print the same score, and their
     # order must still follow the evidence (the id breaks only true ties).
     order = _ranked(strength, ids)
@@ -135,6 +134,31 @@ def score_units(store: Store, indicators: list[Indicator]) -> TransparentModel:
     store.execute("CREATE OR REPLACE TABLE model_adres (model VARCHAR)")
     store.execute("INSERT INTO model_adres VALUES (?)", [json.dumps(model.to_json(), ensure_ascii=False)])
     return model
+
+
+def _train_units(store: Store, unit_inds: list[Indicator], ids: list[str], x: np.ndarray, conditional: np.ndarray,
+                 kept: Kept | None = None) -> tuple[TransparentModel, TypologyModel, np.ndarray, TrainingSet,
+                                                    TrainingSet]:
+    """Fit the address weights and the typology model on the past checks (as computed now, or `kept` from an
+    earlier delivery); with today's typology inputs and the training rows used."""
+    codes = [i.code for i in unit_inds]
+    train = kept.units if kept is not None else training_set(store, unit_inds, controls_per_check=CONTROLS_PER_CHECK)
+    _record_training_gaps(store, train)
+    # An indicator whose source did not cover a past check's date is filled with today's mean: it then
+    # says nothing about that check's outcome, instead of claiming the signal was absent.
+    fill = x.mean(axis=0) if len(ids) else np.zeros(len(codes))
+    x_train = gate(train.imputed(fill), conditional, train.observed)
+    controls = gate(train.controls.imputed(fill), conditional, train.controls.observed) if train.controls else None
+    model = fit(codes, x_train, train.y, x, base_rate=_prevalence(store, len(ids)), observed=train.observed,
+                controls=controls)
+    model.notes.append(f"getraind op {len(train.y)} controles, indicatoren per controle berekend op "
+                       f"{train.snapshots} peildata vóór de controle"
+                       + (f", met een steekproef van {model.controls} woningen uit de levering zoals ze op die "
+                          "peildata stonden" if model.controls else ""))
+    _record_weight_fallbacks(store, model, x_train)
+    typology, x_typ, train_ev = _fit_typologies(store, unit_inds, ids, x, x_train, train,
+                                                kept.evidence if kept is not None else None)
+    return model, typology, x_typ, train, train_ev
 
 
 def _ranked(strength: np.ndarray, ids: list[str]) -> list[int]:
@@ -178,16 +202,22 @@ def _record_weight_fallbacks(store: Store, model: TransparentModel, x_train: np.
                         "actief", "de gewichten blijven dicht bij hoe zeldzaam elke indicator in deze levering is")
 
 
-def _typologies(store: Store, unit_inds: list[Indicator], ids: list[str], x: np.ndarray, x_train: np.ndarray,
-                train: TrainingSet, strength: np.ndarray) -> list[str]:
-    """Fit the typology model on past findings; write `typologie_kans` and `model_typologie`; the guesses."""
+def _fit_typologies(store: Store, unit_inds: list[Indicator], ids: list[str], x: np.ndarray, x_train: np.ndarray,
+                    train: TrainingSet, train_ev: TrainingSet | None) -> tuple[TypologyModel, np.ndarray, TrainingSet]:
+    """Fit the typology model on past findings; with today's inputs (the indicators and the evidence)."""
     rows = finding_rows(train)
     labels = [train.findings[i] for i in rows]
     # the indicators plus the tips and police registrations per category: what tells typologies apart
-    feats, points, x_typ, x_typ_train = with_evidence(
-        store, ids, [i.code for i in unit_inds], {i.code: i.wijst_op for i in unit_inds}, x, train, x_train)
+    feats, points, x_typ, x_typ_train, train_ev = with_evidence(
+        store, ids, [i.code for i in unit_inds], {i.code: i.wijst_op for i in unit_inds}, x, train, x_train, train_ev)
     model = fit_typology(feats, points, x_typ_train[rows], labels, x_typ)
     _record_typology_fallbacks(store, model, train)
+    return model, x_typ, train_ev
+
+
+def _write_typologies(store: Store, model: TypologyModel, ids: list[str], x: np.ndarray, x_typ: np.ndarray,
+                      strength: np.ndarray) -> list[str]:
+    """Write `typologie_kans` and `model_typologie`; the guesses."""
     proba = model.proba(x_typ) if len(ids) else np.zeros((0, len(model.typologies)))
     evidence = (x > 0).any(axis=1)
     held = np.flatnonzero(evidence)
@@ -228,8 +258,9 @@ def _write_contributions(store: Store, level: str, ids: list[str], codes: list[s
     store.write_arrow(f"bijdrage_{level}", table, order_by="entiteit_id, indicator")
 
 
-def score_parties(store: Store, indicators: list[Indicator]) -> None:
-    """Write `partij_score` for every resolved agent, landlord, owner and tenant."""
+def score_parties(store: Store, indicators: list[Indicator], reuse: Decision | None = None) -> None:
+    """Write `partij_score` for every resolved agent, landlord, owner and tenant; keep the score models
+    (`model_reuse`: the ones `score_units` put in `reuse`, and the party weights)."""
     party_inds = [i for i in indicators if not i.unit_level]
     codes = [i.code for i in party_inds]
     store.execute("""
@@ -255,7 +286,11 @@ def score_parties(store: Store, indicators: list[Indicator]) -> None:
     ids, x = _matrix(store, "SELECT entiteit_id FROM _partij ORDER BY 1", codes)
     # No outcomes are recorded per party; each indicator's weight comes from how often it fired, before the
     # finding, on the parties of homes where a past check found something (or 1 each with too few of them).
-    weights = party_weights(store, party_inds, x)
+    kept = reuse.kept if reuse is not None else None
+    weights, training = party_weights(store, party_inds, x, kept.parties if kept is not None else None)
+    if reuse is not None and reuse.units is not None and reuse.evidence is not None:
+        header = reuse.header if kept is not None and reuse.header else model_reuse.trained_header(store, indicators)
+        model_reuse.save(store, header, reuse.units, reuse.evidence, training)
     if not weights.learned:
         fallback.record(store, "score.partijen.gewichten",
                         f"te weinig partijen bij woningen met een bevinding: {weights.confirmed} "

@@ -105,18 +105,19 @@ def evidence_matrix(store: Store, ids: list[str], indicators: list[Indicator]) -
 
 
 def with_evidence(store: Store, ids: list[str], codes: list[str], points: dict[str, tuple[str, ...]],
-                  x: np.ndarray, train: TrainingSet, x_train: np.ndarray
-                  ) -> tuple[list[str], dict[str, tuple[str, ...]], np.ndarray, np.ndarray]:
+                  x: np.ndarray, train: TrainingSet, x_train: np.ndarray, train_ev: TrainingSet | None = None
+                  ) -> tuple[list[str], dict[str, tuple[str, ...]], np.ndarray, np.ndarray, TrainingSet]:
     """The typology model's inputs: the indicators (today `x`, per past check `x_train`) plus the evidence per
     category, today and as it stood before each check (same reference dates and source coverage as `train`).
 
-    Returns the feature codes, their `wijst_op`-style prior, today's matrix and the training matrix."""
+    Returns the feature codes, their `wijst_op`-style prior, today's matrix, the training matrix and the evidence
+    as it stood at the checks (`train_ev`, when given, is that of an earlier delivery: `model_reuse`)."""
     evidence = evidence_indicators()
     x_ev = evidence_matrix(store, ids, evidence)
-    train_ev = training_set(store, evidence)
+    train_ev = train_ev if train_ev is not None else training_set(store, evidence)
     if train_ev.units != train.units or train_ev.dates != train.dates:
         raise RuntimeError("typology evidence: the past checks came back in another order than the training set")
     # unobserved (a source that did not yet cover the check) says nothing: today's mean, as for the indicators
     x_train_ev = train_ev.imputed(x_ev.mean(axis=0) if len(ids) else np.zeros(len(evidence)))
     return ([*codes, *(i.code for i in evidence)], {**points, **{i.code: i.wijst_op for i in evidence}},
-            np.hstack([x, x_ev]), np.hstack([x_train, x_train_ev]))
+            np.hstack([x, x_ev]), np.hstack([x_train, x_train_ev]), train_ev)

@@ -503,6 +503,14 @@ class AnalysisStore:
         return [fallback.Fallback(r["stap"], r["reden"], r["terugval"])
                 for r in self.rows(f"SELECT stap, reden, terugval FROM {fallback.TABLE} ORDER BY volgorde")]
 
+    def score_training(self) -> list[str]:
+        """What the address scores were fitted on (`model_adres`'s notes): the checks and reference dates, and
+        whether a continued delivery reused the previous one's training rows (`score/model_reuse.py`)."""
+        if not self.has("model_adres"):
+            return []
+        row = self.one("SELECT model FROM model_adres")
+        return [str(n) for n in json.loads(row["model"]).get("opmerkingen", [])] if row else []
+
     def typology_model(self) -> dict[str, Any] | None:
         """The typology model's summary: per typology its findings and whether it was learned from them."""
         if not self.has("model_typologie"):

@@ -24,4 +24,5 @@ def catalogue_page(request: Request, user: User | None = Depends(current_user)) 
     store = ctx(request).analysis
     return render(request, "indicatoren.html", user, indicators=load_catalogue(),
                   terugvallen=store.fallbacks() if store else None,
-                  typologie_model=store.typology_model() if store else None)
+                  typologie_model=store.typology_model() if store else None,
+                  training=store.score_training() if store else [])

@@ -1,0 +1,113 @@
+"""When a continued delivery may fit its score models on the previous delivery's training rows, and the rows as kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pandzicht.indicators.catalogue import load_catalogue
+from pandzicht.score import model_reuse as mr
+from pandzicht.score.party_weights import PartyTraining
+from pandzicht.score.training import Controls, TrainingSet
+from pandzicht.store.engine import Store
+
+CATALOGUE = load_catalogue()
+REUSED = {"model": "hergebruikt"}  # how linking ran: the linking model was reused
+
+
+def _rows(n: int = 4) -> tuple[TrainingSet, TrainingSet, PartyTraining]:
+    rng = np.random.default_rng(3)
+    units = [f"U{k}" for k in range(n)]
+    dates = [dt.date(2023, 6, 30)] * n
+    controls = Controls(rng.random((2 * n, 3)), rng.random((2 * n, 3)) > 0.3, [f"C{k}" for k in range(2 * n)],
+                        [dt.date(2023, 6, 30)] * (2 * n))
+    units_set = TrainingSet(rng.random((n, 3)), np.array([1.0, 0.0] * (n // 2)), rng.random((n, 3)) > 0.2, units,
+                            dates, 1, ["hennepkwekerij", "niets_gevonden"] * (n // 2), 2, controls)
+    evidence = TrainingSet(rng.random((n, 5)), units_set.y, np.ones((n, 5), bool), units, dates, 1,
+                           units_set.findings)
+    return units_set, evidence, PartyTraining(11, ["a", "b"], rng.random((11, 2)) > 0.5)
+
+
+def _checks(store: Store, rows: list[tuple[str, str, str]]) -> None:
+    store.execute("CREATE OR REPLACE TABLE raw_handhaving_uitkomst (verblijfsobject_id VARCHAR, datum DATE, "
+                  "instrument VARCHAR, bevinding VARCHAR)")
+    for unit, day, finding in rows:
+        store.execute("INSERT INTO raw_handhaving_uitkomst VALUES (?, ?, 'controle', ?)", [unit, day, finding])
+
+
+def _delivery(path: Path, peildatum: str, checks: list[tuple[str, str, str]]) -> Store:
+    store = Store(path)
+    store.execute(f"CREATE OR REPLACE TABLE bundel_meta AS SELECT DATE '{peildatum}' AS peildatum")
+    _checks(store, checks)
+    return store
+
+
+BEFORE = [(f"U{k}", "2023-03-01", "hennepkwekerij" if k % 2 else "niets_gevonden") for k in range(40)]
+
+
+@pytest.fixture
+def previous(tmp_path: Path) -> Path:
+    """A first delivery (peildatum 2024-06-30, 40 checks) that kept its training rows."""
+    path = tmp_path / "vorige.duckdb"
+    with _delivery(path, "2024-06-30", BEFORE) as store:
+        mr.save(store, mr.trained_header(store, CATALOGUE), *_rows())
+    return path
+
+
+def _decide(tmp_path: Path, previous: Path, peildatum: str = "2024-07-31", checks: list | None = None,
+            **kw: object) -> mr.Decision:
+    with _delivery(tmp_path / "nu.duckdb", peildatum, BEFORE if checks is None else checks) as store:
+        args = {"opnieuw": False, "hertrain": False, "koppeling": REUSED, "indicators": CATALOGUE, **kw}
+        return mr.decide(store, previous, **args)  # type: ignore[arg-type]
+
+
+def test_a_delivery_with_the_same_past_reuses_the_kept_rows_as_they_were(tmp_path: Path, previous: Path) -> None:
+    decision = _decide(tmp_path, previous, checks=[*BEFORE, ("U99", "2024-07-02", "woonfraude")])
+    assert decision.model == "hergebruikt" and decision.kept is not None, decision.reden
+    assert decision.figures == {"getraind_op_peildatum": "2024-06-30", "controles_bij_training": 40,
+                                "nieuwe_controles": 1}
+    units, evidence, parties = _rows()
+    got = decision.kept
+    for a, b in ((got.units, units), (got.evidence, evidence)):
+        assert np.array_equal(a.x, b.x) and np.array_equal(a.y, b.y) and np.array_equal(a.observed, b.observed)
+        assert (a.units, a.dates, a.findings, a.snapshots, a.outside_bag) == \
+            (b.units, b.dates, b.findings, b.snapshots, b.outside_bag)
+    assert got.units.controls is not None and units.controls is not None
+    assert np.array_equal(got.units.controls.x, units.controls.x) and got.units.controls.dates == units.controls.dates
+    assert got.evidence.controls is None
+    assert (got.parties.confirmed, got.parties.codes) == (11, ["a", "b"])
+    assert np.array_equal(got.parties.fired, parties.fired) and got.parties.fired.dtype == bool
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"checks": [*BEFORE[:-1], ("U39", "2023-03-01", "woonfraude")]}, "controles van vóór de training"),
+    ({"checks": BEFORE[:-1]}, "controles van vóór de training"),
+    ({"checks": [*BEFORE, ("U98", "2024-07-02", "woonfraude"), ("U99", "2024-07-03", "niets_gevonden"),
+                 ("U97", "2024-07-04", "niets_gevonden")]}, "3 nieuwe controles"),
+    ({"peildatum": "2025-03-31"}, "dagen oud"),
+    ({"peildatum": "2024-06-30"}, "niet na die van de training"),
+    ({"opnieuw": True}, "--opnieuw"),
+    ({"hertrain": True}, "--hertrain"),
+    ({"koppeling": {"model": "getraind"}}, "koppelmodel"),
+    ({"indicators": CATALOGUE[1:]}, CATALOGUE[0].code),
+])
+def test_the_rows_are_computed_again_when_the_past_or_the_catalogue_changed(
+        tmp_path: Path, previous: Path, change: dict, reason: str) -> None:
+    decision = _decide(tmp_path, previous, **change)
+    assert decision.model == "getraind" and decision.kept is None
+    assert reason in decision.reden
+
+
+def test_other_scoring_code_or_an_older_analysis_computes_them_again(tmp_path: Path, previous: Path) -> None:
+    with Store(previous) as store:
+        header = json.loads(store.scalar(f"SELECT model FROM {mr.TABLE}"))
+        store.execute(f"UPDATE {mr.TABLE} SET model = ?", [json.dumps({**header, "code": "anders"})])
+    assert _decide(tmp_path, previous).reden == "andere scorecode dan bij de training"
+    with Store(previous) as store:
+        store.execute(f"DROP TABLE {mr.ROWS}")
+    assert _decide(tmp_path, previous).reden == "de vorige analyse bewaarde geen trainingsrijen"
+    assert _decide(tmp_path, None).reden == "eerste levering in deze map"  # type: ignore[arg-type]
