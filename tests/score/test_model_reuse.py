@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pandzicht.indicators.catalogue import load_catalogue
+from pandzicht.indicators.catalogue import Indicator, load_catalogue
 from pandzicht.score import model_reuse as mr
 from pandzicht.score.party_weights import PartyTraining
-from pandzicht.score.training import Controls, TrainingSet
+from pandzicht.score.training import Controls, TrainingSet, restrict_to_coverage
 from pandzicht.store.engine import Store
 
 CATALOGUE = load_catalogue()
@@ -111,3 +111,29 @@ def test_other_scoring_code_or_an_older_analysis_computes_them_again(tmp_path: P
         store.execute(f"DROP TABLE {mr.ROWS}")
     assert _decide(tmp_path, previous).reden == "de vorige analyse bewaarde geen trainingsrijen"
     assert _decide(tmp_path, None).reden == "eerste levering in deze map"  # type: ignore[arg-type]
+
+
+def _energy_indicator(code: str, source: str = "energie_verbruik", months: int = 12) -> Indicator:
+    return Indicator(code=code, titel=code, entiteit="adres", familie="test", bronnen=(source,), meet="", waarom="",
+                     bron_url="", onschuldig=(), geen_proxy="", query="SELECT NULL AS entiteit_id, 1.0 AS waarde",
+                     venster_maanden=months)
+
+
+def test_kept_rows_are_seen_with_this_deliverys_sources(tmp_path: Path) -> None:
+    """The energy extract rolls on: a check whose reference date the new extract no longer covers for a year
+    becomes unobserved, as a full run would have it; a source no longer delivered too; nothing else."""
+    inds = [_energy_indicator("jaar"), _energy_indicator("kwartaal", months=3), _energy_indicator("tip", "melding")]
+    with Store(tmp_path / "nu.duckdb") as store:
+        store.execute("CREATE TABLE bundel_meta AS SELECT DATE '2024-07-31' AS peildatum")
+        store.execute("CREATE TABLE raw_energie_verbruik AS SELECT 'U1' AS verblijfsobject_id, "
+                      "unnest(['2022-08', '2022-09']) AS periode, 100.0 AS elektriciteit_kwh")
+        checks = [dt.date(2023, 9, 1), dt.date(2024, 2, 1)]  # reference dates 2023-06-30 and 2023-12-31
+        controls = Controls(np.ones((2, 3)), np.ones((2, 3), bool), ["C1", "C2"],
+                            [dt.date(2023, 6, 30), dt.date(2023, 12, 31)])
+        train = TrainingSet(np.ones((2, 3)), np.array([1.0, 0.0]), np.ones((2, 3), bool), ["U1", "U2"], checks, 2,
+                            ["hennepkwekerij", "niets_gevonden"], 0, controls)
+        assert restrict_to_coverage(store, train, inds) == 6
+    # 2023-06-30 lies 333 days after the extract's first month: too early for a 12-month window, not for 3 months
+    expected = np.array([[False, True, False], [True, True, False]])
+    assert np.array_equal(train.observed, expected) and np.array_equal(controls.observed, expected)
+    assert np.array_equal(train.x, np.ones((2, 3)))  # the values stay as computed; only what counts changes

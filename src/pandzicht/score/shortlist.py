@@ -18,7 +18,7 @@ from pandzicht.score import model_reuse
 from pandzicht.score.model import MIN_LABELS, MIN_SUPPORT, TransparentModel, explain_rows, fit, gate
 from pandzicht.score.model_reuse import Decision, Kept
 from pandzicht.score.party_weights import MIN_CONFIRMED, party_weights
-from pandzicht.score.training import CONTROLS_PER_CHECK, TrainingSet, training_set
+from pandzicht.score.training import CONTROLS_PER_CHECK, TrainingSet, restrict_to_coverage, training_set
 from pandzicht.score.typology import (
     MIN_POSITIVES,
     NOTHING_FOUND,
@@ -27,7 +27,7 @@ from pandzicht.score.typology import (
     fit_typology,
     guesses_for,
 )
-from pandzicht.score.typology_evidence import with_evidence
+from pandzicht.score.typology_evidence import evidence_indicators, with_evidence
 from pandzicht.store.engine import Store
 
 ROLE_PRIORITY = ("bemiddelaar", "verhuurder", "eigenaar", "huurder")
@@ -110,6 +110,9 @@ def score_units(store: Store, indicators: list[Indicator], reuse: Decision | Non
     kept = reuse.kept
     if kept is not None and kept.units.x.shape[1] != len(codes):
         reuse.model, reuse.reden, reuse.kept, kept = "getraind", "andere indicatoren dan bij de training", None, None
+    if kept is not None:  # the earlier delivery's rows as this delivery's sources cover their dates
+        restrict_to_coverage(store, kept.units, unit_inds)
+        restrict_to_coverage(store, kept.evidence, evidence_indicators())
     model, typology, x_typ, reuse.units, reuse.evidence = _train_units(store, unit_inds, ids, x, conditional, kept)
     if kept is not None:
         model.notes.append(f"de controles met hun waarden van vóór de controle zoals berekend bij de levering met "
@@ -259,8 +262,9 @@ def _write_contributions(store: Store, level: str, ids: list[str], codes: list[s
 
 
 def score_parties(store: Store, indicators: list[Indicator], reuse: Decision | None = None) -> None:
-    """Write `partij_score` for every resolved agent, landlord, owner and tenant; keep the score models
-    (`model_reuse`: the ones `score_units` put in `reuse`, and the party weights)."""
+    """Write `partij_score` for every resolved agent, landlord, owner and tenant; keep the training rows of the
+    three score models for the next delivery (`model_reuse`: those `score_units` put in `reuse`, and the party
+    weights' own)."""
     party_inds = [i for i in indicators if not i.unit_level]
     codes = [i.code for i in party_inds]
     store.execute("""

@@ -168,6 +168,28 @@ def training_set(store: Store, indicators: list[Indicator], controls_per_check: 
     )
 
 
+def restrict_to_coverage(store: Store, train: TrainingSet, indicators: list[Indicator]) -> int:
+    """Training rows kept from an earlier delivery (`model_reuse`), seen with this delivery's sources: a cell whose
+    source no longer covers its reference date here (a rolling extract drops its oldest months; a source no longer
+    delivered) becomes unobserved, as a run computing the rows now would have it. Returns the cells changed."""
+    present = runnable(store, indicators)
+    first = _first_dates(store)
+    changed = 0
+    for rows, refs in ((train, [reference_date(d) for d in train.dates]),
+                       (train.controls, train.controls.dates if train.controls else [])):
+        if rows is None or not len(refs):
+            continue
+        dates = np.array(refs, dtype="datetime64[D]")
+        for ref in np.unique(dates):
+            day = ref.astype(dt.date)
+            gone = np.array([ind not in present or not _observed(ind, day, first) for ind in indicators])
+            if gone.any():
+                at = np.flatnonzero(dates == ref)
+                changed += int(rows.observed[np.ix_(at, np.flatnonzero(gone))].sum())
+                rows.observed[np.ix_(at, np.flatnonzero(gone))] = False
+    return changed
+
+
 def _controls(sampled: dict[dt.date, list[str]], work: dict[dt.date, tuple[list[Indicator], list[str]]],
               observed: np.ndarray, by_ref: dict[dt.date, list[int]], values: dict, col: dict[str, int]) -> Controls:
     refs = [ref for ref in sorted(sampled) for _ in sampled[ref]]
