@@ -214,8 +214,8 @@ def analyse_cmd(
         "--opnieuw", help="koppel alles opnieuw (model opnieuw getraind) in plaats van alleen nieuwe en gewijzigde "
                           "records; entiteit-id's blijven behouden")] = False,
     hertrain: Annotated[bool, typer.Option(
-        "--hertrain", help="train de scoremodellen opnieuw, ook als die van de vorige levering nog passen "
-                           "(koppelen blijft incrementeel)")] = False,
+        "--hertrain", help="bereken de trainingsrijen van de scoremodellen opnieuw, ook als die van de vorige "
+                           "levering nog passen (koppelen blijft incrementeel)")] = False,
     engine: Annotated[str, typer.Option(
         "--engine", help="duckdb (één machine) of spark (tabellen als Parquet in OUT/spark-warehouse)")] = "duckdb",
     master: Annotated[str | None, typer.Option(

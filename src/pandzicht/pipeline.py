@@ -49,9 +49,10 @@ def analyse_store(
     `exact_only` is the evaluation baseline: records join only on keys they already carry (BAG ids, KvK
     numbers, BRP tokens, identical names and birth dates); no free-text address is resolved. `previous` is
     the published store of the earlier delivery this one continues: its parties keep their ids, and only new
-    and changed records are linked unless `opnieuw` asks for everything again; the score models are reused while
-    they fit (`score/model_reuse.py`) unless `opnieuw` or `hertrain` asks for training. `hergebruik` holds what
-    intake took over from the previous delivery; the stages add what they took over (`analyse.hergebruik`)."""
+    and changed records are linked unless `opnieuw` asks for everything again; the score models are fitted on
+    the previous delivery's training rows while they fit (`score/model_reuse.py`) unless `opnieuw` or `hertrain`
+    asks otherwise. `hergebruik` holds what intake took over from the previous delivery; the stages add what they
+    took over (`analyse.hergebruik`)."""
     timings = timings if timings is not None else {}
     counts: dict[str, int] = {}
     done: dict[str, object] = {}

@@ -54,10 +54,10 @@ class StageInput:
     previous: Path | None = None  # the published store of the delivery this one continues
     judgements: Path | None = None  # the analysts' pair judgements Splink's clustering respects
     opnieuw: bool = False  # link everything again (and retrain) even when continuing an earlier analysis
-    hertrain: bool = False  # train the score models again even when the previous delivery's still fit
+    hertrain: bool = False  # compute the score models' training rows again even when the previous delivery's fit
     koppeling: dict[str, Any] = field(default_factory=dict)  # how linking ran: incremental or full, and why
     peildata: dict[str, Any] = field(default_factory=dict)  # past indicator values reused or computed, and why
-    scoremodel: Decision | None = None  # the score models reused from `previous` or trained, and why
+    scoremodel: Decision | None = None  # training rows reused from `previous` or computed, and why
     hergebruik: dict[str, Any] = field(default_factory=dict)  # per stage: what was taken over from `previous`
     _address_index: AddressIndex | None = field(default=None, init=False, repr=False)
 

@@ -141,8 +141,7 @@ def decide(store: Store, previous: Path | None, opnieuw: bool, hertrain: bool, k
     with prev.attached(store, previous) as alias:
         found = prev.has_table(store, TABLE) and prev.has_table(store, ROWS)
         header = store.rows(f"SELECT model FROM {alias}.{TABLE}") if found else []
-        rows = dict(store.rows(f"SELECT naam, waarde FROM {alias}.{ROWS}")) if header else {}
-    if not header or not rows:
+    if not header:
         return Decision("getraind", "de vorige analyse bewaarde geen trainingsrijen")
     state = json.loads(header[0][0])
     if state.get("code") != code_fingerprint():
@@ -171,6 +170,9 @@ def decide(store: Store, previous: Path | None, opnieuw: bool, hertrain: bool, k
     if n_now - n_then > MAX_NEW_CHECKS * max(n_then, 1):
         return Decision("getraind", f"{n_now - n_then} nieuwe controles sinds de training (meer dan "
                         f"{MAX_NEW_CHECKS:.0%} van {n_then})", figures=figures)
+    # the rows themselves (megabytes at 1M units) are read only once they are known to fit
+    with prev.attached(store, previous) as alias:
+        rows = dict(store.rows(f"SELECT naam, waarde FROM {alias}.{ROWS}"))
     return Decision("hergebruikt", f"{n_now - n_then} nieuwe controles sinds de training (hooguit "
                     f"{MAX_NEW_CHECKS:.0%} van {n_then}); catalogus en code gelijk", state, _unpack(rows), figures)
 
