@@ -178,13 +178,14 @@ def _network_evidence(i: StageInput) -> dict[str, list[str]]:
 def _score_units(i: StageInput) -> TransparentModel:
     i.peildata.update(carry_point_in_time(i))
     i.scoremodel = model_reuse.decide(i.store, i.previous, i.opnieuw, i.hertrain, i.koppeling, i.catalogue)
-    model = score_units(i.store, i.catalogue, i.scoremodel)
     if i.scoremodel.kept is not None:
-        # nothing was computed at earlier dates: the previous delivery's values stay for the one that retrains
+        # the previous delivery's past values stay (for the delivery that computes every row again); the new
+        # checks' values are added to them
         point_in_time.keep_previous(i.store)
-        i.peildata.update({"modus": "niet nodig", "reden": "trainingsrijen van de vorige levering hergebruikt; "
-                           "haar waarden op eerdere peildata zijn bewaard voor de levering die opnieuw traint"})
-    return model
+        i.peildata.update({"modus": "aangevuld", "reden": "trainingsrijen van de vorige levering hergebruikt; alleen "
+                           "de nieuwe controles zijn op hun eerdere peildata berekend en bij de bewaarde waarden "
+                           "gevoegd"})
+    return score_units(i.store, i.catalogue, i.scoremodel)
 
 
 def _score_parties(i: StageInput) -> None:

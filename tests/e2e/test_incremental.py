@@ -8,7 +8,6 @@ on delivery 1's kept rows (`score/model_reuse.py`), has its own runs at the end.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
@@ -232,6 +231,15 @@ def reused(bench):  # type: ignore[no-untyped-def]
     return {"out": out, "first": first, "report": result.report["analyse"]}
 
 
+def _kept_rows(path):  # type: ignore[no-untyped-def]
+    from pandzicht.score import model_reuse
+
+    with Store(path, read_only=True) as store:
+        header = json.loads(store.scalar(f"SELECT model FROM {model_reuse.TABLE}"))
+        rows = model_reuse._unpack(dict(store.rows(f"SELECT naam, waarde FROM {model_reuse.ROWS}")))
+    return header, rows
+
+
 def test_a_monthly_delivery_fits_its_models_on_the_kept_training_rows(reused) -> None:  # type: ignore[no-untyped-def]
     from pandzicht.score import model_reuse
 
@@ -239,21 +247,58 @@ def test_a_monthly_delivery_fits_its_models_on_the_kept_training_rows(reused) ->
     scoremodel = report["scoremodel"]
     assert scoremodel["model"] == "hergebruikt", scoremodel
     assert 0 < scoremodel["nieuwe_controles"] <= model_reuse.MAX_NEW_CHECKS * scoremodel["controles_bij_training"]
-    assert report["peildata"]["modus"] == "niet nodig" and not report["peildata"].get("waarden_berekend")
-    # the rows are delivery 1's, as it computed them; so are the past values kept for a later retraining
+    added = scoremodel["toegevoegd"]
+    assert added["controles"] == scoremodel["nieuwe_controles"] and added["steekproef"] > 0, added
+    # only the new checks were computed at their reference dates
+    assert report["peildata"]["modus"] == "aangevuld" and report["peildata"]["waarden_berekend"] > 0
+    (h1, first), (h2, now) = _kept_rows(reused["first"]), _kept_rows(reused["out"] / "pandzicht.duckdb")
+    n = len(first.units.y)
+    assert len(now.units.y) == n + added["controles"] and now.units.units[:n] == first.units.units
+    assert np.array_equal(now.units.x[:n], first.units.x) and np.array_equal(now.evidence.x[:n], first.evidence.x)
+    # what counts as observed can only shrink: the energy extract rolled on by a month (`restrict_to_coverage`)
+    for a, b in ((first.units.observed, now.units.observed[:n]), (first.evidence.observed, now.evidence.observed[:n])):
+        assert not (b & ~a).any()
+    assert now.parties.confirmed == first.parties.confirmed + added["partijen"]
+    assert np.array_equal(now.parties.fired[:len(first.parties.fired)], first.parties.fired)
+    # the header moves on to this delivery; the rows' full computation stays delivery 1's
+    assert h2["peildatum"] > h1["peildatum"] and h2["volledig_berekend_op"] == h1["peildatum"]
+    assert h2["controles"] == h1["controles"] + scoremodel["nieuwe_controles"]
+    # delivery 1's past values travel on, with the new checks' values beside them
     with Store(reused["first"], read_only=True) as a, Store(reused["out"] / "pandzicht.duckdb", read_only=True) as b:
-        for table in (f"{model_reuse.TABLE}", "peil_waarde ORDER BY ALL", "peil_doel ORDER BY ALL",
-                      f"{model_reuse.ROWS} WHERE naam NOT LIKE '%observed' ORDER BY naam"):
-            assert a.rows(f"SELECT * FROM {table}") == b.rows(f"SELECT * FROM {table}"), table
-        # what counts as observed can only shrink: the energy extract rolled on by a month (`restrict_to_coverage`)
-        sql = f"SELECT naam, waarde FROM {model_reuse.ROWS} WHERE naam LIKE '%observed' ORDER BY naam"
-        for (name, then), (same, now) in zip(a.rows(sql), b.rows(sql), strict=True):
-            then_, now_ = (np.load(io.BytesIO(v)) for v in (then, now))
-            assert name == same and then_.shape == now_.shape and not (now_ & ~then_).any(), name
+        for table in ("peil_waarde", "peil_doel", "peil_indicator"):
+            old = set(a.rows(f"SELECT * FROM {table}"))
+            new = b.rows(f"SELECT * FROM {table}")
+            assert old <= set(new), table
+        grown = "SELECT count(*) FROM (SELECT DISTINCT * FROM peil_doel WHERE doel = 'adres')"
+        assert a.scalar(grown) < b.scalar(grown) <= a.scalar(grown) + added["controles"] + added["steekproef"]
         # but the models are fitted again on this delivery (today's shares and share of findings), not copied
         before, after = (json.loads(s.scalar("SELECT model FROM model_adres")) for s in (a, b))
     assert before["intercept"] != after["intercept"] or before["gewichten"] != after["gewichten"]
     assert "hergebruikt" in after["opmerkingen"][-1] and "getraind" in before["opmerkingen"][-1]
+
+
+def test_the_added_rows_are_the_rows_a_full_run_computes(bench, reused) -> None:  # type: ignore[no-untyped-def]
+    """The new checks' rows, and the homes the sample adds, equal those of `--opnieuw` on the same delivery."""
+    _, first = _kept_rows(reused["first"])
+    _, now = _kept_rows(reused["out"] / "pandzicht.duckdb")
+    _, full = _kept_rows(bench["work"] / "uitvoer-opnieuw" / "pandzicht.duckdb")
+    n = len(first.units.y)
+    at = {(u, d): k for k, (u, d) in enumerate(zip(full.units.units, full.units.dates, strict=True))}
+    for rows, other in ((now.units, full.units), (now.evidence, full.evidence)):
+        for k in range(n, len(rows.y)):
+            j = at[(rows.units[k], rows.dates[k])]
+            assert np.array_equal(rows.x[k], other.x[j]) and np.array_equal(rows.observed[k], other.observed[j])
+            assert rows.y[k] == other.y[j] and rows.findings[k] == other.findings[j]
+    assert len(now.units.y) == len(full.units.y)
+    c, f = now.units.controls, full.units.controls
+    assert c is not None and f is not None and first.units.controls is not None
+    assert sorted(zip(c.dates, c.units, strict=True)) == sorted(zip(f.dates, f.units, strict=True))
+    kept = set(zip(first.units.controls.dates, first.units.controls.units, strict=True))
+    where = {(d, u): k for k, (d, u) in enumerate(zip(f.dates, f.units, strict=True))}
+    added = [k for k, key in enumerate(zip(c.dates, c.units, strict=True)) if key not in kept]
+    assert added
+    for k in added:
+        assert np.array_equal(c.x[k], f.x[where[(c.dates[k], c.units[k])]])
 
 
 def test_fitting_on_the_kept_rows_gives_the_full_runs_answer(bench, reused) -> None:  # type: ignore[no-untyped-def]

@@ -17,16 +17,18 @@ from pandzicht.store.engine import Store
 
 CATALOGUE = load_catalogue()
 REUSED = {"model": "hergebruikt"}  # how linking ran: the linking model was reused
+N_UNIT = sum(1 for i in CATALOGUE if i.unit_level)  # the address rows' columns
 
 
 def _rows(n: int = 4) -> tuple[TrainingSet, TrainingSet, PartyTraining]:
     rng = np.random.default_rng(3)
     units = [f"U{k}" for k in range(n)]
     dates = [dt.date(2023, 6, 30)] * n
-    controls = Controls(rng.random((2 * n, 3)), rng.random((2 * n, 3)) > 0.3, [f"C{k}" for k in range(2 * n)],
-                        [dt.date(2023, 6, 30)] * (2 * n))
-    units_set = TrainingSet(rng.random((n, 3)), np.array([1.0, 0.0] * (n // 2)), rng.random((n, 3)) > 0.2, units,
-                            dates, 1, ["hennepkwekerij", "niets_gevonden"] * (n // 2), 2, controls)
+    controls = Controls(rng.random((2 * n, N_UNIT)), rng.random((2 * n, N_UNIT)) > 0.3,
+                        [f"C{k}" for k in range(2 * n)], [dt.date(2023, 6, 30)] * (2 * n))
+    units_set = TrainingSet(rng.random((n, N_UNIT)), np.array([1.0, 0.0] * (n // 2)),
+                            rng.random((n, N_UNIT)) > 0.2, units, dates, 1,
+                            ["hennepkwekerij", "niets_gevonden"] * (n // 2), 2, controls)
     evidence = TrainingSet(rng.random((n, 5)), units_set.y, np.ones((n, 5), bool), units, dates, 1,
                            units_set.findings)
     return units_set, evidence, PartyTraining(11, ["a", "b"], rng.random((11, 2)) > 0.5)
@@ -68,8 +70,8 @@ def _decide(tmp_path: Path, previous: Path, peildatum: str = "2024-07-31", check
 def test_a_delivery_with_the_same_past_reuses_the_kept_rows_as_they_were(tmp_path: Path, previous: Path) -> None:
     decision = _decide(tmp_path, previous, checks=[*BEFORE, ("U99", "2024-07-02", "woonfraude")])
     assert decision.model == "hergebruikt" and decision.kept is not None, decision.reden
-    assert decision.figures == {"getraind_op_peildatum": "2024-06-30", "controles_bij_training": 40,
-                                "nieuwe_controles": 1}
+    assert decision.figures == {"getraind_op_peildatum": "2024-06-30", "volledig_berekend_op_peildatum": "2024-06-30",
+                                "controles_bij_training": 40, "nieuwe_controles": 1}
     units, evidence, parties = _rows()
     got = decision.kept
     for a, b in ((got.units, units), (got.evidence, evidence)):
@@ -88,7 +90,7 @@ def test_a_delivery_with_the_same_past_reuses_the_kept_rows_as_they_were(tmp_pat
     ({"checks": BEFORE[:-1]}, "controles van vóór de training"),
     ({"checks": [*BEFORE, ("U98", "2024-07-02", "woonfraude"), ("U99", "2024-07-03", "niets_gevonden"),
                  ("U97", "2024-07-04", "niets_gevonden")]}, "3 nieuwe controles"),
-    ({"peildatum": "2025-03-31"}, "dagen oud"),
+    ({"peildatum": "2025-03-31"}, "dagen geleden volledig berekend"),
     ({"peildatum": "2024-06-30"}, "niet na die van de training"),
     ({"opnieuw": True}, "--opnieuw"),
     ({"hertrain": True}, "--hertrain"),
@@ -137,3 +139,30 @@ def test_kept_rows_are_seen_with_this_deliverys_sources(tmp_path: Path) -> None:
     expected = np.array([[False, True, False], [True, True, False]])
     assert np.array_equal(train.observed, expected) and np.array_equal(controls.observed, expected)
     assert np.array_equal(train.x, np.ones((2, 3)))  # the values stay as computed; only what counts changes
+
+
+def test_rows_continued_month_after_month_are_computed_again_half_a_year_after_their_full_computation(
+        tmp_path: Path, previous: Path) -> None:
+    """Each continued delivery adds its new checks and moves the training's peildatum on, but the older rows
+    date from their last full computation: that date, not the last continuation, limits their age."""
+    with Store(previous) as store:
+        header = json.loads(store.scalar(f"SELECT model FROM {mr.TABLE}"))
+        continued = mr.trained_header(store, CATALOGUE, {**header, "volledig_berekend_op": "2024-01-15"})
+        assert continued["volledig_berekend_op"] == "2024-01-15" and continued["peildatum"] == "2024-06-30"
+        store.execute(f"UPDATE {mr.TABLE} SET model = ?", [json.dumps(continued)])
+    decision = _decide(tmp_path, previous, peildatum="2024-07-31")
+    assert decision.model == "getraind" and "volledig berekend" in decision.reden
+    assert decision.figures["volledig_berekend_op_peildatum"] == "2024-01-15"
+    with Store(previous) as store:
+        store.execute(f"UPDATE {mr.TABLE} SET model = ?", [json.dumps({**continued, "volledig_berekend_op":
+                                                                       "2024-03-31"})])
+    assert _decide(tmp_path, previous, peildatum="2024-07-31").model == "hergebruikt"
+
+
+def test_kept_rows_with_other_columns_than_the_catalogue_are_computed_again(tmp_path: Path) -> None:
+    path = tmp_path / "vorige.duckdb"
+    units, evidence, parties = _rows()
+    narrow = TrainingSet(units.x[:, :3], units.y, units.observed[:, :3], units.units, units.dates, 1, units.findings)
+    with _delivery(path, "2024-06-30", BEFORE) as store:
+        mr.save(store, mr.trained_header(store, CATALOGUE), narrow, evidence, parties)
+    assert _decide(tmp_path, path).reden == "andere indicatoren dan bij de training"

@@ -153,14 +153,16 @@ def decide(store: Store, previous: Path | None, opnieuw: bool, hertrain: bool, k
         return Decision("getraind", "indicatorcatalogus gewijzigd sinds de training: " + ", ".join(changed[:5])
                         + (f" en {len(changed) - 5} meer" if len(changed) > 5 else ""))
     trained_on = dt.date.fromisoformat(state["peildatum"])
+    computed_on = dt.date.fromisoformat(state.get("volledig_berekend_op", state["peildatum"]))
     today = _peildatum(store)
     figures: dict[str, Any] = {"getraind_op_peildatum": state["peildatum"],
+                               "volledig_berekend_op_peildatum": computed_on.isoformat(),
                                "controles_bij_training": state["controles"]}
     if today <= trained_on:
         return Decision("getraind", "peildatum niet na die van de training", figures=figures)
-    if (today - trained_on).days > MAX_AGE_DAYS:
-        return Decision("getraind", f"de training is {(today - trained_on).days} dagen oud (meer dan {MAX_AGE_DAYS})",
-                        figures=figures)
+    if (today - computed_on).days > MAX_AGE_DAYS:
+        return Decision("getraind", f"de trainingsrijen zijn {(today - computed_on).days} dagen geleden volledig "
+                        f"berekend (meer dan {MAX_AGE_DAYS})", figures=figures)
     n_then, digest = checks(store, trained_on)
     if (n_then, digest) != (state["controles"], state["controles_hash"]):
         return Decision("getraind", "de controles van vóór de training zijn gewijzigd (toegevoegd, verwijderd of "
@@ -173,8 +175,11 @@ def decide(store: Store, previous: Path | None, opnieuw: bool, hertrain: bool, k
     # the rows themselves (megabytes at 1M units) are read only once they are known to fit
     with prev.attached(store, previous) as alias:
         rows = dict(store.rows(f"SELECT naam, waarde FROM {alias}.{ROWS}"))
+    kept = _unpack(rows)
+    if kept.units.x.shape[1] != sum(1 for i in indicators if i.unit_level):
+        return Decision("getraind", "andere indicatoren dan bij de training", figures=figures)
     return Decision("hergebruikt", f"{n_now - n_then} nieuwe controles sinds de training (hooguit "
-                    f"{MAX_NEW_CHECKS:.0%} van {n_then}); catalogus en code gelijk", state, _unpack(rows), figures)
+                    f"{MAX_NEW_CHECKS:.0%} van {n_then}); catalogus en code gelijk", state, kept, figures)
 
 
 # -- the rows as stored --------------------------------------------------------------------------------------------
@@ -228,9 +233,12 @@ def save(store: Store, header: dict[str, Any], units: TrainingSet, evidence: Tra
     store.write_arrow(ROWS, pa.table({"naam": list(rows), "waarde": pa.array(list(rows.values()), pa.binary())}))
 
 
-def trained_header(store: Store, indicators: list[Indicator]) -> dict[str, Any]:
-    """What rows computed on this delivery were computed from: what the next delivery compares itself with."""
+def trained_header(store: Store, indicators: list[Indicator], kept: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What this delivery's rows were computed from: what the next delivery compares itself with. Rows that
+    continue `kept` ones (the header they came with) hold every check up to today's peildatum, but their older
+    part dates from when they were last computed in full (`volledig_berekend_op`, which MAX_AGE_DAYS limits)."""
     today = _peildatum(store)
     n, digest = checks(store, today)
+    computed = (kept or {}).get("volledig_berekend_op", (kept or {}).get("peildatum", today.isoformat()))
     return {"code": code_fingerprint(), "catalogus": catalogue_fingerprint(indicators), "peildatum": today.isoformat(),
-            "controles": n, "controles_hash": digest}
+            "volledig_berekend_op": computed, "controles": n, "controles_hash": digest}

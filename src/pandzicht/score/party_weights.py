@@ -61,13 +61,15 @@ class PartyWeights:
         }
 
 
-def _confirmed(store: Store) -> list[tuple[str, dt.date]]:
+def _confirmed(store: Store, since: dt.date | None = None) -> list[tuple[str, dt.date]]:
     if not (store.has_table("raw_handhaving_uitkomst") and store.has_table("relatie")):
         return []
-    return [(str(e), d) for e, d in store.rows(CONFIRMED_SQL)]
+    rows = store.rows(CONFIRMED_SQL)
+    return [(str(e), d) for e, d in rows if since is None or d > since]
 
 
-def _fired_before(store: Store, indicators: list[Indicator], confirmed: list[tuple[str, dt.date]]) -> np.ndarray:
+def _fired_before(store: Store, indicators: list[Indicator], confirmed: list[tuple[str, dt.date]],
+                  extend: bool = False) -> np.ndarray:
     """Per confirmed (party, check) and indicator: whether it fired at the reference date before the check."""
     col = {i.code: j for j, i in enumerate(indicators)}
     fired = np.zeros((len(confirmed), len(indicators)), dtype=bool)
@@ -75,7 +77,7 @@ def _fired_before(store: Store, indicators: list[Indicator], confirmed: list[tup
     for k, (_, day) in enumerate(confirmed):
         by_ref.setdefault(reference_date(day), []).append(k)
     work = {ref: (indicators, [confirmed[k][0] for k in rows]) for ref, rows in by_ref.items()}
-    values = values_at(store, work, "partij")  # an unchanged past is taken from the previous delivery
+    values = values_at(store, work, "partij", extend)  # an unchanged past is taken from the previous delivery
     for ref, rows in by_ref.items():
         for k in rows:
             for ind in indicators:
@@ -94,19 +96,34 @@ class PartyTraining:
     fired: np.ndarray
 
 
-def party_training(store: Store, indicators: list[Indicator]) -> PartyTraining:
-    """The confirmed parties and their indicators as of before each finding (the costly part: past values)."""
-    confirmed = _confirmed(store)
+def party_training(store: Store, indicators: list[Indicator], kept: PartyTraining | None = None,
+                   since: dt.date | None = None) -> PartyTraining:
+    """The confirmed parties and their indicators as of before each finding (the costly part: past values).
+
+    With `kept` (an earlier delivery's, learned from the checks up to `since`), only the parties confirmed by
+    checks after `since` are computed and added to it; their past values are appended to the kept ones in the
+    store. Kept rows that cannot be continued (too few to have been computed, or other indicators) are computed
+    again in full."""
     as_of = runnable(store, [i for i in indicators if i.fase == "indicatoren"])
+    codes = [i.code for i in as_of]
+    if kept is not None and since is not None and kept.codes == codes and \
+            (kept.confirmed >= MIN_CONFIRMED or not kept.confirmed):
+        new = _confirmed(store, since)
+        if kept.confirmed + len(new) < MIN_CONFIRMED:
+            return PartyTraining(kept.confirmed + len(new), codes, np.zeros((0, len(as_of)), dtype=bool))
+        if kept.confirmed:
+            fired = _fired_before(store, as_of, new, extend=True) if new else np.zeros((0, len(as_of)), bool)
+            return PartyTraining(kept.confirmed + len(new), codes, np.vstack([kept.fired, fired]))
+    confirmed = _confirmed(store)
     if len(confirmed) < MIN_CONFIRMED:
-        return PartyTraining(len(confirmed), [i.code for i in as_of], np.zeros((0, len(as_of)), dtype=bool))
-    return PartyTraining(len(confirmed), [i.code for i in as_of], _fired_before(store, as_of, confirmed))
+        return PartyTraining(len(confirmed), codes, np.zeros((0, len(as_of)), dtype=bool))
+    return PartyTraining(len(confirmed), codes, _fired_before(store, as_of, confirmed, extend=kept is not None))
 
 
 def party_weights(store: Store, indicators: list[Indicator], x: np.ndarray,
                   training: PartyTraining | None = None) -> tuple[PartyWeights, PartyTraining]:
     """Weights for the party indicators (columns of x, one row per scored party), learned from outcomes; and
-    what they were learned from. `training` (kept by an earlier delivery) saves computing it again.
+    what they were learned from. `training` (computed by `party_training`) saves computing it here.
 
     Falls back to weight 1 each when too few parties are confirmed by past checks; the caller records it."""
     codes = [i.code for i in indicators]

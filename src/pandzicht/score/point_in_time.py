@@ -154,11 +154,14 @@ def _previous(store: Store, doel: str, refs: Iterable[dt.date]) -> tuple[dict[dt
     return targets, computed
 
 
-def values_at(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]]], doel: str) -> Values:
+def values_at(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]]], doel: str,
+              extend: bool = False) -> Values:
     """Per reference date, its indicators' values for its targets (units or parties): from the previous
     delivery where it computed the same, else by rerunning the query as of that date.
 
-    Every value used is kept in this store for the next delivery. Targets are compared as text."""
+    Every value used is kept in this store for the next delivery. Targets are compared as text. With `extend`,
+    the store already holds the previous delivery's values (`keep_previous`: its training rows are reused and
+    only new checks are computed), and only what they lack is appended: targets new at a date, and dates new."""
     wanted = {ref: sorted({str(t) for t in ids}) for ref, (inds, ids) in work.items() if ids and inds}
     asked = {ref: work[ref][0] for ref in wanted}
     old_targets, old_computed = _previous(store, doel, wanted)
@@ -185,7 +188,15 @@ def values_at(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]
         values.update(_reused(store, doel, wanted, reuse))
     values.update(compute(store, changed))
     values.update(compute(store, missing))
-    _keep(store, doel, wanted, asked, digests, values, use)
+    if extend:  # what the kept values lack: targets new at a date, and the indicators of a date new altogether
+        wanted_new = {ref: [t for t in ids if t not in old_targets.get(ref, set())] for ref, ids in wanted.items()}
+        # at a known date the kept indicators stand (a new one there would claim the kept targets did not fire)
+        asked_new = {ref: inds if ref not in old_computed else [] for ref, inds in asked.items()}
+        fresh = {(ref, t) for ref, ids in wanted_new.items() for t in ids}
+        _keep(store, doel, wanted_new, asked_new, digests, {k: v for k, v in values.items() if (k[0], k[2]) in fresh},
+              use)
+    else:
+        _keep(store, doel, wanted, asked, digests, values, use)
     return values
 
 

@@ -7,6 +7,7 @@ keep the per-indicator contributions, which is what every screen shows.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import numpy as np
@@ -17,8 +18,8 @@ from pandzicht.indicators.catalogue import Indicator
 from pandzicht.score import model_reuse
 from pandzicht.score.model import MIN_LABELS, MIN_SUPPORT, TransparentModel, explain_rows, fit, gate
 from pandzicht.score.model_reuse import Decision, Kept
-from pandzicht.score.party_weights import MIN_CONFIRMED, party_weights
-from pandzicht.score.training import CONTROLS_PER_CHECK, TrainingSet, restrict_to_coverage, training_set
+from pandzicht.score.party_weights import MIN_CONFIRMED, party_training, party_weights
+from pandzicht.score.training import CONTROLS_PER_CHECK, TrainingSet, extended, restrict_to_coverage, training_set
 from pandzicht.score.typology import (
     MIN_POSITIVES,
     NOTHING_FOUND,
@@ -108,16 +109,15 @@ def score_units(store: Store, indicators: list[Indicator], reuse: Decision | Non
     conditional = np.array([i.alleen_met_woningsignaal for i in unit_inds], dtype=bool)
     x = gate(x, conditional)
     kept = reuse.kept
-    if kept is not None and kept.units.x.shape[1] != len(codes):
-        reuse.model, reuse.reden, reuse.kept, kept = "getraind", "andere indicatoren dan bij de training", None, None
     if kept is not None:  # the earlier delivery's rows as this delivery's sources cover their dates
         restrict_to_coverage(store, kept.units, unit_inds)
         restrict_to_coverage(store, kept.evidence, evidence_indicators())
+        kept = _with_new_checks(store, unit_inds, reuse, kept)
     model, typology, x_typ, reuse.units, reuse.evidence = _train_units(store, unit_inds, ids, x, conditional, kept)
     if kept is not None:
-        model.notes.append(f"de controles met hun waarden van vóór de controle zoals berekend bij de levering met "
-                           f"peildatum {reuse.header['peildatum']} (hergebruikt: {reuse.reden}); opnieuw geschat op "
-                           "deze levering")
+        model.notes.append(f"de controles tot peildatum {reuse.header['peildatum']} met hun waarden van vóór de "
+                           f"controle zoals berekend bij die levering (hergebruikt: {reuse.reden}), aangevuld met "
+                           f"{reuse.figures['toegevoegd']['controles']} nieuwe; opnieuw geschat op deze levering")
     scores = model.predict(x) if len(ids) else np.zeros(0)
     contrib = model.contributions(x)
     strength = model.logit(x) if len(ids) else np.zeros(0)
@@ -162,6 +162,18 @@ def _train_units(store: Store, unit_inds: list[Indicator], ids: list[str], x: np
     typology, x_typ, train_ev = _fit_typologies(store, unit_inds, ids, x, x_train, train,
                                                 kept.evidence if kept is not None else None)
     return model, typology, x_typ, train, train_ev
+
+
+def _with_new_checks(store: Store, unit_inds: list[Indicator], reuse: Decision, kept: Kept) -> Kept:
+    """The kept rows with those of the checks since the training added (their values computed now, at their
+    reference dates, and kept in the store beside the earlier ones): the past a run computing every row would
+    learn from, of which only the new part is computed. The party rows are added in `score_parties`."""
+    since = dt.date.fromisoformat(reuse.header["peildatum"])
+    units = training_set(store, unit_inds, CONTROLS_PER_CHECK, kept=kept.units, since=since)
+    evidence = training_set(store, evidence_indicators(), kept=kept.evidence, since=since)
+    reuse.figures["toegevoegd"] = {"controles": len(units.y),
+                                   "steekproef": len(units.controls.units) if units.controls else 0}
+    return Kept(extended(kept.units, units), extended(kept.evidence, evidence), kept.parties)
 
 
 def _ranked(strength: np.ndarray, ids: list[str]) -> list[int]:
@@ -291,9 +303,13 @@ def score_parties(store: Store, indicators: list[Indicator], reuse: Decision | N
     # No outcomes are recorded per party; each indicator's weight comes from how often it fired, before the
     # finding, on the parties of homes where a past check found something (or 1 each with too few of them).
     kept = reuse.kept if reuse is not None else None
-    weights, training = party_weights(store, party_inds, x, kept.parties if kept is not None else None)
+    training = None
+    if kept is not None and reuse is not None and reuse.header:  # the kept rows, with the parties confirmed since
+        training = party_training(store, party_inds, kept.parties, dt.date.fromisoformat(reuse.header["peildatum"]))
+        reuse.figures.setdefault("toegevoegd", {})["partijen"] = training.confirmed - kept.parties.confirmed
+    weights, training = party_weights(store, party_inds, x, training)
     if reuse is not None and reuse.units is not None and reuse.evidence is not None:
-        header = reuse.header if kept is not None and reuse.header else model_reuse.trained_header(store, indicators)
+        header = model_reuse.trained_header(store, indicators, reuse.header if kept is not None else None)
         model_reuse.save(store, header, reuse.units, reuse.evidence, training)
     if not weights.learned:
         fallback.record(store, "score.partijen.gewichten",

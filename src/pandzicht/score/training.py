@@ -118,26 +118,32 @@ def population_controls(store: Store, per_ref: dict[dt.date, int]) -> dict[dt.da
     return {ref: [u for u, year in rows if year is None or year <= ref.year][:n] for ref, n in per_ref.items()}
 
 
-def training_set(store: Store, indicators: list[Indicator], controls_per_check: float = 0.0) -> TrainingSet:
+def training_set(store: Store, indicators: list[Indicator], controls_per_check: float = 0.0,
+                 kept: TrainingSet | None = None, since: dt.date | None = None) -> TrainingSet:
     """One row per past check (unit, date): point-in-time indicator values and 1 for a finding, 0 for none.
 
     Checks on units that are not in the delivery's BAG are left out (counted in `outside_bag`): with no
     BAG row they would show no evidence at all, which is not what the checker saw. With `controls_per_check`,
     also that many population controls per check at each reference date (`controls`), computed in the same
-    queries."""
+    queries. With `since`, only the checks after that date: the rows an earlier delivery's `kept` rows lack
+    (`extended`); the population controls are then the homes the sample adds at each reference date to those
+    `kept` already holds, and past values are appended to the kept ones in the store (`values_at(extend=True)`)."""
     codes = [i.code for i in indicators]
     col = {c: j for j, c in enumerate(codes)}
     if not store.has_table("raw_handhaving_uitkomst"):
         return TrainingSet(np.zeros((0, len(codes))), np.zeros(0), np.ones((0, len(codes)), bool), [], [], 0)
+    after = "AND datum > ?" if since is not None else ""
+    params = [since] if since is not None else []
     checks = store.rows(
         "SELECT verblijfsobject_id, datum, max(CASE WHEN bevinding <> 'niets_gevonden' THEN 1 ELSE 0 END), "
         "coalesce(min(bevinding) FILTER (WHERE bevinding <> 'niets_gevonden'), 'niets_gevonden') "
         "FROM raw_handhaving_uitkomst WHERE verblijfsobject_id IN (SELECT verblijfsobject_id FROM "
-        "raw_bag_verblijfsobject) GROUP BY 1, 2 ORDER BY 2, 1"
+        f"raw_bag_verblijfsobject) {after} GROUP BY 1, 2 ORDER BY 2, 1", params
     )
     outside = int(store.scalar(
         "SELECT count(*) FROM (SELECT DISTINCT verblijfsobject_id, datum FROM raw_handhaving_uitkomst "
-        "WHERE verblijfsobject_id NOT IN (SELECT verblijfsobject_id FROM raw_bag_verblijfsobject))"))
+        f"WHERE verblijfsobject_id NOT IN (SELECT verblijfsobject_id FROM raw_bag_verblijfsobject) {after})",
+        params))
     by_ref: dict[dt.date, list[int]] = {}
     for i, (_, day, _, _) in enumerate(checks):
         by_ref.setdefault(reference_date(day), []).append(i)
@@ -151,10 +157,10 @@ def training_set(store: Store, indicators: list[Indicator], controls_per_check: 
             if ind not in present or not _observed(ind, ref, first):
                 observed[rows, col[ind.code]] = False
         work[ref] = ([i for i in present if _observed(i, ref, first)], [checks[i][0] for i in rows])
-    sampled = population_controls(store, {ref: round(len(rows) * controls_per_check) for ref, rows in by_ref.items()})
+    sampled = _sample(store, by_ref, controls_per_check, kept if since is not None else None)
     targets = {ref: (inds, [*ids, *sampled.get(ref, [])]) for ref, (inds, ids) in work.items()}
     # The values of an unchanged past come from the previous delivery where it continues one (point_in_time.py).
-    values = values_at(store, targets, "adres")
+    values = values_at(store, targets, "adres", extend=since is not None)
     for ref, rows in by_ref.items():
         for i in rows:
             for ind in work[ref][0]:
@@ -166,6 +172,45 @@ def training_set(store: Store, indicators: list[Indicator], controls_per_check: 
         len(by_ref), [c[3] for c in checks], outside,
         _controls(sampled, work, observed, by_ref, values, col) if controls_per_check else None,
     )
+
+
+def _sample(store: Store, by_ref: dict[dt.date, list[int]], per_check: float,
+            kept: TrainingSet | None) -> dict[dt.date, list[str]]:
+    """The population controls per reference date: round(checks x per_check) homes in hash order. Beside `kept`
+    rows, a date's count counts its kept checks too, and the homes already kept there are left out: kept and
+    added controls together are the sample a run computing every row now would draw."""
+    if not per_check:
+        return {}
+    before: dict[dt.date, int] = {}
+    have: dict[dt.date, set[str]] = {}
+    if kept is not None:
+        for day in kept.dates:
+            before[reference_date(day)] = before.get(reference_date(day), 0) + 1
+        if kept.controls is not None:
+            for ref, unit in zip(kept.controls.dates, kept.controls.units, strict=True):
+                have.setdefault(ref, set()).add(unit)
+    total = {ref: round((len(rows) + before.get(ref, 0)) * per_check) for ref, rows in by_ref.items()}
+    drawn = population_controls(store, total)
+    return {ref: [u for u in units if u not in have.get(ref, set())][:max(total[ref] - len(have.get(ref, ())), 0)]
+            for ref, units in drawn.items()}
+
+
+def extended(kept: TrainingSet, new: TrainingSet) -> TrainingSet:
+    """The kept rows followed by the rows of the checks since (both ordered by date, the new ones later); the
+    controls ordered by reference date, the kept ones of a date before those added to it."""
+    if not len(new.y):
+        return kept
+    controls = kept.controls
+    if kept.controls is not None and new.controls is not None:
+        c, d = kept.controls, new.controls
+        order = sorted(range(len(c.units) + len(d.units)), key=lambda r: (c.dates + d.dates)[r])
+        x, seen = np.vstack([c.x, d.x]), np.vstack([c.observed, d.observed])
+        units, dates = c.units + d.units, c.dates + d.dates
+        controls = Controls(x[order], seen[order], [units[r] for r in order], [dates[r] for r in order])
+    refs = {reference_date(day) for day in [*kept.dates, *new.dates]}
+    return TrainingSet(np.vstack([kept.x, new.x]), np.concatenate([kept.y, new.y]),
+                       np.vstack([kept.observed, new.observed]), kept.units + new.units, kept.dates + new.dates,
+                       len(refs), kept.findings + new.findings, kept.outside_bag + new.outside_bag, controls)
 
 
 def restrict_to_coverage(store: Store, train: TrainingSet, indicators: list[Indicator]) -> int:
