@@ -313,8 +313,10 @@ def _summarise(out_dir: Path, result: Any) -> None:
             out.print(f"[yellow]let op:[/] {note}")
     scoremodel = result.report.get("analyse", {}).get("scoremodel")
     if scoremodel and scoremodel.get("model") == "hergebruikt":
-        out.print(f"Scores geschat op de trainingsrijen van de levering met peildatum "
-                  f"{scoremodel.get('getraind_op_peildatum')}: {scoremodel['reden']}; --hertrain berekent ze opnieuw")
+        added = scoremodel.get("toegevoegd", {})
+        out.print(f"Scores geschat op de trainingsrijen tot peildatum {scoremodel.get('getraind_op_peildatum')} "
+                  f"({scoremodel['reden']}), aangevuld met {added.get('controles', 0)} nieuwe controles; "
+                  "--hertrain berekent ze opnieuw")
     elif scoremodel and scoremodel.get("getraind_op_peildatum"):
         out.print(f"Trainingsrijen opnieuw berekend: {scoremodel['reden']}")
     if result.indicators.get("ontbrekende_bron"):
