@@ -166,3 +166,23 @@ def test_kept_rows_with_other_columns_than_the_catalogue_are_computed_again(tmp_
     with _delivery(path, "2024-06-30", BEFORE) as store:
         mr.save(store, mr.trained_header(store, CATALOGUE), narrow, evidence, parties)
     assert _decide(tmp_path, path).reden == "andere indicatoren dan bij de training"
+
+
+def test_added_rows_follow_the_kept_ones_and_controls_stay_in_date_order() -> None:
+    from pandzicht.score.training import extended
+
+    def rows(units: list[str], days: list[dt.date], cunits: list[str], cdays: list[dt.date], v: float) -> TrainingSet:
+        n, m = len(units), len(cunits)
+        controls = Controls(np.full((m, 2), v), np.ones((m, 2), bool), cunits, cdays)
+        return TrainingSet(np.full((n, 2), v), np.ones(n), np.ones((n, 2), bool), units, days,
+                           len({d.year for d in days}), ["hennepkwekerij"] * n, 1, controls)
+
+    june, dec = dt.date(2024, 6, 30), dt.date(2024, 12, 31)
+    kept = rows(["A", "B"], [dt.date(2024, 8, 1), dt.date(2025, 2, 1)], ["C1", "C2", "C3"], [june, dec, dec], 0.0)
+    new = rows(["D"], [dt.date(2025, 3, 1)], ["C4", "C5"], [dec, dt.date(2025, 6, 30)], 1.0)
+    both = extended(kept, new)
+    assert both.units == ["A", "B", "D"] and both.x[:, 0].tolist() == [0, 0, 1] and both.outside_bag == 2
+    assert both.snapshots == 2  # reference dates 2024-06-30 and 2024-12-31
+    assert both.controls is not None and both.controls.units == ["C1", "C2", "C3", "C4", "C5"]
+    assert both.controls.x[:, 0].tolist() == [0, 0, 0, 1, 1]
+    assert extended(kept, rows([], [], [], [], 1.0)) is kept  # no new checks: the kept rows as they are
