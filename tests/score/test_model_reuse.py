@@ -88,8 +88,6 @@ def test_a_delivery_with_the_same_past_reuses_the_kept_rows_as_they_were(tmp_pat
 @pytest.mark.parametrize(("change", "reason"), [
     ({"checks": [*BEFORE[:-1], ("U39", "2023-03-01", "woonfraude")]}, "controles van vóór de training"),
     ({"checks": BEFORE[:-1]}, "controles van vóór de training"),
-    ({"checks": [*BEFORE, ("U98", "2024-07-02", "woonfraude"), ("U99", "2024-07-03", "niets_gevonden"),
-                 ("U97", "2024-07-04", "niets_gevonden")]}, "3 nieuwe controles"),
     ({"peildatum": "2025-03-31"}, "dagen geleden volledig berekend"),
     ({"peildatum": "2024-06-30"}, "niet na die van de training"),
     ({"opnieuw": True}, "--opnieuw"),
@@ -186,3 +184,12 @@ def test_added_rows_follow_the_kept_ones_and_controls_stay_in_date_order() -> No
     assert both.controls is not None and both.controls.units == ["C1", "C2", "C3", "C4", "C5"]
     assert both.controls.x[:, 0].tolist() == [0, 0, 0, 1, 1]
     assert extended(kept, rows([], [], [], [], 1.0)) is kept  # no new checks: the kept rows as they are
+
+
+def test_many_new_checks_are_added_to_the_kept_rows_not_a_reason_to_compute_them_again(tmp_path: Path,
+                                                                                      previous: Path) -> None:
+    """Their rows are computed either way (`training_set(since=...)`): 20 new checks beside 40 kept are reused."""
+    new = [(f"N{k}", "2024-07-02", "niets_gevonden") for k in range(20)]
+    decision = _decide(tmp_path, previous, checks=[*BEFORE, *new])
+    assert decision.model == "hergebruikt" and decision.figures["nieuwe_controles"] == 20, decision.reden
+    assert "20 nieuwe erbij berekend" in decision.reden

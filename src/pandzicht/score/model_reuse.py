@@ -14,15 +14,17 @@ typology model, party weights) are kept in the store and reused until one of the
   catalogue (indicator, query, `wijst_op`, condition) made them;
 - the checks they were learned from changed: a row of `handhaving_uitkomst` up to the training's peildatum
   added, removed or altered (a corrected finding must be learned);
-- more new checks since the training than MAX_NEW_CHECKS of the checks it learned from (a change in how the
-  region checks), or rows last computed in full more than MAX_AGE_DAYS ago: the older rows were computed on an
-  older delivery, and what compares with the delivery (a neighbourhood's median) drifts.
+- rows last computed in full more than MAX_AGE_DAYS ago: the older rows were computed on an older delivery, and
+  what compares with the delivery (a neighbourhood's median) drifts.
 
 Kept rows are continued, not frozen: the rows of the checks since the training (their indicators at their
 reference dates, the homes the population sample adds there, the parties they confirm) are computed on this
 delivery, exactly as a full run computes them, and appended. Without them a full run and a continued one learn
 from different evidence where it matters most: at 1M units the 1% new checks all sat at a new reference date
-where the energy indicators are observed, and the energy weights differed (top-200 overlap 89%).
+where the energy indicators are observed, and the energy weights differed (top-200 overlap 89%). How many new
+checks came in therefore no longer decides (session 25 computed everything again above 5%): they are computed in
+either case, and the part of the rows that differs from a full run's (the older checks, as an older delivery saw
+them) is bounded by its age.
 
 The models themselves are always fitted again, on the rows and today's delivery: how often each indicator
 fires today (the prior of its weight), the share of findings (the intercept), the typical strengths (the
@@ -55,7 +57,6 @@ from pandzicht.store.engine import Store
 
 TABLE = "scoremodel"  # one row: what the kept training rows were computed from (JSON)
 ROWS = "scoremodel_rijen"  # the kept training rows: per name a NumPy array (.npy bytes) or JSON
-MAX_NEW_CHECKS = 0.05  # new checks since the training, as a share of the checks it learned from
 MAX_AGE_DAYS = 183  # a training older than this is redone, however few checks came in
 
 _CHECKS_SQL = """
@@ -175,17 +176,14 @@ def decide(store: Store, previous: Path | None, opnieuw: bool, hertrain: bool, k
                         "aangepast)", figures=figures)
     n_now, _ = checks(store, today)
     figures["nieuwe_controles"] = n_now - n_then
-    if n_now - n_then > MAX_NEW_CHECKS * max(n_then, 1):
-        return Decision("getraind", f"{n_now - n_then} nieuwe controles sinds de training (meer dan "
-                        f"{MAX_NEW_CHECKS:.0%} van {n_then})", figures=figures)
     # the rows themselves (megabytes at 1M units) are read only once they are known to fit
     with prev.attached(store, previous) as alias:
         rows = dict(store.rows(f"SELECT naam, waarde FROM {alias}.{ROWS}"))
     kept = _unpack(rows)
     if kept.units.x.shape[1] != sum(1 for i in indicators if i.unit_level):
         return Decision("getraind", "andere indicatoren dan bij de training", figures=figures)
-    return Decision("hergebruikt", f"{n_now - n_then} nieuwe controles sinds de training (hooguit "
-                    f"{MAX_NEW_CHECKS:.0%} van {n_then}); catalogus en code gelijk", state, kept, figures)
+    return Decision("hergebruikt", f"controles tot de training ongewijzigd ({n_then}), {n_now - n_then} nieuwe "
+                    "erbij berekend; catalogus en code gelijk", state, kept, figures)
 
 
 # -- the rows as stored --------------------------------------------------------------------------------------------
