@@ -106,14 +106,14 @@ def party_training(store: Store, indicators: list[Indicator], kept: PartyTrainin
     again in full."""
     as_of = runnable(store, [i for i in indicators if i.fase == "indicatoren"])
     codes = [i.code for i in as_of]
-    if kept is not None and since is not None and kept.codes == codes and \
-            (kept.confirmed >= MIN_CONFIRMED or not kept.confirmed):
+    if kept is not None and since is not None and kept.codes == codes:
         new = _confirmed(store, since)
-        if kept.confirmed + len(new) < MIN_CONFIRMED:
-            return PartyTraining(kept.confirmed + len(new), codes, np.zeros((0, len(as_of)), dtype=bool))
-        if kept.confirmed:
+        total = kept.confirmed + len(new)
+        if total < MIN_CONFIRMED:
+            return PartyTraining(total, codes, np.zeros((0, len(as_of)), dtype=bool))
+        if kept.confirmed >= MIN_CONFIRMED:  # kept rows were computed: add the new ones
             fired = _fired_before(store, as_of, new, extend=True) if new else np.zeros((0, len(as_of)), bool)
-            return PartyTraining(kept.confirmed + len(new), codes, np.vstack([kept.fired, fired]))
+            return PartyTraining(total, codes, np.vstack([kept.fired, fired]))
     confirmed = _confirmed(store)
     if len(confirmed) < MIN_CONFIRMED:
         return PartyTraining(len(confirmed), codes, np.zeros((0, len(as_of)), dtype=bool))

@@ -203,9 +203,9 @@ def extended(kept: TrainingSet, new: TrainingSet) -> TrainingSet:
     controls = kept.controls
     if kept.controls is not None and new.controls is not None:
         c, d = kept.controls, new.controls
-        order = sorted(range(len(c.units) + len(d.units)), key=lambda r: (c.dates + d.dates)[r])
-        x, seen = np.vstack([c.x, d.x]), np.vstack([c.observed, d.observed])
         units, dates = c.units + d.units, c.dates + d.dates
+        order = sorted(range(len(dates)), key=dates.__getitem__)  # stable: kept before added within a date
+        x, seen = np.vstack([c.x, d.x]), np.vstack([c.observed, d.observed])
         controls = Controls(x[order], seen[order], [units[r] for r in order], [dates[r] for r in order])
     refs = {reference_date(day) for day in [*kept.dates, *new.dates]}
     return TrainingSet(np.vstack([kept.x, new.x]), np.concatenate([kept.y, new.y]),
