@@ -241,7 +241,6 @@ def _kept_rows(path):  # type: ignore[no-untyped-def]
 
 
 def test_a_monthly_delivery_fits_its_models_on_the_kept_training_rows(reused) -> None:  # type: ignore[no-untyped-def]
-
     report = reused["report"]
     scoremodel = report["scoremodel"]
     assert scoremodel["model"] == "hergebruikt", scoremodel
