@@ -178,7 +178,8 @@ def person_settings() -> SettingsCreator:
     other (their tokens already say who is who)."""
     rules = [
         # Surname and birth year alone grow with the square of the population (5M candidates at 200k units, 2.6M
-        # of them true); with the initial 2.8M, and every true pair it found is still found (docs/schaal.md).
+        # of them true); with the initial 2.8M, and the other rules still reach what it no longer finds, all but
+        # one mention pair in 16M (docs/schaal.md, session 28).
         "l.achternaam_sleutel = r.achternaam_sleutel AND l.geboortejaar = r.geboortejaar AND l.initiaal = r.initiaal",
         "l.achternaam_sleutel = r.achternaam_sleutel AND l.initiaal = r.initiaal "
         "AND l.verblijfsobject_id = r.verblijfsobject_id",
