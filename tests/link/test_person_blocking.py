@@ -23,11 +23,9 @@ def _blocked(profiles: list[dict]) -> set[tuple[str, str]]:
     """The pairs (smaller id first) any prediction rule of the person model blocks together."""
     con = duckdb.connect()
     con.register("p", pa.Table.from_pylist(profiles))
-    rules = ps.person_settings().blocking_rules_to_generate_predictions
     out: set[tuple[str, str]] = set()
-    for rule in rules:
-        sql = rule if isinstance(rule, str) else rule.blocking_rule_sql
-        out |= set(con.execute(f"SELECT l.unique_id, r.unique_id FROM p l JOIN p r ON {sql} "
+    for rule in ps.person_settings().blocking_rules_to_generate_predictions:  # SQL strings
+        out |= set(con.execute(f"SELECT l.unique_id, r.unique_id FROM p l JOIN p r ON {rule} "
                                "AND l.unique_id < r.unique_id").fetchall())
     return out
 
@@ -40,8 +38,8 @@ def test_a_typo_in_both_first_name_and_birth_date_is_still_compared():
 
 
 def test_same_surname_and_birth_year_with_another_initial_is_not_compared():
-    # Namesakes born in the same year: at 200k units these were half the rule's 5M candidates, none of them a
-    # true pair that no other rule found.
+    # Namesakes born in the same year: at 200k units 2.2M of the rule's 5M candidates; of the 4,247 true pairs
+    # among them the other rules still reach all but one.
     a = _profile("a", "jansen", "pieter", "1980-03-14", "0599010000000001")
     b = _profile("b", "jansen", "karel", "1980-08-02", "0599010000000002")
     assert _blocked([a, b]) == set()
