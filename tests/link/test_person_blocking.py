@@ -39,7 +39,7 @@ def test_a_typo_in_both_first_name_and_birth_date_is_still_compared():
 
 def test_same_surname_and_birth_year_with_another_initial_is_not_compared():
     # Namesakes born in the same year: at 200k units 2.2M of the rule's 5M candidates; of the 4,247 true pairs
-    # among them the other rules still reach all but one.
+    # among them the other rules still reach all but one mention pair.
     a = _profile("a", "jansen", "pieter", "1980-03-14", "0599010000000001")
     b = _profile("b", "jansen", "karel", "1980-08-02", "0599010000000002")
     assert _blocked([a, b]) == set()
