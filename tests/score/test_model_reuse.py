@@ -193,3 +193,24 @@ def test_many_new_checks_are_added_to_the_kept_rows_not_a_reason_to_compute_them
     decision = _decide(tmp_path, previous, checks=[*BEFORE, *new])
     assert decision.model == "hergebruikt" and decision.figures["nieuwe_controles"] == 20, decision.reden
     assert "20 nieuwe erbij berekend" in decision.reden
+
+
+def test_the_typology_models_solution_is_kept_at_full_precision_for_the_next_fit(tmp_path: Path) -> None:
+    from pandzicht.score.typology import TypologyModel
+
+    rng = np.random.default_rng(5)
+    model = TypologyModel(["safehouse", "hennepkwekerij"], ["a", "b", "c"], rng.normal(size=(3, 2)),
+                          rng.normal(size=2), np.ones(3), {"safehouse": 3}, 3)
+    path = tmp_path / "vorige.duckdb"
+    with _delivery(path, "2024-06-30", BEFORE) as store:
+        mr.save(store, mr.trained_header(store, CATALOGUE), *_rows(), typology=model)
+    decision = _decide(tmp_path, path)
+    assert decision.kept is not None and decision.kept.typology is not None, decision.reden
+    start = decision.kept.typology
+    assert start.features == ("a", "b", "c") and start.typologies == ("safehouse", "hennepkwekerij")
+    assert np.array_equal(start.weights, model.weights) and np.array_equal(start.intercepts, model.intercepts)
+
+
+def test_kept_rows_without_a_typology_solution_start_the_fit_at_the_prior(tmp_path: Path, previous: Path) -> None:
+    decision = _decide(tmp_path, previous)  # saved as an analysis before the kept solution did
+    assert decision.kept is not None and decision.kept.typology is None

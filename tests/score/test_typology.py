@@ -133,3 +133,45 @@ def test_a_home_with_signals_gets_a_guess_when_a_few_homes_dominate_the_probabil
     out = guesses_for(model, model.proba(x), strength, np.ones(len(strength), dtype=bool))
     assert out[2] != "" and 1 / (1 + np.exp(8.0)) < (1 / (1 + np.exp(-strength))).mean()
     assert all(g == "" for g in out[3:])
+
+
+def _fit_counting(monkeypatch, *args, **kw):  # type: ignore[no-untyped-def]
+    """fit_typology, and how many times the optimiser evaluated the objective."""
+    import pandzicht.score.typology as typology
+
+    calls: list[int] = []
+    real = typology.minimize
+
+    def counting(*a, **k):  # type: ignore[no-untyped-def]
+        res = real(*a, **k)
+        calls.append(int(res.nfev))
+        return res
+
+    monkeypatch.setattr(typology, "minimize", counting)
+    model = fit_typology(*args, **kw)
+    monkeypatch.setattr(typology, "minimize", real)
+    return model, sum(calls)
+
+
+def test_a_fit_started_from_last_months_solution_reaches_the_same_model_in_far_fewer_steps(monkeypatch):
+    from pandzicht.score.typology import FitStart
+
+    rng = np.random.default_rng(11)
+    truth = {t: f"ind_{t}" for t in TYPOLOGIES}
+    x, labels = _world(rng, 900, truth)
+    # strengths of very different size, as real indicators have: the problem is ill-conditioned
+    x = x * rng.lognormal(0.0, 3.5, size=x.shape)
+    points = {f"ind_{t}": (t,) for t in TYPOLOGIES}
+    last_month = fit_typology(FEATURES, points, x[:880], labels[:880], x)
+    # this month: twenty more findings, and today's homes set a slightly different scale
+    cold, cold_steps = _fit_counting(monkeypatch, FEATURES, points, x, labels, x[20:])
+    warm, warm_steps = _fit_counting(monkeypatch, FEATURES, points, x, labels, x[20:],
+                                     start=FitStart.of(last_month))
+    # the optimum itself, whatever the start: a continued and a full run of a delivery give the same model
+    assert np.abs(warm.proba(x) - cold.proba(x)).max() < 1e-6
+    assert warm_steps * 5 < cold_steps, (warm_steps, cold_steps)
+    assert any("vorige levering" in note for note in warm.notes) and not cold.notes
+    # a start over other features or typologies is not used: the fit starts at the prior, as without one
+    other = FitStart(tuple(reversed(FEATURES)), tuple(TYPOLOGIES), last_month.weights, last_month.intercepts)
+    again, again_steps = _fit_counting(monkeypatch, FEATURES, points, x, labels, x[20:], start=other)
+    assert again_steps == cold_steps and np.array_equal(again.weights, cold.weights) and not again.notes

@@ -53,6 +53,7 @@ from pandzicht.link import previous as prev
 from pandzicht.score.party_weights import PartyTraining
 from pandzicht.score.point_in_time import query_hash
 from pandzicht.score.training import Controls, TrainingSet
+from pandzicht.score.typology import FitStart, TypologyModel
 from pandzicht.store.engine import Store
 
 TABLE = "scoremodel"  # one row: what the kept training rows were computed from (JSON)
@@ -73,6 +74,7 @@ class Kept:
     units: TrainingSet  # address checks (with population controls)
     evidence: TrainingSet  # the typology evidence at the same checks
     parties: PartyTraining
+    typology: FitStart | None = None  # the typology model's solution: where this delivery's fit starts
 
 
 @dataclass
@@ -87,6 +89,7 @@ class Decision:
     # filled while scoring: the rows this delivery used, kept in its store for the next one
     units: TrainingSet | None = None
     evidence: TrainingSet | None = None
+    typology: TypologyModel | None = None
 
     def report(self) -> dict[str, Any]:
         """The `analyse.scoremodel` section of laadrapport.json."""
@@ -222,16 +225,26 @@ def _unpack_set(name: str, rows: dict[str, bytes]) -> TrainingSet:
 
 def _unpack(rows: dict[str, bytes]) -> Kept:
     party = json.loads(rows["partijen.meta"])
+    start = None
+    if "typologie.meta" in rows:  # an analysis before the kept solution has none: its fit starts at the prior
+        meta = json.loads(rows["typologie.meta"])
+        start = FitStart(tuple(meta["features"]), tuple(meta["typologies"]), _array(rows["typologie.gewichten"]),
+                         _array(rows["typologie.intercepten"]))
     return Kept(_unpack_set("adressen", rows), _unpack_set("bewijs", rows),
-                PartyTraining(int(party["confirmed"]), list(party["codes"]), _array(rows["partijen.fired"])))
+                PartyTraining(int(party["confirmed"]), list(party["codes"]), _array(rows["partijen.fired"])), start)
 
 
 def save(store: Store, header: dict[str, Any], units: TrainingSet, evidence: TrainingSet,
-         parties: PartyTraining) -> None:
-    """Keep the training rows and what they were computed from in this store, for the next delivery."""
+         parties: PartyTraining, typology: TypologyModel | None = None) -> None:
+    """Keep the training rows and what they were computed from in this store, for the next delivery; with the
+    typology model's solution (full precision), where the next delivery's fit starts."""
     rows = {**_pack_set("adressen", units), **_pack_set("bewijs", evidence),
             "partijen.fired": _npy(parties.fired),
             "partijen.meta": json.dumps({"confirmed": parties.confirmed, "codes": parties.codes}).encode()}
+    if typology is not None:
+        rows |= {"typologie.gewichten": _npy(typology.weights), "typologie.intercepten": _npy(typology.intercepts),
+                 "typologie.meta": json.dumps({"features": typology.features,
+                                               "typologies": typology.typologies}).encode()}
     store.execute(f"CREATE OR REPLACE TABLE {TABLE} (model VARCHAR)")
     store.execute(f"INSERT INTO {TABLE} VALUES (?)", [json.dumps(header, ensure_ascii=False)])
     store.write_arrow(ROWS, pa.table({"naam": list(rows), "waarde": pa.array(list(rows.values()), pa.binary())}))

@@ -23,6 +23,7 @@ from pandzicht.score.training import CONTROLS_PER_CHECK, TrainingSet, extended, 
 from pandzicht.score.typology import (
     MIN_POSITIVES,
     NOTHING_FOUND,
+    FitStart,
     TypologyModel,
     finding_rows,
     fit_typology,
@@ -114,6 +115,7 @@ def score_units(store: Store, indicators: list[Indicator], reuse: Decision | Non
         restrict_to_coverage(store, kept.evidence, evidence_indicators())
         kept = _with_new_checks(store, unit_inds, reuse, kept)
     model, typology, x_typ, reuse.units, reuse.evidence = _train_units(store, unit_inds, ids, x, conditional, kept)
+    reuse.typology = typology
     if kept is not None:
         model.notes.append(f"de controles tot peildatum {reuse.header['peildatum']} met hun waarden van vóór de "
                            f"controle zoals berekend bij die levering (hergebruikt: {reuse.reden}), aangevuld met "
@@ -160,7 +162,8 @@ def _train_units(store: Store, unit_inds: list[Indicator], ids: list[str], x: np
                           "peildata stonden" if model.controls else ""))
     _record_weight_fallbacks(store, model, x_train)
     typology, x_typ, train_ev = _fit_typologies(store, unit_inds, ids, x, x_train, train,
-                                                kept.evidence if kept is not None else None)
+                                                kept.evidence if kept is not None else None,
+                                                kept.typology if kept is not None else None)
     return model, typology, x_typ, train, train_ev
 
 
@@ -173,7 +176,7 @@ def _with_new_checks(store: Store, unit_inds: list[Indicator], reuse: Decision, 
     evidence = training_set(store, evidence_indicators(), kept=kept.evidence, since=since)
     reuse.figures["toegevoegd"] = {"controles": len(units.y),
                                    "steekproef": len(units.controls.units) if units.controls else 0}
-    return Kept(extended(kept.units, units), extended(kept.evidence, evidence), kept.parties)
+    return Kept(extended(kept.units, units), extended(kept.evidence, evidence), kept.parties, kept.typology)
 
 
 def _ranked(strength: np.ndarray, ids: list[str]) -> list[int]:
@@ -218,14 +221,16 @@ def _record_weight_fallbacks(store: Store, model: TransparentModel, x_train: np.
 
 
 def _fit_typologies(store: Store, unit_inds: list[Indicator], ids: list[str], x: np.ndarray, x_train: np.ndarray,
-                    train: TrainingSet, train_ev: TrainingSet | None) -> tuple[TypologyModel, np.ndarray, TrainingSet]:
-    """Fit the typology model on past findings; with today's inputs (the indicators and the evidence)."""
+                    train: TrainingSet, train_ev: TrainingSet | None, start: FitStart | None = None,
+                    ) -> tuple[TypologyModel, np.ndarray, TrainingSet]:
+    """Fit the typology model on past findings; with today's inputs (the indicators and the evidence). A continued
+    delivery's fit starts from the previous delivery's solution (`start`): the same optimum in far fewer steps."""
     rows = finding_rows(train)
     labels = [train.findings[i] for i in rows]
     # the indicators plus the tips and police registrations per category: what tells typologies apart
     feats, points, x_typ, x_typ_train, train_ev = with_evidence(
         store, ids, [i.code for i in unit_inds], {i.code: i.wijst_op for i in unit_inds}, x, train, x_train, train_ev)
-    model = fit_typology(feats, points, x_typ_train[rows], labels, x_typ)
+    model = fit_typology(feats, points, x_typ_train[rows], labels, x_typ, start=start)
     _record_typology_fallbacks(store, model, train)
     return model, x_typ, train_ev
 
@@ -310,7 +315,7 @@ def score_parties(store: Store, indicators: list[Indicator], reuse: Decision | N
     weights, training = party_weights(store, party_inds, x, training)
     if reuse is not None and reuse.units is not None and reuse.evidence is not None:
         header = model_reuse.trained_header(store, indicators, reuse.header if kept is not None else None)
-        model_reuse.save(store, header, reuse.units, reuse.evidence, training)
+        model_reuse.save(store, header, reuse.units, reuse.evidence, training, reuse.typology)
     if not weights.learned:
         fallback.record(store, "score.partijen.gewichten",
                         f"te weinig partijen bij woningen met een bevinding: {weights.confirmed} "
