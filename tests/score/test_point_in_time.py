@@ -119,6 +119,81 @@ def test_an_indicator_that_compares_with_the_delivery_is_computed_afresh(tmp_pat
     assert summary["peildata_deels"] == 2 and summary["waarden_hergebruikt"] == 4 and summary["waarden_berekend"] == 4
 
 
+PEIL = dt.date(2024, 6, 30)  # the previous delivery's peildatum: the reference date of this month's new checks
+
+
+def _previous_with_today(tmp_path: Path, sources: tuple[str, ...] = ("melding",)) -> Path:
+    """A previous delivery (peildatum PEIL) that kept past values and wrote its own values at PEIL: 'a' at 0.4 for
+    H1 only (computing 'a' as of PEIL on this data gives 1.0 for H1 and H2), and had rows of `sources`."""
+    path = tmp_path / "vorige.duckdb"
+    with _store(path) as store:
+        pit.values_at(store, _work([_flag("a")]), "adres")
+        store.execute("CREATE TABLE indicator_waarde (indicator VARCHAR, entiteit VARCHAR, entiteit_id VARCHAR, "
+                      "waarde DOUBLE)")
+        store.execute("INSERT INTO indicator_waarde VALUES ('a', 'adres', 'H1', 0.4), ('m', 'adres', 'H1', 0.4), "
+                      "('a', 'partij', 'P1', 0.9)")
+        for source in sources:
+            store.execute(f"CREATE TABLE raw_{source} AS SELECT 1 AS x")
+    return path
+
+
+def _continued(store: Store, previous: Path) -> None:
+    """This month's store: a later peildatum, the previous delivery's values carried and kept (rows reused)."""
+    store.execute("UPDATE bundel_meta SET peildatum = DATE '2024-07-31'")
+    store.execute("CREATE TABLE raw_melding AS SELECT 1 AS x")
+    store.execute("INSERT INTO _vlag VALUES ('H1', 'm', DATE '2020-01-01')")
+    assert pit.carry_previous(store, previous)
+    pit.keep_previous(store)
+
+
+def test_new_checks_at_the_previous_peildatum_take_that_deliverys_own_values(tmp_path: Path) -> None:
+    """What the data showed on that date is what the previous delivery computed then: taken over for the catalogue's
+    address indicators (a home absent from its values did not fire), computed for the typology evidence (not in
+    that table) and for an indicator over a source that had no rows then; only while the kept rows are continued."""
+    from dataclasses import replace
+
+    evidence = replace(_flag("b"), familie="typologie")
+    over_melding = replace(_flag("m"), bronnen=("melding",))
+    inds = [_flag("a"), evidence, over_melding]
+    work = {PEIL: (inds, ["H1", "H2"])}
+    with _store(tmp_path / "b.duckdb") as store:
+        _continued(store, _previous_with_today(tmp_path))
+        values = pit.values_at(store, work, "adres", extend=True)
+        kept = store.scalar(f"SELECT waarde FROM {pit.VALUES} WHERE peildatum = ? AND indicator = 'a' "
+                            "AND entiteit_id = 'H1'", [PEIL])
+        summary = pit.summary(store)
+    assert values[(PEIL, "a", "H1")] == 0.4 and (PEIL, "a", "H2") not in values  # as the previous delivery had it
+    assert values[(PEIL, "b", "H1")] == 1.0  # typology evidence: computed
+    assert values[(PEIL, "m", "H1")] == 0.4  # its source had rows then and now: taken over
+    assert kept == 0.4  # kept for the next delivery like any value used
+    assert summary["waarden_hergebruikt"] == 4 and summary["waarden_berekend"] == 2
+
+    tmp2 = tmp_path / "zonder"
+    tmp2.mkdir()
+    with _store(tmp2 / "b.duckdb") as store:  # the previous delivery had no tips: 'm' is computed now
+        _continued(store, _previous_with_today(tmp2, sources=()))
+        values = pit.values_at(store, work, "adres", extend=True)
+    assert values[(PEIL, "m", "H1")] == 1.0 and values[(PEIL, "a", "H1")] == 0.4
+
+
+def test_the_previous_deliverys_own_values_serve_only_its_peildatum_and_a_continued_run(tmp_path: Path) -> None:
+    previous = _previous_with_today(tmp_path)
+    with _store(tmp_path / "b.duckdb") as store:
+        _continued(store, previous)
+        other_date = pit.values_at(store, {REF2: ([_flag("a")], ["H1", "H2", "H3"])}, "adres", extend=True)
+        not_continued = pit.values_at(store, {PEIL: ([_flag("a")], ["H1", "H2"])}, "adres")
+        parties = pit.values_at(store, {PEIL: ([replace_level(_flag("a"))], ["P1"])}, "partij", extend=True)
+    assert other_date[(REF2, "a", "H1")] == 1.0 and other_date[(REF2, "a", "H2")] == 1.0
+    assert not_continued == {(PEIL, "a", "H1"): 1.0, (PEIL, "a", "H2"): 1.0}  # computed from this delivery
+    assert parties == {}  # party ids are not taken from the previous delivery's values: computed (none fire)
+
+
+def replace_level(ind: Indicator) -> Indicator:
+    from dataclasses import replace
+
+    return replace(ind, entiteit="partij", query=ind.query.replace("woning AS", "'X' || woning AS"))
+
+
 def _no_rewrite(monkeypatch) -> list[str]:
     """Make `lift` record and refuse every call, so a test sees whether a query was rewritten again."""
     calls: list[str] = []

@@ -13,6 +13,15 @@ median, a region's share), whose past value moves whenever the delivery does.
 `--opnieuw` or a retrained linking model recompute everything. The report says how much was taken over
 (`analyse.peildata`, docs/outputs.md), and `bench leveringen` measures the result against a full run.
 
+When the kept training rows are continued (`values_at(extend=True)`: the score models learn from the previous
+delivery's rows plus the new checks), a new check whose reference date is the previous delivery's peildatum takes
+each address indicator's value from that delivery's own `indicator_waarde`: what the region's data showed on that
+very date, which is what a reference date means (the data as an analyst could have seen it then). Computing them
+again would rerun every indicator, the comparing ones over the whole delivery, for a few dozen homes: at 200k units
+half of a continued run's scoring. Only where the previous delivery had the same sources with rows (an indicator
+over a source that appeared or vanished since is computed); the typology evidence is not in that table and is
+computed. A full run (`--opnieuw`) computes every date from the delivery itself.
+
 The lifted form of each query (`lift.py`: SQLGlot rewrites some 60 queries per analysis, 0.52 s at 20k) is kept too
 (`peil_query`), with a fingerprint of the rewrite's code and SQLGlot's version: a continued delivery takes it
 over instead of rewriting the same text again; other code rewrites it afresh.
@@ -44,6 +53,8 @@ _PREVIOUS_LIFTED = f"_vorige_{LIFTED}"
 _USE = "_peil_gebruik"  # this run: per kind of target and reference date, indicators reused and computed
 _PER_DATE = "_peil_per_datum"  # this run: indicators the rewrite could not lift, computed date by date
 _WANTED = "_peil_gevraagde_doelen"  # while computing: (reference date, target) pairs
+_TODAY = "_vorige_vandaag"  # the previous delivery's address indicator values at its own peildatum
+_TODAY_META = "_vorige_vandaag_peil"  # one row: that peildatum, and the sources it had rows of
 
 _SCHEMA = {
     TARGETS: pa.schema([("doel", pa.string()), ("peildatum", pa.date32()), ("entiteit_id", pa.string())]),
@@ -75,7 +86,46 @@ def carry_previous(store: Store, previous: Path) -> bool:
         if prev.has_table(store, LIFTED):  # an analysis older than the kept rewrites has none
             store.execute(f"CREATE OR REPLACE TEMP TABLE {_PREVIOUS_LIFTED} AS SELECT * FROM {alias}.{LIFTED} "
                           "WHERE herschrijver = ?", [rewriter()])
+        _carry_today(store, alias)
     return True
+
+
+def _carry_today(store: Store, alias: str) -> None:
+    """Copy the previous delivery's own address indicator values, its peildatum and the sources it had rows of."""
+    for table in (_TODAY, _TODAY_META):
+        store.execute(f"DROP TABLE IF EXISTS {table}")
+    if not (prev.has_table(store, "indicator_waarde") and prev.has_table(store, "bundel_meta")):
+        return
+    store.execute(f"CREATE TEMP TABLE {_TODAY} AS SELECT indicator, entiteit_id, waarde "
+                  f"FROM {alias}.indicator_waarde WHERE entiteit = 'adres'")
+    raw = [r[0] for r in store.rows(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = ? AND table_schema = 'main' "
+        "AND starts_with(table_name, 'raw_')", [alias])]
+    with_rows = [t[len("raw_"):] for t in raw if store.scalar(f"SELECT EXISTS (SELECT 1 FROM {alias}.{t})")]
+    store.execute(f"CREATE TEMP TABLE {_TODAY_META} AS SELECT (SELECT peildatum FROM {alias}.bundel_meta) AS "
+                  "peildatum, CAST(? AS VARCHAR[]) AS bronnen", [with_rows])
+
+
+def _from_previous_today(store: Store, doel: str, asked: dict[dt.date, list[Indicator]]) -> dict[dt.date, list[str]]:
+    """Per reference date, the indicators whose values come from the previous delivery's own values: only at its
+    peildatum, for address indicators it computed with the same sources present as now."""
+    if doel != "adres" or not store.has_table(_TODAY_META):
+        return {}
+    meta = store.rows(f"SELECT peildatum, bronnen FROM {_TODAY_META}")
+    if not meta or meta[0][0] is None or _day(meta[0][0]) not in asked:
+        return {}
+    peil, then = _day(meta[0][0]), set(meta[0][1])
+    from pandzicht.indicators.run import DERIVED
+    from pandzicht.score.typology_evidence import FAMILY as EVIDENCE
+
+    def same_sources(ind: Indicator) -> bool:
+        return all((b in then) == store.has_rows(f"raw_{b}") for b in (*ind.bronnen, *ind.optioneel)
+                   if b not in DERIVED)
+
+    # A catalogue indicator whose sources had rows then ran then (an absent row is a value of 0); the typology
+    # evidence never goes into indicator_waarde. The catalogue itself is the previous delivery's: the kept rows
+    # are continued only when it is unchanged (`model_reuse.decide`).
+    return {peil: [i.code for i in asked[peil] if i.unit_level and i.familie != EVIDENCE and same_sources(i)]}
 
 
 def keep_previous(store: Store) -> None:
@@ -161,9 +211,11 @@ def values_at(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]
 
     Every value used is kept in this store for the next delivery. Targets are compared as text. With `extend`,
     the store already holds the previous delivery's values (`keep_previous`: its training rows are reused and
-    only new checks are computed), and only what they lack is appended: targets new at a date, and dates new."""
+    only new checks are computed), and only what they lack is appended: targets new at a date, and dates new; at the
+    previous delivery's peildatum they come from its own values (`_from_previous_today`)."""
     wanted = {ref: sorted({str(t) for t in ids}) for ref, (inds, ids) in work.items() if ids and inds}
     asked = {ref: work[ref][0] for ref in wanted}
+    today = _from_previous_today(store, doel, asked) if extend else {}
     old_targets, old_computed = _previous(store, doel, wanted)
     digests = {ind.code: query_hash(ind) for inds in asked.values() for ind in inds}
     reuse: dict[dt.date, list[str]] = {}
@@ -175,15 +227,20 @@ def values_at(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]
         covered = [t for t in ids if t in known]
         new = [t for t in ids if t not in known]
         kept = old_computed.get(ref, {}) if covered else {}
-        same = [i for i in asked[ref] if kept.get(i.code) == digests[i.code] and not i.vergelijkt_met_levering]
-        other = [i for i in asked[ref] if i not in same]
+        then = set(today.get(ref, ()))
+        same = [i for i in asked[ref] if kept.get(i.code) == digests[i.code] and not i.vergelijkt_met_levering
+                and i.code not in then]
+        other = [i for i in asked[ref] if i not in same and i.code not in then]
         reuse[ref] = [i.code for i in same]
         if other:
             changed[ref] = (other, ids)  # a changed (or never computed) query: every target afresh
         if same and new:
             missing[ref] = (same, new)  # an unchanged query: only targets it was not asked for then
-        use[ref] = (len(same) * len(covered), len(other) * len(ids) + (len(same) * len(new)))
+        use[ref] = (len(same) * len(covered) + len(then) * len(ids),
+                    len(other) * len(ids) + (len(same) * len(new)))
     values: Values = {}
+    if today:
+        values.update(_today_values(store, {ref: (codes, wanted[ref]) for ref, codes in today.items()}))
     if any(reuse.values()):
         values.update(_reused(store, doel, wanted, reuse))
     values.update(compute(store, changed))
@@ -198,6 +255,27 @@ def values_at(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]
     else:
         _keep(store, doel, wanted, asked, digests, values, use)
     return values
+
+
+def _today_values(store: Store, work: dict[dt.date, tuple[list[str], list[str]]]) -> Values:
+    """The previous delivery's own values (at its peildatum, the one date in `work`) of these indicators for
+    these targets."""
+    out: Values = {}
+    for ref, (codes, ids) in work.items():
+        if not codes or not ids:
+            continue
+        store.write_arrow("_vandaag_gevraagd", pa.table({"entiteit_id": pa.array(ids, pa.string())}))
+        store.write_arrow("_vandaag_indicator", pa.table({"indicator": pa.array(codes, pa.string())}))
+        try:
+            for code, ident, value in store.rows(
+                    f"SELECT v.indicator, v.entiteit_id, max(v.waarde) FROM {_TODAY} v "
+                    "SEMI JOIN _vandaag_gevraagd USING (entiteit_id) SEMI JOIN _vandaag_indicator USING (indicator) "
+                    "WHERE v.waarde > 0 GROUP BY 1, 2"):
+                out[(ref, code, ident)] = float(value)
+        finally:
+            store.execute("DROP TABLE IF EXISTS _vandaag_gevraagd")
+            store.execute("DROP TABLE IF EXISTS _vandaag_indicator")
+    return out
 
 
 def _reused(store: Store, doel: str, wanted: dict[dt.date, list[str]], reuse: dict[dt.date, list[str]]) -> Values:

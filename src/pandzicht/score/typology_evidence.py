@@ -69,8 +69,11 @@ GROUP BY 1
 """
 
 
+FAMILY = "typologie"  # the family of these pseudo-indicators (no catalogue indicator has it)
+
+
 def _evidence(code: str, title: str, sources: tuple[str, ...], query: str) -> Indicator:
-    return Indicator(code=code, titel=title, entiteit="adres", familie="typologie", bronnen=sources,
+    return Indicator(code=code, titel=title, entiteit="adres", familie=FAMILY, bronnen=sources,
                      meet=title, waarom="onderscheidt typologieën (alleen voor het vermoeden, niet voor de score)",
                      bron_url="", onschuldig=(), geen_proxy="categorie van een registratie op het adres",
                      query=query, wijst_op=EVIDENCE_POINTS.get(code, ()))
