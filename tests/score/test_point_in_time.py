@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from pandzicht.indicators.catalogue import Indicator
@@ -134,6 +135,8 @@ def _previous_with_today(tmp_path: Path, sources: tuple[str, ...] = ("melding",)
                       "('a', 'partij', 'P1', 0.9)")
         for source in sources:
             store.execute(f"CREATE TABLE raw_{source} AS SELECT 1 AS x")
+        report = {"bronnen": {source: {"gelezen": 1, "geladen": 1} for source in sources}}
+        store.execute("CREATE TABLE laadrapport AS SELECT ? AS rapport", [json.dumps(report)])
     return path
 
 
@@ -174,6 +177,20 @@ def test_new_checks_at_the_previous_peildatum_take_that_deliverys_own_values(tmp
         _continued(store, _previous_with_today(tmp2, sources=()))
         values = pit.values_at(store, work, "adres", extend=True)
     assert values[(PEIL, "m", "H1")] == 1.0 and values[(PEIL, "a", "H1")] == 0.4
+
+
+def test_values_of_a_previous_delivery_that_lost_records_since_are_not_taken_over(tmp_path: Path) -> None:
+    """Retention or an erasure removed a row from the previous store after its analysis: what it computed then
+    came partly from that row, so this month's checks are computed on this delivery instead."""
+    import duckdb
+
+    previous = _previous_with_today(tmp_path)
+    with duckdb.connect(str(previous)) as con:
+        con.execute("DELETE FROM raw_melding")
+    with _store(tmp_path / "b.duckdb") as store:
+        _continued(store, previous)
+        values = pit.values_at(store, {PEIL: ([_flag("a")], ["H1", "H2"])}, "adres", extend=True)
+    assert values == {(PEIL, "a", "H1"): 1.0, (PEIL, "a", "H2"): 1.0}
 
 
 def test_the_previous_deliverys_own_values_serve_only_its_peildatum_and_a_continued_run(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import inspect
+import json
 from collections.abc import Iterable
 from functools import cache
 from importlib.metadata import version
@@ -91,11 +92,19 @@ def carry_previous(store: Store, previous: Path) -> bool:
 
 
 def _carry_today(store: Store, alias: str) -> None:
-    """Copy the previous delivery's own address indicator values, its peildatum and the sources it had rows of."""
+    """Copy the previous delivery's own address indicator values, its peildatum and the sources it had rows of;
+    nothing when its raw tables no longer hold what it analysed (retention or an erasure removed rows since: values
+    computed from removed records are not used again)."""
     for table in (_TODAY, _TODAY_META):
         store.execute(f"DROP TABLE IF EXISTS {table}")
-    if not (prev.has_table(store, "indicator_waarde") and prev.has_table(store, "bundel_meta")):
+    if not all(prev.has_table(store, t) for t in ("indicator_waarde", "bundel_meta", "laadrapport")):
         return
+    loaded = {bron: int(info["geladen"]) for bron, info in json.loads(
+        store.scalar(f"SELECT rapport FROM {alias}.laadrapport")).get("bronnen", {}).items() if "geladen" in info}
+    for bron, n in loaded.items():
+        now = store.scalar(f"SELECT count(*) FROM {alias}.raw_{bron}") if prev.has_table(store, f"raw_{bron}") else 0
+        if now != n:
+            return
     store.execute(f"CREATE TEMP TABLE {_TODAY} AS SELECT indicator, entiteit_id, waarde "
                   f"FROM {alias}.indicator_waarde WHERE entiteit = 'adres'")
     raw = [r[0] for r in store.rows(
