@@ -153,3 +153,11 @@ def test_the_party_dossier_shows_merges_and_splits(run) -> None:  # type: ignore
     html = client.get(f"/partij/{split_new}").text
     section = html.split('id="samenvoegingen"')[1].split("</ul>")[0]
     assert "afgesplitst van" in section
+
+
+def test_the_model_page_says_delivery_2_continued_the_models_of_delivery_1(run) -> None:  # type: ignore[no-untyped-def]
+    page = run["client"].get("/indicatoren")
+    assert page.status_code == 200
+    # the score weights fitted on the kept training rows, the typology model searched from last month's solution
+    assert "hergebruikt" in page.text.split("Waarop de scores zijn geschat")[1][:1500]
+    assert "Typologiemodel geschat vanaf de oplossing van de vorige levering" in page.text
