@@ -90,3 +90,21 @@ def test_a_cluster_named_like_a_vanished_party_gets_a_fresh_id(tmp_path: Path) -
         history = store.rows(f"SELECT soort, oud_id, nieuw_id FROM {HISTORY} ORDER BY soort")
     assert ident != "Eoud" and ident == fresh_id("Eoud", {"Eoud"})
     assert history == [("nieuw", None, ident), ("verdwenen", "Eoud", None)]
+
+
+def test_issued_ids_looked_up_at_once_give_what_looking_them_up_one_by_one_gives(tmp_path: Path) -> None:
+    """The candidates fetched in one query answer as the per-id query would, also where the first rehash was
+    issued too and the search goes on past them."""
+    from pandzicht.link.stable_ids import _Issued, candidates
+
+    names = ["Ea", "Eb", "Ec"]
+    issued = {"Ea", "Eb", "Ec", candidates("Eb", 2)[1], candidates("Ec", 3)[1], candidates("Ec", 3)[2]}
+    with Store(tmp_path / "s.duckdb") as store:
+        store.write_arrow("_uitgegeven", pa.table({"id": pa.array(sorted(issued), pa.string())}))
+        store.write_arrow("_id_map", pa.table({"naam": pa.array([], pa.string()),
+                                               "entiteit_id": pa.array([], pa.string())}))
+        batched = _Issued(store, [c for n in names for c in candidates(n, 2)])
+        one_by_one = _Issued(store)
+        got = [fresh_id(n, batched) for n in names]
+        assert got == [fresh_id(n, one_by_one) for n in names] == [fresh_id(n, issued) for n in names]
+    assert got[2] == candidates("Ec", 4)[3]  # two rehashes issued: the third is the first free one
