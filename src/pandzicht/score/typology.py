@@ -128,7 +128,7 @@ class FitStart:
     """An earlier fit's solution (a previous delivery's), where a continued delivery's fit starts.
 
     The objective has one optimum (the Gaussian pull makes it strictly convex), so the start changes only how
-    many steps reach it: from the prior some 800, from last month's solution a handful."""
+    many steps reach it: some 20 Newton steps from the prior, a handful from last month's solution."""
 
     features: tuple[str, ...]
     typologies: tuple[str, ...]
