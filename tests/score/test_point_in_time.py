@@ -202,13 +202,15 @@ def test_the_previous_deliverys_own_values_serve_only_its_peildatum_and_a_contin
         parties = pit.values_at(store, {PEIL: ([replace_level(_flag("a"))], ["P1"])}, "partij", extend=True)
     assert other_date[(REF2, "a", "H1")] == 1.0 and other_date[(REF2, "a", "H2")] == 1.0
     assert not_continued == {(PEIL, "a", "H1"): 1.0, (PEIL, "a", "H2"): 1.0}  # computed from this delivery
-    assert parties == {}  # party ids are not taken from the previous delivery's values: computed (none fire)
+    # party ids are not taken from the previous delivery's values (P1 had 0.9 there): computed on this delivery
+    assert parties == {(PEIL, "a", "P1"): 1.0}
 
 
 def replace_level(ind: Indicator) -> Indicator:
+    """The same flag as a party indicator: home H1's flag fires for party P1."""
     from dataclasses import replace
 
-    return replace(ind, entiteit="partij", query=ind.query.replace("woning AS", "'X' || woning AS"))
+    return replace(ind, entiteit="partij", query=ind.query.replace("woning AS", "'P' || substr(woning, 2) AS"))
 
 
 def _no_rewrite(monkeypatch) -> list[str]:

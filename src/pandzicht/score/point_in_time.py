@@ -102,18 +102,16 @@ def _carry_today(store: Store, alias: str) -> None:
         return
     loaded = {bron: int(info["geladen"]) for bron, info in json.loads(
         store.scalar(f"SELECT rapport FROM {alias}.laadrapport")).get("bronnen", {}).items() if "geladen" in info}
-    for bron, n in loaded.items():
-        now = store.scalar(f"SELECT count(*) FROM {alias}.raw_{bron}") if prev.has_table(store, f"raw_{bron}") else 0
-        if now != n:
-            return
-    store.execute(f"CREATE TEMP TABLE {_TODAY} AS SELECT indicator, entiteit_id, waarde "
-                  f"FROM {alias}.indicator_waarde WHERE entiteit = 'adres'")
     raw = [r[0] for r in store.rows(
         "SELECT table_name FROM information_schema.tables WHERE table_catalog = ? AND table_schema = 'main' "
         "AND starts_with(table_name, 'raw_')", [alias])]
-    with_rows = [t[len("raw_"):] for t in raw if store.scalar(f"SELECT EXISTS (SELECT 1 FROM {alias}.{t})")]
+    rows = {t[len("raw_"):]: int(store.scalar(f"SELECT count(*) FROM {alias}.{t}")) for t in raw}
+    if any(rows.get(bron, 0) != n for bron, n in loaded.items()):
+        return
+    store.execute(f"CREATE TEMP TABLE {_TODAY} AS SELECT indicator, entiteit_id, waarde "
+                  f"FROM {alias}.indicator_waarde WHERE entiteit = 'adres'")
     store.execute(f"CREATE TEMP TABLE {_TODAY_META} AS SELECT (SELECT peildatum FROM {alias}.bundel_meta) AS "
-                  "peildatum, CAST(? AS VARCHAR[]) AS bronnen", [with_rows])
+                  "peildatum, CAST(? AS VARCHAR[]) AS bronnen", [sorted(b for b, n in rows.items() if n)])
 
 
 def _from_previous_today(store: Store, doel: str, asked: dict[dt.date, list[Indicator]]) -> dict[dt.date, list[str]]:
