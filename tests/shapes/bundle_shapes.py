@@ -54,9 +54,9 @@ def read_raw(bundle: Path, source: str) -> tuple[list[str], list[list[str]]]:
 
 
 def write_raw(bundle: Path, source: str, header: list[str], rows: list[list[str]], *, crlf: bool = False,
-              bom: bool = False) -> None:
+              bom: bool = False, delimiter: str = ",") -> None:
     with (bundle / f"{source}.csv").open("w", newline="", encoding="utf-8-sig" if bom else "utf-8") as fh:
-        w = csv.writer(fh, lineterminator="\r\n" if crlf else "\n")
+        w = csv.writer(fh, lineterminator="\r\n" if crlf else "\n", delimiter=delimiter)
         w.writerow(header)
         w.writerows(rows)
     redeclare(bundle, source, len(rows))
@@ -195,17 +195,26 @@ def shift_years(bundle: Path, years: int) -> None:
     write_manifest(bundle, manifest)
 
 
+def delimiter(path: Path) -> str:
+    """`;` for a file whose header line is separated by semicolons (Excel with Dutch settings), else `,`."""
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        header = fh.readline()
+    return ";" if ";" in header and "," not in header else ","
+
+
 def records(path: Path) -> int:
     """Data records of a CSV file, as a CSV reader counts them (a quoted newline stays in its record)."""
     with path.open(newline="", encoding="utf-8-sig") as fh:
-        return max(sum(1 for _ in csv.reader(fh)) - 1, 0)
+        return max(sum(1 for _ in csv.reader(fh, delimiter=delimiter(path))) - 1, 0)
 
 
 def dwellings(bundle: Path) -> set[str]:
     """Every BAG row naming `woonfunctie`, read as the output contract's checker reads it (a quarantined unit
     still has its row in adressen.csv)."""
-    with (bundle / "bag_verblijfsobject.csv").open(newline="", encoding="utf-8-sig") as fh:
-        return {r["verblijfsobject_id"] for r in csv.DictReader(fh) if "woonfunctie" in (r["gebruiksdoel"] or "")}
+    path = bundle / "bag_verblijfsobject.csv"
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        return {r["verblijfsobject_id"] for r in csv.DictReader(fh, delimiter=delimiter(path))
+                if "woonfunctie" in (r["gebruiksdoel"] or "")}
 
 
 def output_rows(out: Path, name: str) -> list[Row]:

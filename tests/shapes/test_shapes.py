@@ -36,7 +36,7 @@ from bundle_shapes import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pandzicht.contract.sources import SOURCES, TYPOLOGIES
+from pandzicht.contract.sources import SOURCES, TYPOLOGIES, Kind
 from pandzicht.indicators.catalogue import load_catalogue
 from pandzicht.indicators.run import DERIVED
 from pandzicht.store.engine import Store
@@ -222,6 +222,25 @@ def test_utf8_bom(world, world_analysed, checker, tmp_path):
     a = analyse_shape(world, tmp_path, bom)
     assert (a.bundle / "bag_verblijfsobject.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     # the shared checker reads BAG as plain UTF-8; the plain world has the very same dwellings
+    assert_sound(a, checker_bundle=world)
+    _same_outputs(a, world_analysed)
+
+
+@pytest.mark.slow
+def test_saved_by_excel_with_dutch_settings(world, world_analysed, checker, tmp_path):
+    """"CSV UTF-8" from Excel in the Netherlands: a BOM, CRLF, semicolons between fields, decimal commas."""
+    def excel_nl(bundle: Path) -> None:
+        for s in present(bundle):
+            header, rows = read_raw(bundle, s)
+            floats = {i for i, h in enumerate(header)
+                      if any(c.name == h and c.kind == Kind.FLOAT for c in SOURCES[s].columns)}
+            rows = [[v.replace(".", ",") if i in floats else v for i, v in enumerate(r)] for r in rows]
+            write_raw(bundle, s, header, rows, crlf=True, bom=True, delimiter=";")
+
+    a = analyse_shape(world, tmp_path, excel_nl)
+    energy = [line.split(b";") for line in (a.bundle / "energie_verbruik.csv").read_bytes().splitlines()[1:200]]
+    assert all(len(f) == 4 for f in energy) and any(b"," in f[2] for f in energy)
+    assert all(entry.get("scheidingsteken") == ";" for entry in a.report["bronnen"].values())
     assert_sound(a, checker_bundle=world)
     _same_outputs(a, world_analysed)
 

@@ -131,15 +131,34 @@ def first_line(path: Path, limit: int = 1 << 20) -> bytes:
     return data[: min(ends)] if ends else data
 
 
-def read_header(path: Path) -> list[str]:
-    """The column names on the first line. Only that line is decoded: an encoding problem further down is
-    reported with its own line number when the rows are read."""
-    raw = first_line(path)
+def _header_text(path: Path) -> str:
     try:
-        text = raw.decode("utf-8")
+        return first_line(path).decode("utf-8")
     except UnicodeDecodeError:
         raise encoding_error(path) from None
-    header = next(csv.reader([text]), None)
+
+
+def delimiter_of(path: Path) -> str:
+    """`,` as the contract asks, or `;` when the header line is separated by semicolons and not by commas.
+
+    Why: a spreadsheet saved as CSV with Dutch regional settings (Excel's default in the Netherlands) separates
+    fields by semicolons and writes decimals with a comma. Read with commas, such a file is one column wide and
+    every required column looks absent, which tells the data steward nothing about the cause."""
+    text = _header_text(path)
+    try:
+        by_comma = next(csv.reader([text]), [])
+        by_semicolon = next(csv.reader([text], delimiter=";"), [])
+    except csv.Error:
+        return ","
+    return ";" if len(by_comma) <= 1 < len(by_semicolon) else ","
+
+
+def read_header(path: Path, delimiter: str | None = None) -> list[str]:
+    """The column names on the first line (separated by `delimiter`, else by what `delimiter_of` finds). Only
+    that line is decoded: an encoding problem further down is reported with its own line number when the rows
+    are read."""
+    text = _header_text(path)
+    header = next(csv.reader([text], delimiter=delimiter or delimiter_of(path)), None)
     if not header:
         raise ContractError(f"{path.name}: geen kopregel")
     return [h.strip() for h in header]
@@ -234,7 +253,7 @@ class _RecordTooLong(Exception):
     pass
 
 
-def records(path: Path, width: int) -> Iterator[Record]:
+def records(path: Path, width: int, delimiter: str = ",") -> Iterator[Record]:
     """Every record after the header, in file order, with its row number.
 
     A record that parses into `width` fields is a row, even when a quoted field holds line breaks. A quote
@@ -244,13 +263,13 @@ def records(path: Path, width: int) -> Iterator[Record]:
     """
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
-            yield from _records(_Lines(fh), width)
+            yield from _records(_Lines(fh), width, delimiter)
     except UnicodeDecodeError:
         raise encoding_error(path) from None
 
 
-def _records(lines: _Lines, width: int) -> Iterator[Record]:
-    reader = csv.reader(lines, strict=True)
+def _records(lines: _Lines, width: int, delimiter: str = ",") -> Iterator[Record]:
+    reader = csv.reader(lines, strict=True, delimiter=delimiter)
     if next(lines, None) is None:  # the header line, read as `read_header` reads it
         return
     rij = 1
@@ -282,9 +301,9 @@ def _records(lines: _Lines, width: int) -> Iterator[Record]:
         yield Record(rij, None, code, lines.taken[0].rstrip("\r\n"))
 
 
-def salvage_fields(text: str) -> list[str]:
+def salvage_fields(text: str, delimiter: str = ",") -> list[str]:
     """Whatever fields a malformed line does have, for the data steward to see; never raises."""
     try:
-        return next(csv.reader([text.replace("\r", " ").replace("\n", " ")]), [])
+        return next(csv.reader([text.replace("\r", " ").replace("\n", " ")], delimiter=delimiter), [])
     except csv.Error:
         return []

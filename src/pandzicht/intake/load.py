@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 
 from pandzicht.contract.manifest import Manifest, SourceEntry, check_checksum, check_rows, file_sha256, read_manifest
 from pandzicht.contract.protected import protected_columns
-from pandzicht.contract.sources import CONTRACT_VERSION, LOAD_ORDER, SOURCES, Kind, Source
+from pandzicht.contract.sources import CONTRACT_VERSION, LOAD_ORDER, SOURCES, Column, Kind, Source
 from pandzicht.contract.validate import (
     BAD_FIELD_COUNT,
     CUT_LAST_LINE,
@@ -71,6 +71,7 @@ class SourceFile:
     header: list[str]
     entry: SourceEntry | None = None
     scan: FileScan | None = None  # CSV only
+    delimiter: str = ","  # CSV only: `;` for a file saved with Dutch regional settings (`csvfile.delimiter_of`)
 
     @property
     def is_parquet(self) -> bool:
@@ -90,14 +91,14 @@ def discover(bundle: Path) -> dict[str, Path]:
     return found
 
 
-def read_header(path: Path) -> list[str]:
+def read_header(path: Path, delimiter: str | None = None) -> list[str]:
     """The column names of a CSV or Parquet file, without reading the rows."""
     if path.suffix == ".parquet":
         try:
             return list(pq.read_schema(path).names)
         except Exception:
             raise ContractError(f"{path.name}: geen leesbaar Parquet-bestand") from None
-    return csvfile.read_header(path)
+    return csvfile.read_header(path, delimiter)
 
 
 def check_files(bundle: Path, manifest: Manifest, digests: bool = False) -> list[SourceFile]:
@@ -122,7 +123,7 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False) -> list
             raise ContractError(
                 f"{path.name}: geweigerd, geen 'grondslag' (wettelijke grondslag) voor deze bron in manifest.json"
             )
-        scan = None
+        scan, delimiter = None, ","
         if path.suffix == ".parquet":
             if entry is not None and entry.sha256 is not None:
                 check_checksum(entry, path.name, file_sha256(path))
@@ -130,7 +131,8 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False) -> list
             scan = csvfile.scan_file(path, sha256=digests or (entry is not None and entry.sha256 is not None))
             if entry is not None and entry.sha256 is not None:
                 check_checksum(entry, path.name, scan.sha256 or "")
-        header = read_header(path)
+            delimiter = csvfile.delimiter_of(path)
+        header = read_header(path, delimiter)
         refused = protected_columns(header)
         if refused:
             raise ContractError(
@@ -143,7 +145,7 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False) -> list
         for col in source.columns:
             if col.required and col.name not in header:
                 raise ContractError(f"{path.name}: verplichte kolom '{col.name}' ontbreekt")
-        checked.append(SourceFile(source, path, header, entry, scan))
+        checked.append(SourceFile(source, path, header, entry, scan, delimiter))
     return checked
 
 
@@ -175,7 +177,8 @@ def _stage_duckdb(store: Store, f: SourceFile) -> bool:
     try:
         store.execute(
             "CREATE OR REPLACE TEMP TABLE _raw AS SELECT CAST(row_number() OVER () + 1 AS BIGINT) AS _rij, * "
-            f"FROM read_csv('{path}', header = true, delim = ',', quote = '\"', escape = '\"', columns = {{{names}}}, "
+            f"FROM read_csv('{path}', header = true, delim = {_lit(f.delimiter)}, quote = '\"', escape = '\"', "
+            f"columns = {{{names}}}, "
             "auto_detect = false, store_rejects = true, rejects_table = '_rej_err', rejects_scan = '_rej_scan', "
             "encoding = 'utf-8')"
         )
@@ -196,7 +199,7 @@ def _stage_duckdb(store: Store, f: SourceFile) -> bool:
             or (lines and not _rejects_in_place(store, f.path)):
         store.execute("DROP TABLE _raw")
         return False
-    _salvage_rejects(store, f.header, lines)
+    _salvage_rejects(store, f.header, lines, f.delimiter)
     if not lines:  # the usual file: a record's row is its index + the header, as `_raw` numbered it
         _drop_stage(store)
         store.execute("ALTER TABLE _raw RENAME TO _stage")
@@ -255,7 +258,7 @@ def _stage_python(store: Store, f: SourceFile) -> None:
             for col in batch:
                 col.clear()
 
-    for rec in csvfile.records(f.path, len(f.header)):
+    for rec in csvfile.records(f.path, len(f.header), f.delimiter):
         if rec.fields is None:
             rejects.append((rec.rij, rec.code or UNQUOTED_VALUE, rec.text or ""))
             continue
@@ -265,7 +268,7 @@ def _stage_python(store: Store, f: SourceFile) -> None:
         if len(batch[0]) >= _BATCH:
             flush()
     flush()
-    _salvage_rejects(store, f.header, rejects)
+    _salvage_rejects(store, f.header, rejects, f.delimiter)
 
 
 def _mark_cut(store: Store, scan: FileScan) -> int | None:
@@ -330,12 +333,13 @@ def _parquet_text(col: str, t: pa.DataType, kind: Kind | None) -> str:
     return f"CAST({col} AS VARCHAR)"
 
 
-def _salvage_rejects(store: Store, header: list[str], rejects: list[tuple[int, str, str]]) -> None:
+def _salvage_rejects(store: Store, header: list[str], rejects: list[tuple[int, str, str]],
+                     delimiter: str = ",") -> None:
     """Table `_rejects`: each malformed line with its row number, error, the line itself, and whatever
     fields it does have under their column names, so the data steward sees what was there."""
     data: dict[str, list] = {"_rij": [], "_fout": [], "_regel": [], **{h: [] for h in header}}
     for line, error, text in rejects:
-        fields = csvfile.salvage_fields(text)
+        fields = csvfile.salvage_fields(text, delimiter)
         data["_rij"].append(line)
         data["_fout"].append(error)
         data["_regel"].append(text)
@@ -361,7 +365,7 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
     absent = "".join(f", CAST(NULL AS VARCHAR) AS {quote_ident(c.name)}" for c in source.columns
                      if c.name not in present)
     # Each cell is trimmed once into a _v_ column; the rules and the typed projection read those.
-    clean = ", ".join(f"{value_expr(c.name)} AS {cleaned(c.name)}" for c in source.columns)
+    clean = ", ".join(f"{_cell(c, f.delimiter)} AS {cleaned(c.name)}" for c in source.columns)
     reason = reason_expr(source, peildatum, loaded, cleaned)
     store.execute(f"CREATE OR REPLACE TEMP TABLE _checked AS SELECT {reason} AS _reden, * "
                   f"FROM (SELECT *, {clean} FROM (SELECT *{absent} FROM _stage))")
@@ -404,10 +408,28 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
         entry["ontbrekende_kolommen"] = missing_cols
     if extras:
         entry["extra_kolommen"] = extras
+    if f.delimiter != ",":
+        entry["scheidingsteken"] = f.delimiter
+        warnings = [SEMICOLON_NOTE, *warnings]
     if warnings:
         entry["waarschuwingen"] = warnings
     _drop_staged(store)
     return entry
+
+
+SEMICOLON_NOTE = ("gelezen met puntkomma's als scheidingsteken en komma's als decimaalteken, zoals Excel met "
+                  "Nederlandse instellingen een CSV-bestand opslaat; het contract vraagt komma's en decimale punten")
+
+
+def _cell(col: Column, delimiter: str) -> str:
+    """The cleaned text of a cell. In a semicolon-separated file a number may carry a decimal comma (`12,5`): it
+    is read as `12.5`. Only a plain decimal comma is: `1.234,5` (with a thousands separator) stays as it is and
+    is quarantined as no number, rather than guessed."""
+    value = value_expr(col.name)
+    if delimiter != ";" or col.kind != Kind.FLOAT:
+        return value
+    return (f"CASE WHEN regexp_full_match({value}, '[+-]?[0-9]+,[0-9]+') THEN replace({value}, ',', '.') "
+            f"ELSE {value} END")
 
 
 def _mark_duplicates(store: Store, key: tuple[str, ...]) -> None:

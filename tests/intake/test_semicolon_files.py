@@ -1,0 +1,140 @@
+"""CSV saved with Dutch regional settings: semicolons between fields, a decimal comma in numbers.
+
+Excel in the Netherlands writes "CSV" that way, and it is the first file many partners send. Before, such a file
+was read as one column and refused with "verplichte kolom ... ontbreekt", which names a column that is there.
+Now it is read, every number with a decimal comma is the number it says, and the load report says how the file
+was read."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from intake_bundles import bundle_with, header_line, melding_line, rows
+
+from pandzicht.contract.sources import LOAD_ORDER, SOURCES, Kind
+from pandzicht.intake import csvfile
+from pandzicht.intake.load import SEMICOLON_NOTE, load_bundle
+
+from bundles import minimal_bundle, valid_row
+
+ENERGY = SOURCES["energie_verbruik"]
+
+
+def as_dutch_excel(path, decimal_comma: bool = True) -> None:
+    """Rewrite a comma CSV as Excel with Dutch settings saves it: `;` between fields, numbers with a comma."""
+    with path.open(newline="", encoding="utf-8") as fh:
+        table = list(csv.reader(fh))
+    source = SOURCES[path.stem]
+    floats = {i for i, h in enumerate(table[0]) if any(c.name == h and c.kind == Kind.FLOAT for c in source.columns)}
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh, delimiter=";", lineterminator="\r\n")
+        out.writerow(table[0])
+        for row in table[1:]:
+            out.writerow([v.replace(".", ",") if decimal_comma and i in floats else v for i, v in enumerate(row)])
+
+
+def tables(db) -> dict[str, list[tuple]]:
+    names = [n for (n,) in rows(db, "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'raw_%' "
+                                     "ORDER BY 1")]
+    return {n: rows(db, f"SELECT * FROM {n} ORDER BY ALL") for n in names}
+
+
+def test_a_bundle_saved_by_dutch_excel_loads_as_the_contract_bundle(tmp_path):
+    """Every source as `;` with decimal commas gives the tables the comma bundle gives, value for value."""
+    extra = {"energie_verbruik": [{**valid_row(ENERGY, 5), "elektriciteit_kwh": "1234.75", "gas_m3": "0.5"}]}
+    comma = minimal_bundle(tmp_path / "komma", extra=extra, n_valid=3)
+    dutch = minimal_bundle(tmp_path / "excel", extra=extra, n_valid=3)
+    for name in LOAD_ORDER:
+        if (dutch / f"{name}.csv").is_file():
+            as_dutch_excel(dutch / f"{name}.csv")
+    assert (dutch / "energie_verbruik.csv").read_text(encoding="utf-8").splitlines()[-1].endswith("1234,75;0,5")
+    before = load_bundle(comma, tmp_path / "komma.duckdb")
+    after = load_bundle(dutch, tmp_path / "excel.duckdb")
+    assert tables(tmp_path / "excel.duckdb") == tables(tmp_path / "komma.duckdb")
+    assert rows(tmp_path / "excel.duckdb", "SELECT elektriciteit_kwh, gas_m3 FROM raw_energie_verbruik "
+                                           "WHERE elektriciteit_kwh > 1000") == [(1234.75, 0.5)]
+    for name, entry in after["bronnen"].items():
+        assert entry["scheidingsteken"] == ";" and entry["waarschuwingen"][0] == SEMICOLON_NOTE, name
+        assert (entry["geladen"], entry["quarantaine"]) == (before["bronnen"][name]["geladen"], 0), name
+    assert not any("scheidingsteken" in entry for entry in before["bronnen"].values())
+
+
+@settings(max_examples=40, deadline=None)
+@given(values=st.lists(st.decimals(min_value=0, max_value=10**7, places=3, allow_nan=False), min_size=1, max_size=6))
+def test_a_decimal_comma_reads_as_the_number_it_writes(tmp_path_factory, values):
+    tmp = tmp_path_factory.mktemp("d")
+    lines = [";".join(["verblijfsobject_id", "periode", "elektriciteit_kwh", "gas_m3"])]
+    for i, v in enumerate(values):
+        lines.append(f"0599010000000001;2024-{i + 1:02d};{str(v).replace('.', ',')};{v}")
+    bundle = bundle_with(tmp / "b", {"energie_verbruik.csv": ("\n".join(lines) + "\n").encode()})
+    load_bundle(bundle, tmp / "s.duckdb")
+    got = rows(tmp / "s.duckdb", "SELECT elektriciteit_kwh, gas_m3 FROM raw_energie_verbruik ORDER BY periode")
+    assert got == [(float(v), float(v)) for v in values]
+
+
+def test_a_thousands_separator_is_quarantined_not_guessed(tmp_path):
+    """`1.234,5` could be 1234.5 or a typo; the row goes to quarantine naming the field, nothing is guessed."""
+    data = (b"verblijfsobject_id;periode;elektriciteit_kwh;gas_m3\n"
+            b"0599010000000001;2024-01;1.234,5;1\n0599010000000001;2024-02;12,5;1\n")
+    report = load_bundle(bundle_with(tmp_path / "b", {"energie_verbruik.csv": data}), tmp_path / "s.duckdb")
+    assert report["bronnen"]["energie_verbruik"]["redenen"] == {"elektriciteit_kwh: geen getal": 1}
+    assert rows(tmp_path / "s.duckdb", "SELECT rij, elektriciteit_kwh FROM quarantine_energie_verbruik") == [
+        (2, "1.234,5")]
+    assert rows(tmp_path / "s.duckdb", "SELECT elektriciteit_kwh FROM raw_energie_verbruik") == [(12.5,)]
+
+
+def test_a_decimal_comma_in_a_comma_file_stays_wrong(tmp_path):
+    """Only a semicolon file has decimal commas: in a contract file `"12,5"` is no number, as before."""
+    data = (b'verblijfsobject_id,periode,elektriciteit_kwh,gas_m3\n0599010000000001,2024-01,"12,5",1\n')
+    report = load_bundle(bundle_with(tmp_path / "b", {"energie_verbruik.csv": data}), tmp_path / "s.duckdb")
+    assert report["bronnen"]["energie_verbruik"]["redenen"] == {"elektriciteit_kwh: geen getal": 1}
+
+
+def test_semicolons_inside_cells_of_a_comma_file_do_not_make_it_a_semicolon_file(tmp_path):
+    """A contract list cell (`stank;loopvolk`) holds semicolons; the header line decides, and it has commas."""
+    path = tmp_path / "melding.csv"
+    path.write_text(header_line() + "\n" + melding_line(0) + "\n", encoding="utf-8")
+    assert csvfile.delimiter_of(path) == ","
+    one_column = tmp_path / "one.csv"
+    one_column.write_text("verblijfsobject_id\n0599010000000001\n", encoding="utf-8")
+    assert csvfile.delimiter_of(one_column) == ","
+
+
+def semicolon_melding(lines: list[str], newline: str) -> bytes:
+    """Melding lines written with `;` (list cells quoted, as Excel does)."""
+    header = ";".join(next(csv.reader([header_line()])))
+    out = [header]
+    for line in lines:
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=";", lineterminator="\r\n").writerow(next(csv.reader([line])))
+        out.append(buf.getvalue()[:-2])  # a cell with a CR or LF is quoted, as by `melding_line`
+    return (newline.join(out) + newline).encode()
+
+
+def test_a_malformed_line_of_a_semicolon_file_is_quarantined_on_its_row_with_its_fields(tmp_path):
+    """Both readers: DuckDB's (one kind of line ending) and the careful one (Excel's CRLF with an LF in a cell)."""
+    good = [melding_line(i) for i in range(3)]
+    for name, newline, cell in (("duckdb", "\r\n", ""), ("careful", "\r\n", "a\nb")):
+        data = semicolon_melding([melding_line(0, cell), good[1], good[2]], newline)
+        data = data.replace(b"\r\nk1;", b"\r\nk1;te;veel;velden;", 1)
+        report = load_bundle(bundle_with(tmp_path / name, {"melding.csv": data}), tmp_path / f"{name}.duckdb")
+        assert report["bronnen"]["melding"]["redenen"] == {"rij: verkeerd aantal velden": 1}, name
+        assert rows(tmp_path / f"{name}.duckdb", "SELECT rij, melding_id, datum FROM quarantine_melding") == [
+            (3, "k1", "te")], name
+        assert rows(tmp_path / f"{name}.duckdb", "SELECT _rij, melding_id, tekst FROM raw_melding ORDER BY 1") == [
+            (2, "k0", cell or None), (4, "k2", None)], name
+
+
+def test_the_cli_says_how_the_file_was_read(tmp_path):
+    bundle = minimal_bundle(tmp_path / "b")
+    as_dutch_excel(bundle / "energie_verbruik.csv")
+    done = subprocess.run([sys.executable, "-m", "pandzicht.cli", "load", str(bundle), "--db", str(tmp_path / "s.db")],
+                          capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    assert done.returncode == 0, done.stderr
+    assert "energie_verbruik: gelezen met puntkomma's als scheidingsteken" in " ".join(done.stdout.split())
