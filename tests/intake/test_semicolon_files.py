@@ -26,17 +26,26 @@ from bundles import minimal_bundle, valid_row
 ENERGY = SOURCES["energie_verbruik"]
 
 
-def as_dutch_excel(path, decimal_comma: bool = True) -> None:
-    """Rewrite a comma CSV as Excel with Dutch settings saves it: `;` between fields, numbers with a comma."""
+def dutch(kind: Kind | None, value: str) -> str:
+    """A contract value as Excel with Dutch settings writes it: `12,5` for 12.5, `1-2-2015` for 2015-02-01."""
+    if kind == Kind.FLOAT:
+        return value.replace(".", ",")
+    if kind == Kind.DATE and len(value) == 10:
+        year, month, day = value.split("-")
+        return f"{int(day)}-{int(month)}-{year}"
+    return value
+
+
+def as_dutch_excel(path) -> None:
+    """Rewrite a comma CSV as Excel with Dutch settings saves it: `;` between fields, numbers and dates Dutch."""
     with path.open(newline="", encoding="utf-8") as fh:
         table = list(csv.reader(fh))
-    source = SOURCES[path.stem]
-    floats = {i for i, h in enumerate(table[0]) if any(c.name == h and c.kind == Kind.FLOAT for c in source.columns)}
+    kinds = {c.name: c.kind for c in SOURCES[path.stem].columns}
     with path.open("w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh, delimiter=";", lineterminator="\r\n")
         out.writerow(table[0])
         for row in table[1:]:
-            out.writerow([v.replace(".", ",") if decimal_comma and i in floats else v for i, v in enumerate(row)])
+            out.writerow([dutch(kinds.get(h), v) for h, v in zip(table[0], row, strict=True)])
 
 
 def tables(db) -> dict[str, list[tuple]]:
@@ -54,6 +63,7 @@ def test_a_bundle_saved_by_dutch_excel_loads_as_the_contract_bundle(tmp_path):
         if (dutch / f"{name}.csv").is_file():
             as_dutch_excel(dutch / f"{name}.csv")
     assert (dutch / "energie_verbruik.csv").read_text(encoding="utf-8").splitlines()[-1].endswith("1234,75;0,5")
+    assert ";1-1-2020;" in (dutch / "brp_inschrijving.csv").read_text(encoding="utf-8")
     before = load_bundle(comma, tmp_path / "komma.duckdb")
     after = load_bundle(dutch, tmp_path / "excel.duckdb")
     assert tables(tmp_path / "excel.duckdb") == tables(tmp_path / "komma.duckdb")
@@ -138,3 +148,40 @@ def test_the_cli_says_how_the_file_was_read(tmp_path):
                           capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
     assert done.returncode == 0, done.stderr
     assert "energie_verbruik: gelezen met puntkomma's als scheidingsteken" in " ".join(done.stdout.split())
+
+
+def test_dates_day_month_year_in_a_semicolon_file(tmp_path):
+    """Excel with Dutch settings writes 1-2-2015 for 2015-02-01; a day that does not exist is quarantined."""
+    data = (b"melding_id;datum;bron_type;verblijfsobject_id;adres_tekst;categorieen;tekst\n"
+            b"k0;1-2-2015;buurtbewoner;0599010000000001;;stank;\n"
+            b"k1;18-11-2015;buurtbewoner;0599010000000001;;stank;\n"
+            b"k2;2015-11-19;buurtbewoner;0599010000000001;;stank;\n"
+            b"k3;31-02-2020;buurtbewoner;0599010000000001;;stank;\n"
+            b"k4;11/18/2015;buurtbewoner;0599010000000001;;stank;\n")
+    report = load_bundle(bundle_with(tmp_path / "b", {"melding.csv": data}), tmp_path / "s.duckdb")
+    assert rows(tmp_path / "s.duckdb", "SELECT melding_id, CAST(datum AS VARCHAR) FROM raw_melding ORDER BY 1") == [
+        ("k0", "2015-02-01"), ("k1", "2015-11-18"), ("k2", "2015-11-19")]
+    assert report["bronnen"]["melding"]["redenen"] == {"datum: geen geldige datum": 2}
+    assert rows(tmp_path / "s.duckdb", "SELECT rij, datum FROM quarantine_melding ORDER BY rij") == [
+        (5, "31-02-2020"), (6, "11/18/2015")]
+
+
+def test_a_day_month_year_date_in_a_comma_file_stays_wrong(tmp_path):
+    data = (header_line() + "\n" + melding_line(0).replace("2020-01-01", "1-1-2020") + "\n").encode()
+    report = load_bundle(bundle_with(tmp_path / "b", {"melding.csv": data}), tmp_path / "s.duckdb")
+    assert report["bronnen"]["melding"]["redenen"] == {"datum: geen geldige datum": 1}
+
+
+def test_identifiers_a_spreadsheet_made_numbers_of_are_named_once(tmp_path):
+    """Opened and saved in Excel, a BAG id loses its leading zero (599010000000001) or becomes 5,99E+14: every
+    such row is quarantined as before, and the report says once, per column, what happened and what to do."""
+    lines = ["verblijfsobject_id;periode;elektriciteit_kwh;gas_m3", "599010000000001;2024-01;1;1",
+             "5,99E+14;2024-02;1;1", "0599010000000001;2024-03;1;1", "0599019999999999;2024-04;1;1"]
+    report = load_bundle(bundle_with(tmp_path / "b", {"energie_verbruik.csv": "\n".join(lines).encode()}),
+                         tmp_path / "s.duckdb")["bronnen"]["energie_verbruik"]
+    assert (report["geladen"], report["quarantaine"]) == (1, 3)
+    warnings = [w for w in report["waarschuwingen"] if "verblijfsobject_id" in w]
+    assert len(warnings) == 1 and warnings[0].startswith("kolom 'verblijfsobject_id': 2 waarden lijken een getal")
+    plain = load_bundle(bundle_with(tmp_path / "p", {"energie_verbruik.csv": "\n".join(
+        [lines[0], lines[3], lines[4]]).encode()}), tmp_path / "p.duckdb")["bronnen"]["energie_verbruik"]
+    assert [w for w in plain.get("waarschuwingen", []) if "verblijfsobject_id" in w] == []

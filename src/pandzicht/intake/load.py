@@ -394,6 +394,8 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
     )
     # Ordered by row so that two loads of one bundle give identical tables.
     store.execute(f"CREATE OR REPLACE TABLE {quarantine} AS SELECT * FROM {quarantine} ORDER BY rij")
+    if not f.is_parquet:  # a Parquet file's numeric identifier columns are named by `_stage_parquet`
+        warnings = [*warnings, *_identifiers_as_numbers(store, source, present)]
     loaded_n = store.scalar(f"SELECT count(*) FROM {raw}")
     reasons = dict(store.rows(f"SELECT reden, count(*) FROM {quarantine} GROUP BY reden ORDER BY 2 DESC, 1"))
     quarantined = sum(reasons.values())
@@ -417,19 +419,50 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
     return entry
 
 
-SEMICOLON_NOTE = ("gelezen met puntkomma's als scheidingsteken en komma's als decimaalteken, zoals Excel met "
-                  "Nederlandse instellingen een CSV-bestand opslaat; het contract vraagt komma's en decimale punten")
+SEMICOLON_NOTE = ("gelezen met puntkomma's als scheidingsteken, komma's als decimaalteken en datums als "
+                  "dag-maand-jaar, zoals Excel met Nederlandse instellingen een CSV-bestand opslaat; het contract "
+                  "vraagt komma's, decimale punten en JJJJ-MM-DD")
 
 
 def _cell(col: Column, delimiter: str) -> str:
-    """The cleaned text of a cell. In a semicolon-separated file a number may carry a decimal comma (`12,5`): it
-    is read as `12.5`. Only a plain decimal comma is: `1.234,5` (with a thousands separator) stays as it is and
-    is quarantined as no number, rather than guessed."""
+    """The cleaned text of a cell. A semicolon-separated file is what Excel with Dutch settings saves, and it
+    writes its numbers and dates the Dutch way: a decimal comma (`12,5` is read as `12.5`) and day-month-year
+    (`1-2-2015` and `01-02-2015` are read as `2015-02-01`). Only those exact forms are rewritten: `1.234,5` (with
+    a thousands separator) or `31-02-2020` (no such day) stay as they are and are quarantined, never guessed."""
     value = value_expr(col.name)
-    if delimiter != ";" or col.kind != Kind.FLOAT:
+    if delimiter != ";":
         return value
-    return (f"CASE WHEN regexp_full_match({value}, '[+-]?[0-9]+,[0-9]+') THEN replace({value}, ',', '.') "
-            f"ELSE {value} END")
+    if col.kind == Kind.FLOAT:
+        return (f"CASE WHEN regexp_full_match({value}, '[+-]?[0-9]+,[0-9]+') THEN replace({value}, ',', '.') "
+                f"ELSE {value} END")
+    if col.kind == Kind.DATE:
+        return (f"CASE WHEN regexp_full_match({value}, '[0-9]{{1,2}}-[0-9]{{1,2}}-[0-9]{{4}}') THEN "
+                f"coalesce(strftime(try_strptime({value}, '%d-%m-%Y'), '%Y-%m-%d'), {value}) ELSE {value} END")
+    return value
+
+
+# What an identifier looks like after a spreadsheet stored it as a number: its leading zeros gone, or written as
+# 5,99E+14 (every row with it is quarantined; the file-level warning says why, once).
+_AS_NUMBER = {Kind.BAG_ID: "[0-9]{1,15}", Kind.KVK: "[0-9]{1,7}"}
+_SCIENTIFIC = "[0-9][.,][0-9]+[eE][+]?[0-9]+"
+
+
+def _identifiers_as_numbers(store: Store, source: Source, present: set[str]) -> list[str]:
+    """A warning per identifier column whose quarantined values look like numbers a spreadsheet made of them."""
+    out = []
+    for col in source.columns:
+        pattern = _AS_NUMBER.get(col.kind)
+        if pattern is None or col.name not in present:
+            continue
+        v = cleaned(col.name)
+        n = store.scalar(f"SELECT count(*) FROM _checked WHERE _reden IS NOT NULL AND "
+                         f"(regexp_full_match({v}, '{pattern}') OR regexp_full_match({v}, '{_SCIENTIFIC}'))")
+        if n:
+            out.append(f"kolom '{col.name}': {n} {'waarde lijkt' if n == 1 else 'waarden lijken'} een getal zonder "
+                       "voorloopnullen of in wetenschappelijke notatie (zo slaat Excel een id op als het bestand in "
+                       "Excel is geopend en bewaard); die rijen staan in quarantaine. Lever het bestand opnieuw uit "
+                       "de bron, of zet de kolom in Excel op 'Tekst' voor het opslaan")
+    return out
 
 
 def _mark_duplicates(store: Store, key: tuple[str, ...]) -> None:
