@@ -369,3 +369,26 @@ def test_phoenix_directors_behind_malafide_agents(base: Path) -> None:
         dissolved = kvk.loc[earlier["kvk_nummer"]]
         dissolved = dissolved[dissolved["datum_opheffing"].notna() & dissolved["sbi_code"].isin(["6820", "6831"])]
         assert len(dissolved) >= 2
+
+
+def test_past_woonfraude_leaves_the_traces_of_an_active_case(base: Path) -> None:
+    """A case that was found out looks in the data as it did while it ran: the contract runs on until it was found
+    out, and its tenant is registered at another home from when the fraud began. Before session 30 a past case
+    kept its tenant registered at the home, so a region's past checks could not teach what woonfraude looks like."""
+    past = pd.read_csv(base / "truth" / "verleden_zaken.csv", dtype=str)
+    past = past[past["typologie"] == "woonfraude"]
+    contracts, brp = read(base, "huurcontract"), read(base, "brp_inschrijving")
+    traced = 0
+    for unit, since, found in past[["verblijfsobject_id", "actief_vanaf", "ontdekt"]].itertuples(index=False):
+        running = contracts[(contracts["verblijfsobject_id"] == unit) & (contracts["datum_aanvang"] < since)
+                            & (contracts["datum_einde"] == found)]
+        if running.empty:  # a private let that ended before the register's window: no contract delivered
+            continue
+        born = running["huurder_geboortedatum"].dropna()
+        # the tenant's own registrations: at the home until the fraud began, then elsewhere
+        mine = brp[brp["geboortedatum"].isin(born) & (brp["datum_einde"] == since)
+                   & (brp["verblijfsobject_id"] == unit)]
+        elsewhere = brp[brp["persoon_id"].isin(mine["persoon_id"]) & (brp["datum_aanvang"] == since)
+                        & (brp["verblijfsobject_id"] != unit)]
+        traced += not elsewhere.empty
+    assert len(past) >= 2 and traced >= len(past) // 2, (traced, len(past))

@@ -40,7 +40,9 @@ def build_contracts(
     """One row per contract: parties as pid/cid (-1 = none), dates, rent and payment method."""
     oc = owner_class[seg["unit"].to_numpy()]
     kind = seg["kind"].to_numpy()
-    end = seg["end"].to_numpy()
+    # a woonfraude tenant's registration ends when the fraud starts; the contract runs on (until found out)
+    found = seg["discovered"].to_numpy()
+    end = np.where(kind == "woonfraude_tenant", np.where(found > 0, found, -1), seg["end"].to_numpy())
     rentable = np.isin(oc, [CORP, PRIVATE, INVESTOR]) & np.isin(
         kind, ["household", "student", "crime", "woonfraude_tenant"]
     )
@@ -117,7 +119,7 @@ def build_contracts(
     bron = np.where(
         cls == CORP, [corporation_bron(x) for x in name_of.reindex(np.maximum(own_cid, 0)).tolist()], REGISTER_BRON
     )
-    c_end = np.where(skind == "woonfraude_tenant", -1, s["end"].to_numpy())
+    c_end = end[rentable & in_window]
     out = pd.DataFrame(
         {
             "seg": s["seg"].to_numpy(),

@@ -177,7 +177,10 @@ def assign_crime(
             st, en = int(a["start"][s]), int(a["end"][s])
             since = int(max(st, en - rng.uniform(0.3, 2.0) * YEAR))
             a["crime"][s], a["crime_from"][s], a["discovered"][s] = TYPOLOGIES.index(typ), since, en
-            if typ in REPLACES_HOUSEHOLD or (typ == "hennepkwekerij" and rng.random() < 0.4):
+            if typ == "woonfraude":
+                # as an active case: the tenant registered elsewhere while the contract ran on, until found out
+                new_rows.extend(_woonfraude_edits(rng, a, s, since, en, cur_unit, closed=True))
+            elif typ in REPLACES_HOUSEHOLD or (typ == "hennepkwekerij" and rng.random() < 0.4):
                 a["registered"][s] = typ == "overbewoning"
                 a["kind"][s] = "crime"
                 if typ in ("prostitutie", "overbewoning"):
@@ -227,11 +230,18 @@ def _churn(rng: np.random.Generator, unit: int, since: int, until: int, typ: str
 
 
 def _woonfraude_edits(
-    rng: np.random.Generator, a: dict[str, np.ndarray], s: int, since: int, peil: int, homes: np.ndarray
+    rng: np.random.Generator, a: dict[str, np.ndarray], s: int, since: int, peil: int, homes: np.ndarray,
+    closed: bool = False,
 ) -> list[dict]:
-    """The contract tenant moves in elsewhere (registered there); subtenants register briefly or not at all."""
+    """The contract tenant moves in elsewhere (registered there); subtenants register briefly or not at all.
+
+    `closed`: a past case, found out at `peil` (the day its contract ended): the registration elsewhere, the
+    subtenants and the short registrations end then too. Before, a past case left no trace in the BRP at all (its
+    tenant stayed registered at the home), so the checks of a demo world taught nothing of what woonfraude looks
+    like in the data, which a real region's past checks do."""
     rows = []
     unit = int(a["unit"][s])
+    end = peil if closed else -1
     # the tenant household stays on the contract but is registered at another home from 'since'
     a["end"][s] = since
     a["kind"][s] = "woonfraude_tenant"
@@ -242,7 +252,7 @@ def _woonfraude_edits(
         {
             "unit": other,
             "start": since,
-            "end": -1,
+            "end": end,
             "size": int(a["size"][s]),
             "kind": "household",
             "registered": True,
@@ -257,7 +267,7 @@ def _woonfraude_edits(
         {
             "unit": unit,
             "start": since,
-            "end": -1,
+            "end": end,
             "size": int(rng.integers(1, 4)),
             "kind": "woonfraude_sub",
             "registered": False,
@@ -269,13 +279,13 @@ def _woonfraude_edits(
     )
     if rng.random() < 0.6:
         for _ in range(int(rng.integers(1, 4))):
-            a = int(rng.integers(since, peil - 20))
+            a = int(rng.integers(since, max(since + 1, peil - 20)))
             e = a + int(rng.uniform(30, 240))
             rows.append(
                 {
                     "unit": unit,
                     "start": a,
-                    "end": -1 if e >= peil else e,
+                    "end": (peil if closed else -1) if e >= peil else e,
                     "size": 1,
                     "kind": "churn_woonfraude",
                     "registered": True,

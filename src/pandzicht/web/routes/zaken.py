@@ -170,9 +170,10 @@ def case_list(
              and (not bevinding or any(o.bevinding == bevinding for o in c.uitkomsten))]
     names = {u.id: u.naam for u in colleagues}
     if sorteer == "score":
-        def score(c: Case) -> float:
+        def score(c: Case) -> tuple[float, float]:
+            # equal printed scores (many near 1) keep the ranked list's order, which follows the evidence
             u = units.get(c.onderwerp_id) if c.onderwerp_soort == "adres" else None
-            return -(u["score"] or 0.0) if u else 1.0
+            return (-(u["score"] or 0.0), u["rang"] or float("inf")) if u else (1.0, 0.0)
         cases.sort(key=score)
     elif sorteer == "toegewezen":  # by assignee's name, unassigned last; newest first within
         people = names or {i: n for i, n in session.execute(select(User.id, User.naam).where(
