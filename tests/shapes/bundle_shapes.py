@@ -213,8 +213,11 @@ def dwellings(bundle: Path) -> set[str]:
     still has its row in adressen.csv)."""
     path = bundle / "bag_verblijfsobject.csv"
     with path.open(newline="", encoding="utf-8-sig") as fh:
-        return {r["verblijfsobject_id"] for r in csv.DictReader(fh, delimiter=delimiter(path))
-                if "woonfunctie" in (r["gebruiksdoel"] or "")}
+        reader = csv.reader(fh, delimiter=delimiter(path))
+        # a header spelled as an export writes it (`VERBLIJFSOBJECT ID`) names the same columns
+        col = {"".join(ch for ch in h.lower() if ch.isalnum()): i for i, h in enumerate(next(reader))}
+        unit, use = col["verblijfsobjectid"], col["gebruiksdoel"]
+        return {r[unit] for r in reader if len(r) > max(unit, use) and "woonfunctie" in r[use]}
 
 
 def output_rows(out: Path, name: str) -> list[Row]:

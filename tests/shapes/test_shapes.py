@@ -283,6 +283,21 @@ def test_saved_by_excel_with_dutch_settings(world, world_analysed, checker, tmp_
 
 
 @pytest.mark.slow
+def test_headers_spelled_as_an_export_writes_them(world, world_analysed, checker, tmp_path):
+    """Every column name in capitals with spaces (`VERBLIJFSOBJECT ID`): read as the contract's names."""
+    def shout(bundle: Path) -> None:
+        for s in present(bundle):
+            header, rows = read_raw(bundle, s)
+            write_raw(bundle, s, [h.upper().replace("_", " ") for h in header], rows)
+
+    a = analyse_shape(world, tmp_path, shout)
+    assert (a.bundle / "bag_verblijfsobject.csv").read_text(encoding="utf-8").startswith("VERBLIJFSOBJECT ID,")
+    assert all(entry["hernoemde_kolommen"] for entry in a.report["bronnen"].values())
+    assert_sound(a, checker_bundle=world)
+    _same_outputs(a, world_analysed)
+
+
+@pytest.mark.slow
 def test_unknown_extra_columns(world, world_analysed, checker, tmp_path):
     extra = ["interne_notitie", "Bron Systeem"]
 

@@ -23,9 +23,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -72,6 +73,13 @@ class SourceFile:
     entry: SourceEntry | None = None
     scan: FileScan | None = None  # CSV only
     delimiter: str = ","  # CSV only: `;` for a file saved with Dutch regional settings (`csvfile.delimiter_of`)
+    renamed: dict[str, str] = field(default_factory=dict)  # the file's spelling of a contract column -> the contract's
+
+    @property
+    def file_header(self) -> list[str]:
+        """The column names as the file spells them (`header` holds the contract's spelling)."""
+        back = {v: k for k, v in self.renamed.items()}
+        return [back.get(h, h) for h in self.header]
 
     @property
     def is_parquet(self) -> bool:
@@ -132,7 +140,7 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False) -> list
             if entry is not None and entry.sha256 is not None:
                 check_checksum(entry, path.name, scan.sha256 or "")
             delimiter = csvfile.delimiter_of(path)
-        header = read_header(path, delimiter)
+        header, renamed = contract_spelling(source, read_header(path, delimiter))
         refused = protected_columns(header)
         if refused:
             raise ContractError(
@@ -145,8 +153,31 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False) -> list
         for col in source.columns:
             if col.required and col.name not in header:
                 raise ContractError(f"{path.name}: verplichte kolom '{col.name}' ontbreekt")
-        checked.append(SourceFile(source, path, header, entry, scan, delimiter))
+        checked.append(SourceFile(source, path, header, entry, scan, delimiter, renamed))
     return checked
+
+
+def _spelling_key(name: str) -> str:
+    return re.sub(r"[\s_\-]+", "", name.strip().lower())
+
+
+def contract_spelling(source: Source, header: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The header with each name that differs from a contract column only in capitals, spaces, hyphens or
+    underscores (`Verblijfsobject ID`, `DATUM_AANVANG`, `huurprijs-eur`) spelled as the contract spells it; and
+    which were so renamed. Why: a partner's export or a spreadsheet's header often writes names that way, and a
+    required column must not be called missing when it is there. A name the file also has in the contract's own
+    spelling, or two names that would become one, stay as they are (the duplicate check then speaks)."""
+    wanted = {_spelling_key(c.name): c.name for c in source.columns}
+    keys = [_spelling_key(h) for h in header]
+    out, renamed = [], {}
+    for h, key in zip(header, keys, strict=True):
+        name = wanted.get(key)
+        if name is not None and name != h and name not in header and keys.count(key) == 1:
+            out.append(name)
+            renamed[h] = name
+        else:
+            out.append(h)
+    return out, renamed
 
 
 def _stage(store: Store, f: SourceFile) -> list[str]:
@@ -297,7 +328,8 @@ def _stage_parquet(store: Store, f: SourceFile) -> list[str]:
     kinds = {c.name: c.kind for c in f.source.columns}
     path = str(f.path).replace("'", "''")
     casts = ", ".join(
-        f"{_parquet_text(quote_ident(h), schema.field(h).type, kinds.get(h))} AS {quote_ident(h)}" for h in f.header
+        f"{_parquet_text(quote_ident(fh), schema.field(fh).type, kinds.get(h))} AS {quote_ident(h)}"
+        for fh, h in zip(f.file_header, f.header, strict=True)
     )
     _drop_stage(store)
     try:
@@ -309,8 +341,8 @@ def _stage_parquet(store: Store, f: SourceFile) -> list[str]:
         message = f"{f.path.name}: het Parquet-bestand kon niet gelezen worden (beschadigd of onvolledig)"
         raise ContractError(message) from None
     _salvage_rejects(store, f.header, [])
-    numeric = [h for h in f.header if pa.types.is_integer(schema.field(h).type) or pa.types.is_floating(
-        schema.field(h).type)]
+    numeric = [h for fh, h in zip(f.file_header, f.header, strict=True)
+               if pa.types.is_integer(schema.field(fh).type) or pa.types.is_floating(schema.field(fh).type)]
     return [f"kolom '{h}' is in het Parquet-bestand een getal; identificaties zijn tekst (voorloopnullen gaan "
             "verloren)" for h in numeric if kinds.get(h) in _IDENTIFIERS]
 
@@ -410,6 +442,10 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
         entry["ontbrekende_kolommen"] = missing_cols
     if extras:
         entry["extra_kolommen"] = extras
+    if f.renamed:
+        entry["hernoemde_kolommen"] = dict(f.renamed)
+        warnings = [*warnings, *(f"kolom '{a}' gelezen als '{b}', de schrijfwijze van het contract"
+                                 for a, b in f.renamed.items())]
     if f.delimiter != ",":
         entry["scheidingsteken"] = f.delimiter
         warnings = [SEMICOLON_NOTE, *warnings]
