@@ -196,6 +196,8 @@ def _print_load_report(report: dict) -> None:
             out.print(f"[yellow]let op:[/] {name}: {warning}")
     if report.get("ontbrekend"):
         out.print("Niet geleverd: " + ", ".join(report["ontbrekend"]))
+    if report.get("niet_gelezen"):
+        out.print("[yellow]let op:[/] niet gelezen, hoort bij geen bron: " + ", ".join(report["niet_gelezen"]))
 
 
 @app.command("analyse")

@@ -21,6 +21,7 @@ copied; everything else is read from the file.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import json
 import re
@@ -83,25 +84,57 @@ class SourceFile:
 
     @property
     def is_parquet(self) -> bool:
-        return self.path.suffix == ".parquet"
+        return self.path.suffix.lower() == ".parquet"
+
+
+READABLE = (".csv", ".parquet")
+WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
+NOT_DATA = {"manifest.json"}
 
 
 def discover(bundle: Path) -> dict[str, Path]:
-    """The contract sources present in a bundle folder, CSV or Parquet."""
+    """The contract sources present in a bundle folder, CSV or Parquet, their names in any capitals (a Windows
+    export may write `MELDING.CSV`). A source delivered twice, or only as a spreadsheet workbook, refuses the
+    bundle with one line naming the files: read either way, something the partner sent would be lost unseen."""
     found: dict[str, Path] = {}
-    for name in SOURCES:
-        for suffix in (".csv", ".parquet"):
-            path = bundle / f"{name}{suffix}"
-            if path.is_file():
-                if name in found:
-                    raise ContractError(f"{bundle}: {name} staat er zowel als CSV als Parquet in; lever er één")
-                found[name] = path
+    workbooks: dict[str, Path] = {}
+    for path in sorted(p for p in bundle.iterdir() if p.is_file()):
+        name, suffix = path.stem.lower(), path.suffix.lower()
+        if name not in SOURCES:
+            continue
+        if suffix in WORKBOOKS:
+            workbooks.setdefault(name, path)
+        elif suffix in READABLE:
+            if name in found:
+                raise ContractError(f"{bundle}: {name} staat er twee keer in ({found[name].name} en {path.name}); "
+                                    "lever er één")
+            found[name] = path
+    for name, path in workbooks.items():
+        if name not in found:
+            raise ContractError(f"{path.name}: een werkmap (Excel of LibreOffice) wordt niet gelezen; sla het blad "
+                                "op als 'CSV UTF-8 (door komma's gescheiden)' of lever Parquet")
     return found
+
+
+def unread_files(bundle: Path) -> list[str]:
+    """Files in the bundle folder that belong to no source and so were not read, each with the source its name
+    resembles where one does (`meldingen.csv (bedoeld: melding?)`): a misspelt file name must not cost its rows
+    unnoticed."""
+    read = {p.name for p in discover(bundle).values()}
+    out = []
+    for path in sorted(p for p in bundle.iterdir() if p.is_file()):
+        if path.name in read or path.name.lower() in NOT_DATA or path.name.startswith("."):
+            continue
+        if path.stem.lower() in SOURCES and path.suffix.lower() in WORKBOOKS:
+            continue  # a workbook beside its source's CSV or Parquet: the file read is that one
+        close = difflib.get_close_matches(path.stem.lower(), list(SOURCES), n=1, cutoff=0.75)
+        out.append(path.name + (f" (bedoeld: {close[0]}?)" if close else ""))
+    return out
 
 
 def read_header(path: Path, delimiter: str | None = None) -> list[str]:
     """The column names of a CSV or Parquet file, without reading the rows."""
-    if path.suffix == ".parquet":
+    if path.suffix.lower() == ".parquet":
         try:
             return list(pq.read_schema(path).names)
         except Exception:
@@ -132,7 +165,7 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False) -> list
                 f"{path.name}: geweigerd, geen 'grondslag' (wettelijke grondslag) voor deze bron in manifest.json"
             )
         scan, delimiter = None, ","
-        if path.suffix == ".parquet":
+        if path.suffix.lower() == ".parquet":
             if entry is not None and entry.sha256 is not None:
                 check_checksum(entry, path.name, file_sha256(path))
         else:
@@ -645,6 +678,9 @@ def load_bundle(
                     store.execute(f"DROP TABLE IF EXISTS {raw_table(name)}")
                     store.execute(f"DROP TABLE IF EXISTS {quarantine_table(name)}")
             report["ontbrekend"] = [n for n in LOAD_ORDER if n not in present]
+            unread = unread_files(bundle)
+            if unread:
+                report["niet_gelezen"] = unread
             _write_meta(store, manifest, bundle, report)
         if progress:
             progress("klaar", len(files), len(files))
