@@ -58,9 +58,12 @@ def write_contract_csv(path: Path, source: str, rows: Iterable[Mapping[str, obje
     return n
 
 
+REPORT_SUFFIX = ".adapterrapport.json"  # the intake knows these files as no source (`intake.load.unread_files`)
+
+
 def write_report(out_dir: Path, source: str, report: dict[str, Any]) -> Path:
     """Write the adapter report as `<source>.adapterrapport.json` next to the output."""
-    path = Path(out_dir) / f"{source}.adapterrapport.json"
+    path = Path(out_dir) / f"{source}{REPORT_SUFFIX}"
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
     return path
 

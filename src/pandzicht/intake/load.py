@@ -35,6 +35,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pandzicht.adapters.report import REPORT_SUFFIX
 from pandzicht.contract.manifest import Manifest, SourceEntry, check_checksum, check_rows, file_sha256, read_manifest
 from pandzicht.contract.protected import protected_columns
 from pandzicht.contract.sources import CONTRACT_VERSION, LOAD_ORDER, SOURCES, Column, Kind, Source
@@ -123,7 +124,8 @@ def unread_files(bundle: Path) -> list[str]:
     read = {p.name for p in discover(bundle).values()}
     out = []
     for path in sorted(p for p in bundle.iterdir() if p.is_file()):
-        if path.name in read or path.name.lower() in NOT_DATA or path.name.startswith("."):
+        if path.name in read or path.name.lower() in NOT_DATA or path.name.startswith(".") \
+                or path.name.endswith(REPORT_SUFFIX):  # an adapter's report beside the file it made
             continue
         if path.stem.lower() in SOURCES and path.suffix.lower() in WORKBOOKS:
             continue  # a workbook beside its source's CSV or Parquet: the file read is that one
