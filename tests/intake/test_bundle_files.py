@@ -4,12 +4,15 @@ source reported as not delivered, and a misspelt `meldingen.csv` cost its rows u
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import os
 import subprocess
 import sys
 
 import pytest
 from intake_bundles import bundle_with, header_line, melding_line
+from intake_bundles import rows as rows_of
 
 from pandzicht.errors import ContractError
 from pandzicht.intake.load import load_bundle
@@ -30,10 +33,62 @@ def test_a_source_sent_twice_is_refused_naming_both(tmp_path):
         load_bundle(bundle, tmp_path / "s.duckdb")
 
 
-def test_a_source_sent_only_as_a_workbook_is_refused_with_what_to_do(tmp_path):
+def test_a_workbook_that_is_none_or_of_another_format_is_refused_with_what_to_do(tmp_path):
     bundle = bundle_with(tmp_path / "b", {"melding.xlsx": b"PK\x03\x04 not really a workbook"})
-    with pytest.raises(ContractError, match=r"melding.xlsx: een werkmap \(Excel of LibreOffice\) wordt niet gelezen; "
-                                            "sla het blad op als 'CSV UTF-8"):
+    with pytest.raises(ContractError, match=r"melding.xlsx: geen leesbare werkmap"):
+        load_bundle(bundle, tmp_path / "s.duckdb")
+    bundle = bundle_with(tmp_path / "o", {"melding.ods": b"PK"})
+    with pytest.raises(ContractError, match=r"melding.ods: een werkmap in dit formaat wordt niet gelezen; sla het "
+                                            "blad op als .xlsx"):
+        load_bundle(bundle, tmp_path / "o.duckdb")
+
+
+def _workbook(path, rows: list[list], extra_sheet: bool = False) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Export"
+    for row in rows:
+        sheet.append(row)
+    if extra_sheet:
+        book.create_sheet("Toelichting").append(["zie mail"])
+    book.save(path)
+    return path.read_bytes()
+
+
+def test_a_workbook_is_read_from_its_first_sheet_as_its_cells_say(tmp_path):
+    """Dates as date cells, numbers as numbers, an id typed as text keeps its zeros, one typed as a number loses
+    them and is quarantined on its own row (the report names the column), an empty row keeps its number."""
+    rows = [["Verblijfsobject ID", "periode", "elektriciteit_kwh", "gas_m3"],
+            ["0599010000000001", dt.datetime(2024, 1, 1), 12.5, 3],
+            [None, None, None, None],
+            [599010000000001, "2024-02", 13, 1.25],
+            ["0599010000000001", "2024-03", 14.0, 0]]
+    data = _workbook(tmp_path / "e.xlsx", rows, extra_sheet=True)
+    bundle = bundle_with(tmp_path / "b", {"energie_verbruik.xlsx": data},
+                         declare={"energie_verbruik": {"sha256": hashlib.sha256(data).hexdigest(), "rijen": 3}})
+    report = load_bundle(bundle, tmp_path / "s.duckdb")
+    entry = report["bronnen"]["energie_verbruik"]
+    assert entry["werkmap"] == {"bestand": "energie_verbruik.xlsx", "blad": "Export"}
+    assert entry["waarschuwingen"][0] == ("gelezen uit het eerste blad ('Export') van de werkmap "
+                                          "energie_verbruik.xlsx; de werkmap heeft nog 1 blad met gegevens, die niet "
+                                          "zijn gelezen")
+    assert any(w.startswith("kolom 'verblijfsobject_id': 1 waarde lijkt een getal") for w in entry["waarschuwingen"])
+    assert entry["hernoemde_kolommen"] == {"Verblijfsobject ID": "verblijfsobject_id"}
+    assert rows_of(tmp_path / "s.duckdb", "SELECT _rij, verblijfsobject_id, periode, elektriciteit_kwh, gas_m3 "
+                                          "FROM raw_energie_verbruik ORDER BY 1") == [
+        (2, "0599010000000001", "2024-01", 12.5, 3.0), (5, "0599010000000001", "2024-03", 14.0, 0.0)]
+    assert rows_of(tmp_path / "s.duckdb", "SELECT rij, verblijfsobject_id FROM quarantine_energie_verbruik") == [
+        (4, "599010000000001")]
+    assert "niet_gelezen" not in report
+
+
+def test_a_workbook_with_a_wrong_checksum_is_refused(tmp_path):
+    data = _workbook(tmp_path / "e.xlsx", [["verblijfsobject_id", "periode", "elektriciteit_kwh", "gas_m3"]])
+    bundle = bundle_with(tmp_path / "b", {"energie_verbruik.xlsx": data},
+                         declare={"energie_verbruik": {"sha256": "0" * 64}})
+    with pytest.raises(ContractError, match="energie_verbruik.xlsx"):
         load_bundle(bundle, tmp_path / "s.duckdb")
 
 

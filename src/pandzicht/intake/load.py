@@ -25,6 +25,7 @@ import difflib
 import hashlib
 import json
 import re
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,8 +52,9 @@ from pandzicht.contract.validate import (
     value_expr,
 )
 from pandzicht.errors import ContractError
-from pandzicht.intake import csvfile
+from pandzicht.intake import csvfile, workbook
 from pandzicht.intake.csvfile import CUT, MISSING_COLUMNS, TOO_MANY_COLUMNS, UNQUOTED_VALUE, FileScan
+from pandzicht.intake.workbook import Sheet
 from pandzicht.link import previous as prev
 from pandzicht.store.engine import Store, quarantine_table, raw_table
 
@@ -76,6 +78,13 @@ class SourceFile:
     scan: FileScan | None = None  # CSV only
     delimiter: str = ","  # CSV only: `;` for a file saved with Dutch regional settings (`csvfile.delimiter_of`)
     renamed: dict[str, str] = field(default_factory=dict)  # the file's spelling of a contract column -> the contract's
+    origin: Path | None = None  # a workbook the partner sent; `path` is then its first sheet as CSV (`workbook.py`)
+    sheet: Sheet | None = None
+
+    @property
+    def name(self) -> str:
+        """The file as the partner named it, for every message."""
+        return (self.origin or self.path).name
 
     @property
     def file_header(self) -> list[str]:
@@ -112,8 +121,10 @@ def discover(bundle: Path) -> dict[str, Path]:
             found[name] = path
     for name, path in workbooks.items():
         if name not in found:
-            raise ContractError(f"{path.name}: een werkmap (Excel of LibreOffice) wordt niet gelezen; sla het blad "
-                                "op als 'CSV UTF-8 (door komma's gescheiden)' of lever Parquet")
+            if path.suffix.lower() not in workbook.READABLE:
+                raise ContractError(f"{path.name}: een werkmap in dit formaat wordt niet gelezen; sla het blad op "
+                                    "als .xlsx of als 'CSV UTF-8 (door komma's gescheiden)', of lever Parquet")
+            found[name] = path  # its first sheet is read (`check_files`)
     return found
 
 
@@ -144,7 +155,8 @@ def read_header(path: Path, delimiter: str | None = None) -> list[str]:
     return csvfile.read_header(path, delimiter)
 
 
-def check_files(bundle: Path, manifest: Manifest, digests: bool = False) -> list[SourceFile]:
+def check_files(bundle: Path, manifest: Manifest, digests: bool = False, scratch: Path | None = None
+                ) -> list[SourceFile]:
     """Refuse the bundle before anything is loaded: legal basis, what the manifest declares of a file,
     protected columns, required columns. `digests`: compute every CSV file's SHA-256 in its scan."""
     files = discover(bundle)
@@ -166,8 +178,16 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False) -> list
             raise ContractError(
                 f"{path.name}: geweigerd, geen 'grondslag' (wettelijke grondslag) voor deze bron in manifest.json"
             )
-        scan, delimiter = None, ","
-        if path.suffix.lower() == ".parquet":
+        scan, delimiter, origin, sheet = None, ",", None, None
+        if path.suffix.lower() in WORKBOOKS:
+            if scratch is None:
+                raise ContractError(f"{path.name}: een werkmap wordt alleen bij het laden gelezen")
+            if entry is not None and entry.sha256 is not None:
+                check_checksum(entry, path.name, file_sha256(path))
+            origin, path = path, scratch / f"{name}.csv"
+            sheet = workbook.to_csv(origin, path, source)
+            scan = csvfile.scan_file(path, sha256=True)
+        elif path.suffix.lower() == ".parquet":
             if entry is not None and entry.sha256 is not None:
                 check_checksum(entry, path.name, file_sha256(path))
         else:
@@ -176,19 +196,20 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False) -> list
                 check_checksum(entry, path.name, scan.sha256 or "")
             delimiter = csvfile.delimiter_of(path)
         header, renamed = contract_spelling(source, read_header(path, delimiter))
+        shown = (origin or path).name
         refused = protected_columns(header)
         if refused:
             raise ContractError(
-                f"{path.name}: kolom '{refused[0]}' is een beschermd kenmerk en wordt geweigerd "
+                f"{shown}: kolom '{refused[0]}' is een beschermd kenmerk en wordt geweigerd "
                 "(pandzicht gebruikt geen nationaliteit, herkomst, religie, geslacht, gezondheid of strafblad)"
             )
         dupes = sorted({h for h in header if header.count(h) > 1})
         if dupes:
-            raise ContractError(f"{path.name}: kolom '{dupes[0]}' komt meer dan eens voor in de kopregel")
+            raise ContractError(f"{shown}: kolom '{dupes[0]}' komt meer dan eens voor in de kopregel")
         for col in source.columns:
             if col.required and col.name not in header:
-                raise ContractError(f"{path.name}: verplichte kolom '{col.name}' ontbreekt")
-        checked.append(SourceFile(source, path, header, entry, scan, delimiter, renamed))
+                raise ContractError(f"{shown}: verplichte kolom '{col.name}' ontbreekt")
+        checked.append(SourceFile(source, path, header, entry, scan, delimiter, renamed, origin, sheet))
     return checked
 
 
@@ -426,7 +447,7 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
     warnings = _stage(store, f)
     read = store.scalar("SELECT (SELECT count(*) FROM _stage) + (SELECT count(*) FROM _rejects)")
     cut = store.scalar(f"SELECT count(*) FROM _rejects WHERE _fout = {_lit(CUT)}") > 0
-    check_rows(f.entry, f.path.name, read, cut)
+    check_rows(f.entry, f.name, read, cut)
     present = set(f.header)
     # Optional contract columns absent from the file are unknown (NULL) in every row.
     absent = "".join(f", CAST(NULL AS VARCHAR) AS {quote_ident(c.name)}" for c in source.columns
@@ -477,6 +498,13 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
         entry["ontbrekende_kolommen"] = missing_cols
     if extras:
         entry["extra_kolommen"] = extras
+    if f.origin is not None and f.sheet is not None:
+        entry["werkmap"] = {"bestand": f.origin.name, "blad": f.sheet.name}
+        note = f"gelezen uit het eerste blad ('{f.sheet.name}') van de werkmap {f.origin.name}"
+        if f.sheet.others_with_data:
+            note += (f"; de werkmap heeft nog {f.sheet.others_with_data} "
+                     f"{'blad' if f.sheet.others_with_data == 1 else 'bladen'} met gegevens, die niet zijn gelezen")
+        warnings = [note, *warnings]
     if f.renamed:
         entry["hernoemde_kolommen"] = dict(f.renamed)
         warnings = [*warnings, *(f"kolom '{a}' gelezen als '{b}', de schrijfwijze van het contract"
@@ -597,7 +625,7 @@ def _take_over(store: Store, f: SourceFile, previous: Path, fingerprint: str) ->
         if (_checksum(store, f"{alias}.{raw}"), _checksum(store, f"{alias}.{quarantine}")) != (raw_sum, quarantine_sum):
             return None  # changed since that load (retention, erasure): read the file
         entry = json.loads(entry_json)
-        check_rows(f.entry, f.path.name, entry["gelezen"], CUT_LAST_LINE in entry.get("redenen", {}))
+        check_rows(f.entry, f.name, entry["gelezen"], CUT_LAST_LINE in entry.get("redenen", {}))
         for table, order in ((raw, "_rij"), (quarantine, "rij")):
             store.execute(f"DROP TABLE IF EXISTS {table}")
             store.execute(f"CREATE TABLE {table} AS SELECT * FROM {alias}.{table} ORDER BY {order}")
@@ -647,7 +675,16 @@ def load_bundle(
     from it, not read again (`taken_over` lists them)."""
     bundle = Path(bundle)
     manifest = read_manifest(bundle)
-    files = check_files(bundle, manifest, digests=True)  # the fingerprints read them
+    scratch = tempfile.TemporaryDirectory(prefix="pandzicht-werkmap-")  # a workbook's sheet as CSV, while loading
+    try:
+        return _load_bundle(bundle, manifest, db, progress, timings, previous, Path(scratch.name))
+    finally:
+        scratch.cleanup()
+
+
+def _load_bundle(bundle: Path, manifest: Manifest, db: Path | Store, progress: Progress | None,
+                 timings: dict[str, float] | None, previous: Path | None, scratch: Path) -> dict:
+    files = check_files(bundle, manifest, digests=True, scratch=scratch)  # the fingerprints read them
     store = db if isinstance(db, Store) else Store(db)
     report: dict = {"contract": CONTRACT_VERSION, "peildatum": manifest.peildatum.isoformat(), "bronnen": {}}
     try:
