@@ -103,9 +103,10 @@ NOT_DATA = {"manifest.json"}
 
 
 def discover(bundle: Path) -> dict[str, Path]:
-    """The contract sources present in a bundle folder, CSV or Parquet, their names in any capitals (a Windows
-    export may write `MELDING.CSV`). A source delivered twice, or only as a spreadsheet workbook, refuses the
-    bundle with one line naming the files: read either way, something the partner sent would be lost unseen."""
+    """The contract sources present in a bundle folder, CSV or Parquet, or else an Excel workbook (its first sheet
+    is read: `workbook.py`), their names in any capitals (a Windows export may write `MELDING.CSV`). A source
+    delivered twice, or only as a workbook of a format that is not read (.xls, .ods), refuses the bundle with one
+    line naming the files: read either way, something the partner sent would be lost unseen."""
     found: dict[str, Path] = {}
     workbooks: dict[str, Path] = {}
     for path in sorted(p for p in bundle.iterdir() if p.is_file()):
