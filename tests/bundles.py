@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -75,3 +76,17 @@ def minimal_bundle(bundle: Path, extra: dict[str, list[dict[str, str]]] | None =
         write_csv(bundle / f"{name}.csv", source.column_names, rows)
     write_manifest(bundle, list(LOAD_ORDER))
     return bundle
+
+
+def dutch_excel(kind: Kind | None, value: str) -> str:
+    """A contract value as Excel with Dutch settings writes it: `12,5` for 12.5, `1-2-2015` for 2015-02-01 (a value
+    that is no valid date stays as it is, as Excel leaves text)."""
+    if kind == Kind.FLOAT:
+        return value.replace(".", ",")
+    if kind == Kind.DATE:
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+        return f"{day.day}-{day.month}-{day.year}"
+    return value

@@ -17,23 +17,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from intake_bundles import bundle_with, header_line, melding_line, rows
 
-from pandzicht.contract.sources import LOAD_ORDER, SOURCES, Kind
+from pandzicht.contract.sources import LOAD_ORDER, SOURCES
 from pandzicht.intake import csvfile
 from pandzicht.intake.load import SEMICOLON_NOTE, load_bundle
 
-from bundles import minimal_bundle, valid_row
+from bundles import dutch_excel, minimal_bundle, valid_row
 
 ENERGY = SOURCES["energie_verbruik"]
-
-
-def dutch(kind: Kind | None, value: str) -> str:
-    """A contract value as Excel with Dutch settings writes it: `12,5` for 12.5, `1-2-2015` for 2015-02-01."""
-    if kind == Kind.FLOAT:
-        return value.replace(".", ",")
-    if kind == Kind.DATE and len(value) == 10:
-        year, month, day = value.split("-")
-        return f"{int(day)}-{int(month)}-{year}"
-    return value
 
 
 def as_dutch_excel(path) -> None:
@@ -45,7 +35,7 @@ def as_dutch_excel(path) -> None:
         out = csv.writer(fh, delimiter=";", lineterminator="\r\n")
         out.writerow(table[0])
         for row in table[1:]:
-            out.writerow([dutch(kinds.get(h), v) for h, v in zip(table[0], row, strict=True)])
+            out.writerow([dutch_excel(kinds.get(h), v) for h, v in zip(table[0], row, strict=True)])
 
 
 def tables(db) -> dict[str, list[tuple]]:

@@ -44,6 +44,8 @@ from pandzicht.indicators.catalogue import load_catalogue
 from pandzicht.indicators.run import DERIVED
 from pandzicht.store.engine import Store
 
+from bundles import dutch_excel
+
 OUTPUTS = ("adressen.csv", "partijen.csv", "entiteiten.csv", "adreskoppeling.csv")
 
 
@@ -229,20 +231,6 @@ def test_utf8_bom(world, world_analysed, checker, tmp_path):
     _same_outputs(a, world_analysed)
 
 
-def _dutch(kind: Kind | None, value: str) -> str:
-    """A value as Excel with Dutch settings writes it: `12,5` for 12.5, `1-2-2015` for 2015-02-01 (a value that is
-    no valid date stays as it is, as Excel leaves text)."""
-    if kind == Kind.FLOAT:
-        return value.replace(".", ",")
-    if kind == Kind.DATE:
-        try:
-            day = dt.date.fromisoformat(value)
-        except ValueError:
-            return value
-        return f"{day.day}-{day.month}-{day.year}"
-    return value
-
-
 def _rewrite_cells(bundle: Path, fn: Callable[[Kind | None, str], str], **how: object) -> int:
     """Every source rewritten cell by cell (`how` as `write_raw` takes it); returns the cells `fn` changed."""
     changed = 0
@@ -270,7 +258,7 @@ def test_saved_by_excel_with_dutch_settings(world, world_analysed, checker, tmp_
     """"CSV UTF-8" from Excel in the Netherlands: a BOM, CRLF, semicolons between fields, decimal commas, dates
     day-month-year. Analysed as the plain world, except that a date the world wrote day-month-year on purpose (a
     format error in a contract file) is a date in such a file: the reference reads those as dates too."""
-    a = analyse_shape(world, tmp_path / "excel", lambda b: _rewrite_cells(b, _dutch, crlf=True, bom=True,
+    a = analyse_shape(world, tmp_path / "excel", lambda b: _rewrite_cells(b, dutch_excel, crlf=True, bom=True,
                                                                         delimiter=";"))
     energy = [line.split(b";") for line in (a.bundle / "energie_verbruik.csv").read_bytes().splitlines()[1:200]]
     assert all(len(f) == 4 for f in energy) and any(b"," in f[2] for f in energy)
