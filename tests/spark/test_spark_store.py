@@ -47,6 +47,18 @@ def test_statements_change_tables_as_on_duckdb(store, tmp_path):
     assert con.execute(f"SELECT sum(c) FROM read_parquet('{parquet}/*.parquet')").fetchone() == (2,)
 
 
+def test_a_number_with_a_decimal_point_computes_as_on_duckdb(store):
+    """`sum(n * 1.0) / d` over BIGINT columns: DuckDB's decimal division gives a DOUBLE; Spark, reading `1.0` as a
+    DECIMAL, ran out of precision and rounded the quotient to 6 places (3 in 10 million gave 0.0) until the
+    translation made the literal a DOUBLE. A bound Python float is a DOUBLE too (it was a DECIMAL on Spark)."""
+    query = ("SELECT sum(n * 1.0) / max(d) AS share, max(n) * ? AS half FROM (SELECT CAST(3 AS BIGINT) AS n, "
+             "CAST(10000000 AS BIGINT) AS d)")
+    con = duckdb.connect()
+    want = con.execute(query, [0.5]).fetchall()
+    assert want == [(3e-7, 1.5)]
+    assert store.rows(query, [0.5]) == want
+
+
 def test_jobs_are_counted_per_stage(store):
     """`bench analyse --engine spark` counts each stage's Spark jobs through a job group named after it."""
     from pandzicht.bench import SparkJobs

@@ -36,7 +36,14 @@ def test_distinct_string_agg_becomes_a_sorted_set_joined():
 
 
 def test_quantile_cont_is_spark_percentile():
-    assert to_spark_sql("SELECT quantile_cont(x, 0.95) AS p FROM t") == "SELECT PERCENTILE(x, 0.95) AS p FROM t"
+    assert to_spark_sql("SELECT quantile_cont(x, 0.95) AS p FROM t") == (
+        "SELECT PERCENTILE(x, CAST(0.95 AS DOUBLE)) AS p FROM t")
+
+
+def test_a_number_with_a_decimal_point_is_a_double_as_in_duckdb():
+    assert to_spark_sql("SELECT count(*) * 1.0 / n, -0.25, 1e-3, CAST(x AS DECIMAL(10, 2)) FROM t") == (
+        "SELECT COUNT(*) * CAST(1.0 AS DOUBLE) / n, -CAST(0.25 AS DOUBLE), 1e-3, CAST(x AS DECIMAL(10, 2)) FROM t")
+    assert parse("SELECT * FROM t WHERE x > ?", [0.5]).query == "SELECT * FROM t WHERE x > CAST(0.5 AS DOUBLE)"
 
 
 def test_full_match_is_an_anchored_rlike():

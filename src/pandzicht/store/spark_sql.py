@@ -154,12 +154,23 @@ def _full_match(node: exp.Expression) -> exp.Expression:
     return node
 
 
+def _decimal_literal(node: exp.Expression) -> exp.Expression:
+    """A number written with a decimal point (`1.0`, a bound Python float) as a DOUBLE. Spark reads it as a
+    DECIMAL, and arithmetic on decimals that runs out of precision rounds to 6 places: `sum(n * 1.0) / d` for a
+    share of 3 in 10 million came out 0.0 on Spark and 3e-7 on DuckDB, whose decimal division gives a DOUBLE. A
+    type's own precision (`DECIMAL(10, 2)`) is left alone, and so is `1e-3`, which Spark reads as a DOUBLE."""
+    if (isinstance(node, exp.Literal) and not node.is_string and "." in node.this
+            and "e" not in node.this.lower() and not isinstance(node.parent, exp.DataTypeParam)):
+        return exp.cast(node.copy(), exp.DataType.Type.DOUBLE)
+    return node
+
+
 def _rewrite(tree: exp.Expression, columns_of: ColumnsOf | None) -> exp.Expression:
     """The DuckDB constructs whose SQLGlot translation does not run on Spark."""
     if columns_of is not None:
         for select in list(tree.find_all(exp.Select)):
             _expand_stars(select, columns_of)
-    for fix in (_distinct_window_count, _distinct_string_agg, _percentile, _full_match):
+    for fix in (_distinct_window_count, _distinct_string_agg, _percentile, _full_match, _decimal_literal):
         tree = tree.transform(fix)
     return tree
 
