@@ -153,6 +153,7 @@ def test_a_text_never_fits_a_unit_two_postcode_keystrokes_away(nr, pc, shift):
     assert not fits_text(text, parse_address(text, index.places), unit, index)
 
 
+@pytest.mark.xdist_group("link_noisy_analysed")  # shares its analysed world with test_address_match
 def test_links_through_people_on_a_generated_world_are_right(world_noisy_analysed):
     """On a noisy generated world the step fills empty links and corrects contract links, and every link it
     makes is checked against truth."""

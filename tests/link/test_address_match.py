@@ -28,6 +28,8 @@ INDEX = AddressIndex([
     _unit("doorn22a", "doornspijkkade", 22, "A", pc="3016IO"),
     _unit("suze11-1", "suzestraat", 11, None, "1", pc="3071PY"),
     _unit("suze11", "suzestraat", 11, pc="3071PY"),
+    _unit("hiem1", "hiemstrakade", 1, pc="3072EE"),
+    _unit("hiem10", "hiemstrakade", 10, pc="3016AD"),
 ])
 
 
@@ -49,6 +51,9 @@ def test_one_typo_away_links_when_one_reading_fits(text, vbo):
     "doornspijkkd 22-, 3016io rotterdam",  # the suffix was lost: 22 or 22A, don't guess
     "Baarloweg -1",  # the number was lost
     "Reindersplein 1, 3015WC",  # exists as written: no re-reading
+    # 10 was typed as 1, and Hiemstrakade 1 lies in another postcode: no reading may drop the postcode that
+    # contradicts it (swapped to '0316AD' it is no postcode, and the street alone linked the wrong home)
+    "Hiemstrakade 1, 3016AD Rotterdam",
 ])
 def test_competing_or_missing_readings_stay_empty_or_as_written(text):
     m = match_address(text, INDEX)
@@ -58,9 +63,13 @@ def test_competing_or_missing_readings_stay_empty_or_as_written(text):
         assert m.verblijfsobject_id is None, m
 
 
-@pytest.mark.parametrize("world", ["world_base", "world_noisy"])
+@pytest.mark.xdist_group("link_noisy_analysed")  # the analysed noisy world is built once, with test_address_context
+@pytest.mark.parametrize("world", ["world_base", "world_noisy_analysed"])
 def test_address_linking_meets_the_targets(world, request, tmp_path):
-    """The issue's targets on generated worlds: at least 97% to the right unit, at most 0.5% to a wrong one."""
+    """The issue's targets on generated worlds, for the links an analysis writes: at least 97% to the right unit,
+    at most 0.5% to a wrong one. On the clean world the text alone meets them (the check is on the text links);
+    on the noisy one the links through the tenants' registrations count too (`address_context`): there the text
+    alone linked 860 of 887 right (96.96%) in the demo world of session 31, the analysis 98.1%."""
     bundle, db = request.getfixturevalue(world)
     out = tmp_path / "adreskoppeling.csv"
     with Store(db) as store:

@@ -251,6 +251,10 @@ def match_address(text: str, index: AddressIndex) -> Match:
             _scored(alt, index, 0.95, pool)
         for alt_text in _typo_readings(text):
             q = parse_address(alt_text, index.places)
+            # a reading that no longer shows the postcode the text gives is still held to it: swapped to '0316AD',
+            # '3016AD' is no postcode, and the street alone linked Hiemstrakade 1 in another postcode
+            if p.postcode and not q.postcode:
+                q = replace(q, postcode=p.postcode)
             if q.huisnummer is not None:  # below a glued reading: a typo is the less common way to write it
                 _scored(q, index, 0.9, pool)
     conf, vbo = _best(pool)
