@@ -18,10 +18,12 @@ from pandzicht.synth.deliveries import _pool, _pools, _Rows, generate_deliveries
 # digest only for an intended change of the generator's output, and say in the commit why the bytes changed.
 # Changed twice since: truth/wereld.json lists the dialect parameter `werkgever_huur` (0.0); and session 30 gave
 # the past woonfraude cases the traces an active one leaves (the tenant registered elsewhere while the contract ran
-# on until the case was found out), which changes the crime stream's draws and every file that follows from them.
+# on until the case was found out), which changes the crime stream's draws and every file that follows from them;
+# session 31 gave the past safehouse, store, brothel and overcrowding cases a tenancy of their own from shortly
+# before the use (an overcrowded one with its crowd) and past cases the meter readings of active ones.
 DIGESTS = {
-    "basis": "36d02d1e33e954dff4bf0c0e6093341012382135eb1b25383959cecf22dee27e",
-    "klein_verhuur": "8f5fc1d00eef9933142bc278f17a63e245be03e33726ce0d055ae9ff370a07c3",
+    "basis": "9f979f1796f8a36e7473fcadde05ac35cfb830fb80811aca6d4ea41150e326c6",
+    "klein_verhuur": "6300ac2889debf8d68c81c89c05421eec0b37667ba8ea4f6c9fb306f9a5b750d",
 }
 
 

@@ -392,3 +392,35 @@ def test_past_woonfraude_leaves_the_traces_of_an_active_case(base: Path) -> None
                         & (brp["verblijfsobject_id"] != unit)]
         traced += not elsewhere.empty
     assert len(past) >= 2 and traced >= len(past) // 2, (traced, len(past))
+
+
+def test_a_past_criminal_tenancy_starts_with_its_use_and_is_shaped_as_an_active_one(base: Path) -> None:
+    """A past safehouse, store or brothel was a tenancy of its own that began shortly before the use, as an active
+    one is, and a past overcrowded home held a crowd of registered people. Before, the household's whole stay
+    became the criminal use (contracts of many years before the use began) and a past overcrowded home kept the
+    household's own size, so a region's past checks taught what no active case looks like."""
+    past = pd.read_csv(base / "truth" / "verleden_zaken.csv", dtype=str)
+    contracts, brp = read(base, "huurcontract"), read(base, "brp_inschrijving")
+    began_with_use = checked = 0
+    for unit, since, found in past.loc[
+        past["typologie"].isin(["safehouse", "drugsopslag", "prostitutie"]), ["verblijfsobject_id", "actief_vanaf",
+                                                                              "ontdekt"]
+    ].itertuples(index=False):
+        ending = contracts[(contracts["verblijfsobject_id"] == unit) & (contracts["datum_einde"] == found)]
+        if ending.empty:  # a private let that ended before the register's window: no contract delivered
+            continue
+        checked += 1
+        lead = (pd.Timestamp(since) - pd.to_datetime(ending["datum_aanvang"])).dt.days
+        began_with_use += bool(((lead >= 0) & (lead <= 90)).any())
+    assert checked >= 3 and began_with_use >= 0.8 * checked, (began_with_use, checked)
+
+    crowded = checked = 0
+    for unit, since, found in past.loc[past["typologie"] == "overbewoning",
+                                       ["verblijfsobject_id", "actief_vanaf", "ontdekt"]].itertuples(index=False):
+        mid = pd.Timestamp(since) + (pd.Timestamp(found) - pd.Timestamp(since)) / 2
+        here = brp[brp["verblijfsobject_id"] == unit]
+        start = pd.to_datetime(here["datum_aanvang"])
+        end = pd.to_datetime(here["datum_einde"])
+        checked += 1
+        crowded += int(((start <= mid) & (end.isna() | (end > mid))).sum()) >= 4
+    assert checked >= 2 and crowded >= 0.8 * checked, (crowded, checked)

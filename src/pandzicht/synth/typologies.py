@@ -176,17 +176,23 @@ def assign_crime(
             s = int(ended.index[i])
             st, en = int(a["start"][s]), int(a["end"][s])
             since = int(max(st, en - rng.uniform(0.3, 2.0) * YEAR))
-            a["crime"][s], a["crime_from"][s], a["discovered"][s] = TYPOLOGIES.index(typ), since, en
+            ref = s
+            replaces = typ in REPLACES_HOUSEHOLD or (typ == "hennepkwekerij" and rng.random() < 0.4)
             if typ == "woonfraude":
+                a["crime"][s], a["crime_from"][s], a["discovered"][s] = TYPOLOGIES.index(typ), since, en
                 # as an active case: the tenant registered elsewhere while the contract ran on, until found out
                 new_rows.extend(_woonfraude_edits(rng, a, s, since, en, cur_unit, closed=True))
-            elif typ in REPLACES_HOUSEHOLD or (typ == "hennepkwekerij" and rng.random() < 0.4):
-                a["registered"][s] = typ == "overbewoning"
-                a["kind"][s] = "crime"
+            elif replaces:
+                # as an active case: the household left shortly before the use, a criminal tenancy (a straw man,
+                # a young BV, a crowd of registered workers) ran from then until found out
+                new_rows.append(_past_tenancy(rng, a, s, since, en, typ))
+                ref = -len(new_rows)
                 if typ in ("prostitutie", "overbewoning"):
                     new_rows.extend(_churn(rng, int(a["unit"][s]), since, en, typ, closed=True))
+            else:
+                a["crime"][s], a["crime_from"][s], a["discovered"][s] = TYPOLOGIES.index(typ), since, en
             past_rows.append(
-                {"unit": int(a["unit"][s]), "typologie": typ, "seg": s, "crime_from": since, "discovered": en}
+                {"unit": int(a["unit"][s]), "typologie": typ, "seg": ref, "crime_from": since, "discovered": en}
             )
     for c, v in a.items():
         seg[c] = v
@@ -197,7 +203,40 @@ def assign_crime(
     # crime segments created above got ids base + their position in new_rows
     active["seg"] = [base + (-s - 1) if s < 0 else s for s in active["seg"].tolist()]
     past = pd.DataFrame(past_rows, columns=["unit", "typologie", "seg", "crime_from", "discovered"])
+    past["seg"] = [base + (-s - 1) if s < 0 else s for s in past["seg"].tolist()]
     return Crime(active=active, past=past, segments=seg.reset_index(drop=True))
+
+
+def _past_tenancy(
+    rng: np.random.Generator, a: dict[str, np.ndarray], s: int, since: int, found: int, typ: str
+) -> dict:
+    """A discovered case that replaced the household: the household's segment ends shortly before the use and
+    a criminal tenancy runs from then until it was found out, shaped as an active case of the typology is.
+
+    Before, the household's whole segment became the criminal use, from the day it moved in and with its own
+    size, so the checks of a demo world taught what no active case looks like (an overcrowded home with the
+    household's two people; a straw-man tenancy of eight years)."""
+    st = int(a["start"][s])
+    cut = int(max(since - rng.integers(0, 60), st))
+    if cut - st < 30:
+        # too short a stay to leave a trace of its own: the household's segment becomes the criminal tenancy
+        a["registered"][s] = False
+        a["kind"][s] = "vertrokken"
+        cut = st
+    a["end"][s] = cut
+    registered = typ == "overbewoning" or (typ in ("safehouse", "hennepkwekerij") and rng.random() < 0.3)
+    return {
+        "unit": int(a["unit"][s]),
+        "start": cut,
+        "end": found,
+        "size": int(rng.integers(4, 9)) if typ == "overbewoning" else 1,
+        "kind": "crime",
+        "registered": registered,
+        "crime": TYPOLOGIES.index(typ),
+        "crime_from": since,
+        "discovered": found,
+        "hh": -1,
+    }
 
 
 def _churn(rng: np.random.Generator, unit: int, since: int, until: int, typ: str, closed: bool = False) -> list[dict]:
