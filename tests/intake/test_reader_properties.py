@@ -8,9 +8,11 @@ BOM and a final line break. The expected row numbers are counted independently: 
 drawn line is one row, whatever line breaks its quoted cell holds.
 
 One ambiguity is kept out of the draw on purpose: a quoted cell whose text begins with a comma, a quote or a
-line break. After a quote left open on an earlier line, RFC 4180 reads such a cell's opening quote as the
-closing one, and the lines in between become one record for any CSV reader; the row number of the lines it
-takes along is then not theirs. Every other cell text is drawn.
+line break, after any spaces or tabs. After a quote left open on an earlier line, RFC 4180 reads such a cell's
+opening quote as the closing one, and the lines in between become one record for any CSV reader (with spaces
+first, for a reader that allows white space after a closing quote, as DuckDB does; the strict one quarantines
+the open line; found by CI in session 31 with the text ' ,,;'); the row number of the lines it takes along is
+then not theirs. Every other cell text is drawn.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ MALFORMED = {
 CUT = "rij: laatste regel afgebroken"
 
 cell = st.text(alphabet=st.sampled_from(list('ab Z,";é\n\r\t')), max_size=10).filter(
-    lambda t: not t.startswith((",", '"', "\n", "\r")))
+    lambda t: not t.lstrip(" \t").startswith((",", '"', "\n", "\r")))
 line = st.one_of(
     st.tuples(st.just("good"), cell),
     st.tuples(st.just("blank"), st.just("")),
