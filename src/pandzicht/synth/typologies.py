@@ -219,7 +219,8 @@ def _past_tenancy(
     st = int(a["start"][s])
     cut = int(max(since - rng.integers(0, 60), st))
     if cut - st < 30:
-        # too short a stay to leave a trace of its own: the household's segment becomes the criminal tenancy
+        # the household would have stayed under 30 days: it leaves no stay at all (its segment shrinks to
+        # nothing, unregistered) and the criminal tenancy starts when the household moved in
         a["registered"][s] = False
         a["kind"][s] = "vertrokken"
         cut = st

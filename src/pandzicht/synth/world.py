@@ -699,10 +699,10 @@ def _write_bundle(
         mal_rows.append((C.at[c, "naam"], kvk_of.at[c], "bemiddelaar", f"C{c:06d}"))
     for c in sorted(set(crime_ct["tenant_cid"].tolist()) - {-1}):
         mal_rows.append((C.at[c, "naam"], kvk_of.at[c], "huurder", f"C{c:06d}"))
-    straw_used = sorted(
-        set(crime_ct.loc[crime_ct["seg"].isin(crime_segments_unregistered(crime)), "tenant_pid"].tolist()) - {-1}
+    tenants_on_paper = sorted(
+        set(crime_ct.loc[crime_ct["seg"].isin(criminal_segments(crime)), "tenant_pid"].tolist()) - {-1}
     )
-    for p in straw_used:
+    for p in tenants_on_paper:
         mal_rows.append((_full(P, p), None, "huurder", f"P{p:07d}"))
     rogue = kad_owner[kad_owner["unit"].isin(rogue_units) & (kad_owner["pid"] >= 0)]["pid"]
     for p in sorted(set(rogue.tolist())):
@@ -748,8 +748,9 @@ def _write_bundle(
     }
 
 
-def crime_segments_unregistered(crime) -> list[int]:
-    """Segment ids of criminal tenancies fronted by a straw man (active and past)."""
+def criminal_segments(crime) -> list[int]:
+    """Segment ids of every criminal tenancy, active and past, registered or not: the person on each one's
+    contract is a malafide tenant of the truth (a straw man, or the registered tenant of a safehouse or farm)."""
     seg = crime.segments
     return seg.loc[(seg["kind"] == "crime") & (seg["crime"] >= 0), "seg"].tolist()
 
