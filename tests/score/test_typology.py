@@ -10,9 +10,11 @@ from pandzicht.score.typology import (
     MIN_POSITIVES,
     PRIOR_LOGIT,
     TYPOLOGIES,
+    TypologyModel,
     fit_typology,
     guesses_for,
     prior_weights,
+    strength_of,
     vermoeden_threshold,
 )
 
@@ -153,7 +155,7 @@ def _fit_counting(monkeypatch, *args, **kw):  # type: ignore[no-untyped-def]
     return model, sum(calls)
 
 
-def test_a_fit_started_from_last_months_solution_reaches_the_same_model_in_far_fewer_steps(monkeypatch):
+def test_a_fit_started_from_last_months_solution_reaches_the_same_model_in_no_more_steps(monkeypatch):
     from pandzicht.score.typology import FitStart
 
     rng = np.random.default_rng(11)
@@ -169,9 +171,40 @@ def test_a_fit_started_from_last_months_solution_reaches_the_same_model_in_far_f
                                      start=FitStart.of(last_month))
     # the optimum itself, whatever the start: a continued and a full run of a delivery give the same model
     assert np.abs(warm.proba(x) - cold.proba(x)).max() < 1e-6
-    assert warm_steps * 5 < cold_steps, (warm_steps, cold_steps)
+    # (with inputs on a log scale the problem is well conditioned: a handful of steps from either start; before,
+    # inputs divided by their typical value alone took some 20 from the prior and 800 for L-BFGS)
+    assert warm_steps <= cold_steps, (warm_steps, cold_steps)
     assert any("vorige levering" in note for note in warm.notes) and not cold.notes
     # a start over other features or typologies is not used: the fit starts at the prior, as without one
     other = FitStart(tuple(reversed(FEATURES)), tuple(TYPOLOGIES), last_month.weights, last_month.intercepts)
     again, again_steps = _fit_counting(monkeypatch, FEATURES, points, x, labels, x[20:], start=other)
     assert again_steps == cold_steps and np.array_equal(again.weights, cold.weights) and not again.notes
+
+
+def test_one_input_far_above_its_typical_value_does_not_decide_the_typology_alone():
+    """Found in the session-31 tuning worlds: an overcrowded home let through the malafide broker got drugsopslag
+    100% and overbewoning 0%. The broker's bad portfolio fires faintly at most homes (typical value 0.008) and at
+    0.61 at his; divided by its typical value it was 75 inputs' worth, and its weight for drugsopslag (0.70, a few
+    past stores let through him) against overbewoning (0.44) outweighed the crowd of registered people. The weights
+    and values here are those of that home and its world (basis base 107, 2,500 units)."""
+    typs = ["drugsopslag", "overbewoning"]
+    model = TypologyModel(typs, ["slechte_portefeuille", "bewoners_vergelijkbaar"],
+                          weights=np.array([[0.704, 0.435], [-0.069, 0.976]]), intercepts=np.array([-2.33, -2.07]),
+                          scale=np.array([0.0081, 0.242]), positives={"drugsopslag": 6, "overbewoning": 7},
+                          n_findings=13)
+    home = np.array([[0.613, 1.0]])
+    p = dict(zip(typs, model.proba(home)[0], strict=True))
+    assert p["overbewoning"] > p["drugsopslag"], p
+    assert 0.05 < p["drugsopslag"] < 0.95  # neither certain
+    # without the broker's portfolio the crowd decides clearly; with it, the home is still mostly overcrowded
+    alone = dict(zip(typs, model.proba(np.array([[0.0, 1.0]]))[0], strict=True))
+    assert alone["overbewoning"] > p["overbewoning"]
+
+
+@given(st.floats(min_value=1e-4, max_value=10.0), st.floats(min_value=0.0, max_value=1e3))
+def test_an_input_counts_one_at_its_typical_value_and_grows_slower_than_it(scale: float, ratio: float):
+    at = float(strength_of(np.array([[scale]]), np.array([scale]))[0, 0])
+    assert abs(at - 1.0) < 1e-12
+    z = float(strength_of(np.array([[ratio * scale]]), np.array([scale]))[0, 0])
+    more = float(strength_of(np.array([[(ratio + 1.0) * scale]]), np.array([scale]))[0, 0])
+    assert 0.0 <= z <= max(ratio, 1.0) + 1e-12 and more > z

@@ -224,7 +224,7 @@ def _fit_typologies(store: Store, unit_inds: list[Indicator], ids: list[str], x:
                     train: TrainingSet, train_ev: TrainingSet | None, start: FitStart | None = None,
                     ) -> tuple[TypologyModel, np.ndarray, TrainingSet]:
     """Fit the typology model on past findings; with today's inputs (the indicators and the evidence). A continued
-    delivery's fit starts from the previous delivery's solution (`start`): the same optimum in far fewer steps."""
+    delivery's fit starts from the previous delivery's solution (`start`): the same optimum in no more steps."""
     rows = finding_rows(train)
     labels = [train.findings[i] for i in rows]
     # the indicators plus the tips and police registrations per category: what tells typologies apart
