@@ -49,8 +49,8 @@ def test_a_past_use_leaves_the_readings_of_an_active_one_in_its_own_months() -> 
     since = mid >= _day("2023-01-01")
     household = 3  # the same household, never anything: the ratio to it is the home's own level outside the use
 
-    def ratio(u: int, meter: np.ndarray, months: np.ndarray) -> np.ndarray:
-        return meter[u, months] / meter[household, months]
+    def ratio(u: int, meter: np.ndarray, when: np.ndarray) -> np.ndarray:
+        return meter[u, when] / meter[household, when]
 
     assert used.sum() == 10
     # a past store: almost no power and a fifth of the gas while it was used, the household's before and after
