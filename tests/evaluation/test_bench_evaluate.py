@@ -45,6 +45,14 @@ def test_bench_evaluate_per_dialect_variant_and_seed(tmp_path: Path) -> None:
         assert w["top_k"] == max(10, round(w["woningen"] * 2000 / 19_000))
         assert t["f1"] > 0.8 and t["adres_goed"] > 0.8  # the linking worked, so the ranking figures mean something
         assert len(w["rang_malafide_bemiddelaars"]) == 2
+        # the calibration of the dossier's typology probabilities, read from the analysis' typologie_kans
+        n_top = t["vermoeden_goed_n"][1]
+        assert 0 < t["vermoeden_met_kansen"] <= n_top
+        assert 0.0 <= t["vermoeden_log_loss"] < 10.0
+        sure_ok, sure = t["vermoeden_zeker_n"]
+        assert 0 <= sure_ok <= sure <= t["vermoeden_met_kansen"]
+    tot = res["totaal_dialect"]["basis"]
+    assert tot["vermoeden_goed_n"] == res["werelden"][0]["tabel"]["vermoeden_goed_n"]  # one world: its own counts
     # the same world underneath, but the scarce-outcomes dialect has far fewer labels to learn from
     bundles = {d: work / f"{d}-base-3" / "bundel" for d in ("basis", "weinig_uitkomsten")}
     lines = {d: len((b / "handhaving_uitkomst.csv").read_text(encoding="utf-8").splitlines())
@@ -54,3 +62,4 @@ def test_bench_evaluate_per_dialect_variant_and_seed(tmp_path: Path) -> None:
     text = report.read_text(encoding="utf-8")
     assert "| basis (tuning) | base | 3 |" in text and "| weinig_uitkomsten (held-out) | base | 3 |" in text
     assert "Medianen per dialect × variant" in text
+    assert "Typologie per dialect, opgeteld over de werelden" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,10 @@ from pandzicht.evaluation.ranking import (
     party_ranks,
     ranking_metrics,
     top_k,
+    typology_calibration,
     typology_guess,
 )
-from pandzicht.evaluation.seeds import _dialect_medians, _world_row, render
+from pandzicht.evaluation.seeds import _dialect_medians, _dialect_totals, _world_row, render
 
 
 def test_top_k_is_issue_11s_top_2k_scaled() -> None:
@@ -50,6 +52,27 @@ def test_typology_guess_counts_only_true_homes_in_the_top() -> None:
     assert g["aandeel_goed"] == pytest.approx(1 / 3)
     assert g["per_typologie"]["overbewoning"] == {"in_top_k": 1, "goed": 0}
     assert typology_guess(rows, {}, 4)["aandeel_goed"] == 0.0
+
+
+def test_typology_calibration_by_hand() -> None:
+    ranked = ["a", "x", "b", "c", "d", "e"]
+    truth = {"a": "hennepkwekerij", "b": "overbewoning", "c": "woonfraude", "d": "safehouse", "e": "safehouse"}
+    probs = {
+        "a": {"hennepkwekerij": 0.95, "drugsopslag": 0.05},  # shown at 95%, right
+        "x": {"safehouse": 0.99, "hennepkwekerij": 0.01},  # not a true home: not counted
+        "b": {"drugsopslag": 0.92, "overbewoning": 0.08},  # shown at 92%, wrong
+        "c": {"woonfraude": 0.6, "overbewoning": 0.4},  # right but below 90%
+        # d: no probabilities (no evidence): not counted
+        "e": {"safehouse": 0.0, "drugsopslag": 1.0},  # outside the top 5
+    }
+    c = typology_calibration(ranked, probs, truth, 5)
+    assert (c["met_kansen"], c["zeker_getoond"], c["zeker_goed"]) == (3, 2, 1)
+    assert c["log_loss"] == pytest.approx(-(math.log(0.95) + math.log(0.08) + math.log(0.6)) / 3)
+    # a true typology shown as 0 (rounded) costs -ln(1e-4), not infinity
+    assert typology_calibration(ranked, probs, truth, 6)["log_loss"] == pytest.approx(
+        -(math.log(0.95) + math.log(0.08) + math.log(0.6) + math.log(1e-4)) / 4)
+    none = typology_calibration(ranked, {}, truth, 5)
+    assert none == {"met_kansen": 0, "log_loss": None, "zeker_getoond": 0, "zeker_goed": 0}
 
 
 def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
@@ -96,7 +119,8 @@ def test_parties_found_through_their_entity(tmp_path: Path) -> None:
     assert party_average_precision([]) == 0.0
 
 
-def _report(ap: float, ap_exact: float, vermoeden: tuple[int, int], fallbacks: list[str]) -> dict:
+def _report(ap: float, ap_exact: float, vermoeden: tuple[int, int], fallbacks: list[str],
+            kalibratie: tuple[int, float | None, int, int] = (0, None, 0, 0)) -> dict:
     per_typ = {"hennepkwekerij": {"aantal": 4, "recall_bij_R": 0.5, "recall_bij_2000": 1.0, "recall_bij_top_k": 0.75},
                "overbewoning": {"aantal": 2, "recall_bij_R": 0.5, "recall_bij_2000": 1.0, "recall_bij_top_k": 0.5}}
 
@@ -109,7 +133,9 @@ def _report(ap: float, ap_exact: float, vermoeden: tuple[int, int], fallbacks: l
     method = {"partijen": party, "partij_gemiddelde_precisie": 0.7,
               "vermoeden": {"top_k": 40, "waar_in_top_k": vermoeden[1], "goed": vermoeden[0],
                             "aandeel_goed": vermoeden[0] / vermoeden[1] if vermoeden[1] else 0.0,
-                            "met_vermoeden": vermoeden[1], "per_typologie": {}},
+                            "met_vermoeden": vermoeden[1], "per_typologie": {},
+                            "kalibratie": dict(zip(("met_kansen", "log_loss", "zeker_getoond", "zeker_goed"),
+                                                   kalibratie, strict=True))},
               "partijkoppeling": {"f1": 0.99}, "adreskoppeling": {"goed": 0.98, "fout": 0.001}}
     return {"eenheden_met_woonfunctie": 380, "methoden": {
         "pandzicht": {"ranglijst": ranking(ap), **method, "terugvallen": [{"stap": s} for s in fallbacks]},
@@ -118,8 +144,8 @@ def _report(ap: float, ap_exact: float, vermoeden: tuple[int, int], fallbacks: l
 
 
 def test_world_rows_medians_and_the_rendered_table() -> None:
-    rows = [_world_row("basis", "base", 1, _report(0.8, 0.4, (3, 4), [])),
-            _world_row("basis", "base", 2, _report(0.6, 0.3, (1, 4), ["score.gewichten"])),
+    rows = [_world_row("basis", "base", 1, _report(0.8, 0.4, (3, 4), [], (4, 0.5, 3, 3))),
+            _world_row("basis", "base", 2, _report(0.6, 0.3, (1, 4), ["score.gewichten"], (2, 2.0, 2, 0))),
             _world_row("tekstadressen", "base", 1, _report(0.5, 0.5, (0, 0), []))]
     assert rows[0]["rol"] == "tuning" and rows[2]["rol"] == "held-out"
     assert rows[0]["tabel"]["ap_verhouding"] == pytest.approx(2.0)
@@ -131,9 +157,15 @@ def test_world_rows_medians_and_the_rendered_table() -> None:
     assert med["basis"]["base"]["werelden"] == 2
     assert med["basis"]["base"]["malafide_bemiddelaars_in_top3"] == 0.0  # the second agent ranks 5th
     assert med["tekstadressen"]["base"]["vermoeden_goed"] is None
+    # pooled, not medians: 4/8 right; log-loss weighted by homes (4 x 0.5 + 2 x 2.0) / 6; sure 3 of 5 right
+    tot = _dialect_totals(rows, ["basis", "tekstadressen"])
+    assert tot["basis"]["vermoeden_goed_n"] == [4, 8]
+    assert tot["basis"]["vermoeden_log_loss"] == pytest.approx(1.0)
+    assert tot["basis"]["vermoeden_zeker_n"] == [3, 5]
+    assert tot["tekstadressen"]["vermoeden_log_loss"] is None and tot["tekstadressen"]["vermoeden_met_kansen"] == 0
     text = render({"eenheden": 400, "seeds": [1, 2], "varianten": ["base"], "dialecten": ["basis", "tekstadressen"],
                    "rol": {"basis": "tuning", "tekstadressen": "held-out"}, "werelden": rows, "mediaan": {},
-                   "mediaan_dialect": med,
+                   "mediaan_dialect": med, "totaal_dialect": tot,
                    "mislukt": [{"dialect": "tekstadressen", "variant": "quiet", "seed": 1, "fout": "ValueError: x",
                                 "waar": "model.py:1 (fit)", "reproduceer": "pandzicht demo-world ..."}]})
     assert "| basis (tuning) | base | 2 | 0.600 | 0.700 | 0.350 | 2.00 |" in text
@@ -141,3 +173,6 @@ def test_world_rows_medians_and_the_rendered_table() -> None:
     assert "tekstadressen quiet seed 1: `ValueError: x`" in text
     assert "- basis: score.gewichten" in text
     assert "k = 40" in text
+    assert "| 0.50 | 3/3 (100%) |" in text  # world 1's log-loss and its 90%-or-more shown right
+    assert "| basis (tuning) | 2 | 4/8 (50%) | 1.00 | 3/5 (60%) |" in text
+    assert "| tekstadressen (held-out) | 1 | – | – | – |" in text

@@ -16,7 +16,14 @@ from pathlib import Path
 
 from pandzicht.errors import PandzichtError
 from pandzicht.evaluation.linking import address_accuracy, entity_truth, pairwise_scores
-from pandzicht.evaluation.ranking import party_average_precision, party_ranks, ranking_metrics, top_k, typology_guess
+from pandzicht.evaluation.ranking import (
+    party_average_precision,
+    party_ranks,
+    ranking_metrics,
+    top_k,
+    typology_calibration,
+    typology_guess,
+)
 from pandzicht.pipeline import analyse
 from pandzicht.store.engine import Store
 
@@ -43,6 +50,16 @@ def _status_quo(db: Path) -> list[str]:
         return [r[0] for r in store.rows(STATUS_QUO_SQL)]
 
 
+def _typology_probs(db: Path) -> dict[str, dict[str, float]]:
+    """{unit: {typology: probability}} from the analysis' `typologie_kans` (empty when it has none)."""
+    out: dict[str, dict[str, float]] = {}
+    with Store(db, read_only=True) as store:
+        if store.has_table("typologie_kans"):
+            for unit, typ, p in store.rows("SELECT verblijfsobject_id, typologie, kans FROM typologie_kans"):
+                out.setdefault(unit, {})[typ] = float(p)
+    return out
+
+
 def evaluate(bundle: Path, out: Path, on_stage: Callable[[str], None] | None = None) -> dict:
     """Run the three methods on `bundle` and measure them against `bundle/truth`; writes evaluatie.json/.md."""
     bundle, out = Path(bundle), Path(out)
@@ -66,7 +83,9 @@ def evaluate(bundle: Path, out: Path, on_stage: Callable[[str], None] | None = N
                             entity_truth(target / "entiteiten.csv", keys) if keys.is_file() else None)
         entry = {
             "ranglijst": ranking_metrics(ranked, truth, k_top=k),
-            "vermoeden": typology_guess(rows, truth, k),
+            "vermoeden": {**typology_guess(rows, truth, k),
+                          "kalibratie": typology_calibration(ranked, _typology_probs(target / "pandzicht.duckdb"),
+                                                             truth, k)},
             "partijen": ranks,
             "partij_gemiddelde_precisie": party_average_precision(ranks),
             "model": result.model,
@@ -117,6 +136,12 @@ def render_markdown(report: dict) -> str:
         lines.append(f"| vermoeden goed (ware woningen in top {k}) | " + " | ".join(
             f"{m[n]['vermoeden']['goed']}/{m[n]['vermoeden']['waar_in_top_k']}" if n in with_parties else ""
             for n in names) + " |")
+        cal = {n: m[n]["vermoeden"].get("kalibratie") for n in with_parties}
+        if all(c and c["log_loss"] is not None for c in cal.values()):
+            lines.append("| typologiekansen: log-loss (ln 6 = 1,79 is gokken) | " + " | ".join(
+                f"{cal[n]['log_loss']:.2f}" if n in cal else "" for n in names) + " |")
+            lines.append("| getoond met ≥ 90%: goed | " + " | ".join(
+                f"{cal[n]['zeker_goed']}/{cal[n]['zeker_getoond']}" if n in cal else "" for n in names) + " |")
     for n in names:
         if "partijkoppeling" in m[n]:
             p = m[n]["partijkoppeling"]

@@ -70,6 +70,7 @@ def _world_row(dialect: str, variant: str, seed: int, rep: dict) -> dict:
         "partij_ap_exact": x["partij_gemiddelde_precisie"],
         "vermoeden_goed": p["vermoeden"]["aandeel_goed"] if p["vermoeden"]["waar_in_top_k"] else None,
         "vermoeden_goed_n": [p["vermoeden"]["goed"], p["vermoeden"]["waar_in_top_k"]],
+        **_calibration(p["vermoeden"].get("kalibratie")),
         "recall_k_per_typologie": {t: v.get("recall_bij_top_k") for t, v in per_typ.items()},
         "recall_k_hennepkwekerij": per_typ.get("hennepkwekerij", {}).get("recall_bij_top_k"),
         "recall_k_overbewoning": per_typ.get("overbewoning", {}).get("recall_bij_top_k"),
@@ -79,6 +80,38 @@ def _world_row(dialect: str, variant: str, seed: int, rep: dict) -> dict:
     }
     row["terugvallen"] = sorted({f["stap"] for f in p.get("terugvallen", [])})
     return row
+
+
+def _calibration(cal: dict | None) -> dict:
+    """The typology probabilities' calibration of one world (see ranking.typology_calibration)."""
+    if not cal:
+        return {"vermoeden_log_loss": None, "vermoeden_met_kansen": 0, "vermoeden_zeker_n": [0, 0]}
+    return {"vermoeden_log_loss": cal["log_loss"], "vermoeden_met_kansen": cal["met_kansen"],
+            "vermoeden_zeker_n": [cal["zeker_goed"], cal["zeker_getoond"]]}
+
+
+def _dialect_totals(rows: list[dict], dialects: list[str]) -> dict:
+    """Per dialect, the typology figures pooled over its worlds: `vermoeden` right of the true homes in the top k,
+    the log-loss over all of them, and how often a typology shown at 90% or more was right.
+
+    Pooled counts, not medians: a world has a few dozen true homes in its top, too few for a share on its own."""
+    out = {}
+    for d in dialects:
+        dr = [r["tabel"] for r in rows if r["dialect"] == d and "tabel" in r]
+        if not dr:
+            continue
+        n_cal = sum(t.get("vermoeden_met_kansen", 0) for t in dr)
+        loss = sum(t["vermoeden_log_loss"] * t["vermoeden_met_kansen"] for t in dr
+                   if t.get("vermoeden_log_loss") is not None)
+        out[d] = {
+            "werelden": len(dr),
+            "vermoeden_goed_n": [sum(t["vermoeden_goed_n"][0] for t in dr), sum(t["vermoeden_goed_n"][1] for t in dr)],
+            "vermoeden_met_kansen": n_cal,
+            "vermoeden_log_loss": loss / n_cal if n_cal else None,
+            "vermoeden_zeker_n": [sum(t.get("vermoeden_zeker_n", [0, 0])[0] for t in dr),
+                                  sum(t.get("vermoeden_zeker_n", [0, 0])[1] for t in dr)],
+        }
+    return out
 
 
 def _reproduce(units: int, seed: int, variant: str, dialect: str) -> str:
@@ -134,7 +167,8 @@ def evaluate_seeds(
     return {"eenheden": units, "seeds": seeds, "varianten": variants, "dialecten": dialects,
             "rol": {d: rol(d) for d in dialects}, "werelden": rows, "mislukt": failures,
             "mediaan": _variant_medians([r for r in rows if r["dialect"] == dialects[0]], variants),
-            "mediaan_dialect": _dialect_medians(rows, dialects, variants)}
+            "mediaan_dialect": _dialect_medians(rows, dialects, variants),
+            "totaal_dialect": _dialect_totals(rows, dialects)}
 
 
 def _variant_medians(rows: list[dict], variants: list[str]) -> dict:
@@ -177,6 +211,13 @@ def _pct(x: float | None, digits: int = 0) -> str:
     return "–" if x is None else f"{100 * x:.{digits}f}%"
 
 
+def _ratio(n: list[int] | None) -> str:
+    """right/total with its share: "105/116 (91%)"."""
+    if not n or not n[1]:
+        return "–"
+    return f"{n[0]}/{n[1]} ({100 * n[0] / n[1]:.0f}%)"
+
+
 def render(result: dict) -> str:
     dialects = result.get("dialecten", [DEFAULT])
     roles = result.get("rol", {})
@@ -195,8 +236,9 @@ def render(result: dict) -> str:
         "top k waarvan `vermoeden` de ware typologie is; F1 = paarsgewijze F1 van de entiteiten; adres = "
         "vrije-tekstadressen goed / fout gekoppeld.", "",
         "| dialect | variant | seed | R | R-prec | AP | AP exact | AP/exact | party AP | vermoeden goed "
-        "| recall@k hennep | recall@k overbew. | bemiddelaars | F1 | adres goed/fout | terugvallen |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        "| typ. log-loss | ≥ 90% goed | recall@k hennep | recall@k overbew. | bemiddelaars | F1 | adres goed/fout "
+        "| terugvallen |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in result["werelden"]:
         t = r.get("tabel")
         if t is None:  # a row from before dialects: the old layout
@@ -205,7 +247,8 @@ def render(result: dict) -> str:
         lines.append(
             f"| {r['dialect']} ({r['rol']}) | {r['variant']} | {r['seed']} | {r['R']} | {_f(t['r_precisie'])} | "
             f"{_f(t['ap'])} | {_f(t['ap_exact'])} | {_f(t['ap_verhouding'], 2)} | {_f(t['partij_ap'])} | "
-            f"{_pct(t['vermoeden_goed'])} ({n_ok}/{n_top}) | {_f(t['recall_k_hennepkwekerij'], 2)} | "
+            f"{_pct(t['vermoeden_goed'])} ({n_ok}/{n_top}) | {_f(t.get('vermoeden_log_loss'), 2)} | "
+            f"{_ratio(t.get('vermoeden_zeker_n'))} | {_f(t['recall_k_hennepkwekerij'], 2)} | "
             f"{_f(t['recall_k_overbewoning'], 2)} | {r['rang_malafide_bemiddelaars']} | {_f(t['f1'], 4)} | "
             f"{_pct(t['adres_goed'], 1)} / {_pct(t['adres_fout'], 2)} | {len(r.get('terugvallen', []))} |")
     lines += ["", "Medianen per dialect × variant:", "",
@@ -220,6 +263,16 @@ def render(result: dict) -> str:
                 f"{_pct(m['vermoeden_goed'])} | {_f(m['recall_k_hennepkwekerij'], 2)} | "
                 f"{_f(m['recall_k_overbewoning'], 2)} | {_pct(m['malafide_bemiddelaars_in_top3'])} | "
                 f"{_f(m['f1'], 4)} | {_pct(m['adres_goed'], 1)} / {_pct(m['adres_fout'], 2)} |")
+    totals = result.get("totaal_dialect", {})
+    if totals:
+        lines += ["", "Typologie per dialect, opgeteld over de werelden (ware woningen in de top k; log-loss: "
+                  "gemiddelde −ln van de kans op de ware typologie, ln 6 = 1,79 is gokken; ≥ 90%: hoe vaak de "
+                  "typologie die het dossier met 90% of meer toont de ware is):", "",
+                  "| dialect | werelden | vermoeden goed | log-loss | getoond met ≥ 90%: goed |",
+                  "|---|---|---|---|---|"]
+        for d, t in totals.items():
+            lines.append(f"| {d} ({roles.get(d, rol(d))}) | {t['werelden']} | {_ratio(t['vermoeden_goed_n'])} | "
+                         f"{_f(t['vermoeden_log_loss'], 2)} | {_ratio(t['vermoeden_zeker_n'])} |")
     if result.get("mislukt"):
         lines += ["", "Mislukt:", ""]
         for f in result["mislukt"]:
