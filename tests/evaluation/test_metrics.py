@@ -100,10 +100,11 @@ def test_parties_found_through_their_entity(tmp_path: Path) -> None:
     et = entity_truth(ent, keys)
     assert et == {"E1": "C000001", "E2": "P0000001", "E3": "P0000002", "E4": "P0000001"}  # majority per entity
     partijen = [
-        {"rang": "1", "entiteit_id": "E3", "naam": "Jan Jansen", "kvk_nummer": ""},
-        {"rang": "2", "entiteit_id": "E1", "naam": "Maas Vastgoed", "kvk_nummer": ""},  # no number: zonder_kvk
-        {"rang": "3", "entiteit_id": "E4", "naam": "P. Pieters", "kvk_nummer": ""},
-        {"rang": "4", "entiteit_id": "E2", "naam": "Piet Pieters", "kvk_nummer": ""},
+        {"rang": "1", "entiteit_id": "E3", "naam": "Jan Jansen", "kvk_nummer": "", "rol": "huurder"},
+        {"rang": "2", "entiteit_id": "E1", "naam": "Maas Vastgoed", "kvk_nummer": "",  # no number: zonder_kvk
+         "rol": "bemiddelaar"},
+        {"rang": "3", "entiteit_id": "E4", "naam": "P. Pieters", "kvk_nummer": "", "rol": "huurder"},
+        {"rang": "4", "entiteit_id": "E2", "naam": "Piet Pieters", "kvk_nummer": "", "rol": "huurder"},
     ]
     malafide = [
         {"naam": "Maas Vastgoed B.V.", "kvk_nummer": "11111111", "rol": "bemiddelaar", "ware_persoon": "C000001"},
@@ -112,6 +113,10 @@ def test_parties_found_through_their_entity(tmp_path: Path) -> None:
     ]
     ranks = party_ranks(partijen, malafide, et)
     assert [r["rang"] for r in ranks] == [2, 3, None]  # the best rank of an entity that is the party
+    # among its role: the agent is the first agent, the straw man the second tenant (E4, behind E3)
+    assert [r["rang_in_rol"] for r in ranks] == [1, 2, None]
+    # the best rank, whatever the order of the rows
+    assert [r["rang"] for r in party_ranks(partijen[::-1], malafide, et)] == [2, 3, None]
     # found at ranks 2 and 3 of 3 malafide parties: (1/2 + 2/3) / 3
     assert party_average_precision(ranks) == pytest.approx((1 / 2 + 2 / 3) / 3)
     # without entity truth: by KvK number, else by the exact name (which misses the loosely written agent)
@@ -128,8 +133,8 @@ def _report(ap: float, ap_exact: float, vermoeden: tuple[int, int], fallbacks: l
         return {"R": 6, "r_precisie": a - 0.1, "precisie_bij_50": 0.1, "recall_bij_2000": 1.0,
                 "gemiddelde_precisie": a, "per_typologie": per_typ, "top_k": 40, "recall_bij_top_k": 0.66}
 
-    party = [{"naam": "x", "kvk_nummer": "1", "rol": "bemiddelaar", "rang": 1},
-             {"naam": "y", "kvk_nummer": "2", "rol": "bemiddelaar", "rang": 5}]
+    party = [{"naam": "x", "kvk_nummer": "1", "rol": "bemiddelaar", "rang": 1, "rang_in_rol": 1},
+             {"naam": "y", "kvk_nummer": "2", "rol": "bemiddelaar", "rang": 5, "rang_in_rol": 2}]
     method = {"partijen": party, "partij_gemiddelde_precisie": 0.7,
               "vermoeden": {"top_k": 40, "waar_in_top_k": vermoeden[1], "goed": vermoeden[0],
                             "aandeel_goed": vermoeden[0] / vermoeden[1] if vermoeden[1] else 0.0,
@@ -156,6 +161,7 @@ def test_world_rows_medians_and_the_rendered_table() -> None:
     assert med["basis"]["base"]["vermoeden_goed"] == pytest.approx(0.5)
     assert med["basis"]["base"]["werelden"] == 2
     assert med["basis"]["base"]["malafide_bemiddelaars_in_top3"] == 0.0  # the second agent ranks 5th
+    assert med["basis"]["base"]["malafide_bemiddelaars_in_top3_van_rol"] == 1.0  # ... and 2nd of the agents
     assert med["tekstadressen"]["base"]["vermoeden_goed"] is None
     # pooled, not medians: 4/8 right; log-loss weighted by homes (4 x 0.5 + 2 x 2.0) / 6; sure 3 of 5 right
     tot = _dialect_totals(rows, ["basis", "tekstadressen"])
@@ -173,6 +179,7 @@ def test_world_rows_medians_and_the_rendered_table() -> None:
     assert "tekstadressen quiet seed 1: `ValueError: x`" in text
     assert "- basis: score.gewichten" in text
     assert "k = 40" in text
+    assert "| [1, 5] ([1, 2]) |" in text
     assert "| 0.50 | 3/3 (100%) |" in text  # world 1's log-loss and its 90%-or-more shown right
     assert "| basis (tuning) | 2 | 4/8 (50%) | 1.00 | 3/5 (60%) |" in text
     assert "| tekstadressen (held-out) | 1 | – | – | – |" in text

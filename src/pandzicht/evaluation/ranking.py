@@ -119,14 +119,20 @@ def party_ranks(
 
     With entity_truth ({entiteit_id: ware_persoon}, see linking.entity_truth) a party is found through the
     entity its records resolved to: the best rank of an entity that is that true party. Without it (or for a
-    malafide row without ware_persoon) by KvK number, else by name."""
+    malafide row without ware_persoon) by KvK number, else by name. `rang_in_rol` is the same party's rank
+    among the parties of its role in the list (what the web app's party list shows filtered on that role)."""
+    in_role: dict[int, int] = {}
+    seen: Counter[str] = Counter()
+    for p in sorted(partijen, key=lambda p: int(p["rang"])):
+        seen[p.get("rol") or ""] += 1
+        in_role[int(p["rang"])] = seen[p.get("rol") or ""]
     by_kvk = {p["kvk_nummer"]: int(p["rang"]) for p in partijen if p.get("kvk_nummer")}
     by_name = {p["naam"].lower(): int(p["rang"]) for p in partijen}
     by_true: dict[str, int] = {}
     if entity_truth is not None:
         for p in partijen:
             w = entity_truth.get(p.get("entiteit_id") or "")
-            if w is not None and w not in by_true:
+            if w is not None and (w not in by_true or int(p["rang"]) < by_true[w]):
                 by_true[w] = int(p["rang"])
     out = []
     for m in malafide:
@@ -134,7 +140,8 @@ def party_ranks(
             rank = by_true.get(m["ware_persoon"])
         else:
             rank = by_kvk.get(m.get("kvk_nummer") or "") or by_name.get((m.get("naam") or "").lower())
-        out.append({"naam": m.get("naam"), "kvk_nummer": m.get("kvk_nummer"), "rol": m.get("rol"), "rang": rank})
+        out.append({"naam": m.get("naam"), "kvk_nummer": m.get("kvk_nummer"), "rol": m.get("rol"), "rang": rank,
+                    "rang_in_rol": in_role.get(rank) if rank is not None else None})
     return out
 
 

@@ -53,6 +53,9 @@ def _world_row(dialect: str, variant: str, seed: int, rep: dict) -> dict:
     for method in ("pandzicht", "exacte_regels", "status_quo"):
         row[method] = {k: m[method]["ranglijst"][k] for k in KEYS}
     row["rang_malafide_bemiddelaars"] = [r["rang"] for r in p["partijen"] if r["rol"] == "bemiddelaar"]
+    # the same agents in the party list filtered on role bemiddelaar (the web app's filter)
+    row["rang_malafide_bemiddelaars_in_rol"] = [r.get("rang_in_rol") for r in p["partijen"]
+                                                if r["rol"] == "bemiddelaar"]
     for method in ("pandzicht", "exacte_regels"):
         if "partijkoppeling" in m[method]:
             row[f"f1_{method}"] = m[method]["partijkoppeling"]["f1"]
@@ -199,6 +202,9 @@ def _dialect_medians(rows: list[dict], dialects: list[str], variants: list[str])
             med["werelden"] = len(vr)
             med["malafide_bemiddelaars_in_top3"] = sum(
                 all(a is not None and a <= 3 for a in r["rang_malafide_bemiddelaars"]) for r in vr) / len(vr)
+            med["malafide_bemiddelaars_in_top3_van_rol"] = sum(
+                all(a is not None and a <= 3 for a in r.get("rang_malafide_bemiddelaars_in_rol", [None]))
+                for r in vr) / len(vr)
             out.setdefault(d, {})[v] = med
     return out
 
@@ -209,6 +215,12 @@ def _f(x: float | None, digits: int = 3) -> str:
 
 def _pct(x: float | None, digits: int = 0) -> str:
     return "–" if x is None else f"{100 * x:.{digits}f}%"
+
+
+def _agents(row: dict) -> str:
+    """The malafide agents' ranks in the party list, and among the agents: "[4, 8] ([1, 3])"."""
+    in_role = row.get("rang_malafide_bemiddelaars_in_rol")
+    return f"{row['rang_malafide_bemiddelaars']}" + (f" ({in_role})" if in_role is not None else "")
 
 
 def _ratio(n: list[int] | None) -> str:
@@ -234,7 +246,8 @@ def render(result: dict) -> str:
         "in truth/malafide_partij.csv (bemiddelaars, katvangers, huurder-bv's, malafide verhuurders), gevonden via "
         "de entiteit waarin hun records zijn samengevoegd; vermoeden goed = aandeel van de ware woningen in de "
         "top k waarvan `vermoeden` de ware typologie is; F1 = paarsgewijze F1 van de entiteiten; adres = "
-        "vrije-tekstadressen goed / fout gekoppeld.", "",
+        "vrije-tekstadressen goed / fout gekoppeld; bemiddelaars = rang van de malafide bemiddelaars in de hele "
+        "partijlijst (tussen haakjes: onder de bemiddelaars, de lijst gefilterd op rol zoals in de webapp).", "",
         "| dialect | variant | seed | R | R-prec | AP | AP exact | AP/exact | party AP | vermoeden goed "
         "| typ. log-loss | ≥ 90% goed | recall@k hennep | recall@k overbew. | bemiddelaars | F1 | adres goed/fout "
         "| terugvallen |",
@@ -249,11 +262,12 @@ def render(result: dict) -> str:
             f"{_f(t['ap'])} | {_f(t['ap_exact'])} | {_f(t['ap_verhouding'], 2)} | {_f(t['partij_ap'])} | "
             f"{_pct(t['vermoeden_goed'])} ({n_ok}/{n_top}) | {_f(t.get('vermoeden_log_loss'), 2)} | "
             f"{_ratio(t.get('vermoeden_zeker_n'))} | {_f(t['recall_k_hennepkwekerij'], 2)} | "
-            f"{_f(t['recall_k_overbewoning'], 2)} | {r['rang_malafide_bemiddelaars']} | {_f(t['f1'], 4)} | "
+            f"{_f(t['recall_k_overbewoning'], 2)} | {_agents(r)} | {_f(t['f1'], 4)} | "
             f"{_pct(t['adres_goed'], 1)} / {_pct(t['adres_fout'], 2)} | {len(r.get('terugvallen', []))} |")
     lines += ["", "Medianen per dialect × variant:", "",
               "| dialect | variant | werelden | R-prec | AP | AP exact | AP/exact | party AP | vermoeden goed "
-              "| recall@k hennep | recall@k overbew. | bemiddelaars in top 3 | F1 | adres goed/fout |",
+              "| recall@k hennep | recall@k overbew. | bemiddelaars in top 3 (van de bemiddelaars) | F1 "
+              "| adres goed/fout |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for d, per_v in result.get("mediaan_dialect", {}).items():
         for v, m in per_v.items():
@@ -261,7 +275,8 @@ def render(result: dict) -> str:
                 f"| {d} ({roles.get(d, rol(d))}) | {v} | {m['werelden']} | {_f(m['r_precisie'])} | {_f(m['ap'])} | "
                 f"{_f(m['ap_exact'])} | {_f(m['ap_verhouding'], 2)} | {_f(m['partij_ap'])} | "
                 f"{_pct(m['vermoeden_goed'])} | {_f(m['recall_k_hennepkwekerij'], 2)} | "
-                f"{_f(m['recall_k_overbewoning'], 2)} | {_pct(m['malafide_bemiddelaars_in_top3'])} | "
+                f"{_f(m['recall_k_overbewoning'], 2)} | {_pct(m['malafide_bemiddelaars_in_top3'])} "
+                f"({_pct(m.get('malafide_bemiddelaars_in_top3_van_rol'))}) | "
                 f"{_f(m['f1'], 4)} | {_pct(m['adres_goed'], 1)} / {_pct(m['adres_fout'], 2)} |")
     totals = result.get("totaal_dialect", {})
     if totals:
