@@ -40,6 +40,7 @@ POLICE = {  # chance of a registration during the use, and its categories
     "woonfraude": (0.06, ("overlast", "overig")),
     "overbewoning": (0.2, ("overlast", "overlast", "mensenhandel")),
 }
+QUIET = {"debt_tenant": 0.45, "sublet": 0.7, "owner": 0.6, "ghosts": 0.5}  # tips x this for quiet modi
 REPORTER = {"stank": "buurtbewoner", "loopvolk": "pakketbezorger", "nachtelijk_bezoek": "buurtbewoner",
             "afgeplakte_ramen": "wijkagent", "veel_namen_brievenbus": "pakketbezorger", "contante_betaling": "anoniem",
             "overbewoning": "welzijnswerker", "geluid_apparatuur": "buurtbewoner",
@@ -179,7 +180,7 @@ def tips(w: World) -> None:
         for flag, (p, cats) in INNOCENT_SIGNS.items():
             if flag in u.flags and rng.random() < p * rate:
                 _tip(w, i, w.days_ago(0.2, 30), cats)
-    quiet = {"debt_tenant": 0.45, "sublet": 0.7, "owner": 0.6, "ghosts": 0.5}
+    quiet = QUIET
     for crimes in (w.crimes, w.past_crimes):
         for i, c in crimes.items():
             per_year, cats = TIP_SIGNS[c.typology]
