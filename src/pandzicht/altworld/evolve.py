@@ -9,7 +9,8 @@ the first in month 1-3, then 1/30 a month per malafide agent). Criminal uses, si
 
 Monthly rates (chosen from the domain notes and general Dutch figures, never from pandzicht's results):
 a household leaves the region 0.3% a month from a corporation home (turnover about 7% a year once moves
-inside the region are added), 0.75% from a private let, 0.18% from an owned home; a student studio changes
+inside the region are added), 0.75% from a private let, 0.35% from an owned home (about 4% of owner-occupied
+homes sold a year, as in the Netherlands); a student studio changes
 tenant every 17 months on average; a vacant home is let with 60% a month (at least a week empty), sold with
 35% (at least a month); of the new occupants 35% are a household moving inside the region and 15% a young
 adult leaving the parental home. A birth 0.8% a month per couple of child-bearing age, a death 0.5% a month
@@ -33,7 +34,7 @@ from pandzicht.altworld.model import PEIL, Company, Contract, Crime, World
 from pandzicht.altworld.names import Person, company_name
 from pandzicht.altworld.occupancy import let
 
-LEAVE = {"corp": 0.003, "private": 0.0075, "koop": 0.0018, "studio": 1 / 17}
+LEAVE = {"corp": 0.003, "private": 0.0075, "koop": 0.0035, "studio": 1 / 17}
 FILL = {"corp": 0.6, "private": 0.6, "koop": 0.35}
 EMPTY_DAYS = {"corp": 7, "private": 7, "koop": 30}
 CHAIN, YOUNG = 0.35, 0.15  # new occupants: a household from inside the region, a young adult leaving home
@@ -132,6 +133,11 @@ class Evolution:
             if cr.modus == "ghosts":
                 household = {p.ware for p in w.household.get(i, [])}
                 ev.ghosts[i] = [k for k in ev.open_regs.get(i, []) if w.registrations[k][0].ware not in household]
+            since = [k for k, r in enumerate(w.registrations) if r[1] == i and r[2] >= cr.start]
+            now = [k for k in since if k in ev.open_regs.get(i, [])]
+            if cr.typology == "prostitutie" and len(since) >= 2 and now:  # the short stays go on
+                change = max(PEIL + 1, w.registrations[now[-1]][2] + int(rng.integers(30, 130)))
+                ev.churns.append(Churn(i, cr, [change], [now[-1]], (19, 35), (30, 130)))
         return ev
 
     # --- registrations, contracts, occupancy -------------------------------------------------------------
