@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from pandzicht.altworld import crime as crimes
 from pandzicht.altworld import signals
+from pandzicht.altworld.actors import honest_agent
 from pandzicht.altworld.evolve import Churn, Evolution
 from pandzicht.altworld.model import Company, Crime, iso
 from pandzicht.altworld.names import Person, company_name
@@ -199,7 +200,7 @@ def _crowd(ev: Evolution, i: int, cr: Crime) -> None:
             pay=str(rng.choice(["contant", "overboeking", "derde"], p=[0.45, 0.35, 0.2])))
     if rng.random() < 0.3:
         k.agent = c.bad_agents[int(rng.integers(len(c.bad_agents)))] if rng.random() < 0.6 \
-            else c.agents[int(rng.integers(len(c.agents)))]
+            else honest_agent(w, c)
         c.portfolio[k.agent.kvk] = c.portfolio.get(k.agent.kvk, 0) + 1
     k.rent = int(beds * rng.uniform(300, 450))
     ev.contract[i] = k
