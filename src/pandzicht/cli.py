@@ -103,12 +103,21 @@ def demo_world(
 
 
 def _generate_independent(out_dir: Path, units: int, seed: int, variant: str, dialect: str, n: int) -> None:
-    from pandzicht.altworld import generate
+    from pandzicht.altworld import generate, generate_deliveries
 
-    if dialect != "basis" or n:
-        raise PandzichtError("--generator onafhankelijk kent geen --dialect en geen --leveringen")
+    if dialect != "basis":
+        raise PandzichtError("--generator onafhankelijk kent geen --dialect")
     if variant not in ("base", "quiet", "noisy"):
         raise PandzichtError(f"--variant '{variant}' onbekend; kies base, quiet of noisy")
+    if n:
+        if n > 99:
+            raise PandzichtError("--leveringen: hoogstens 99")
+        done = generate_deliveries(Path(out_dir), units, seed, n, variant)
+        out.print(f"{n} leveringen van één onafhankelijke wereld geschreven naar [bold]{out_dir}[/] ({units} "
+                  f"verblijfsobjecten, seed {seed}, {variant}; peildata {done['leveringen'][0]['peildatum']} t/m "
+                  f"{done['leveringen'][-1]['peildatum']})")
+        _print_counts("Bronnen (laatste levering)", done["leveringen"][-1]["rows"])
+        return
     summary = generate(Path(out_dir), units, seed, variant)
     out.print(f"Onafhankelijke wereld geschreven naar [bold]{out_dir}[/] ({units} verblijfsobjecten, seed {seed}, "
               f"{variant})")

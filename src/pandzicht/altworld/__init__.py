@@ -4,6 +4,7 @@ It exists to measure how pandzicht generalises to data whose mechanics nobody tu
 settings on it. See docs/onafhankelijke_wereld.md.
 """
 
+from pandzicht.altworld.deliveries import generate_deliveries
 from pandzicht.altworld.world import GENERATOR, generate
 
-__all__ = ["GENERATOR", "generate"]
+__all__ = ["GENERATOR", "generate", "generate_deliveries"]

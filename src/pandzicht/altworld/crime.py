@@ -65,11 +65,17 @@ def choose(w: World) -> None:
             start = w.days_ago(8, 40)
             w.past_crimes[i] = Crime(t, start, min(PEIL - 45, start + int(rng.integers(60, 420))), modus)
         crime = w.crimes.get(i) or w.past_crimes[i]
-        crime.energy = ENERGY.get(t, "normal")
-        if t == "hennepkwekerij":
-            crime.energy = _pick(w, (("high", 0.5), ("bypass", 0.3), ("normal", 0.2)))
-        if t == "drugsopslag" and modus == "debt_tenant":
-            crime.energy = "normal"
+        crime.energy = energy_kind(w, t, modus)
+
+
+def energy_kind(w: World, typology: str, modus: str) -> str:
+    """How the use shows in metered power: a farm draws a lot or bypasses the meter, a store-room is empty."""
+    kind = ENERGY.get(typology, "normal")
+    if typology == "hennepkwekerij":
+        kind = _pick(w, (("high", 0.5), ("bypass", 0.3), ("normal", 0.2)))
+    if typology == "drugsopslag" and modus == "debt_tenant":
+        kind = "normal"
+    return kind
 
 
 def _tenant(w: World, c: Cast, bv_share: float) -> Person | Company:

@@ -83,6 +83,7 @@ class World:
     involved: list[tuple[str, Person, str]] = field(default_factory=list)  # (incident_id, person, rol)
     tips: list[dict] = field(default_factory=list)
     outcomes: list[dict] = field(default_factory=list)
+    focus: set[str] = field(default_factory=set)  # wijken with routine checks
     _kvk: int = 0
 
     def person(self, age_lo: int, age_hi: int, brp: bool = True) -> Person:

@@ -47,6 +47,7 @@ def outcomes(w: World) -> None:
     rng, rate = w.rng, w.p.check_rate
     wijken = sorted({w.units[i].wijk for i in w.residential()})
     focus = {wijken[int(k)] for k in rng.choice(len(wijken), size=min(2, len(wijken)), replace=False)}
+    w.focus = focus
     for i in w.residential():
         chance = 0.05 if w.units[i].wijk in focus else 0.006
         if rng.random() < chance * rate:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from pandzicht.altworld.geo import neighbour
+import numpy as np
+
+from pandzicht.altworld.geo import Unit, neighbour
 from pandzicht.altworld.model import PEIL, World, iso
 from pandzicht.altworld.names import Person
 
@@ -38,6 +40,7 @@ POLICE = {  # chance of a registration during the use, and its categories
     "woonfraude": (0.06, ("overlast", "overig")),
     "overbewoning": (0.2, ("overlast", "overlast", "mensenhandel")),
 }
+QUIET = {"debt_tenant": 0.45, "sublet": 0.7, "owner": 0.6, "ghosts": 0.5}  # tips x this for quiet modi
 REPORTER = {"stank": "buurtbewoner", "loopvolk": "pakketbezorger", "nachtelijk_bezoek": "buurtbewoner",
             "afgeplakte_ramen": "wijkagent", "veel_namen_brievenbus": "pakketbezorger", "contante_betaling": "anoniem",
             "overbewoning": "welzijnswerker", "geluid_apparatuur": "buurtbewoner",
@@ -57,6 +60,43 @@ def _active(w: World, i: int, month_day: int) -> tuple[str, str] | None:
     return None
 
 
+def load(u: Unit, people: int) -> tuple[float, bool, float]:
+    """A unit's base electricity per month, whether it heats electrically, and its yearly gas, for `people`."""
+    base = 40 + 0.9 * u.m2 + 105 * people ** 0.8 if people else 25 + 0.1 * u.m2
+    all_electric = "warmtepomp" in u.flags or u.bouwjaar >= 2018
+    gas_year = 0.0 if all_electric else u.m2 * (17 if u.bouwjaar < 1970 else 12 if u.bouwjaar < 1995 else 8)
+    gas_year *= (0.4 + 0.25 * people) if people else 0.15
+    return base, all_electric, gas_year
+
+
+def extra_load(u: Unit, rng: np.random.Generator) -> float:
+    """Innocent extra power: an electric car, a home business, medical equipment."""
+    return (180.0 if "auto" in u.flags else 0.0) + (float(rng.uniform(150, 900)) if "thuisbedrijf" in u.flags
+                                                    else 0.0) + (120.0 if "medisch" in u.flags else 0.0)
+
+
+def use_factors(rng: np.random.Generator) -> dict[str, float]:
+    """How much a criminal use multiplies metered power, drawn once per unit."""
+    return {"high": rng.uniform(2.5, 6), "bypass": rng.uniform(0.3, 0.6), "low": rng.uniform(0.35, 0.8),
+            "very_low": rng.uniform(0.08, 0.3), "raised": rng.uniform(1.3, 1.9)}
+
+
+def month_row(u: Unit, y: int, m: int, people: int, extra: float, use: str | None, factor: dict[str, float],
+              rng: np.random.Generator) -> dict:
+    """One metered month: season, heating, extras, the use's factor and meter noise."""
+    base, all_electric, gas_year = load(u, people)
+    season = math.cos(2 * math.pi * (m - 1) / 12)
+    kwh = base * (1 + 0.16 * season) + extra
+    if all_electric:
+        kwh += 260 * max(0.0, season + 0.3) * (1.0 if people else 0.3)
+    gas = gas_year / 12 * (1 + 0.95 * season) if gas_year else None
+    if use in factor:
+        kwh = base * factor[use] if use == "high" else kwh * factor[use]
+    kwh *= float(rng.lognormal(0, 0.13))
+    return {"verblijfsobject_id": u.vo, "periode": f"{y}-{m:02d}", "elektriciteit_kwh": round(kwh, 1),
+            "gas_m3": "" if gas is None else round(max(0.0, gas * float(rng.lognormal(0, 0.15))), 1)}
+
+
 def energy(w: World) -> list[dict]:
     rng, rows = w.rng, []
     days = [dt.date(y, m, 15).toordinal() for y, m in MONTHS]
@@ -65,28 +105,13 @@ def energy(w: World) -> list[dict]:
             continue
         u = w.units[i]
         people = w.residents.get(i, 1)
-        base = 40 + 0.9 * u.m2 + 105 * people ** 0.8 if people else 25 + 0.1 * u.m2
-        all_electric = "warmtepomp" in u.flags or u.bouwjaar >= 2018
-        gas_year = 0.0 if all_electric else u.m2 * (17 if u.bouwjaar < 1970 else 12 if u.bouwjaar < 1995 else 8)
-        gas_year *= (0.4 + 0.25 * people) if people else 0.15
-        extra = (180.0 if "auto" in u.flags else 0.0) + (float(rng.uniform(150, 900)) if "thuisbedrijf" in u.flags
-                                                         else 0.0) + (120.0 if "medisch" in u.flags else 0.0)
-        factor = {"high": rng.uniform(2.5, 6), "bypass": rng.uniform(0.3, 0.6), "low": rng.uniform(0.35, 0.8),
-                  "very_low": rng.uniform(0.08, 0.3), "raised": rng.uniform(1.3, 1.9)}
+        extra = extra_load(u, rng)
+        factor = use_factors(rng)
         for (y, m), day in zip(MONTHS, days, strict=True):
             if rng.random() < 0.025:
                 continue  # a month the operator did not deliver
-            season = math.cos(2 * math.pi * (m - 1) / 12)
-            kwh = base * (1 + 0.16 * season) + extra
-            if all_electric:
-                kwh += 260 * max(0.0, season + 0.3) * (1.0 if people else 0.3)
-            gas = gas_year / 12 * (1 + 0.95 * season) if gas_year else None
             act = _active(w, i, day)
-            if act and act[1] in factor:
-                kwh = base * factor[act[1]] if act[1] == "high" else kwh * factor[act[1]]
-            kwh *= float(rng.lognormal(0, 0.13))
-            rows.append({"verblijfsobject_id": u.vo, "periode": f"{y}-{m:02d}", "elektriciteit_kwh": round(kwh, 1),
-                         "gas_m3": "" if gas is None else round(max(0.0, gas * float(rng.lognormal(0, 0.15))), 1)})
+            rows.append(month_row(u, y, m, people, extra, act[1] if act else None, factor, rng))
     return rows
 
 
@@ -155,7 +180,7 @@ def tips(w: World) -> None:
         for flag, (p, cats) in INNOCENT_SIGNS.items():
             if flag in u.flags and rng.random() < p * rate:
                 _tip(w, i, w.days_ago(0.2, 30), cats)
-    quiet = {"debt_tenant": 0.45, "sublet": 0.7, "owner": 0.6, "ghosts": 0.5}
+    quiet = QUIET
     for crimes in (w.crimes, w.past_crimes):
         for i, c in crimes.items():
             per_year, cats = TIP_SIGNS[c.typology]

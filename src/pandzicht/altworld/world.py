@@ -19,6 +19,11 @@ VARIANT_STREAM = {"base": 0, "noisy": 1, "quiet": 2}  # each variant its own ran
 
 def build(units: int, seed: int, variant: str = "base") -> World:
     """The world in memory (no files): units, people, companies, uses, signals and outcomes."""
+    return build_with_cast(units, seed, variant)[0]
+
+
+def build_with_cast(units: int, seed: int, variant: str = "base") -> tuple[World, actors.Cast]:
+    """The world and its cast of organisations; the deliveries mode evolves both after the first peildatum."""
     p = params(variant)
     rng = np.random.default_rng([seed, units, VARIANT_STREAM[variant], 11])
     w = World(rng, p, build_units(rng, units))
@@ -39,7 +44,7 @@ def build(units: int, seed: int, variant: str = "base") -> World:
     signals.police(w)
     signals.tips(w)
     outcomes.outcomes(w)
-    return w
+    return w, cast
 
 
 def generate(out: Path, units: int, seed: int, variant: str = "base") -> dict:
