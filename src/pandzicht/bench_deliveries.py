@@ -80,12 +80,16 @@ def id_stability(before: Path, after: Path) -> dict:
 
 def true_party_stability(before: Path, truth_before: Path, after: Path, truth_after: Path) -> dict:
     """Of the real parties (truth) in both deliveries: the share whose main entity (the entity most of its
-    records are in) has the same id in both; also for real parties without a BRP registration."""
+    records are in) has the same id in both; also for real parties without a BRP registration.
+
+    A party whose records are split evenly over entities has no one main entity: the tie goes to the smallest
+    id, in both deliveries, so two entities that both kept their ids do not count as a change."""
     con = duckdb.connect()
 
     def main(e: Path, t: Path) -> str:
         return f"""
-            SELECT ware_persoon, arg_max(entiteit_id, c) AS entiteit_id, bool_or(brp) AS brp FROM (
+            SELECT ware_persoon, first(entiteit_id ORDER BY c DESC, entiteit_id) AS entiteit_id, bool_or(brp) AS brp
+            FROM (
                 SELECT t.ware_persoon, e.entiteit_id, count(*) AS c, bool_or(e.bron = 'brp_inschrijving') AS brp
                 FROM read_csv({_q(e)}, all_varchar = true) e
                 JOIN read_csv({_q(t)}, all_varchar = true) t USING (bron, record_sleutel) GROUP BY 1, 2)
@@ -128,8 +132,20 @@ def _median_run(reps: list[dict]) -> dict:
             "totaal_s": round(float(median(r["totaal_s"] for r in reps)), 3)}
 
 
+def _generate(work: Path, units: int, seed: int, dialect: str, generator: str, variant: str, months: int) -> None:
+    """Two deliveries of one world: the demo world's (`synth.deliveries`, monthly) or the independent generator's
+    (`altworld`, held out from all tuning; `months` apart, keys without order)."""
+    if generator == "onafhankelijk":
+        from pandzicht.altworld import generate_deliveries as independent
+
+        independent(work, units, seed, 2, variant=variant, months_apart=months)
+    else:
+        generate_deliveries(work, units, seed, 2, dialect=dialect)
+
+
 def bench_deliveries(units: int, seed: int, work: Path, fresh_run: bool = False, dialect: str = "basis",
-                     keep_first: Path | None = None, repeat: int = 1, hertrain: bool = False) -> dict:
+                     keep_first: Path | None = None, repeat: int = 1, hertrain: bool = False,
+                     generator: str = "demo", variant: str = "base", months: int = 1) -> dict:
     """Generate two deliveries (or reuse them in `work`), analyse 1, then 2 incrementally and in full (both
     continuing 1), and with `fresh_run` 2 from nothing; measure. `keep_first`: where to keep a copy of
     delivery 1's store (the tests resolve delivery 2 against it again).
@@ -137,11 +153,12 @@ def bench_deliveries(units: int, seed: int, work: Path, fresh_run: bool = False,
     With `repeat` > 1 the pair of delivery-2 runs is repeated, each time from a copy of delivery 1's output:
     on a shared machine one pair's ratio moves by ±0.1, so the ratio reported is the median of the pairs'
     ratios, and the seconds per stage are medians. `hertrain`: the incremental run computes the score models'
-    training rows again instead of fitting on delivery 1's (`score/model_reuse.py`)."""
+    training rows again instead of fitting on delivery 1's (`score/model_reuse.py`). `generator` "onafhankelijk":
+    the independent generator's world (`variant`, deliveries `months` apart) instead of the demo world's."""
     work = Path(work)
     first, second = work / folder_name(1), work / folder_name(2)
     if not (second / "manifest.json").exists():
-        generate_deliveries(work, units, seed, 2, dialect=dialect)
+        _generate(work, units, seed, dialect, generator, variant, months)
     out, full, fresh = work / "uitvoer", work / "uitvoer-opnieuw", work / "uitvoer-vers"
     pristine = work / "uitvoer-levering-1"
     for folder in (out, full, fresh, pristine):
@@ -173,7 +190,9 @@ def bench_deliveries(units: int, seed: int, work: Path, fresh_run: bool = False,
                                                                    work / "entiteiten-volledig.csv"))
     inc = runs["levering_2_incrementeel"]
     result = {
-        "eenheden": units, "seed": seed, "dialect": dialect, "runs": runs,
+        "eenheden": units, "seed": seed, "dialect": dialect, "generator": generator,
+        **({"variant": variant, "maanden_tussen_leveringen": months} if generator == "onafhankelijk" else {}),
+        "runs": runs,
         "id_stabiliteit": id_stability(kept_entities, out / "entiteiten.csv"),
         "id_stabiliteit_volledig": id_stability(kept_entities, full / "entiteiten.csv"),
         "ware_partijen": true_party_stability(kept_entities, first / "truth" / "persoon_sleutel.csv",
@@ -203,7 +222,10 @@ def render(result: dict) -> list[Table]:
               "levering_2_volledig": "levering 2 volledig", "levering_2_vers": "levering 2 vers"}
     stages = list(dict.fromkeys(s for r in runs.values() for s in r["stadia_s"]))
     reps = len(result.get("herhalingen", [])) or 1
-    table = Table(title=f"bench leveringen ({result['eenheden']:,} verblijfsobjecten, seed {result['seed']}; "
+    world = (f"onafhankelijke generator, {result.get('variant')}, leveringen "
+             f"{result.get('maanden_tussen_leveringen')} maand(en) uit elkaar; "
+             if result.get("generator") == "onafhankelijk" else "")
+    table = Table(title=f"bench leveringen ({world}{result['eenheden']:,} verblijfsobjecten, seed {result['seed']}; "
                         "levering 2 incrementeel en volledig (--opnieuw), beide als vervolg op levering 1"
                         + (f"; levering 2: mediaan van {reps} paren" if reps > 1 else "") + ")")
     table.add_column("stadium", no_wrap=True)

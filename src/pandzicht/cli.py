@@ -451,15 +451,30 @@ def bench_leveringen_cmd(
                                          "machine)")] = 1,
     hertrain: Annotated[bool, typer.Option("--hertrain", help="de incrementele run berekent de trainingsrijen "
                                            "van de scoremodellen opnieuw (zoals analyse --hertrain)")] = False,
+    generator: Annotated[str, typer.Option(
+        "--generator", help="demo (standaard) of onafhankelijk: leveringen van de onafhankelijke generator "
+        "(held-out; sleutels zonder volgorde)")] = "demo",
+    variant: Annotated[str, typer.Option("--variant", help="base, quiet of noisy (alleen --generator "
+                                         "onafhankelijk)")] = "base",
+    maanden: Annotated[int, typer.Option("--maanden", min=1, help="maanden tussen de twee leveringen (alleen "
+                                         "--generator onafhankelijk)")] = 1,
 ) -> None:
     """Levering 1 analyseren, dan levering 2 als vervolg, incrementeel en volledig (--opnieuw): tijd en
     piekgeheugen per stadium, de verhouding incrementeel/volledig, id-stabiliteit, top-200-overlap en
     entiteit-F1 van incrementeel tegenover volledig."""
     from pandzicht.bench_deliveries import bench_deliveries, render
 
+    if generator not in ("demo", "onafhankelijk"):
+        raise PandzichtError(f"--generator '{generator}' onbekend; kies demo of onafhankelijk")
+    if generator == "onafhankelijk" and dialect != "basis":
+        raise PandzichtError("--generator onafhankelijk kent geen --dialect")
+    if generator == "demo" and (variant != "base" or maanden != 1):
+        raise PandzichtError("--variant en --maanden gelden alleen voor --generator onafhankelijk")
+    if variant not in ("base", "quiet", "noisy"):
+        raise PandzichtError(f"--variant '{variant}' onbekend; kies base, quiet of noisy")
     with tempfile.TemporaryDirectory() as tmp:
         result = bench_deliveries(units, seed, work or Path(tmp), fresh_run=vers, dialect=dialect, repeat=herhaal,
-                                  hertrain=hertrain)
+                                  hertrain=hertrain, generator=generator, variant=variant, months=maanden)
     for table in render(result):
         out.print(table)
     if report_file:
