@@ -115,6 +115,39 @@ def top_overlap(a: Path, b: Path, top: int = TOP) -> float:
         USING (verblijfsobject_id)""").fetchone()[0]
 
 
+def changes_against_truth(truth_before: Path, truth_after: Path, changes: Path, addresses: Path,
+                          top: int = TOP) -> dict:
+    """Whether wijzigingen.csv shows what really changed between two deliveries (both truths' adres_typologie.csv).
+
+    Of the homes whose criminal use started since the first delivery: how many the second analysis ranks in its
+    top `top` (the shortlist the change list compares), and how many the change list names with an upward
+    reason (new on the list, risen, new signals). Of the homes the list names upward: how many are in criminal
+    use. Of the uses that ended: how many of their homes the list names as fallen or off the list."""
+    con = duckdb.connect()
+    row = con.execute(f"""
+        WITH v AS (SELECT verblijfsobject_id FROM read_csv({_q(truth_before)}, all_varchar = true)),
+             n AS (SELECT verblijfsobject_id FROM read_csv({_q(truth_after)}, all_varchar = true)),
+             w AS (SELECT verblijfsobject_id, reden FROM read_csv({_q(changes)}, all_varchar = true)),
+             omhoog AS (SELECT DISTINCT verblijfsobject_id FROM w
+                        WHERE NOT (starts_with(reden, 'van_lijst') OR starts_with(reden, 'gedaald'))),
+             omlaag AS (SELECT DISTINCT verblijfsobject_id FROM w
+                        WHERE starts_with(reden, 'van_lijst') OR starts_with(reden, 'gedaald')),
+             a AS (SELECT verblijfsobject_id, CAST(rang AS INT) AS rang FROM read_csv({_q(addresses)},
+                                                                                    all_varchar = true)),
+             gestart AS (SELECT verblijfsobject_id FROM n EXCEPT SELECT verblijfsobject_id FROM v),
+             geeindigd AS (SELECT verblijfsobject_id FROM v EXCEPT SELECT verblijfsobject_id FROM n)
+        SELECT (SELECT count(*) FROM gestart),
+               (SELECT count(*) FROM gestart JOIN a USING (verblijfsobject_id) WHERE a.rang <= {top}),
+               (SELECT count(*) FROM gestart JOIN omhoog USING (verblijfsobject_id)),
+               (SELECT count(*) FROM omhoog),
+               (SELECT count(*) FROM omhoog JOIN n USING (verblijfsobject_id)),
+               (SELECT count(*) FROM geeindigd),
+               (SELECT count(*) FROM geeindigd JOIN omlaag USING (verblijfsobject_id))""").fetchone()
+    keys = ("gestart", "gestart_in_top", "gestart_in_wijzigingen", "omhoog", "omhoog_waar", "geeindigd",
+            "geeindigd_omlaag")
+    return dict(zip(keys, (int(x) for x in row), strict=True))
+
+
 def _as_truth(entities: Path, target: Path) -> Path:
     """An entiteiten.csv written as a truth file (bron, record_sleutel, ware_persoon), to score one run's
     clusters against another's with the same pairwise measure."""
@@ -208,6 +241,9 @@ def bench_deliveries(units: int, seed: int, work: Path, fresh_run: bool = False,
             s: round(float(median(i["stadia_s"][s] / w["stadia_s"][s] for i, w in pairs)), 3)
             for s in inc["stadia_s"] if all(w["stadia_s"].get(s) and s in i["stadia_s"] for i, w in pairs)},
         "incrementeel": inc["koppeling"].get("modus") == "incrementeel",
+        "wijzigingen_tegen_waarheid": changes_against_truth(
+            first / "truth" / "adres_typologie.csv", second / "truth" / "adres_typologie.csv",
+            out / "wijzigingen.csv", out / "adressen.csv"),
     }
     if fresh_run:
         runs["levering_2_vers"] = _run(second, fresh)
@@ -262,6 +298,12 @@ def render(result: dict) -> list[Table]:
     figures.add_row("  zonder BRP-inschrijving", f"{true['zonder_brp_zelfde_id']:,}/{true['zonder_brp']:,} "
                     f"({true['zonder_brp_aandeel']:.2%})")
     figures.add_row("top-200-overlap incrementeel/volledig", f"{result['top200_overlap']:.1%}")
+    w = result.get("wijzigingen_tegen_waarheid")
+    if w:
+        figures.add_row("criminele woningen nieuw sinds levering 1: in top 200 / in wijzigingen.csv",
+                        f"{w['gestart_in_top']}/{w['gestart']} / {w['gestart_in_wijzigingen']}/{w['gestart']}")
+        figures.add_row("  wijzigingen omhoog die crimineel gebruik zijn", f"{w['omhoog_waar']}/{w['omhoog']}")
+        figures.add_row("  beëindigd gebruik als gedaald of van de lijst", f"{w['geeindigd_omlaag']}/{w['geeindigd']}")
     figures.add_row("entiteit-F1 incrementeel / volledig (tegen de waarheid)",
                     f"{result['entiteit_f1_incrementeel']:.4f} / {result['entiteit_f1_volledig']:.4f}")
     figures.add_row("verschil F1", f"{result['entiteit_f1_verschil']:+.4f}")

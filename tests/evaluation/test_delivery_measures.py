@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from pandzicht.bench_deliveries import id_stability, true_party_stability
+from pandzicht.bench_deliveries import changes_against_truth, id_stability, true_party_stability
 
 
 def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
@@ -44,3 +44,24 @@ def test_a_party_split_evenly_keeps_its_main_id_when_both_ids_survive(tmp_path: 
     # E1, E2, E9 keep their ids; E3's record is now in E4
     assert (ids["partijen_aanwezig"], ids["id_behouden"]) == (4, 3)
     assert (ids["zonder_brp_aanwezig"], ids["zonder_brp_behouden"]) == (2, 2)
+
+
+def test_the_change_list_against_what_really_changed(tmp_path: Path) -> None:
+    typ = ["verblijfsobject_id", "typologie", "actief_vanaf"]
+    before = _write(tmp_path / "t1.csv", typ, [["A", "hennepkwekerij", "2024-01-01"],
+                                               ["B", "safehouse", "2024-06-01"]])
+    # A goes on, B ended; C and D started, E too but deep in the list
+    after = _write(tmp_path / "t2.csv", typ, [["A", "hennepkwekerij", "2024-01-01"], ["C", "drugsopslag", "2025-05-01"],
+                                              ["D", "woonfraude", "2025-05-02"], ["E", "safehouse", "2025-06-01"]])
+    header = ["verblijfsobject_id", "rang_vorige", "rang", "score_vorige", "score", "reden"]
+    changes = _write(tmp_path / "w.csv", header, [
+        ["C", "", "1", "", "0.9", "nieuw_op_lijst"],  # a new use, on the list: found
+        ["X", "90", "2", "0.5", "0.8", "gestegen"],  # risen, not in criminal use
+        ["A", "3", "3", "0.9", "0.9", "nieuwe_signalen:meldingen_hennep"],  # new signals at a running use
+        ["B", "1", "", "0.9", "", "van_lijst"],  # the ended use left the list
+    ])
+    addresses = _write(tmp_path / "a.csv", ["rang", "verblijfsobject_id"], [
+        ["1", "C"], ["2", "X"], ["3", "A"], ["4", "D"], ["5", "B"], ["9", "E"]])
+    c = changes_against_truth(before, after, changes, addresses, top=4)
+    assert c == {"gestart": 3, "gestart_in_top": 2, "gestart_in_wijzigingen": 1, "omhoog": 3, "omhoog_waar": 2,
+                 "geeindigd": 1, "geeindigd_omlaag": 1}
