@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from pandzicht.bench_deliveries import changes_against_truth, id_stability, true_party_stability
 
+from bundles import write_csv
+
 
 def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        w.writerows(rows)
+    write_csv(path, header, rows)
     return path
 
 

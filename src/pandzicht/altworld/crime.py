@@ -9,6 +9,8 @@ registrations and outcomes behind but are not in the truth.
 
 from __future__ import annotations
 
+import numpy as np
+
 from pandzicht.altworld.actors import Cast, honest_agent, private_landlord
 from pandzicht.altworld.model import PEIL, Company, Crime, World
 from pandzicht.altworld.names import Person
@@ -196,16 +198,20 @@ def _fraud(w: World, c: Cast, i: int, crime: Crime) -> None:
             w.register(ghost, i, start, None if rng.random() < 0.7 else min(PEIL - 1, start + 90))
 
 
+def crowd_tenant(w: World, c: Cast, rng: np.random.Generator) -> Person | Company:
+    """The tenant on paper of an overcrowded home: a young staffing-like BV (malafide) or a person."""
+    if rng.random() < 0.35:
+        tenant = c.tenant_bvs[int(rng.integers(len(c.tenant_bvs)))]
+        w.malafide.append((tenant, "huurder_bv"))
+        return tenant
+    return w.person(22, 50)
+
+
 def _crowd(w: World, c: Cast, i: int, crime: Crime) -> None:
     """Workers packed into a home; registered in full, or only two or three of them."""
     rng, u = w.rng, w.units[i]
     beds = max(5, round(u.m2 / rng.uniform(5, 9)))
-    tenant: Person | Company
-    if rng.random() < 0.35:
-        tenant = c.tenant_bvs[int(rng.integers(len(c.tenant_bvs)))]
-        w.malafide.append((tenant, "huurder_bv"))
-    else:
-        tenant = w.person(22, 50)
+    tenant = crowd_tenant(w, c, rng)
     k = let(w, c, i, tenant, crime.start, crime.end, True, agent_share=0.0,
             pay=str(rng.choice(["contant", "overboeking", "derde"], p=[0.45, 0.35, 0.2])))
     if rng.random() < 0.3:

@@ -26,7 +26,7 @@ from pandzicht.altworld import crime as crimes
 from pandzicht.altworld import signals
 from pandzicht.altworld.actors import honest_agent
 from pandzicht.altworld.evolve import Churn, Evolution
-from pandzicht.altworld.model import Company, Crime, iso
+from pandzicht.altworld.model import Crime, iso
 from pandzicht.altworld.names import Person, company_name
 from pandzicht.altworld.occupancy import let
 from pandzicht.altworld.outcomes import FOLLOW_UP, FOUND
@@ -190,12 +190,7 @@ def _crowd(ev: Evolution, i: int, cr: Crime) -> None:
     """Workers packed in at 5-9 m2 a bed, on a contract with a person or a BV; all or two or three registered."""
     w, c, rng = ev.w, ev.c, ev.rng
     beds = max(5, round(w.units[i].m2 / rng.uniform(5, 9)))
-    tenant: Person | Company
-    if rng.random() < 0.35:
-        tenant = c.tenant_bvs[int(rng.integers(len(c.tenant_bvs)))]
-        w.malafide.append((tenant, "huurder_bv"))
-    else:
-        tenant = w.person(22, 50)
+    tenant = crimes.crowd_tenant(w, c, rng)
     k = let(w, c, i, tenant, cr.start, None, True, agent_share=0.0,
             pay=str(rng.choice(["contant", "overboeking", "derde"], p=[0.45, 0.35, 0.2])))
     if rng.random() < 0.3:
