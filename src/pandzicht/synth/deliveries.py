@@ -5,7 +5,8 @@ in between. Delivery 1 is the demo world of `generate`, with its record keys rep
 (partners' keys carry no order: a key that sorts first is not the oldest record). Each next delivery is
 the previous one a month later: people move (their BRP registration and rental contract end, a new one
 starts elsewhere), children are born and newcomers register, homes are sold, new incidents, tips and
-enforcement checks arrive, and the energy export rolls a month on. The first next delivery also brings
+enforcement checks arrive, the energy export rolls a month on, and a few criminal uses start (a cannabis farm, a
+drugs store or a safehouse, with the contract and meter readings they bring). The first next delivery also brings
 the events that test party ids across deliveries: a new letting agent appears, a malafide agent is wound
 up and re-founded under a new KvK number (a phoenix) that takes over its contracts, two companies merge
 and a corporation splits. Every record that persists keeps its key; new records get fresh random keys.
@@ -539,6 +540,66 @@ class _Month:
         first = en["periode"].min()
         self.f["energie_verbruik"] = pd.concat([en[en["periode"] != first], rows], ignore_index=True)
 
+    def new_uses(self) -> None:
+        """Criminal uses that start this month (about 0.4 per 1,000 homes, which with their duration keeps the
+        share of homes in use about steady), so that a later delivery has new cases to find, not only old ones
+        found out: a cannabis farm in a let, lived-in home, whose meter jumps from this month on; a drugs store or
+        a safehouse in a vacant home let for cash to a straw man who is in no register, through a malafide agent
+        six times in ten. From the next month on they draw tips, police registrations and checks like every use
+        in the truth. Runs after the month's other events, so their draws are those of a world without it."""
+        crime = self.crime_units()
+        cur = self.current_registrations()
+        hc = self.f["huurcontract"]
+        open_ = hc[hc["datum_einde"] == ""]
+        lived = sorted((set(cur["verblijfsobject_id"].tolist()) & set(open_["verblijfsobject_id"].tolist()))
+                       - set(crime))
+        market = _Market.of(self.f["kadaster_eigendom"], hc)
+        # a store or safehouse is let by a private owner (a person, as `moves` lets through agents), not a corporation
+        vacant = [v for v in self.vacant_homes() if v not in crime and v in market.owner and not market.owner[v][1]]
+        en = self.f["energie_verbruik"]
+        latest = en.index[en["periode"] == en["periode"].max()]
+        metered = dict(zip(en.loc[latest, "verblijfsobject_id"].tolist(), latest.tolist(), strict=True))
+        mal, kv = self.b.truth["malafide_partij"], self.f["kvk_vestiging"]
+        live = set(kv.loc[kv["datum_opheffing"] == "", "kvk_nummer"])
+        agents = [(r["naam"], r["kvk_nummer"], r["ware_persoon"]) for r in mal.to_dict("records")
+                  if r["rol"] == "bemiddelaar" and r["kvk_nummer"] in live]
+        brp = self.f["brp_inschrijving"]
+        first_names, surnames = _pool(brp["voornamen"]), _pool(brp["geslachtsnaam"])
+        started, contracts = [], []
+        kwh = pd.to_numeric(en.loc[latest, "elektriciteit_kwh"], errors="coerce")  # the month just added
+        typical = float(kwh.median()) if len(kwh) else 0.0  # a lived-in home's month
+        for _ in range(self.count(0.4)):
+            day = self.day()
+            typ = str(self.rng.choice(["hennepkwekerij", "drugsopslag", "safehouse"], p=[0.5, 0.25, 0.25]))
+            pool = lived if typ == "hennepkwekerij" else vacant
+            if not pool:
+                continue
+            vbo = self.pick(pool, 1)[0]
+            pool.remove(vbo)
+            if typ != "hennepkwekerij":
+                born = dt.date.fromisoformat(day) - dt.timedelta(days=int(self.rng.integers(19 * 365, 30 * 365)))
+                straw_man = {"persoon_id": "", "voornamen": self.draw(first_names), "voorvoegsel": "",
+                             "geslachtsnaam": self.draw(surnames), "geboortedatum": born.isoformat()}
+                agent = agents[int(self.rng.integers(len(agents)))] if agents and self.rng.random() < 0.6 else None
+                row = self.new_contract(vbo, day, straw_man, agent, market=market)
+                row["betaalwijze"] = "contant"
+                self.truth("huurcontract", f"{row['contract_id']}:huurder", self.person())
+                contracts.append(row)
+            if vbo in metered:
+                # a farm's lamps; a store's few devices; a safehouse's people, though nobody is registered there
+                kwh.loc[metered[vbo]] = (kwh.loc[metered[vbo]] * self.rng.uniform(3.0, 6.0) if typ == "hennepkwekerij"
+                                         else self.rng.uniform(12, 55) if typ == "drugsopslag"
+                                         else typical * self.rng.uniform(0.4, 0.8))
+            started.append({"verblijfsobject_id": vbo, "typologie": typ, "actief_vanaf": day})
+        changed = [metered[v["verblijfsobject_id"]] for v in started if v["verblijfsobject_id"] in metered]
+        if changed:
+            en.loc[changed, "elektriciteit_kwh"] = kwh.loc[changed].round(1).map(lambda x: f"{x:.1f}")
+        self.append("huurcontract", contracts)
+        t = self.b.truth["adres_typologie"]
+        self.b.truth["adres_typologie"] = pd.concat([t, pd.DataFrame(started, columns=t.columns)],
+                                                    ignore_index=True)
+        self.events["nieuw_crimineel_gebruik"] = len(started)
+
     # the events of the first next delivery
     def new_agent(self) -> tuple[str, str, str]:
         """A letting agent that was not there before, with one director who is new to the region."""
@@ -689,6 +750,7 @@ def next_month(b: Bundle, rng: np.random.Generator, tokens: Tokens, first: bool)
     month.signals()
     month.checks()
     month.energy()
+    month.new_uses()
     return month.finish()
 
 
