@@ -117,7 +117,7 @@ class Evolution:
     def start(cls, w: World, c: Cast, rng: np.random.Generator) -> Evolution:
         """The state at the first peildatum, read from the built world; from here on `w.rng` is `rng`."""
         w.rng = rng
-        ev = cls(w, c, rng, homes=w.residential(), care=[i for i, u in enumerate(w.units) if u.kind == "zorg"])
+        ev = cls(w, c, rng, homes=list(w.residential()), care=[i for i, u in enumerate(w.units) if u.kind == "zorg"])
         for k, (_, i, _, end) in enumerate(w.registrations):
             if end is None:
                 ev.open_regs.setdefault(i, []).append(k)

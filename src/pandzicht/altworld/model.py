@@ -85,6 +85,8 @@ class World:
     outcomes: list[dict] = field(default_factory=list)
     focus: set[str] = field(default_factory=set)  # wijken with routine checks
     _kvk: int = 0
+    _homes: tuple[int, ...] = ()  # residential(), kept for as many units as `_homes_n`
+    _homes_n: int = -1
 
     def person(self, age_lo: int, age_hi: int, brp: bool = True) -> Person:
         given, prefix, surname = draw_name(self.rng)
@@ -119,5 +121,11 @@ class World:
     def days_ago(self, lo_months: float, hi_months: float) -> int:
         return PEIL - int(self.rng.uniform(lo_months * 30.4, hi_months * 30.4))
 
-    def residential(self) -> list[int]:
-        return [i for i, u in enumerate(self.units) if u.residential and u.kind != "zorg"]
+    def residential(self) -> tuple[int, ...]:
+        """The homes (residential units that are not care homes), in unit order. Computed once: a world's units
+        are fixed when it is built, and a previous address is drawn from this for every person (recomputing it
+        each time made building a world quadratic in its size)."""
+        if self._homes_n != len(self.units):
+            self._homes_n = len(self.units)
+            self._homes = tuple(i for i, u in enumerate(self.units) if u.residential and u.kind != "zorg")
+        return self._homes

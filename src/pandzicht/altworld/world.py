@@ -30,7 +30,7 @@ def build_with_cast(units: int, seed: int, variant: str = "base") -> tuple[World
     cast = actors.cast(w)
     occupancy.assign_flags(w)
     crime.choose(w)
-    for i in w.residential() + [i for i, u in enumerate(w.units) if u.kind == "zorg"]:
+    for i in [*w.residential(), *(i for i, u in enumerate(w.units) if u.kind == "zorg")]:
         if w.units[i].kind == "zorg":
             occupancy.care_home(w, cast, i)
         elif i in w.crimes:
