@@ -112,6 +112,9 @@ class Evolution:
     refounded: list[tuple[Company, Company]] = field(default_factory=list)  # (dissolved, new) this month
     homes: list[int] = field(default_factory=list)
     care: list[int] = field(default_factory=list)
+    # per person (by identity) the units where they have an open registration: `register` ends those without
+    # scanning every unit (which made a month quadratic in the world's size)
+    where: dict[int, dict[int, None]] = field(default_factory=dict)
 
     @classmethod
     def start(cls, w: World, c: Cast, rng: np.random.Generator) -> Evolution:
@@ -120,7 +123,7 @@ class Evolution:
         ev = cls(w, c, rng, homes=list(w.residential()), care=[i for i, u in enumerate(w.units) if u.kind == "zorg"])
         for k, (_, i, _, end) in enumerate(w.registrations):
             if end is None:
-                ev.open_regs.setdefault(i, []).append(k)
+                ev.open_reg(i, k)
         for contract in w.contracts:
             if contract.end is None:
                 ev.contract[contract.unit] = contract
@@ -145,20 +148,25 @@ class Evolution:
     def members(self, i: int) -> list[Person]:
         return [self.w.registrations[k][0] for k in self.open_regs.get(i, [])]
 
+    def open_reg(self, i: int, k: int) -> None:
+        """Registration k (at unit i) is open."""
+        self.open_regs.setdefault(i, []).append(k)
+        self.where.setdefault(id(self.w.registrations[k][0]), {})[i] = None
+
     def register(self, who: Person, i: int, day: int) -> int:
         """A new registration from `day`; the person's registrations elsewhere end that day (one address)."""
-        for j, ks in list(self.open_regs.items()):
-            mine = [k for k in ks if self.w.registrations[k][0] is who]
+        for j in list(self.where.get(id(who), {})):
+            mine = [k for k in self.open_regs.get(j, []) if self.w.registrations[k][0] is who]
             if mine:
                 self.end_regs(j, day, mine)
         self.w.register(who, i, day, None)
         k = len(self.w.registrations) - 1
-        self.open_regs.setdefault(i, []).append(k)
+        self.open_reg(i, k)
         return k
 
     def end_regs(self, i: int, day: int, only: list[int] | None = None) -> None:
         """End open registrations at unit i on `day`; one that would start later never happened."""
-        keep = []
+        keep, ended = [], []
         for k in self.open_regs.get(i, []):
             if only is not None and k not in only:
                 keep.append(k)
@@ -167,7 +175,12 @@ class Evolution:
             if s > day:
                 self.void.add(k)
             self.w.registrations[k] = (p, u, s, max(s, day))
+            ended.append(p)
         self.open_regs[i] = keep
+        staying = {id(self.w.registrations[k][0]) for k in keep}
+        for p in ended:
+            if id(p) not in staying:
+                self.where.get(id(p), {}).pop(i, None)
 
     def end_contract(self, i: int, day: int) -> None:
         k = self.contract.pop(i, None)
