@@ -132,11 +132,14 @@ class Evolution:
         ev.crime_at = dict(w.crimes)
         ev.officers = [(co, j) for co in w.companies for j in range(len(co.officers))]
         ev.malafide_day = [PEIL] * len(w.malafide)
+        at_unit: dict[int, list[int]] = {}  # every registration per unit, in order
+        for k, r in enumerate(w.registrations):
+            at_unit.setdefault(r[1], []).append(k)
         for i, cr in sorted(w.crimes.items()):
             if cr.modus == "ghosts":
                 household = {p.ware for p in w.household.get(i, [])}
                 ev.ghosts[i] = [k for k in ev.open_regs.get(i, []) if w.registrations[k][0].ware not in household]
-            since = [k for k, r in enumerate(w.registrations) if r[1] == i and r[2] >= cr.start]
+            since = [k for k in at_unit.get(i, []) if w.registrations[k][2] >= cr.start]
             now = [k for k in since if k in ev.open_regs.get(i, [])]
             if cr.typology == "prostitutie" and len(since) >= 2 and now:  # the short stays go on
                 change = max(PEIL + 1, w.registrations[now[-1]][2] + int(rng.integers(30, 130)))
