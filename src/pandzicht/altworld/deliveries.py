@@ -23,9 +23,9 @@ import numpy as np
 from pandzicht.altworld import signals
 from pandzicht.altworld.bundle import SUPPLIERS, _write_csv
 from pandzicht.altworld.evolve import Evolution, month_end
-from pandzicht.altworld.evolve_use import step, use_at
+from pandzicht.altworld.evolve_use import step
 from pandzicht.altworld.geo import address_text
-from pandzicht.altworld.model import Company, World, iso
+from pandzicht.altworld.model import Company, Crime, World, iso
 from pandzicht.altworld.names import Person, birth_noise, company_alias, render_person, typo
 from pandzicht.altworld.params import params
 from pandzicht.altworld.world import GENERATOR, VARIANT_STREAM, build_with_cast
@@ -217,6 +217,9 @@ class Render:
 def energy(w: World, ev: Evolution, months: int, stream: list[int]) -> list[Rec]:
     """Metered months from 2023-03 on; month M is delivered from the end of month M+1 (the operator's lag)."""
     recs = []
+    uses: dict[int, list[Crime]] = {}  # the episodes per unit, in order (use_at scans them all: per home-month,
+    for j, cr in ev.episodes:          # that made rendering quadratic in the world's size)
+        uses.setdefault(j, []).append(cr)
     for i in w.residential():
         rng = np.random.default_rng([*stream, 3, i])
         if rng.random() >= w.p.energy_coverage:
@@ -228,7 +231,7 @@ def energy(w: World, ev: Evolution, months: int, stream: list[int]) -> list[Rec]
             if rng.random() < 0.025:
                 continue  # a month the operator did not deliver
             day = dt.date(y, m + 1, 15).toordinal()
-            cr = use_at(ev, i, day)
+            cr = next((c for c in uses.get(i, []) if c.start <= day and (c.end is None or day <= c.end)), None)
             row = signals.month_row(u, y, m + 1, ev.people_at(i, day), extra, cr.energy if cr else None, factor, rng)
             recs.append(Rec("", row, month_end(k + 1 - FIRST_MONTH_BACK)))
     return recs
