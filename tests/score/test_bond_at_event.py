@@ -4,7 +4,8 @@ A check's finding or a police registration at another home says something about 
 if their bond with that home ran at the time (or had ended at most 90 days before, as `partij_bevestigde_woningen`
 counts a finding): a resident who left years before a cannabis farm was found, or an agent whose contract ended
 before the police came, had nothing to do with it. Each case below fails on the queries that ignored the end of the
-bond."""
+bond. A previous case weighs as `partij_bevestigde_woningen` weighs a party's findings: one among a tenant
+company's many homes counts little."""
 
 from __future__ import annotations
 
@@ -60,8 +61,13 @@ def test_a_previous_case_counts_only_for_who_was_there_when_it_was_found(tmp_pat
                                                                                    D(2015, 6, 1), None),
             ("P_tweede", "O4", "rents", D(2019, 1, 1), D(2023, 1, 1)), ("P_tweede", "N4", "registered_at",
                                                                         D(2023, 1, 1), None),
+            # a tenant company renting ten homes since 2019, one of which was a case while it rented it
+            *[("BV", f"C{i}", "rents", D(2019, 1, 1), None) for i in range(10)],
+            # and 200 ordinary residents, so the region's share of homes with a case is small
+            *[(f"R{i}", f"G{i}", "registered_at", D(2015, 1, 1), None) for i in range(200)],
         ])
         store.con.executemany("INSERT INTO raw_handhaving_uitkomst VALUES (?, ?, '13b', ?)", [
+            ("C0", D(2023, 1, 10), "overbewoning"),
             ("O1", D(2022, 1, 10), "hennepkwekerij"),  # while P_tijdens lived there
             ("O2", D(2022, 1, 10), "drugsopslag"),  # 70 days after P_kort_na left: the use ran while he was there
             ("O3", D(2020, 5, 1), "hennepkwekerij"),  # five years after P_lang_voor left: someone else's
@@ -70,7 +76,13 @@ def test_a_previous_case_counts_only_for_who_was_there_when_it_was_found(tmp_pat
         ])
         run_indicators(store, _indicators("persoon_eerdere_zaak"))
         got = _values(store, "persoon_eerdere_zaak")
-    assert got == {"N1": 1.0, "N2": 1.0, "N4": 1.0}
+    base = 4 / (4 + 4 + 10 + 200)  # homes that were a case of a party bound to them then, over all bound homes
+    one_of_one = min(((1 + 2 * base) / 3 - base) * 4.0, 1.0)
+    one_of_nine = min(((1 + 2 * base) / 11 - base) * 4.0, 1.0)
+    assert one_of_one == 1.0 and one_of_nine < 0.35
+    # N3: P_lang_voor left O3 five years before its case; C0 itself: a case at the home is not another home's
+    assert got == pytest.approx({"N1": one_of_one, "N2": one_of_one, "N4": one_of_one,
+                                 **{f"C{i}": one_of_nine for i in range(1, 10)}})
 
 
 def test_police_at_a_partys_other_home_counts_only_while_its_bond_ran(tmp_path: Path):
