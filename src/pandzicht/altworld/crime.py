@@ -240,8 +240,8 @@ def settle_past(w: World, c: Cast, i: int, crime: Crime) -> None:
     settle(w, c, i, crime)
     if crime.modus in ("debt_tenant", "sublet", "elsewhere", "ghosts", "owner"):
         return
-    for k in range(len(w.registrations)):
+    for k in w.registered_at(i):
         p, u, s, e = w.registrations[k]
-        if u == i and e is None:
+        if e is None:
             w.registrations[k] = (p, u, s, max(s, crime.end or PEIL - 1))
     ordinary(w, c, i, after=(crime.end or PEIL) + int(w.rng.integers(20, 120)))

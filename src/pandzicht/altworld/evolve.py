@@ -24,15 +24,19 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from pandzicht.altworld import actors
+from pandzicht.altworld import crime as crimes
 from pandzicht.altworld.actors import Cast
+from pandzicht.altworld.homeindex import Name, Row, Tally
 from pandzicht.altworld.model import PEIL, Company, Contract, Crime, World
 from pandzicht.altworld.names import Person, company_name
 from pandzicht.altworld.occupancy import let
+from pandzicht.altworld.params import TYPOLOGY_MIX
 
 LEAVE = {"corp": 0.003, "private": 0.0075, "koop": 0.0035, "studio": 1 / 17}
 FILL = {"corp": 0.6, "private": 0.6, "koop": 0.35}
@@ -44,6 +48,9 @@ HOME_BUSINESS, DISSOLVE = 0.001, 0.004  # per occupied home, per small company a
 NEW_AGENT = 0.012  # a month, per honest agent in business (about 15% new firms a year)
 PHOENIX = 1 / 30  # a month, per malafide agent (a re-founding every two to three years)
 SIZES, SIZE_P = [1, 2, 3, 4, 5, 6], [0.36, 0.31, 0.13, 0.12, 0.06, 0.02]
+LONG_TENANCY = 5 * 365  # a tenant in debt is mostly a long-standing one (evolve_use)
+LIVED = ("huur", "koop")  # the kinds of home an ordinary household lives in
+LEAVING = ("young",)  # the tally of those who may leave the parental home
 
 
 def month_end(k: int) -> int:
@@ -115,6 +122,17 @@ class Evolution:
     # per person (by identity) the units where they have an open registration: `register` ends those without
     # scanning every unit (which made a month quadratic in the world's size)
     where: dict[int, dict[int, None]] = field(default_factory=dict)
+    # per unit its open Kadaster rights: `sell` ends them without scanning every right
+    held: dict[int, list[Ownership]] = field(default_factory=dict)
+    # what the searches for a home ("a free home let to a household, ...") would list, counted per home and kept
+    # up to date with the homes touched since: a search per event looked at every home (quadratic in the world)
+    pos: dict[int, int] = field(default_factory=dict)  # home -> its position in `homes`
+    groups: list[frozenset[str]] = field(default_factory=list)  # per position: the typologies it can host
+    dirty: set[int] = field(default_factory=set)  # units touched since the tally was brought up to date
+    tally: Tally | None = None
+    tally_month: tuple[int, int] = (0, 0)
+    young: dict[int, list[Person]] = field(default_factory=dict)  # per position: who may leave home this month
+    edge: set[int] = field(default_factory=set)  # positions with someone turning 18 or 29 this month
 
     @classmethod
     def start(cls, w: World, c: Cast, rng: np.random.Generator) -> Evolution:
@@ -128,6 +146,11 @@ class Evolution:
             if contract.end is None:
                 ev.contract[contract.unit] = contract
         ev.ownerships = [Ownership(i, *o) for i in sorted(w.owners) for o in w.owners[i]]
+        for o in ev.ownerships:
+            if o.until is None:
+                ev.held.setdefault(o.unit, []).append(o)
+        ev.pos = {i: p for p, i in enumerate(ev.homes)}
+        ev.groups = [frozenset(t for t in TYPOLOGY_MIX if crimes._eligible(w, i, t)) for i in ev.homes]
         ev.episodes = sorted(w.past_crimes.items()) + sorted(w.crimes.items())
         ev.crime_at = dict(w.crimes)
         ev.officers = [(co, j) for co in w.companies for j in range(len(co.officers))]
@@ -151,8 +174,13 @@ class Evolution:
     def members(self, i: int) -> list[Person]:
         return [self.w.registrations[k][0] for k in self.open_regs.get(i, [])]
 
+    def touch(self, i: int) -> None:
+        """Something `kind`, `free` or `members` read at unit i changed: the tally looks at it again."""
+        self.dirty.add(i)
+
     def open_reg(self, i: int, k: int) -> None:
         """Registration k (at unit i) is open."""
+        self.touch(i)
         self.open_regs.setdefault(i, []).append(k)
         self.where.setdefault(id(self.w.registrations[k][0]), {})[i] = None
 
@@ -169,6 +197,7 @@ class Evolution:
 
     def end_regs(self, i: int, day: int, only: list[int] | None = None) -> None:
         """End open registrations at unit i on `day`; one that would start later never happened."""
+        self.touch(i)
         keep, ended = [], []
         for k in self.open_regs.get(i, []):
             if only is not None and k not in only:
@@ -186,6 +215,7 @@ class Evolution:
                 self.where.get(id(p), {}).pop(i, None)
 
     def end_contract(self, i: int, day: int) -> None:
+        self.touch(i)
         k = self.contract.pop(i, None)
         if k is not None:
             k.end = max(k.start, day)
@@ -241,6 +271,7 @@ class Evolution:
     def depart(self, i: int, day: int) -> None:
         """The whole household leaves unit i on `day`: registrations and contract end, the home falls vacant."""
         mode = "koop" if i not in self.contract else self.mode(i)
+        self.touch(i)
         self.end_regs(i, day)
         self.end_contract(i, day)
         self.set_people(i, day, 0)
@@ -249,16 +280,18 @@ class Evolution:
 
     def sell(self, i: int, buyers: list[Person | Company], day: int, corr: str = "") -> None:
         """A transfer in the Kadaster: the sellers' rights end, the buyers' start."""
-        for o in self.ownerships:
-            if o.unit == i and o.until is None:
-                o.until = day
+        self.touch(i)
+        for o in self.held.pop(i, []):
+            o.until = day
         share = "1/1" if len(buyers) == 1 else f"1/{len(buyers)}"
         price = int(self.w.units[i].m2 * self.rng.uniform(3000, 5200))
-        self.ownerships += [Ownership(i, b, share, day, price, corr) for b in buyers]
+        self.held[i] = [Ownership(i, b, share, day, price, corr) for b in buyers]
+        self.ownerships += self.held[i]
         self.w.owners[i] = [(b, share, day, price, corr) for b in buyers]
 
     def occupy(self, i: int, members: list[Person], day: int, mode: str) -> None:
         """New occupants register; a let gets its contract, a sale its Kadaster transfer."""
+        self.touch(i)
         for p in members:
             self.register(p, i, day)
         self.set_people(i, day, len(members))
@@ -317,35 +350,121 @@ class Evolution:
                 continue
             day = int(rng.integers(lo, b + 1))
             del self.vacant[i]
+            self.touch(i)
             x = rng.random()
             members: list[Person] = []
             if "student" not in self.w.units[i].flags and x < CHAIN:
-                members = self._move_in_region(i, day, a)
+                members = self._move_in_region(i, day, a, b)
             elif "student" not in self.w.units[i].flags and x < CHAIN + YOUNG:
-                members = self._young_adult(day, a)
+                members = self._young_adult(day, a, b)
             self.occupy(i, members or self.newcomers(i), day, mode)
 
-    def _move_in_region(self, i: int, day: int, a: int) -> list[Person]:
+    def _move_in_region(self, i: int, day: int, a: int, b: int) -> list[Person]:
         """A household from another home of the region moves in; their old home falls vacant the same day."""
         room = self.w.units[i].m2
-        options = [j for j in self.homes if j != i and self.free(j, a) and self.kind(j) in ("huur", "koop")
-                   and len(self.open_regs.get(j, [])) * 12 <= room]
-        if not options:
+        # the free homes of kind huur or koop, but i, with at most one registration per 12 m2 of unit i
+        fits = [x for x in self._tally(a, b).names() if x[0] == "move" and x[1] * 12 <= room]
+        j = self.draw_home(fits, a, b, but=i)
+        if j is None:
             return []
-        j = options[int(self.rng.integers(len(options)))]
         members = self.members(j)
         self.depart(j, day)
         return members
 
-    def _young_adult(self, day: int, a: int) -> list[Person]:
+    def _young_adult(self, day: int, a: int, b: int) -> list[Person]:
         """A son or daughter of 18-28 leaves the parental home in the region."""
-        options = [(j, p) for j in self.homes if self.free(j, a) and self.kind(j) in ("huur", "koop")
-                   for p in self.members(j)[1:] if 18 <= age(p, day) <= 28]
-        if not options:
+        # drawn as from [(j, p) for the free homes j of kind huur or koop for p in members(j)[1:] if p is 18-28]
+        tally = self._tally(a, b)
+        holes = sorted((q, r) for q in self.edge for r, p in enumerate(self.young[q]) if not 18 <= age(p, day) <= 28)
+        n = tally.count([LEAVING]) - len(holes)
+        if not n:
             return []
-        j, p = options[int(self.rng.integers(len(options)))]
+        k = int(self.rng.integers(n))
+        for q, r in holes:  # the k-th of those young on `day`: step over the ones who are not
+            if tally.prefix([LEAVING], q) + r > k:
+                break
+            k += 1
+        q = tally.kth([LEAVING], k)
+        j, p = self.homes[q], self.young[q][k - tally.prefix([LEAVING], q)]
         self.set_people(j, day, max(0, self.now_people(j) - 1))
         return [p]
+
+    # --- the tally of homes the searches draw from --------------------------------------------------------
+
+    def _row(self, i: int, a: int, b: int) -> tuple[Row, list[Person]]:
+        """What home i counts in the tally for the month (a, b], and who in it may leave home this month.
+
+        ("lived",): a home of kind huur or koop; the rest only when the home is free: ("move", registrations) for
+        kind huur or koop, ("start", kind, mode, long-standing tenant, typologies it can host) for kind vacant, huur
+        or koop, ("young",) its members but the first who are 18-28 on some day of the month."""
+        kind = self.kind(i)
+        row: Row = {("lived",): 1} if kind in LIVED else {}
+        if not self.free(i, a) or kind not in (*LIVED, "vacant"):
+            return row, []
+        group = self.groups[self.pos[i]]
+        if kind == "vacant":
+            row[("start", kind, self.vacant[i][1], False, group)] = 1
+            return row, []
+        mode = self.mode(i) if kind == "huur" else ""
+        long = kind == "huur" and self.contract[i].start <= b - LONG_TENANCY
+        row[("start", kind, mode, long, group)] = 1
+        row[("move", len(self.open_regs.get(i, [])))] = 1
+        young = [p for p in self.members(i)[1:] if age(p, b) >= 18 and age(p, a + 1) <= 28]
+        if young:
+            row[LEAVING] = len(young)
+        return row, young
+
+    def _note_young(self, q: int, young: list[Person], a: int, b: int) -> None:
+        """Who at position q may leave home this month; `edge` when one of them is not 18-28 all month."""
+        self.young.pop(q, None)
+        self.edge.discard(q)
+        if young:
+            self.young[q] = young
+            if any(age(p, a + 1) < 18 or age(p, b) > 28 for p in young):
+                self.edge.add(q)
+
+    def _tally(self, a: int, b: int) -> Tally:
+        """The tally for the month (a, b]: made afresh once a month (`free` and ages move on), then brought up to
+        date with the homes touched since it was last used."""
+        if self.tally is None or self.tally_month != (a, b):
+            self.young, self.edge = {}, set()
+            rows = []
+            for q, i in enumerate(self.homes):
+                row, young = self._row(i, a, b)
+                rows.append(row)
+                self._note_young(q, young, a, b)
+            self.tally, self.tally_month = Tally(rows), (a, b)
+        else:
+            for i in self.dirty:
+                at = self.pos.get(i)
+                if at is not None:
+                    row, young = self._row(i, a, b)
+                    self.tally.set(at, row)
+                    self._note_young(at, young, a, b)
+        self.dirty.clear()
+        return self.tally
+
+    def homes_where(self, a: int, b: int, t: str, test: Callable[[str, str, bool], bool]) -> list[Name]:
+        """The tallies of the free homes that can host typology t and whose (kind, mode, long) pass `test`."""
+        return [x for x in self._tally(a, b).names() if x[0] == "start" and t in x[4] and test(x[1], x[2], x[3])]
+
+    def draw_home(self, names: list[Name], a: int, b: int, but: int | None = None) -> int | None:
+        """The home `options[rng.integers(len(options))]` draws from the homes the named tallies count (each
+        once, in home order, `but` left out), or None without a draw when there are none."""
+        tally = self._tally(a, b)
+        n = tally.count(names)
+        mine = self.pos.get(but, -1) if but is not None else -1
+        own = int(mine >= 0 and any(x in names for x in tally.rows[mine]))
+        if n - own <= 0:
+            return None
+        k = int(self.rng.integers(n - own))
+        if own and k >= tally.prefix(names, mine):
+            k += 1
+        return self.homes[tally.kth(names, k)]
+
+    def home_count(self, names: list[Name], a: int, b: int) -> int:
+        """How many homes the named tallies count (as len(options))."""
+        return self._tally(a, b).count(names)
 
     def life(self, a: int, b: int) -> None:
         """Births, deaths and partners moving in, in ordinary households."""

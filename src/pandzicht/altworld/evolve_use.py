@@ -39,13 +39,13 @@ QUICK = ("hennepkwekerij", "drugsopslag", "safehouse", "prostitutie")  # cleared
 EVICT = ("sluiting_13b", "huurontbinding")
 BACKGROUND = ("overlast", "woninginbraak", "overig")
 FRESH_BV = 0.2
-LONG_TENANCY = 5 * 365
 
 
 def step(ev: Evolution, m: int, a: int, b: int, first_agent: int, first_phoenix: int) -> None:
     """Month m, the days (a, b]: the order keeps each event's causes before it."""
     for i in [i for i, cr in ev.crime_at.items() if cr.end is not None and cr.end <= a]:
         del ev.crime_at[i]
+        ev.touch(i)
     ev.companies(m, a, b, first_agent, first_phoenix)
     ends(ev, a, b)
     signals_month(ev, a, b)
@@ -72,6 +72,7 @@ def end_use(ev: Evolution, i: int, cr: Crime, day: int, evicted: bool = False) -
         return
     cr.end = day
     ev.busy[i] = max(ev.busy.get(i, 0), day)
+    ev.touch(i)
     if cr.modus in TAKEOVER or cr.modus == "elsewhere" or (evicted and i in ev.contract):
         ev.depart(i, day)
     elif cr.modus == "ghosts":
@@ -103,28 +104,24 @@ def starts(ev: Evolution, a: int, b: int) -> None:
 
 
 def _home_for(ev: Evolution, t: str, modus: str, a: int, b: int) -> int | None:
-    """A home the modus can take, or None when there is none this month."""
-    kinds = {i: ev.kind(i) for i in ev.homes if ev.free(i, a) and crimes._eligible(ev.w, i, t)}
-
-    def let_mode(i: int) -> str:
-        return ev.vacant[i][1] if kinds[i] == "vacant" else ev.mode(i)
-
+    """A home the modus can take, or None when there is none this month: drawn from the free homes that can host
+    t, in home order, whose kind and mode (a vacant home's: who let or owned it before) the modus needs."""
     if modus in ("agent_let", "landlord_let", "many_registered", "few_registered"):
-        options = [i for i, k in kinds.items() if k in ("vacant", "huur") and let_mode(i) == "private"]
+        options = ev.homes_where(a, b, t, lambda kind, mode, _: kind in ("vacant", "huur") and mode == "private")
     elif modus == "owner_bv":
-        options = [i for i, k in kinds.items() if k == "vacant" and let_mode(i) == "koop"]
+        options = ev.homes_where(a, b, t, lambda kind, mode, _: kind == "vacant" and mode == "koop")
     elif modus == "sublet":
-        options = [i for i, k in kinds.items() if k == "huur" and ev.mode(i) == "corp"]
+        options = ev.homes_where(a, b, t, lambda kind, mode, _: kind == "huur" and mode == "corp")
     elif modus == "owner":
-        options = [i for i, k in kinds.items() if k == "koop"]
+        options = ev.homes_where(a, b, t, lambda kind, _, __: kind == "koop")
     elif modus == "ghosts":
-        options = [i for i, k in kinds.items() if k in ("huur", "koop")]
+        options = ev.homes_where(a, b, t, lambda kind, _, __: kind in ("huur", "koop"))
     else:  # debt_tenant, elsewhere
-        options = [i for i, k in kinds.items() if k == "huur"]
-        long = [i for i in options if ev.contract[i].start <= b - LONG_TENANCY]
-        if modus == "debt_tenant" and long and ev.rng.random() < 0.6:
+        options = ev.homes_where(a, b, t, lambda kind, _, __: kind == "huur")
+        long = ev.homes_where(a, b, t, lambda kind, _, long: kind == "huur" and long)
+        if modus == "debt_tenant" and ev.home_count(long, a, b) and ev.rng.random() < 0.6:
             options = long
-    return options[int(ev.rng.integers(len(options)))] if options else None
+    return ev.draw_home(options, a, b)
 
 
 def _start(ev: Evolution, i: int, t: str, modus: str, a: int, b: int) -> None:
@@ -143,6 +140,7 @@ def _start(ev: Evolution, i: int, t: str, modus: str, a: int, b: int) -> None:
     ev.episodes.append((i, cr))
     ev.crime_at[i] = cr
     ev.busy[i] = max(ev.busy.get(i, 0), start)
+    ev.touch(i)
     if modus in ("agent_let", "landlord_let"):
         _let_to_criminals(ev, i, cr, a)
     elif modus in ("many_registered", "few_registered"):
@@ -154,7 +152,7 @@ def _start(ev: Evolution, i: int, t: str, modus: str, a: int, b: int) -> None:
         cr.actors.append(landlord)
         ev.set_people(i, start, 2)
     elif modus == "elsewhere":
-        _elsewhere(ev, i, cr)
+        _elsewhere(ev, i, cr, a, b)
     elif modus == "ghosts":
         cr.actors += ev.members(i)[:1]
         ev.ghosts[i] = [ev.register(w.person(19, 60), i, start + int(rng.integers(0, 60)))
@@ -177,6 +175,7 @@ def _let_to_criminals(ev: Evolution, i: int, cr: Crime, a: int) -> None:
                                   bv_share=0.3 if t != "hennepkwekerij" else 0.1,
                                   with_agent=0.0 if cr.modus == "landlord_let" else 1.0)
     ev.contract[i] = w.contracts[-1]
+    ev.touch(i)
     ev.set_people(i, cr.start, int(rng.integers(1, 4)))
     if t == "prostitutie" and rng.random() < 0.55:
         ev.churns.append(Churn(i, cr, [cr.start], [None], (19, 35), (30, 130)))
@@ -199,6 +198,7 @@ def _crowd(ev: Evolution, i: int, cr: Crime) -> None:
         c.portfolio[k.agent.kvk] = c.portfolio.get(k.agent.kvk, 0) + 1
     k.rent = int(beds * rng.uniform(300, 450))
     ev.contract[i] = k
+    ev.touch(i)
     slots = beds if cr.modus == "many_registered" else int(rng.integers(2, 4))
     ev.churns.append(Churn(i, cr, [cr.start + int(rng.integers(0, 60)) for _ in range(slots)], [None] * slots,
                            (20, 55), (20, 480), first=tenant if isinstance(tenant, Person) else None))
@@ -206,13 +206,12 @@ def _crowd(ev: Evolution, i: int, cr: Crime) -> None:
     cr.actors += [k.tenant, *([k.agent] if k.agent else [])]
 
 
-def _elsewhere(ev: Evolution, i: int, cr: Crime) -> None:
+def _elsewhere(ev: Evolution, i: int, cr: Crime, a: int, b: int) -> None:
     """The contract tenant registers at another home and lets theirs; lodgers register now and then."""
     w, rng = ev.w, ev.rng
     members = ev.members(i)
-    options = [j for j in ev.homes if j != i and ev.kind(j) in ("huur", "koop")]
-    if options and members:
-        j = options[int(rng.integers(len(options)))]
+    j = ev.draw_home([("lived",)], a, b, but=i) if members else None  # any other home of kind huur or koop
+    if j is not None:
         for p in members:
             ev.register(p, j, cr.start)
     if rng.random() < 0.5:

@@ -87,6 +87,9 @@ class World:
     _kvk: int = 0
     _homes: tuple[int, ...] = ()  # residential(), kept for as many units as `_homes_n`
     _homes_n: int = -1
+    _kvks: set[str] = field(default_factory=set)  # the companies' numbers (`company` looked at every company)
+    _at: dict[int, list[int]] = field(default_factory=dict)  # registered_at(), for the first `_at_n` registrations
+    _at_n: int = 0
 
     def person(self, age_lo: int, age_hi: int, brp: bool = True) -> Person:
         given, prefix, surname = draw_name(self.rng)
@@ -108,8 +111,9 @@ class World:
         self._kvk += int(self.rng.integers(1, 5000))
         c = Company(f"C{len(self.companies):05d}", f"{5_000_000 + self._kvk * 7 % 94_000_000:08d}", naam, form, sbi,
                     start, end)
-        while any(x.kvk == c.kvk for x in self.companies):
+        while c.kvk in self._kvks:
             c.kvk = f"{(int(c.kvk) + 1) % 100_000_000:08d}"
+        self._kvks.add(c.kvk)
         self.companies.append(c)
         return c
 
@@ -117,6 +121,19 @@ class World:
         if who.token is None:
             who.token = f"bsn-{int(self.rng.integers(10**9)):09d}-{int(who.ware[1:]):06d}"
         self.registrations.append((who, unit, start, end))
+
+    def registered_at(self, unit: int) -> list[int]:
+        """The positions of the registrations at a unit, in order. Kept up to date by looking only at those
+        added since (a look at every registration per call made building a world quadratic)."""
+        for k in range(self._at_n, len(self.registrations)):
+            self._at.setdefault(self.registrations[k][1], []).append(k)
+        self._at_n = len(self.registrations)
+        return self._at.get(unit, [])
+
+    def dropped_from(self, k: int) -> None:
+        """Registrations from position k on were dropped or moved: registered_at() looks at them afresh."""
+        if self._at_n > k:
+            self._at, self._at_n = {}, 0
 
     def days_ago(self, lo_months: float, hi_months: float) -> int:
         return PEIL - int(self.rng.uniform(lo_months * 30.4, hi_months * 30.4))

@@ -148,6 +148,7 @@ def ordinary(w: World, c: Cast, i: int, after: int | None = None) -> None:
         if owner_kind != "self":
             let(w, c, i, members[0], first, None, owner_kind == "private", pay="derde" if rng.random() < 0.3 else None)
         return
+    fresh = len(w.registrations)  # the household are new people: their registrations all lie from here on
     members = household(w, i, moved_in, int(rng.integers(7, 11)) if "grootgezin" in u.flags else None)
     if rng.random() < 0.35:
         previous_address(w, members[0], moved_in)
@@ -161,8 +162,9 @@ def ordinary(w: World, c: Cast, i: int, after: int | None = None) -> None:
         return
     if owner_kind == "private" and rng.random() < 0.012 * w.p.lookalike and c.staffing:
         # an honest staffing company rents the home for its workers; none of them registers
-        for who in members:
-            w.registrations[:] = [r for r in w.registrations if r[0] is not who]
+        for who in members:  # (filtering every registration here made building a world quadratic)
+            w.registrations[fresh:] = [r for r in w.registrations[fresh:] if r[0] is not who]
+        w.dropped_from(fresh)
         w.household[i] = []
         let(w, c, i, c.staffing[int(rng.integers(len(c.staffing)))], moved_in, None, True, pay="overboeking")
         return
