@@ -129,10 +129,9 @@ def test_what_the_incremental_run_took_over_equals_what_the_full_run_computed(be
 
 
 def _resolve_again(bench, name: str, take_over: bool, change: str | None = None,  # type: ignore[no-untyped-def]
-                   stable: bool = False, records: dict | None = None) -> tuple[list[tuple], dict[str, int]]:
+                   stable: bool = False) -> tuple[list[tuple], dict[str, int]]:
     """Delivery 2's mentions resolved again against delivery 1's store, copying the untouched kept parties'
-    rows (`take_over`) or deriving them; `change` is SQL run on the mentions first; `records` receives the
-    plan's record counts."""
+    rows (`take_over`) or deriving them; `change` is SQL run on the mentions first."""
     copy = bench["work"] / f"{name}.duckdb"
     shutil.copyfile(bench["work"] / "uitvoer" / "pandzicht.duckdb", copy)
     try:
@@ -141,8 +140,6 @@ def _resolve_again(bench, name: str, take_over: bool, change: str | None = None,
                 store.execute(change)
             n, plan = inc.resolve_incremental(store, bench["first"], take_over=take_over)
             assert n is not None and plan.modus == "incrementeel"
-            if records is not None:
-                records.update(plan.records)
             if stable:
                 keep_entity_ids(store, bench["first"])
             return store.rows("SELECT * FROM entiteit ORDER BY bron, record_sleutel"), plan.overgenomen
@@ -184,46 +181,6 @@ def test_a_changed_record_makes_its_party_be_resolved_again(bench) -> None:  # t
     derived, _ = _resolve_again(bench, "na-afgeleid", take_over=False, change=change)
     assert after["partijen"] < before["partijen"] and after["records"] < before["records"]
     assert copied == derived
-
-
-def test_a_company_held_by_its_kvk_number_loses_a_record_without_being_resolved_again(bench) -> None:  # type: ignore[no-untyped-def]
-    """Its other records all carry one KvK number, so the KvK chain holds them together whatever it lost: only the
-    lost record's party changes, the rest is neither scored nor clustered again, and keeps its id."""
-    before: dict = {}
-    _resolve_again(bench, "kvk-voor", take_over=True, records=before)
-    first = str(bench["first"]).replace("'", "''")
-    with Store(bench["work"] / "uitvoer" / "pandzicht.duckdb", read_only=True) as store:
-        store.execute(f"ATTACH '{first}' AS een (READ_ONLY)")
-        # delivery 1's largest company of at least three records, each with the same KvK number, all unchanged,
-        # and no other mention of delivery 2 with that number (one that gained it joins the company, as in a full run)
-        entity, lost = store.rows("""
-            WITH c AS (
-                SELECT e.entiteit_id, any_value(v.kvk_nummer) AS kvk, count(*) AS n,
-                       min((e.bron, e.record_sleutel)) AS eerste
-                FROM een.entiteit e JOIN een.partij_vermelding v USING (bron, record_sleutel)
-                JOIN partij_vermelding n USING (bron, record_sleutel)
-                GROUP BY 1
-                HAVING count(*) >= 3 AND count(DISTINCT v.kvk_nummer) = 1 AND count(v.kvk_nummer) = count(*)
-                   AND bool_and(v.naam IS NOT DISTINCT FROM n.naam AND v.kvk_nummer IS NOT DISTINCT FROM n.kvk_nummer
-                                AND v.verblijfsobject_id IS NOT DISTINCT FROM n.verblijfsobject_id))
-            SELECT entiteit_id, eerste FROM c
-            WHERE n = (SELECT count(*) FROM partij_vermelding x WHERE x.kvk_nummer = c.kvk)
-            ORDER BY n DESC, 1 LIMIT 1""")[0]
-        kept = {(b, k) for b, k in store.rows(f"SELECT bron, record_sleutel FROM een.entiteit "
-                                              f"WHERE entiteit_id = '{entity}'")} - {tuple(lost)}
-    bron, key = lost
-    change = f"DELETE FROM partij_vermelding WHERE bron = '{bron}' AND record_sleutel = '{key}'"
-    after: dict = {}
-    rows, _ = _resolve_again(bench, "kvk-na", take_over=True, change=change, stable=True, records=after)
-    assert after["verwijderd"] == before["verwijderd"] + 1
-    # the company's other records are not resolved again (they were, whole, before `_held_by_kvk`)
-    assert after["opnieuw_geresolveerd"] == before["opnieuw_geresolveerd"]
-    assert after["partijen_door_kvk_behouden"] == before["partijen_door_kvk_behouden"] + 1
-    assert {r[2] for r in rows if (r[0], r[1]) in kept} == {entity}
-    assert not [r for r in rows if (r[0], r[1]) == (bron, key)]
-    # copying the kept company's rows gives what deriving them gives
-    assert _resolve_again(bench, "kvk-kopie", take_over=True, change=change)[0] == \
-        _resolve_again(bench, "kvk-afgeleid", take_over=False, change=change)[0]
 
 
 def test_past_values_measured_against_the_delivery_equal_the_full_runs(bench, tmp_path) -> None:  # type: ignore[no-untyped-def]

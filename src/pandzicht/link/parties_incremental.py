@@ -9,11 +9,7 @@ them:
   every field: `nieuw` (key not there before), `gewijzigd` (a field differs), `gelijk`; keys that are gone
   are `verwijderd`;
 - an earlier party that lost or changed a record, or that an analyst's judgement touches, is resolved
-  again as a whole (its remaining records count as changed): a record that held it together may be gone.
-  Not so the records of a company that sit in profiles with its one KvK number: the KvK chain of clustering
-  holds those together whatever was lost (`_held_by_kvk`), so they stay a kept party and only its other
-  records (names without a number) are resolved again, with the lost or changed ones (a housing corporation
-  whose contracts partly moved to its successor had thousands of records resolved again for nothing);
+  again as a whole (its remaining records count as changed): a record that held it together may be gone;
 - the unchanged records of every other earlier party stay together, with their earlier certainty;
 - Splink scores only pairs of profiles with at least one new or changed record (each blocking rule gets
   `AND (l.nieuw OR r.nieuw)`), new against new and new against the known records, with the model the
@@ -143,12 +139,10 @@ def _classify(store: Store, judged_keys: list[str]) -> dict[str, int]:
         SELECT v.sleutel FROM _vorige_pv v ANTI JOIN _status s USING (sleutel)""")
     store.execute("""
         CREATE OR REPLACE TEMP TABLE _onrustig AS
-        SELECT e.entiteit_id, bool_or(e.sleutel IN (SELECT sleutel FROM _geoordeeld)) AS beoordeeld
-        FROM _vorige_ent e
+        SELECT DISTINCT e.entiteit_id FROM _vorige_ent e
         WHERE e.sleutel IN (SELECT sleutel FROM _verwijderd)
            OR e.sleutel IN (SELECT sleutel FROM _status WHERE status = 'gewijzigd')
-           OR e.sleutel IN (SELECT sleutel FROM _geoordeeld)
-        GROUP BY 1""")
+           OR e.sleutel IN (SELECT sleutel FROM _geoordeeld)""")
     store.execute("""
         CREATE OR REPLACE TEMP TABLE _status AS
         SELECT s.sleutel, s.status, e.entiteit_id AS vorige_entiteit,
@@ -158,36 +152,9 @@ def _classify(store: Store, judged_keys: list[str]) -> dict[str, int]:
     counts = dict(store.rows("SELECT status, count(*) FROM _status GROUP BY 1"))
     return {"nieuw": counts.get("nieuw", 0), "gewijzigd": counts.get("gewijzigd", 0),
             "verwijderd": int(store.scalar("SELECT count(*) FROM _verwijderd")),
-            "ongewijzigd": counts.get("gelijk", 0)}
-
-
-def _held_by_kvk(store: Store, counts: dict[str, int]) -> None:
-    """Keep the records of an earlier company that sit in profiles with its KvK number (needs `_profiel`), when it
-    lost or changed records but has one KvK number among the profiles of those that remain. Clustering chains every
-    profile with the same KvK number, in a full run as here, so nothing the company lost can have held those records
-    together: they stay one kept party, copied or derived by `_cluster_new` as any other. Its remaining records in
-    profiles without a number were held to it by scored links, which may have run through what it lost: they are
-    resolved again, and scored against the kept part like every new record. A company an analyst's judgement
-    touches, or with two KvK numbers among its remaining profiles, is resolved again whole. Adds the counts of what
-    is resolved again to `counts`."""
-    store.execute("""
-        CREATE OR REPLACE TEMP TABLE _kvk_gehouden AS
-        SELECT s.vorige_entiteit AS entiteit_id, any_value(p.kvk_nummer) AS kvk_nummer
-        FROM _status s JOIN _pv v USING (sleutel) JOIN _profiel p USING (profiel)
-        WHERE s.status = 'gelijk'
-          AND s.vorige_entiteit IN (SELECT entiteit_id FROM _onrustig WHERE NOT beoordeeld)
-        GROUP BY 1
-        HAVING count(DISTINCT p.kvk_nummer) = 1""")
-    store.execute("""
-        UPDATE _status SET geraakt = false
-        WHERE status = 'gelijk' AND sleutel IN (
-            SELECT s.sleutel FROM _status s JOIN _pv v USING (sleutel) JOIN _profiel p USING (profiel)
-            JOIN _kvk_gehouden g ON g.entiteit_id = s.vorige_entiteit AND g.kvk_nummer = p.kvk_nummer)""")
-    store.execute("DELETE FROM _onrustig WHERE entiteit_id IN (SELECT entiteit_id FROM _kvk_gehouden)")
-    counts["opnieuw_geresolveerd"] = int(store.scalar("SELECT count(*) FROM _status WHERE geraakt"))
-    counts["partijen_opnieuw_geresolveerd"] = int(store.scalar("SELECT count(*) FROM _onrustig"))
-    counts["partijen_door_kvk_behouden"] = int(store.scalar("SELECT count(*) FROM _kvk_gehouden"))
-    store.execute("DROP TABLE _kvk_gehouden")
+            "ongewijzigd": counts.get("gelijk", 0),
+            "opnieuw_geresolveerd": int(store.scalar("SELECT count(*) FROM _status WHERE geraakt")),
+            "partijen_opnieuw_geresolveerd": int(store.scalar("SELECT count(*) FROM _onrustig"))}
 
 
 def _frames(store: Store) -> dict[str, pa.Table]:
@@ -324,15 +291,13 @@ def _cluster_new(store: Store, threshold: float, judged: dict, overgenomen: dict
         "i": pa.array(range(n_nodes), pa.int32()), "cluster": pa.array(result.membership, pa.int64()),
         "alleen": pa.array([bool(size[c] == 1) for c in result.membership]),
         "zekerheid": pa.array(result.zekerheid, pa.float64())}))
-    # A kept party alone in its cluster is exactly its earlier records that are still there unchanged: a record of
-    # it in a profile resolved again, or in a profile shared with another party's records, is force-linked to its
-    # node, and a party that lost, changed or had judged a record is resolved again whole (no 'oud:' node), except
-    # a company's records that its KvK number holds (`_held_by_kvk`). Its rows are the earlier analysis' rows of
-    # those records, copied (`take_over=False` derives them like all others).
+    # A kept party alone in its cluster is exactly its earlier records, all unchanged: a record of it in a
+    # profile resolved again, or in a profile shared with another party's records, is force-linked to its
+    # node, and a party that lost, changed or had judged a record is resolved again whole (no 'oud:' node).
+    # Its rows are the earlier analysis' rows, copied (`take_over=False` derives them like all others).
     store.execute(f"""
         CREATE OR REPLACE TEMP TABLE _ent_behouden AS
-        SELECT e.sleutel, e.entiteit_id, e.zekerheid
-        FROM _vorige_ent e SEMI JOIN (SELECT sleutel FROM _status WHERE NOT geraakt) USING (sleutel)
+        SELECT e.sleutel, e.entiteit_id, e.zekerheid FROM _vorige_ent e
         WHERE {'true' if take_over else 'false'} AND e.entiteit_id IN (
             SELECT substr(k.knoop, 5) FROM _knoop k JOIN _knoop_cluster c USING (i)
             WHERE c.alleen AND k.knoop LIKE 'oud:%')""")
@@ -414,7 +379,6 @@ def resolve_incremental(
                                                  "rechts": pa.array([b for _, b in judged], pa.string())}))
     store.execute(ps._MENTIONS_SQL)
     store.execute(ps._PROFILE_SQL.format(cols=", ".join(f"any_value({c}) AS {c}" for c in ps._PROFILE_COLS)))
-    _held_by_kvk(store, counts)
     frames = _frames(store)
     why, figures = drift(store, frames)
     if why:
