@@ -67,3 +67,18 @@ def test_other_code_derives_everything_again(delivery, monkeypatch) -> None:  # 
     with _second(root, first, "andere-code") as store:
         n, reuse = collect_mentions(store, previous=first)
         assert reuse["overgenomen"] == 0 and reuse["afgeleid"] == n and reuse["modus"] == "volledig"
+
+
+def test_an_earlier_versions_text_hash_is_not_compared(delivery, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An analysis by an earlier version kept each input as an md5 text: the delivery after it derives every
+    mention (and says why) instead of failing to compare text with a number."""
+    root, first = delivery
+    older = tmp_path / "eerder.duckdb"
+    shutil.copyfile(first, older)
+    with Store(older) as store:
+        store.execute(f"CREATE OR REPLACE TABLE {INPUT_TABLE} AS SELECT bron, record_sleutel, "
+                      f"md5(CAST(invoer AS VARCHAR)) AS invoer FROM {INPUT_TABLE}")
+    with _second(root, first, "na-eerdere-versie") as store:
+        n, reuse = collect_mentions(store, previous=older)
+        assert reuse["overgenomen"] == 0 and reuse["afgeleid"] == n and "eerdere versie" in reuse["reden"]
+        assert store.scalar(f"SELECT any_value(typeof(invoer)) FROM {INPUT_TABLE}") == "UBIGINT"

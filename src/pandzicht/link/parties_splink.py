@@ -64,10 +64,10 @@ WITH m AS (  -- a number inferred from the mention's home (link/company_context.
   FROM partij_vermelding p
   LEFT JOIN vermelding_kvk_afgeleid a ON a.bron = p.bron AND a.record_sleutel = p.record_sleutel
 ),
-v AS (
-  SELECT *, count(DISTINCT kvk_nummer) OVER (PARTITION BY bedrijf_kern) AS kvk_per_kern
-  FROM m
-)
+-- how many KvK numbers go with each company name core (a grouping joined back: a distinct count over a window
+-- sorted every mention, about twice the time)
+k AS (SELECT bedrijf_kern, count(DISTINCT kvk_nummer) AS kvk_per_kern FROM m WHERE bedrijf_kern IS NOT NULL GROUP BY 1),
+v AS (SELECT m.*, k.kvk_per_kern FROM m LEFT JOIN k USING (bedrijf_kern))
 SELECT bron || '/' || record_sleutel AS sleutel, soort, achternaam_sleutel, achternaam, achternaam_fonetisch,
        achternaam_laatste,
        voornamen, voornaam1, initialen, left(initialen, 1) AS initiaal,
