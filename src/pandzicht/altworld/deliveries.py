@@ -408,6 +408,20 @@ def _truth(w: World, ev: Evolution, shown: dict[str, list[Rec]], kvk: dict[str, 
     (folder / "wereld.json").write_text(json.dumps(world, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def _forget_searches(ev: Evolution) -> None:
+    """The monthly steps are over: free what only their searches read (the tally of homes, who lives where)."""
+    ev.tally, ev.young, ev.edge, ev.dirty, ev.pos, ev.groups, ev.where = None, {}, set(), set(), {}, [], {}
+
+
+def _forget_registers(w: World, ev: Evolution, render: Render) -> None:
+    """Every record is rendered: free the registers they came from before the meter readings are made. What is
+    still read: the units, who lives where (`people_at`), the criminal uses and the malafide parties."""
+    w.persons, w.registrations, w.companies, w.contracts = [], [], [], []
+    w.incidents, w.involved, w.tips, w.outcomes, w.owners, w.household, w._at = [], [], [], [], {}, {}, {}
+    ev.open_regs, ev.void, ev.contract, ev.ownerships, ev.held, ev.officers = {}, set(), {}, [], {}, []
+    render.used, render.token = set(), {}
+
+
 def generate_deliveries(out: Path, units: int, seed: int, n: int, variant: str = "base",
                         months_apart: int = 1) -> dict:
     """Write `n` deliveries of one evolving world to out/levering-01 ... (each a bundle with truth/); a summary.
@@ -431,8 +445,10 @@ def generate_deliveries(out: Path, units: int, seed: int, n: int, variant: str =
     horizon = (n - 1) * months_apart
     for m in range(1, horizon + 1):
         step(ev, m, month_end(m - 1), month_end(m), first_agent, first_phoenix)
+    _forget_searches(ev)
     render = Render(w, ev, stream)
     recs = render.all()
+    _forget_registers(w, ev, render)
     meter = energy(w, ev, FIRST_MONTH_BACK + horizon, stream)
     meta = {"generator": GENERATOR, "eenheden": units, "seed": seed, "variant": variant,
             "maanden_tussen": months_apart}
