@@ -10,12 +10,16 @@ streams and the world evolves month by month, so a shorter run's deliveries equa
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
+import math
 import shutil
+from array import array
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +28,7 @@ from pandzicht.altworld import signals
 from pandzicht.altworld.bundle import SUPPLIERS, _write_csv
 from pandzicht.altworld.evolve import Evolution, month_end
 from pandzicht.altworld.evolve_use import step
-from pandzicht.altworld.geo import address_text
+from pandzicht.altworld.geo import Unit, address_text
 from pandzicht.altworld.model import Company, Crime, World, iso
 from pandzicht.altworld.names import Person, birth_noise, company_alias, render_person, typo
 from pandzicht.altworld.params import params
@@ -40,26 +44,40 @@ STREAMS = tuple(SUPPLIERS)  # a source's random streams are numbered by its plac
 FIRST_MONTH_BACK = 24  # energy is delivered from 2023-03, two years before the first peildatum's month
 
 
-@dataclass
+@cache
+def day_text(day: int) -> str:
+    """`iso(day)`, one string per day: millions of records share a few thousand dates."""
+    return iso(day)
+
+
+def values(row: dict, columns: list[str]) -> tuple:
+    """A row as the tuple of its columns' values ('' for a missing or None one), as the CSV writer puts it."""
+    return tuple("" if row.get(c) is None else row[c] for c in columns)
+
+
+@dataclass(slots=True)
 class Rec:
-    """One record as made once: its row (end left empty), when it is first known, and what the truth needs."""
+    """One record as made once: its row's values in column order (end left empty), when it is first known, and
+    what the truth needs. Slots and a tuple row: a world of a million units makes millions of these."""
 
     key: str
-    row: dict
+    row: tuple
     seen: int
     end: int | None = None
-    end_field: str = ""
+    end_at: int = -1  # the column of the end date, else -1
     gone: int | None = None  # from this day on it is no longer delivered (a Kadaster right after a sale)
-    mentions: tuple[tuple[str, str], ...] = ()  # (record_sleutel, ware_persoon)
+    mentions: tuple[str, ...] = ()  # record_sleutel, ware_persoon, record_sleutel, ware_persoon, ...
     text: str = ""  # the unit a text-only address names
 
-    def at(self, peil: int) -> dict | None:
+    def at(self, peil: int) -> tuple | None:
         """The row as delivered on `peil`, or None when the record does not exist (yet, or any more)."""
         if self.seen > peil or (self.gone is not None and self.gone <= peil):
             return None
-        if not self.end_field:
+        if self.end_at < 0:
             return self.row
-        return {**self.row, self.end_field: iso(self.end) if self.end is not None and self.end <= peil else ""}
+        j = self.end_at
+        end = day_text(self.end) if self.end is not None and self.end <= peil else ""
+        return (*self.row[:j], end, *self.row[j + 1:])
 
 
 class Render:
@@ -73,6 +91,15 @@ class Render:
         self.token: dict[str, str] = {}
         self.kvk: dict[str, str] = {}
         self.recs: dict[str, list[Rec]] = {s: [] for s in STREAMS}
+        self.columns = {s: SOURCES[s].column_names for s in STREAMS}
+
+    def add(self, source: str, key: str, row: dict, seen: int, end: int | None = None, end_field: str = "",
+            gone: int | None = None, mentions: tuple[tuple[str, str], ...] = (), text: str = "") -> None:
+        """Keep a record as the tuple its CSV line is written from (a dict per record cost several times more)."""
+        columns = self.columns[source]
+        self.recs[source].append(Rec(key, values(row, columns), seen, end,
+                                     columns.index(end_field) if end_field in columns else -1, gone,
+                                     tuple(x for pair in mentions for x in pair), text))
 
     def key(self, source: str) -> str:
         """A fresh random key of the source's fixed width: it says nothing about when the record was made."""
@@ -97,22 +124,14 @@ class Render:
         return u.vo if text_only else ""
 
     def all(self) -> dict[str, list[Rec]]:
+        """Every record but the BAG's and the meter readings' (those are written straight from the world)."""
         for co in self.w.companies:  # numbers first: deeds and contracts cite them
             self.kvk[co.ware] = self.key("kvk_vestiging")
-        for part in (self._bag, self._brp, self._kadaster, self._kvk, self._contracts, self._police, self._tips):
+        for part in (self._brp, self._kadaster, self._kvk, self._contracts, self._police, self._tips):
             part()
-        self.recs["handhaving_uitkomst"] = [Rec("", o, dt.date.fromisoformat(o["datum"]).toordinal())
-                                            for o in self.w.outcomes]
+        for o in self.w.outcomes:
+            self.add("handhaving_uitkomst", "", o, dt.date.fromisoformat(o["datum"]).toordinal())
         return self.recs
-
-    def _bag(self) -> None:
-        for u in self.w.units:
-            self.recs["bag_verblijfsobject"].append(Rec(u.vo, {
-                "verblijfsobject_id": u.vo, "nummeraanduiding_id": u.na, "openbare_ruimte": u.street,
-                "huisnummer": u.nr, "huisletter": u.letter, "huisnummertoevoeging": u.toev, "postcode": u.postcode,
-                "woonplaats": u.plaats, "gemeente_code": u.gm, "wijk_code": u.wijk, "buurt_code": u.buurt,
-                "gebruiksdoel": u.doel, "oppervlakte_m2": u.m2, "pand_id": u.pand, "bouwjaar": u.bouwjaar,
-                "x_rd": u.x, "y_rd": u.y}, 0))
 
     def _brp(self) -> None:
         for k, (who, i, start, end) in enumerate(self.w.registrations):
@@ -121,11 +140,11 @@ class Render:
             if k in self.ev.void:
                 continue
             token = self.token[who.ware]
-            self.recs["brp_inschrijving"].append(Rec(token, {
+            self.add("brp_inschrijving", token, {
                 "persoon_id": token, "geslachtsnaam": who.geslachtsnaam, "voorvoegsel": who.voorvoegsel,
                 "voornamen": who.voornamen, "geboortedatum": who.geboortedatum,
-                "verblijfsobject_id": self.w.units[i].vo, "datum_aanvang": iso(start), "datum_einde": ""},
-                start, None if end is None else max(start, end), "datum_einde", mentions=((token, who.ware),)))
+                "verblijfsobject_id": self.w.units[i].vo, "datum_aanvang": day_text(start), "datum_einde": ""},
+                start, None if end is None else max(start, end), "datum_einde", mentions=((token, who.ware),))
 
     def _kadaster(self) -> None:
         rng, noise = self.rngs["kadaster_eigendom"], self.w.p.name_noise
@@ -138,29 +157,29 @@ class Render:
             else:
                 who = {"eigenaar_type": "rechtspersoon", "eigenaar_naam": o.owner.naam, "eigenaar_geboortedatum": "",
                        "eigenaar_kvk": self.kvk[o.owner.ware]}
-            self.recs["kadaster_eigendom"].append(Rec(key, {
+            self.add("kadaster_eigendom", key, {
                 "eigendom_id": key, "verblijfsobject_id": self.w.units[o.unit].vo, **who,
-                "eigenaar_correspondentieadres": o.corr, "aandeel": o.share, "datum_verkrijging": iso(o.day),
-                "koopsom_eur": o.price or ""}, o.day, gone=o.until, mentions=((key, o.owner.ware),)))
+                "eigenaar_correspondentieadres": o.corr, "aandeel": o.share, "datum_verkrijging": day_text(o.day),
+                "koopsom_eur": o.price or ""}, o.day, gone=o.until, mentions=((key, o.owner.ware),))
 
     def _kvk(self) -> None:
         for co in self.w.companies:
             kvk = self.kvk[co.ware]
-            self.recs["kvk_vestiging"].append(Rec(kvk, {
+            self.add("kvk_vestiging", kvk, {
                 "kvk_nummer": kvk, "naam": co.naam, "rechtsvorm": co.rechtsvorm, "sbi_code": co.sbi,
                 "verblijfsobject_id": self.w.units[co.unit].vo if co.unit is not None else "",
-                "adres_tekst": co.adres if co.unit is None else "", "datum_inschrijving": iso(co.start),
+                "adres_tekst": co.adres if co.unit is None else "", "datum_inschrijving": day_text(co.start),
                 "datum_opheffing": ""}, co.start, None if co.end is None else max(co.end, co.start), "datum_opheffing",
-                mentions=((kvk, co.ware),)))
+                mentions=((kvk, co.ware),))
         rng, noise = self.rngs["kvk_functionaris"], self.w.p.name_noise
         for co, j in self.ev.officers:
             who, rol, start, stop = co.officers[j]
             key = self.key("kvk_functionaris")
-            self.recs["kvk_functionaris"].append(Rec(key, {
+            self.add("kvk_functionaris", key, {
                 "functionaris_id": key, "kvk_nummer": self.kvk[co.ware], "naam": render_person(who, rng, noise / 2),
                 "geboortedatum": birth_noise(who.geboortedatum, rng, 0.1, 0.0), "rol": rol,
-                "datum_aanvang": iso(start), "datum_einde": ""}, start, None if stop is None else max(start, stop),
-                "datum_einde", mentions=((key, who.ware),)))
+                "datum_aanvang": day_text(start), "datum_einde": ""}, start, None if stop is None else max(start, stop),
+                "datum_einde", mentions=((key, who.ware),))
 
     def _contracts(self) -> None:
         w, rng = self.w, self.rngs["huurcontract"]
@@ -182,41 +201,87 @@ class Render:
             t = k.tenant
             row["huurder_geboortedatum"] = birth_noise(t.geboortedatum, rng, 0.35, 0.02) \
                 if isinstance(t, Person) else ""
-            row["datum_aanvang"], row["datum_einde"] = iso(k.start), ""
+            row["datum_aanvang"], row["datum_einde"] = day_text(k.start), ""
             row["huurprijs_eur"] = k.rent if rng.random() < 0.92 else ""
             row["betaalwijze"] = k.pay if rng.random() < 0.9 else ""
-            self.recs["huurcontract"].append(Rec(key, row, k.start, None if k.end is None else max(k.start, k.end),
-                                                 "datum_einde", mentions=tuple(mentions), text=text))
+            self.add("huurcontract", key, row, k.start, None if k.end is None else max(k.start, k.end), "datum_einde",
+                     mentions=tuple(mentions), text=text)
 
     def _police(self) -> None:
         ids: dict[str, tuple[str, int]] = {}
         for rec in self.w.incidents:
             key, day = self.key("politie_incident"), int(rec["day"])
             ids[str(rec["id"])] = (key, day)
-            row = {"incident_id": key, "datum": iso(day), "categorie": rec["cat"], "omschrijving": rec["omschrijving"]}
+            row = {"incident_id": key, "datum": day_text(day), "categorie": rec["cat"],
+                   "omschrijving": rec["omschrijving"]}
             text = self.place("politie_incident", row, int(rec["unit"]), bool(rec["text"]), 0.4)
-            self.recs["politie_incident"].append(Rec(key, row, day, text=text))
+            self.add("politie_incident", key, row, day, text=text)
         rng, noise = self.rngs["politie_betrokkene"], self.w.p.name_noise
         for inc, who, rol in self.w.involved:
             key = self.key("politie_betrokkene")
             inc_key, day = ids[inc]
-            self.recs["politie_betrokkene"].append(Rec(key, {
+            self.add("politie_betrokkene", key, {
                 "betrokkene_id": key, "incident_id": inc_key, "naam": render_person(who, rng, noise),
                 "geboortedatum": birth_noise(who.geboortedatum, rng, 0.08, 0.01), "rol": rol}, day,
-                mentions=((key, who.ware),)))
+                mentions=((key, who.ware),))
 
     def _tips(self) -> None:
         for rec in self.w.tips:
             key, day = self.key("melding"), int(rec["day"])
-            row = {"melding_id": key, "datum": iso(day), "bron_type": rec["bron_type"]}
+            row = {"melding_id": key, "datum": day_text(day), "bron_type": rec["bron_type"]}
             text = self.place("melding", row, int(rec["unit"]), bool(rec["text"]), 0.5)
             row.update({"categorieen": rec["cats"], "tekst": rec["tekst"]})
-            self.recs["melding"].append(Rec(key, row, day, text=text))
+            self.add("melding", key, row, day, text=text)
 
 
-def energy(w: World, ev: Evolution, months: int, stream: list[int]) -> list[Rec]:
+def bag_row(u: Unit) -> dict:
+    """A unit's BAG record: every unit is delivered every time, in unit order, so it is written, not kept."""
+    return {"verblijfsobject_id": u.vo, "nummeraanduiding_id": u.na, "openbare_ruimte": u.street,
+            "huisnummer": u.nr, "huisletter": u.letter, "huisnummertoevoeging": u.toev, "postcode": u.postcode,
+            "woonplaats": u.plaats, "gemeente_code": u.gm, "wijk_code": u.wijk, "buurt_code": u.buurt,
+            "gebruiksdoel": u.doel, "oppervlakte_m2": u.m2, "pand_id": u.pand, "bouwjaar": u.bouwjaar,
+            "x_rd": u.x, "y_rd": u.y}
+
+
+class Meter:
+    """Every metered month of the homes the operator delivers, packed in arrays: a record per reading (units x 24+
+    months, the bulk of a world) took most of the memory of a million-unit world."""
+
+    def __init__(self) -> None:
+        self.homes = array("q")  # the unit of each metered home, in unit order
+        self.first = array("q", [0])  # where each home's readings start
+        self.month = array("H")  # months since 2023-03
+        self.kwh = array("d")
+        self.gas = array("d")  # NaN: no gas
+
+    def add(self, k: int, row: dict) -> None:
+        self.month.append(k)
+        self.kwh.append(row["elektriciteit_kwh"])
+        self.gas.append(math.nan if row["gas_m3"] == "" else row["gas_m3"])
+
+    def close(self, i: int) -> None:
+        """Unit i's readings are all added (a home with none is not kept)."""
+        if len(self.month) > self.first[-1]:
+            self.homes.append(i)
+            self.first.append(len(self.month))
+
+    def rows(self, units: list[Unit], peil: int, columns: list[str]) -> Iterator[tuple]:
+        """The readings delivered by `peil`, sorted as the operator sorts them: by BAG id, then month."""
+        for h in sorted(range(len(self.homes)), key=lambda h: units[self.homes[h]].vo):
+            vo = units[self.homes[h]].vo
+            for r in range(self.first[h], self.first[h + 1]):
+                k = self.month[r]
+                if month_end(k + 1 - FIRST_MONTH_BACK) > peil:
+                    break
+                y, m = divmod(2023 * 12 + 2 + k, 12)
+                gas = self.gas[r]
+                yield values({"verblijfsobject_id": vo, "periode": f"{y}-{m + 1:02d}", "elektriciteit_kwh": self.kwh[r],
+                              "gas_m3": "" if math.isnan(gas) else gas}, columns)
+
+
+def energy(w: World, ev: Evolution, months: int, stream: list[int]) -> Meter:
     """Metered months from 2023-03 on; month M is delivered from the end of month M+1 (the operator's lag)."""
-    recs = []
+    meter = Meter()
     uses: dict[int, list[Crime]] = {}  # the episodes per unit, in order (use_at scans them all: per home-month,
     for j, cr in ev.episodes:          # that made rendering quadratic in the world's size)
         uses.setdefault(j, []).append(cr)
@@ -232,39 +297,83 @@ def energy(w: World, ev: Evolution, months: int, stream: list[int]) -> list[Rec]
                 continue  # a month the operator did not deliver
             day = dt.date(y, m + 1, 15).toordinal()
             cr = next((c for c in uses.get(i, []) if c.start <= day and (c.end is None or day <= c.end)), None)
-            row = signals.month_row(u, y, m + 1, ev.people_at(i, day), extra, cr.energy if cr else None, factor, rng)
-            recs.append(Rec("", row, month_end(k + 1 - FIRST_MONTH_BACK)))
-    return recs
+            meter.add(k, signals.month_row(u, y, m + 1, ev.people_at(i, day), extra, cr.energy if cr else None,
+                                           factor, rng))
+        meter.close(i)
+    return meter
 
 
-ORDER: dict[str, Callable[[Rec], tuple]] = {  # how each partner sorts its extract: by its own keys
-    "bag_verblijfsobject": lambda r: (),
-    "brp_inschrijving": lambda r: (r.key, r.row["datum_aanvang"], r.row["verblijfsobject_id"]),
-    "energie_verbruik": lambda r: (r.row["verblijfsobject_id"], r.row["periode"]),
-    "handhaving_uitkomst": lambda r: (r.row["datum"], r.row["verblijfsobject_id"], r.row["instrument"],
-                                      r.row["bevinding"]),
-}
+def _order(name: str) -> Callable[[Rec], tuple]:
+    """How a partner sorts its extract: by its own keys (and the columns that tell a key's records apart)."""
+    columns = SOURCES[name].column_names
+    if name == "brp_inschrijving":
+        start, vo = columns.index("datum_aanvang"), columns.index("verblijfsobject_id")
+        return lambda r: (r.key, r.row[start], r.row[vo])
+    if name == "handhaving_uitkomst":
+        at = [columns.index(c) for c in ("datum", "verblijfsobject_id", "instrument", "bevinding")]
+        return lambda r: tuple(r.row[j] for j in at)
+    return lambda r: (r.key,)
 
 
-def _delivery(w: World, ev: Evolution, recs: dict[str, list[Rec]], kvk: dict[str, str], out: Path, peil: int,
-              before: int | None, meta: dict) -> dict:
+def _write_rows(path: Path, columns: list[str], rows: Iterable[tuple]) -> int:
+    """Write a CSV as `bundle._write_csv` does, a row at a time (no list of a source's rows); returns the rows."""
+    n = 0
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh, lineterminator="\n")
+        out.writerow(columns)
+        for row in rows:
+            out.writerow(row)
+            n += 1
+    return n
+
+
+def _delivery(w: World, ev: Evolution, recs: dict[str, list[Rec]], meter: Meter, kvk: dict[str, str], out: Path,
+              peil: int, before: int | None, meta: dict) -> dict:
     """Write one delivery: the records that exist on `peil`, its manifest and its truth/."""
     out.mkdir(parents=True, exist_ok=True)
     shown: dict[str, list[Rec]] = {}
-    sources = {}
+    sources, counts = {}, {}
     for name in STREAMS:
-        present = sorted((r for r in recs[name] if r.at(peil) is not None), key=ORDER.get(name, lambda r: (r.key,)))
-        shown[name] = present
-        path = out / f"{name}.csv"
-        _write_csv(path, SOURCES[name].column_names, [r.at(peil) or {} for r in present])
+        path, columns = out / f"{name}.csv", SOURCES[name].column_names
+        if name == "bag_verblijfsobject":
+            rows: Iterable[tuple] = (values(bag_row(u), columns) for u in w.units)
+        elif name == "energie_verbruik":
+            rows = meter.rows(w.units, peil, columns)
+        else:
+            shown[name] = sorted((r for r in recs[name] if r.at(peil) is not None), key=_order(name))
+            rows = (r.at(peil) or () for r in shown[name])
+        counts[name] = _write_rows(path, columns, rows)
         leverancier, grondslag = SUPPLIERS[name]
         sources[name] = {"leverancier": leverancier, "grondslag": grondslag, "geleverd": iso(peil + 3),
-                         **declaration(path, len(present))}
+                         **declaration(path, counts[name])}
     manifest = {"contract": CONTRACT_VERSION, "region": "RIEC Zuid-Holland Zuid (onafhankelijke wereld)",
                 "peildatum": iso(peil), "sources": sources}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     _truth(w, ev, shown, kvk, out / "truth", peil, before, meta)
-    return {"peildatum": iso(peil), "rows": {name: len(rows) for name, rows in shown.items()}}
+    return {"peildatum": iso(peil), "rows": counts}
+
+
+def _mentions(shown: dict[str, list[Rec]], folder: Path) -> tuple[set[str], int]:
+    """Write persoon_sleutel.csv and adres_tekst.csv a row at a time; the parties mentioned and the text count."""
+    mentioned: set[str] = set()
+    texts = 0
+    with (folder / "persoon_sleutel.csv").open("w", newline="", encoding="utf-8") as kf, \
+            (folder / "adres_tekst.csv").open("w", newline="", encoding="utf-8") as tf:
+        keys, places = csv.writer(kf, lineterminator="\n"), csv.writer(tf, lineterminator="\n")
+        keys.writerow(["bron", "record_sleutel", "ware_persoon"])
+        places.writerow(["bron", "record_sleutel", "verblijfsobject_id"])
+        for name, present in shown.items():
+            seen: set[str] = set()  # a key a source has mentioned before (a person's BRP registrations)
+            for r in present:
+                for key, ware in zip(r.mentions[::2], r.mentions[1::2], strict=True):
+                    if key not in seen:
+                        seen.add(key)
+                        mentioned.add(ware)
+                        keys.writerow((name, key, ware))
+                if r.text:
+                    texts += 1
+                    places.writerow((name, r.key, r.text))
+    return mentioned, texts
 
 
 def _truth(w: World, ev: Evolution, shown: dict[str, list[Rec]], kvk: dict[str, str], folder: Path, peil: int,
@@ -275,16 +384,7 @@ def _truth(w: World, ev: Evolution, shown: dict[str, list[Rec]], kvk: dict[str, 
     _write_csv(folder / "adres_typologie.csv", ["verblijfsobject_id", "typologie", "actief_vanaf"],
                [{"verblijfsobject_id": w.units[i].vo, "typologie": cr.typology, "actief_vanaf": iso(cr.start)}
                 for i, cr in active])
-    keys, seen, texts = [], set(), []
-    for name, present in shown.items():
-        for r in present:
-            for key, ware in r.mentions:
-                if (name, key) not in seen:
-                    seen.add((name, key))
-                    keys.append({"bron": name, "record_sleutel": key, "ware_persoon": ware})
-            if r.text:
-                texts.append({"bron": name, "record_sleutel": r.key, "verblijfsobject_id": r.text})
-    mentioned = {k["ware_persoon"] for k in keys}
+    mentioned, texts = _mentions(shown, folder)
     parties, listed = [], set()
     for (party, rol), day in zip(w.malafide, ev.malafide_day, strict=True):
         if day > peil or party.ware in listed or party.ware not in mentioned:
@@ -295,8 +395,6 @@ def _truth(w: World, ev: Evolution, shown: dict[str, list[Rec]], kvk: dict[str, 
         else:
             parties.append({"naam": party.full, "kvk_nummer": "", "rol": rol, "ware_persoon": party.ware})
     _write_csv(folder / "malafide_partij.csv", ["naam", "kvk_nummer", "rol", "ware_persoon"], parties)
-    _write_csv(folder / "persoon_sleutel.csv", ["bron", "record_sleutel", "ware_persoon"], keys)
-    _write_csv(folder / "adres_tekst.csv", ["bron", "record_sleutel", "verblijfsobject_id"], texts)
     started = sum(1 for _, cr in ev.episodes if before is not None and before < cr.start <= peil)
     ended = sum(1 for _, cr in ev.episodes if before is not None and cr.end is not None and before < cr.end <= peil)
     world = {**meta, "peildatum": iso(peil),
@@ -306,8 +404,22 @@ def _truth(w: World, ev: Evolution, shown: dict[str, list[Rec]], kvk: dict[str, 
              "gestart_sinds_vorige": started, "beeindigd_sinds_vorige": ended,
              "malafide_bemiddelaars": sum(1 for p in parties if p["rol"] == "bemiddelaar"),
              "opvallend_onschuldig": dict(sorted(Counter(f for u in w.units for f in u.flags).items())),
-             "malafide_partijen": len(parties), "tekstadressen": len(texts)}
+             "malafide_partijen": len(parties), "tekstadressen": texts}
     (folder / "wereld.json").write_text(json.dumps(world, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _forget_searches(ev: Evolution) -> None:
+    """The monthly steps are over: free what only their searches read (the tally of homes, who lives where)."""
+    ev.tally, ev.young, ev.edge, ev.dirty, ev.pos, ev.groups, ev.where = None, {}, set(), set(), {}, [], {}
+
+
+def _forget_registers(w: World, ev: Evolution, render: Render) -> None:
+    """Every record is rendered: free the registers they came from before the meter readings are made. What is
+    still read: the units, who lives where (`people_at`), the criminal uses and the malafide parties."""
+    w.persons, w.registrations, w.companies, w.contracts = [], [], [], []
+    w.incidents, w.involved, w.tips, w.outcomes, w.owners, w.household, w._at = [], [], [], [], {}, {}, {}
+    ev.open_regs, ev.void, ev.contract, ev.ownerships, ev.held, ev.officers = {}, set(), {}, [], {}, []
+    render.used, render.token = set(), {}
 
 
 def generate_deliveries(out: Path, units: int, seed: int, n: int, variant: str = "base",
@@ -333,15 +445,17 @@ def generate_deliveries(out: Path, units: int, seed: int, n: int, variant: str =
     horizon = (n - 1) * months_apart
     for m in range(1, horizon + 1):
         step(ev, m, month_end(m - 1), month_end(m), first_agent, first_phoenix)
+    _forget_searches(ev)
     render = Render(w, ev, stream)
     recs = render.all()
-    recs["energie_verbruik"] = energy(w, ev, FIRST_MONTH_BACK + horizon, stream)
+    _forget_registers(w, ev, render)
+    meter = energy(w, ev, FIRST_MONTH_BACK + horizon, stream)
     meta = {"generator": GENERATOR, "eenheden": units, "seed": seed, "variant": variant,
             "maanden_tussen": months_apart}
     written = []
     for k in range(1, n + 1):
         peil = month_end((k - 1) * months_apart)
         before = month_end((k - 2) * months_apart) if k > 1 else None
-        written.append({"levering": k, **_delivery(w, ev, recs, render.kvk, out / f"levering-{k:02d}", peil,
+        written.append({"levering": k, **_delivery(w, ev, recs, meter, render.kvk, out / f"levering-{k:02d}", peil,
                                                    before, {**meta, "levering": k})})
     return {**meta, "leveringen": written}

@@ -68,7 +68,7 @@ def age(p: Person, day: int) -> int:
     return (day - _born(p)) // 365
 
 
-@dataclass
+@dataclass(slots=True)
 class Ownership:
     """One Kadaster right; `until` is the day the home was sold (Kadaster delivers current rights only)."""
 
@@ -81,7 +81,7 @@ class Ownership:
     until: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Churn:
     """Beds in a home in criminal use whose occupants keep changing: each slot holds one registration at a time."""
 
@@ -150,7 +150,9 @@ class Evolution:
             if o.until is None:
                 ev.held.setdefault(o.unit, []).append(o)
         ev.pos = {i: p for p, i in enumerate(ev.homes)}
-        ev.groups = [frozenset(t for t in TYPOLOGY_MIX if crimes._eligible(w, i, t)) for i in ev.homes]
+        shared: dict[frozenset[str], frozenset[str]] = {}  # one set per distinct group: homes share a few
+        ev.groups = [shared.setdefault(g, g) for g in
+                     (frozenset(t for t in TYPOLOGY_MIX if crimes._eligible(w, i, t)) for i in ev.homes)]
         ev.episodes = sorted(w.past_crimes.items()) + sorted(w.crimes.items())
         ev.crime_at = dict(w.crimes)
         ev.officers = [(co, j) for co in w.companies for j in range(len(co.officers))]

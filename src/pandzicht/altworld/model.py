@@ -22,7 +22,7 @@ def iso(day: int) -> str:
     return dt.date.fromordinal(day).isoformat()
 
 
-@dataclass
+@dataclass(slots=True)
 class Company:
     """One company as the KvK registers it; `aliases` are how contracts and deeds write it."""
 
@@ -39,7 +39,7 @@ class Company:
     contract_kvk: float = 0.9  # chance a contract that names it carries its KvK number
 
 
-@dataclass
+@dataclass(slots=True)
 class Contract:
     unit: int
     bron: str
@@ -52,7 +52,7 @@ class Contract:
     agent: Company | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Crime:
     """A home in criminal use from `start` to `end` (None: still at the peildatum)."""
 

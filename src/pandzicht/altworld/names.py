@@ -33,9 +33,10 @@ SURNAMES = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Person:
-    """One real person; `ware` is the truth key, `token` the pseudonymised BSN when the BRP knows them."""
+    """One real person; `ware` is the truth key, `token` the pseudonymised BSN when the BRP knows them.
+    Slots: a world of a million units holds millions of people."""
 
     ware: str
     voornamen: str
