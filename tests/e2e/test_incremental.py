@@ -17,6 +17,8 @@ import pyarrow as pa
 import pytest
 
 from pandzicht.bench_deliveries import bench_deliveries
+from pandzicht.fallback import recorded
+from pandzicht.fallback import reset as reset_fallbacks
 from pandzicht.link import parties_incremental as inc
 from pandzicht.link.parties_splink import DRIFT_COLUMNS, agreement_rates
 from pandzicht.link.stable_ids import keep_entity_ids
@@ -160,6 +162,25 @@ def test_copied_entity_rows_equal_derived_ones_and_the_published_table(bench) ->
     # and, given the kept ids, what the incremental analysis published
     assert _resolve_again(bench, "gepubliceerd", take_over=True, stable=True)[0] == \
         _table(bench["work"] / "uitvoer", "entiteit ORDER BY bron, record_sleutel")
+
+
+def test_a_continued_run_bounds_its_blocking_rules_as_a_full_run_does(bench, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The kept model's rules read the flag columns; the continued run flags all profiles (old and new) itself,
+    and a rule it had to bound is in its report, as in a full run."""
+    monkeypatch.setattr("pandzicht.link.prediction_blocks.MIN_BUDGET", 0)
+    monkeypatch.setattr("pandzicht.link.prediction_blocks.PAIRS_PER_PROFILE", 0.05)
+    copy = bench["work"] / "begrensd.duckdb"
+    shutil.copyfile(bench["work"] / "uitvoer" / "pandzicht.duckdb", copy)
+    try:
+        with Store(copy) as store:
+            reset_fallbacks(store)
+            n, plan = inc.resolve_incremental(store, bench["first"])
+            assert n is not None and plan.modus == "incrementeel"
+            steps = [(f.stap, f.reden) for f in recorded(store)]
+    finally:
+        copy.unlink()
+    bounded = [r for s, r in steps if s == "partijen.blokgrens.persoon"]
+    assert bounded and all("(bij de training" not in r for r in bounded), steps
 
 
 def test_a_changed_record_makes_its_party_be_resolved_again(bench) -> None:  # type: ignore[no-untyped-def]

@@ -135,6 +135,7 @@ def test_a_model_trained_elsewhere_predicts_as_the_trainer(world_base, tmp_path)
     with ps._db_api("duckdb") as api:
         models: dict[str, dict] = {}
         trained = ps.score_persons(api, "duckdb", frame, 0.5, models=models)
+        frame = ps.bounded(frame, "persoon", ps.Fallbacks([]))  # the prediction rules' flag columns
         copy = ps.Linker(api.register(frame), ps.person_settings())
         ps._copy_parameters(ps.Linker(api.register(frame), models["persoon"]), copy)
         assert copy.misc.save_model_to_json()["comparisons"] == models["persoon"]["comparisons"]

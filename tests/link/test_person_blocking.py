@@ -9,6 +9,7 @@ import pyarrow as pa
 
 from pandzicht.link import parties_splink as ps
 from pandzicht.link.names import date_swap_key
+from pandzicht.link.prediction_blocks import bound_blocks
 
 
 def _profile(uid: str, surname: str, first: str, birth: str, unit: str | None, token: str | None = None) -> dict:
@@ -22,7 +23,8 @@ def _profile(uid: str, surname: str, first: str, birth: str, unit: str | None, t
 def _blocked(profiles: list[dict]) -> set[tuple[str, str]]:
     """The pairs (smaller id first) any prediction rule of the person model blocks together."""
     con = duckdb.connect()
-    con.register("p", pa.Table.from_pylist(profiles))
+    frame, _ = bound_blocks(pa.Table.from_pylist(profiles), ps.PERSON_RULES)  # the rules' flag columns
+    con.register("p", frame)
     out: set[tuple[str, str]] = set()
     for rule in ps.person_settings().blocking_rules_to_generate_predictions:  # SQL strings
         out |= set(con.execute(f"SELECT l.unique_id, r.unique_id FROM p l JOIN p r ON {rule} "

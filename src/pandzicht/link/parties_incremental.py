@@ -224,6 +224,10 @@ def _score_new(store: Store, frames: dict[str, pa.Table], floor: float, engine: 
         for kind, frame in frames.items():
             if frame.num_rows < 2 or not any(frame.column("nieuw").to_pylist()):
                 continue
+            bounds = ps.Fallbacks([])
+            frame = ps.bounded(frame, kind, bounds)
+            for stap, reden, terugval in bounds.items:
+                record_fallback(store, stap, reden, terugval)
             linker = Linker(ps._register(api, engine, frame), _restricted(models[kind]), log_level=logging.WARNING)
             scored.append(ps._pairs(linker.inference.predict(threshold_match_probability=floor,
                                                              warning_mode="never"), engine))

@@ -40,6 +40,7 @@ from pandzicht.link.company_context import infer_company_numbers
 from pandzicht.link.judgements import current_judgements, default_path
 from pandzicht.link.mentions import MENTION_COLUMNS
 from pandzicht.link.parties_exact import clusters_to_table
+from pandzicht.link.prediction_blocks import PredictionRule, bound_blocks, flag_name
 from pandzicht.store.engine import Store, limit_memory
 from pandzicht.store.spark import parquet_safe, scratch_folder
 
@@ -173,31 +174,37 @@ def _company_name() -> cl.CustomComparison:
     )
 
 
+# Surname and birth year alone grow with the square of the population (5M candidates at 200k units, 2.6M of them
+# true); with the initial 2.8M, and the other rules still reach what it no longer finds, all but one mention pair
+# in 16M (docs/schaal.md, session 28). Each rule is bounded in the pairs it may put up (`prediction_blocks`).
+PERSON_RULES = tuple(PredictionRule(c, "persoon_token") for c in (
+    ("achternaam_sleutel", "geboortejaar", "initiaal"),
+    ("achternaam_sleutel", "initiaal", "verblijfsobject_id"),
+    ("achternaam_fonetisch", "initiaal", "verblijfsobject_id"),
+    ("achternaam_fonetisch", "geboortedatum_sleutel"),
+    ("voornaam1", "geboortedatum_sleutel"),
+    ("achternaam_sleutel", "voornaam1"),
+    ("achternaam_laatste", "initiaal", "verblijfsobject_id"),
+))
+# Two profiles that both carry a KvK number are decided by it (equal ones are one profile already, different ones
+# never merge), so name blocks only pair profiles where at least one lacks a number: a corporation's thousands of
+# numbered spelling variants would otherwise pair with each other.
+COMPANY_RULES = (
+    *(PredictionRule((key,), "kvk_nummer") for key in ("kern_compact", "kern_eerste", "kern_laatste")),
+    PredictionRule(("kvk_nummer",)),
+)
+
+
 def person_settings() -> SettingsCreator:
     """Tuned person model: Dutch name parts, swapped dates, the unit; BRP persons are never compared to each
-    other (their tokens already say who is who)."""
-    rules = [
-        # Surname and birth year alone grow with the square of the population (5M candidates at 200k units, 2.6M
-        # of them true); with the initial 2.8M, and the other rules still reach what it no longer finds, all but
-        # one mention pair in 16M (docs/schaal.md, session 28).
-        "l.achternaam_sleutel = r.achternaam_sleutel AND l.geboortejaar = r.geboortejaar AND l.initiaal = r.initiaal",
-        "l.achternaam_sleutel = r.achternaam_sleutel AND l.initiaal = r.initiaal "
-        "AND l.verblijfsobject_id = r.verblijfsobject_id",
-        "l.achternaam_fonetisch = r.achternaam_fonetisch AND l.initiaal = r.initiaal "
-        "AND l.verblijfsobject_id = r.verblijfsobject_id",
-        "l.achternaam_fonetisch = r.achternaam_fonetisch AND l.geboortedatum_sleutel = r.geboortedatum_sleutel",
-        "l.voornaam1 = r.voornaam1 AND l.geboortedatum_sleutel = r.geboortedatum_sleutel",
-        "l.achternaam_sleutel = r.achternaam_sleutel AND l.voornaam1 = r.voornaam1",
-        "l.achternaam_laatste = r.achternaam_laatste AND l.initiaal = r.initiaal "
-        "AND l.verblijfsobject_id = r.verblijfsobject_id",
-    ]
+    other (their tokens already say who is who). Its frame carries the rules' flag columns (`bound_blocks`)."""
     return SettingsCreator(
         link_type="dedupe_only",
         comparisons=[
             _surname(), _given_names(), _birth_date(),
             cl.ExactMatch("verblijfsobject_id"),
         ],
-        blocking_rules_to_generate_predictions=[f"{r} AND {_NOT_BOTH_BRP}" for r in rules],
+        blocking_rules_to_generate_predictions=[r.sql(flag_name(i)) for i, r in enumerate(PERSON_RULES)],
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
     )
@@ -210,17 +217,19 @@ def company_settings() -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
         comparisons=[_company_name(), cl.ExactMatch("kvk_nummer").configure(m_probabilities=[0.99, 0.001])],
-        # Two profiles that both carry a KvK number are decided by it (equal ones are one profile already,
-        # different ones never merge), so name blocks only pair profiles where at least one lacks a number:
-        # a corporation's thousands of numbered spelling variants would otherwise pair with each other.
-        blocking_rules_to_generate_predictions=[
-            *(f"l.{key} = r.{key} AND (l.kvk_nummer IS NULL OR r.kvk_nummer IS NULL)"
-              for key in ("kern_compact", "kern_eerste", "kern_laatste")),
-            block_on("kvk_nummer"),
-        ],
+        blocking_rules_to_generate_predictions=[r.sql(flag_name(i)) for i, r in enumerate(COMPANY_RULES)],
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
     )
+
+
+def bounded(frame: pa.Table, kind: str, fallbacks: Fallbacks) -> pa.Table:
+    """`frame` with the prediction rules' flag columns; a rule that had to leave blocks out is a fallback."""
+    rules = PERSON_RULES if kind == "persoon" else COMPANY_RULES
+    flagged, bounds = bound_blocks(frame, rules)
+    for b in bounds:
+        fallbacks.add(f"partijen.blokgrens.{kind}", b.reason(), b.fallback())
+    return flagged
 
 
 DEFAULT_COLUMNS = ("unique_id", "achternaam_sleutel", "voornamen", "geboortedatum", "bedrijf_sleutel", "kvk_nummer",
@@ -529,6 +538,7 @@ def score_persons(api: Any, engine: Engine, frame: pa.Table, floor: float,
     fallbacks = fallbacks if fallbacks is not None else Fallbacks([])
     if frame.num_rows < 2:
         return _empty_pairs()
+    frame = bounded(frame, "persoon", fallbacks)
     trained, sessions = _em_blocks(frame, _PERSON_EM_RULES)
     fallbacks.em["persoon"] = [b.report() for b in sessions]
 
@@ -559,6 +569,7 @@ def score_companies(api: Any, engine: Engine, frame: pa.Table, floor: float,
     fallbacks = fallbacks if fallbacks is not None else Fallbacks([])
     if frame.num_rows < 2:
         return _empty_pairs()
+    frame = bounded(frame, "bedrijf", fallbacks)
     kvk = frame.column("kvk_nummer").to_pylist()
     seen: set[str] = set()
     distinct = [i for i, k in enumerate(kvk) if k and not (k in seen or seen.add(k))]
