@@ -53,7 +53,6 @@ DREMPEL = 0.9  # link probability from which two profiles are one party
 WACHTRIJ_ONDER = 0.6  # pairs from here up to DREMPEL go to the review queue (and those just above it)
 WACHTRIJ_BOVEN = 0.95
 _SEED = 42
-_NOT_BOTH_BRP = "(l.persoon_token IS NULL OR r.persoon_token IS NULL)"
 
 # A profile: mentions equal on every compared field. A company is its name core when that name carries at most
 # one KvK number (as the exact baseline joins on the normalised name), else name and number. A person without
