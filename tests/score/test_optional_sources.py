@@ -116,3 +116,45 @@ def _katvanger_path():
     from pandzicht.indicators.catalogue import catalogue_dir
 
     return catalogue_dir() / "katvanger_meerdere_huren.toml"
+
+
+def _unregistered_store(kvk: list[tuple[str, dt.date, dt.date | None]] | None) -> Store:
+    """Four homes let since 2023, nobody registered in three: C1 to the company, C2 to a person, C3 to the
+    company with a person registered there, C4 to the company since a month before the peildatum."""
+    store = _store(kvk)
+    store.write_arrow("raw_huurcontract", pa.table({
+        "contract_id": ["C1", "C2", "C3", "C4"],
+        "datum_aanvang": [dt.date(2023, 1, 1)] * 3 + [dt.date(2024, 6, 1)],
+        "datum_einde": pa.array([None] * 4, pa.date32()),
+    }))
+    store.write_arrow("contract_adres", pa.table({
+        "contract_id": ["C1", "C2", "C3", "C4"], "verblijfsobject_id": [f"059901000000000{i}" for i in range(1, 5)]}))
+    store.write_arrow("entiteit", pa.table({
+        "bron": ["huurcontract"] * 4 + ["kvk_vestiging"],
+        "record_sleutel": ["C1:huurder", "C2:huurder", "C3:huurder", "C4:huurder", COMPANY],
+        "entiteit_id": ["bedrijf", "persoon", "bedrijf", "bedrijf", "bedrijf"],
+    }))
+    store.write_arrow("raw_brp_inschrijving", pa.table({
+        "verblijfsobject_id": ["0599010000000003"], "datum_aanvang": pa.array([dt.date(2023, 2, 1)], pa.date32()),
+        "datum_einde": pa.array([None], pa.date32())}))
+    return store
+
+
+def _unregistered_fired(store: Store) -> set[str]:
+    ind = next(i for i in load_catalogue() if i.code == "verhuurd_niemand_ingeschreven")
+    run_indicators(store, for_store(store, [ind]))
+    return {u for u, in store.rows("SELECT entiteit_id FROM indicator_waarde WHERE waarde > 0")}
+
+
+@pytest.mark.parametrize(("kvk", "company_counts"), [
+    (None, True),  # no KvK extract: every let home with nobody registered counts
+    ([], True),  # header-only
+    ([(COMPANY, dt.date(2015, 3, 1), None)], False),  # established employer housing staff who need not register
+    ([(COMPANY, dt.date(2023, 9, 1), None)], True),  # a company less than two years old
+    ([(COMPANY, dt.date(2015, 3, 1), dt.date(2024, 1, 1))], True),  # dissolved, yet renting
+], ids=["absent", "header-only", "established", "young", "dissolved"])
+def test_a_home_let_to_an_established_company_with_nobody_registered_is_not_counted(kvk, company_counts):
+    with _unregistered_store(kvk) as store:
+        fired = _unregistered_fired(store)
+    # the person's home always counts; a registered resident or a contract of a month never does
+    assert fired == ({"0599010000000001", "0599010000000002"} if company_counts else {"0599010000000002"})
