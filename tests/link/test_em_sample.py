@@ -119,8 +119,7 @@ def _person_profiles(store: Store) -> pa.Table:
     store.write_arrow("_oordeel_paar", pa.table({"links": pa.array([], pa.string()),
                                                  "rechts": pa.array([], pa.string())}))
     infer_company_numbers(store)  # as the resolver does before it builds profiles
-    store.execute(ps._MENTIONS_SQL)
-    store.execute(ps._PROFILE_SQL.format(cols=", ".join(f"any_value({c}) AS {c}" for c in ps._PROFILE_COLS)))
+    ps.build_profiles(store)
     return store.arrow(f"SELECT {', '.join(ps.PERSON_COLUMNS)} FROM _profiel WHERE soort = 'persoon' "
                        "AND achternaam_sleutel IS NOT NULL ORDER BY unique_id")
 

@@ -163,6 +163,48 @@ def test_one_placeholder_name_for_every_person_outside_the_brp(world, checker, t
     assert sizes and sizes[0][0] <= 2
 
 
+UNKNOWN_DATE = "1900-01-01"
+_PERSON_DATES = (("politie_betrokkene", "geboortedatum", lambda r: True),
+                 ("kvk_functionaris", "geboortedatum", lambda r: True),
+                 ("huurcontract", "huurder_geboortedatum", lambda r: not r["huurder_kvk"]),
+                 ("kadaster_eigendom", "eigenaar_geboortedatum", lambda r: r["eigenaar_type"] == "natuurlijk_persoon"))
+
+
+def _one_date_for_every_unknown_one(world: Path, bundle: Path) -> None:
+    """A partner whose systems write one fixed date where a person's birth date is unknown (a tenant that is
+    a company named without KvK number keeps its empty cell: the truth says which tenants are people)."""
+    with (world / "truth" / "persoon_sleutel.csv").open(newline="", encoding="utf-8") as fh:
+        people = {r["record_sleutel"] for r in csv.DictReader(fh)
+                  if r["bron"] == "huurcontract" and r["ware_persoon"].startswith("P")}
+    for source, col, person in _PERSON_DATES:
+        edit_rows(bundle, source, lambda r, source=source, col=col, person=person: {**r, col: r[col] or UNKNOWN_DATE}
+                  if person(r) and (source != "huurcontract" or f"{r['contract_id']}:huurder" in people) else r)
+
+
+def _parties(out: Path) -> set[frozenset[str]]:
+    """The analysis' parties as sets of records, whatever their ids."""
+    members: dict[str, set[str]] = {}
+    with (out / "entiteiten.csv").open(newline="", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            members.setdefault(r["entiteit_id"], set()).add(f"{r['bron']}/{r['record_sleutel']}")
+    return {frozenset(m) for m in members.values()}
+
+
+def test_one_placeholder_birth_date_for_every_unknown_one(world, world_analysed, checker, tmp_path, monkeypatch):
+    """Matching birth dates are the strongest evidence that two mentions are one person, and a placeholder date
+    differing from the BRP's is strong evidence against: read as a date, it merged namesakes and split people
+    (20,000 units, demo world: 100 parties mixing people instead of 6, person-pair recall 0.885 to 0.853). Read
+    as unknown, the parties are the plain world's. (400 units give fewer than MIN_NAMES surnames on the
+    placeholder; the floor is lowered so that it acts here as it does at scale.)"""
+    monkeypatch.setattr("pandzicht.link.placeholder_dates.MIN_NAMES", 10)
+    a = analyse_shape(world, tmp_path, lambda bundle: _one_date_for_every_unknown_one(world, bundle))
+    assert_sound(a)
+    assert sum(UNKNOWN_DATE in r[col] for source, col, _ in _PERSON_DATES for r in read(a.bundle, source)[1]) >= 10
+    [found] = [f for f in a.report["analyse"]["terugvallen"] if f["stap"] == "partijen.geboortedatum.plaatshouder"]
+    assert "1900" not in found["reden"] + found["terugval"]
+    assert _parties(a.out) == _parties(world_analysed)
+
+
 def _truth_units(world: Path) -> dict[tuple[str, str], str]:
     with (world / "truth" / "adres_tekst.csv").open(newline="", encoding="utf-8") as fh:
         return {(r["bron"], r["record_sleutel"]): r["verblijfsobject_id"] for r in csv.DictReader(fh)}

@@ -386,8 +386,7 @@ def resolve_incremental(
     store.write_arrow("_beoordeeld", pa.table({"sleutel": pa.array(judged_keys, pa.string())}))
     store.write_arrow("_oordeel_paar", pa.table({"links": pa.array([a for a, _ in judged], pa.string()),
                                                  "rechts": pa.array([b for _, b in judged], pa.string())}))
-    store.execute(ps._MENTIONS_SQL)
-    store.execute(ps._PROFILE_SQL.format(cols=", ".join(f"any_value({c}) AS {c}" for c in ps._PROFILE_COLS)))
+    ps.build_profiles(store)
     frames = _frames(store)
     why, figures = drift(store, frames)
     if why:
