@@ -52,8 +52,10 @@ from pandzicht.contract.validate import (
     value_expr,
 )
 from pandzicht.errors import ContractError
-from pandzicht.intake import csvfile, workbook
+from pandzicht.intake import csvfile, placeholder_kvk, workbook
 from pandzicht.intake.csvfile import CUT, MISSING_COLUMNS, TOO_MANY_COLUMNS, UNQUOTED_VALUE, FileScan
+from pandzicht.intake.placeholder_kvk import EXTRACT, clear_placeholders, depends_on_extract
+from pandzicht.intake.placeholder_kvk import warning as placeholder_warning
 from pandzicht.intake.workbook import Sheet
 from pandzicht.link import previous as prev
 from pandzicht.store.engine import Store, quarantine_table, raw_table
@@ -485,6 +487,9 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
     store.execute(f"CREATE OR REPLACE TABLE {quarantine} AS SELECT * FROM {quarantine} ORDER BY rij")
     if not f.is_parquet:  # a Parquet file's numeric identifier columns are named by `_stage_parquet`
         warnings = [*warnings, *_identifiers_as_numbers(store, source, present, quarantine)]
+    fillers = clear_placeholders(store, source.name, loaded)
+    if fillers:
+        warnings = [*warnings, placeholder_warning(fillers)]
     loaded_n = store.scalar(f"SELECT count(*) FROM {raw}")
     reasons = dict(store.rows(f"SELECT reden, count(*) FROM {quarantine} GROUP BY reden ORDER BY 2 DESC, 1"))
     quarantined = sum(reasons.values())
@@ -499,6 +504,8 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
         entry["ontbrekende_kolommen"] = missing_cols
     if extras:
         entry["extra_kolommen"] = extras
+    if fillers:
+        entry["kvk_vulwaarden"] = fillers
     if f.origin is not None and f.sheet is not None:
         entry["werkmap"] = {"bestand": f.origin.name, "blad": f.sheet.name}
         note = f"gelezen uit het eerste blad ('{f.sheet.name}') van de werkmap {f.origin.name}"
@@ -589,7 +596,7 @@ def _code_fingerprint() -> str:
     from pandzicht.contract import sources, validate
 
     digest = hashlib.sha256(duckdb.__version__.encode())
-    for module in (__file__, csvfile.__file__, sources.__file__, validate.__file__):
+    for module in (__file__, csvfile.__file__, sources.__file__, validate.__file__, placeholder_kvk.__file__):
         digest.update(Path(module).read_bytes())
     return digest.hexdigest()
 
@@ -599,7 +606,8 @@ def _fingerprint(f: SourceFile, peildatum: dt.date, loaded: dict[str, str], prin
     validates it (with the peildatum where a rule reads it, and the tables its references are checked in), the
     fingerprints of those referenced sources, and the code."""
     digest = f.scan.sha256 if f.scan is not None and f.scan.sha256 else file_sha256(f.path)
-    refs = sorted({c.references[0] for c in f.source.columns if c.references and c.references[0] in loaded})
+    refs = sorted({c.references[0] for c in f.source.columns if c.references and c.references[0] in loaded}
+                  | ({EXTRACT} if depends_on_extract(f.source.name, loaded) else set()))
     declared = f.entry is not None and f.entry.rijen is not None  # words a warning differently
     parts = [_code_fingerprint(), f.source.name, f.path.suffix, digest, json.dumps(f.header), str(declared),
              reason_expr(f.source, peildatum, loaded, cleaned), *(f"{r}={prints[r]}" for r in refs)]
