@@ -48,6 +48,7 @@ def test_a_date_shared_by_many_surnames_is_read_as_unknown_and_reported_without_
     with _store(people) as store:
         found = pd.mark(store)
         assert (found.dates, found.mentions, found.largest) == (1, 60, 60)
+        pd.mark(store)  # a continued delivery falling back to a full resolution marks again: reported once
         [fallback] = [f for f in recorded(store) if f.stap == pd.STEP]
         assert "1900" not in fallback.reden + fallback.terugval and "60 verschillende achternamen" in fallback.reden
         store.write_arrow("_beoordeeld", pa.table({"sleutel": pa.array([], pa.string())}))

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pandzicht.fallback import record as record_fallback
+from pandzicht.fallback import recorded
 from pandzicht.store.engine import Store
 
 TABLE = "_plaatshouder_geboortedatum"
@@ -66,6 +67,7 @@ def mark(store: Store) -> PlaceholderDates:
         f"SELECT count(*), coalesce(sum(vermeldingen), 0), coalesce(max(namen), 0), coalesce(max(gemiddeld), 0) "
         f"FROM {TABLE}")[0]
     found = PlaceholderDates(int(dates), int(mentions), int(largest), float(average))
-    if found.dates:
+    # a continued delivery that falls back to a full resolution builds its profiles twice: reported once
+    if found.dates and not any(f.stap == STEP for f in recorded(store)):
         record_fallback(store, STEP, found.reason(), found.fallback())
     return found
