@@ -42,16 +42,16 @@ def clear_placeholders(store: Store, source: str, loaded: dict[str, str]) -> dic
         return {}
     raw, found = raw_table(source), {}
     for col, name in KVK_NAMES[source]:
-        fillers = f"""
-            SELECT {col} FROM {raw}
+        # one grouping finds the fillers and their cells; the update then names them
+        fillers = store.rows(f"""
+            SELECT {col}, count(*) FROM {raw}
             WHERE {col} IS NOT NULL AND {col} NOT IN (SELECT kvk_nummer FROM {raw_table(EXTRACT)})
             GROUP BY {col}
-            HAVING count(DISTINCT regexp_replace(lower({name}), '[^a-z0-9]', '', 'g')) >= {MIN_NAMES}"""
-        numbers, cells = store.rows(
-            f"SELECT count(DISTINCT {col}), count(*) FROM {raw} WHERE {col} IN ({fillers})")[0]
-        if numbers:
-            store.execute(f"UPDATE {raw} SET {col} = NULL WHERE {col} IN ({fillers})")
-            found[col] = {"nummers": int(numbers), "cellen": int(cells)}
+            HAVING count(DISTINCT regexp_replace(lower({name}), '[^a-z0-9]', '', 'g')) >= {MIN_NAMES}""")
+        if fillers:
+            marks = ", ".join("?" for _ in fillers)
+            store.execute(f"UPDATE {raw} SET {col} = NULL WHERE {col} IN ({marks})", [n for n, _ in fillers])
+            found[col] = {"nummers": len(fillers), "cellen": int(sum(c for _, c in fillers))}
     return found
 
 
