@@ -54,7 +54,7 @@ def test_a_date_shared_by_many_surnames_is_read_as_unknown_and_reported_without_
         store.write_arrow("_beoordeeld", pa.table({"sleutel": pa.array([], pa.string())}))
         store.write_arrow("vermelding_kvk_afgeleid", pa.table({
             "bron": pa.array([], pa.string()), "record_sleutel": pa.array([], pa.string()),
-            "kvk_nummer": pa.array([], pa.string())}))
+            "kvk_nummer": pa.array([], pa.string()), "grond": pa.array([], pa.string())}))
         ps.build_profiles(store)
         linked = dict(store.rows("SELECT sleutel, geboortedatum FROM _pv"))
         source = dict(store.rows("SELECT bron || '/' || record_sleutel, geboortedatum FROM partij_vermelding"))

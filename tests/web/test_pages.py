@@ -200,7 +200,13 @@ def test_unit_dossier_says_how_a_free_text_address_was_linked(app, analyst: Test
     assert words in r.text
 
 
-def test_party_dossier_says_which_kvk_numbers_were_inferred_from_the_home(world, tmp_path: Path, db_url) -> None:
+@pytest.mark.parametrize(("grond", "words"), [
+    ("opheffing", "de andere bedrijven met deze naam waren bij de ingangsdatum al opgeheven"),
+    ("schrijfwijze", "de naam is anders gespeld (een typefout of andere spaties) en past bij precies één ingeschreven "
+                     "bedrijf"),
+])
+def test_party_dossier_says_which_kvk_numbers_were_inferred_from_the_home(world, tmp_path: Path, db_url, grond: str,
+                                                                           words: str) -> None:
     """A contract mention whose KvK number the resolver inferred from its home (link/company_context.py) is
     counted in the dossier as inferred, not presented as what the source wrote."""
     import os
@@ -223,7 +229,7 @@ def test_party_dossier_says_which_kvk_numbers_were_inferred_from_the_home(world,
               JOIN partij_vermelding v2 USING (bron, record_sleutel) WHERE v2.kvk_nummer IS NOT NULL GROUP BY 1) k
           USING (entiteit_id)
         WHERE v.bron = 'huurcontract' AND v.soort = 'bedrijf' ORDER BY 1, 3 LIMIT 1""").fetchone()
-    con.execute("INSERT INTO vermelding_kvk_afgeleid VALUES (?, ?, ?, 'opheffing')", [bron, key, kvk])
+    con.execute("INSERT INTO vermelding_kvk_afgeleid VALUES (?, ?, ?, ?)", [bron, key, kvk, grond])
     con.close()
     app = create_app(make_settings({**world, "out": copy}, db_url))
     try:
@@ -235,5 +241,4 @@ def test_party_dossier_says_which_kvk_numbers_were_inferred_from_the_home(world,
     finally:
         app.state.ctx.analysis.close()
         app.state.ctx.engine.dispose()
-    assert "bij 1 zonder KvK-nummer afgeleid: de andere bedrijven met deze naam waren bij de ingangsdatum al " \
-        "opgeheven" in page
+    assert f"bij 1 zonder KvK-nummer afgeleid: {words}" in page

@@ -1,6 +1,6 @@
-"""A company mention without KvK number, whose name several registered companies carry, is resolved as one of
-them only when the data leaves one: the number that name carries at the same home, or the one namesake that
-had not been dissolved when the contract began.
+"""A company mention without KvK number is resolved as a registered company only when the data leaves one: the
+number its name carries at the same home, the one namesake that had not been dissolved when the contract began,
+or the one company whose name it misspells.
 
 A landlord on a rent contract is written 'Merwede Beleggingen' without a number, and the KvK register holds
 three companies of that name. By name alone the mention cannot be any of them, so it used to become a party of
@@ -13,18 +13,36 @@ its own: the same landlord twice in the party list, each with half its homes. Tw
   one had been dissolved by the contract's start date, the mention is the one left, just as a name with a
   single number joins that company.
 
-Only names that carry two or more numbers are touched: a name with one number already joins its company by
-name. A registration *after* the contract's start excludes nothing: contracts are re-papered and registers lag
-(on the independent generator's exploration world that rule chose the wrong company 62 times in 137). The
-recorded mention is not changed; table `vermelding_kvk_afgeleid` holds the inferred numbers with their ground,
-which the resolver uses as if recorded (the same number is the same company) and the party dossier reports.
+Only names that carry two or more numbers are touched by these two: a name with one number already joins its
+company by name. A registration *after* the contract's start excludes nothing: contracts are re-papered and
+registers lag (on the independent generator's exploration world that rule chose the wrong company 62 times in
+137).
+
+A third ground, `schrijfwijze`, is a name no numbered mention carries, written for the name of exactly one
+numbered company: the same letters spaced otherwise ('Havensteden Wonen' for 'HavenstedenWonen'), or a typo
+within the bound the company recognition uses (`names.KnownCompanies`: one edit in a name of 10 to 15 letters,
+two in a longer one). The register and most contracts spell an agent right; the one contract that wrote
+'Reeland Verhuurmkelaars' became a party of its own, and the model cannot join it by name alone (where spelling
+variants of one name carry several numbers, name agreement weighs little). When the near names carry two
+numbers, or one of them is itself a name with namesakes, nothing is inferred; nor for names of fewer than 10
+letters, spaced otherwise too: short names and acronyms collide ('Kogg Oed' was another company than 'KOG Goed'
+in the independent generator's exploration world).
+
+The recorded mention is not changed; table `vermelding_kvk_afgeleid` holds the inferred numbers with their
+ground, which the resolver uses as if recorded (the same number is the same company) and the party dossier
+reports.
 """
 
 from __future__ import annotations
 
+import pyarrow as pa
+
+from pandzicht.link.names import KnownCompanies
 from pandzicht.store.engine import Engine, raw_table
 
 TABLE = "vermelding_kvk_afgeleid"
+SPELLING = "schrijfwijze"
+MIN_LETTERS = 10  # a name written otherwise is read as a registered one only from this many letters on
 
 _AMBIGUOUS = """
 ambigu AS (
@@ -90,7 +108,56 @@ def _sql(store: Engine) -> str:
 
 def infer_company_numbers(store: Engine) -> int:
     """Write table `vermelding_kvk_afgeleid(bron, record_sleutel, kvk_nummer, grond)`: the KvK number of each
-    unnumbered company mention that the data settles, and how (`adres` or `opheffing`). Returns the number of
-    mentions."""
+    unnumbered company mention that the data settles, and how (`adres`, `opheffing` or `schrijfwijze`). Returns
+    the number of mentions."""
     store.execute(_sql(store))
+    _infer_from_spelling(store)
     return int(store.scalar(f"SELECT count(*) FROM {TABLE}"))
+
+
+_NUMBERED = f"""
+SELECT p.bedrijf_kern, coalesce(p.kvk_nummer, a.kvk_nummer) AS kvk_nummer
+FROM partij_vermelding p LEFT JOIN {TABLE} a ON a.bron = p.bron AND a.record_sleutel = p.record_sleutel
+WHERE p.soort = 'bedrijf' AND p.bedrijf_kern IS NOT NULL"""
+
+
+def spelling_numbers(numbered: dict[str, set[str]], open_cores: list[str]) -> dict[str, str]:
+    """For each open core (a name no numbered mention carries), the one KvK number its near names carry, if there
+    is exactly one and none of those names carries more (`numbered`: name core -> its numbers)."""
+    by_squeezed: dict[str, set[str]] = {}
+    for core, numbers in numbered.items():
+        by_squeezed.setdefault(core.replace(" ", ""), set()).update(numbers)
+    known = KnownCompanies(by_squeezed)
+    found: dict[str, str] = {}
+    for core in open_cores:
+        squeezed = core.replace(" ", "")
+        if len(squeezed) < MIN_LETTERS:  # short names and acronyms collide: 'Kogg Oed' is not 'KOG Goed'
+            continue
+        near = known.near(squeezed)
+        if not near or any(len(by_squeezed[s]) != 1 for s in near):
+            continue
+        numbers = set().union(*(by_squeezed[s] for s in near))
+        if len(numbers) == 1:
+            found[core] = next(iter(numbers))
+    return found
+
+
+def _infer_from_spelling(store: Engine) -> None:
+    """Add the `schrijfwijze` ground to the table (see the module's docstring)."""
+    numbered: dict[str, set[str]] = {}
+    for core, number in store.rows(f"SELECT DISTINCT * FROM ({_NUMBERED}) t WHERE kvk_nummer IS NOT NULL"):
+        numbered.setdefault(core, set()).add(number)
+    open_cores = [r[0] for r in store.rows(
+        f"SELECT DISTINCT bedrijf_kern FROM ({_NUMBERED}) t WHERE kvk_nummer IS NULL ORDER BY 1")
+        if r[0] not in numbered]
+    found = spelling_numbers(numbered, open_cores)
+    if not found:
+        return
+    store.write_arrow("_kern_schrijfwijze", pa.table({"bedrijf_kern": list(found), "kvk_nummer": list(found.values())}))
+    store.execute(f"""
+        INSERT INTO {TABLE}
+        SELECT p.bron, p.record_sleutel, s.kvk_nummer, '{SPELLING}' AS grond
+        FROM partij_vermelding p JOIN _kern_schrijfwijze s ON s.bedrijf_kern = p.bedrijf_kern
+        WHERE p.soort = 'bedrijf' AND p.kvk_nummer IS NULL
+        ORDER BY 1, 2""")
+    store.execute("DROP TABLE _kern_schrijfwijze")

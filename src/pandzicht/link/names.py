@@ -107,20 +107,25 @@ class KnownCompanies:
 
     def knows(self, name: str) -> bool:
         core = company_core(name or "")
-        if core in self.cores:
-            return True
-        s = core.replace(" ", "")
-        if s in self.squeezed:
-            return True
-        if len(s) < 10:
-            return False
+        return core in self.cores or bool(self.near(core.replace(" ", ""), first=True))
+
+    def near(self, squeezed: str, first: bool = False) -> list[str]:
+        """The known cores (spaces left out) a squeezed core may be written for: the same letters, or within the
+        typo bound above; `first` stops at the first one found."""
+        s = squeezed
+        found = [s] if s in self.squeezed else []
+        if (found and first) or len(s) < 10:
+            return found
         limit = 1 if len(s) < 16 else 2
         for key in ("a" + s[:4], "z" + s[-4:]):
             for n in range(len(s) - limit, len(s) + limit + 1):
                 for cand in self._block.get((key, n), ()):
-                    if DamerauLevenshtein.distance(s, cand, score_cutoff=limit) <= limit:
-                        return True
-        return False
+                    if cand != s and cand not in found \
+                            and DamerauLevenshtein.distance(s, cand, score_cutoff=limit) <= limit:
+                        found.append(cand)
+                        if first:
+                            return found
+        return found
 
 
 def first_given_name(voornamen: str | None) -> str | None:

@@ -226,6 +226,8 @@ def _score_new(store: Store, frames: dict[str, pa.Table], floor: float, engine: 
                 continue
             bounds = ps.Fallbacks([])
             frame = ps.bounded(frame, kind, bounds)
+            if ps.TRAINING_NUMBER in frame.column_names:  # only training reads it, and this run does not train
+                frame = frame.drop_columns([ps.TRAINING_NUMBER])
             for stap, reden, terugval in bounds.items:
                 record_fallback(store, stap, reden, terugval)
             linker = Linker(ps._register(api, engine, frame), _restricted(models[kind]), log_level=logging.WARNING)

@@ -62,7 +62,9 @@ _SEED = 42
 _MENTIONS_SQL = """
 CREATE OR REPLACE TEMP TABLE _pv AS
 WITH m AS (  -- a number inferred from the mention's home (link/company_context.py) counts as recorded
-  SELECT {mention_columns}
+  SELECT {mention_columns},
+         -- a number inferred from the name's spelling joins the company but never teaches the name model
+         coalesce(p.kvk_nummer IS NULL AND a.grond = 'schrijfwijze', false) AS kvk_uit_naam
   FROM partij_vermelding p
   LEFT JOIN vermelding_kvk_afgeleid a ON a.bron = p.bron AND a.record_sleutel = p.record_sleutel
   LEFT JOIN {placeholders} z ON z.geboortedatum = p.geboortedatum  -- a date that stands for 'unknown'
@@ -76,6 +78,7 @@ SELECT bron || '/' || record_sleutel AS sleutel, soort, achternaam_sleutel, acht
        voornamen, voornaam1, initialen, left(initialen, 1) AS initiaal,
        strftime(geboortedatum, '%Y-%m-%d') AS geboortedatum, geboortedatum_sleutel,
        CAST(year(geboortedatum) AS VARCHAR) AS geboortejaar, verblijfsobject_id, persoon_token, kvk_nummer,
+       CASE WHEN NOT kvk_uit_naam THEN kvk_nummer END AS kvk_opgegeven,
        bedrijf_kern, replace(bedrijf_kern, ' ', '') AS kern_compact,
        split_part(bedrijf_kern, ' ', 1) AS kern_eerste,
        split_part(bedrijf_kern, ' ', -1) AS kern_laatste,
@@ -100,6 +103,7 @@ FROM v
 _PROFILE_SQL = """
 CREATE OR REPLACE TEMP TABLE _profiel AS
 SELECT profiel, min(sleutel) AS unique_id, any_value(soort) AS soort, max(kvk_nummer) AS kvk_nummer,
+       max(kvk_opgegeven) AS kvk_opgegeven,
        {cols}
 FROM _pv GROUP BY profiel
 """
@@ -114,7 +118,12 @@ PERSON_COLUMNS = (
     "voornaam1", "initialen",
     "initiaal", "geboortedatum", "geboortedatum_sleutel", "geboortejaar", "verblijfsobject_id", "persoon_token",
 )
-COMPANY_COLUMNS = ("unique_id", "bedrijf_kern", "kern_compact", "kern_eerste", "kern_laatste", "kvk_nummer")
+COMPANY_COLUMNS = ("unique_id", "bedrijf_kern", "kern_compact", "kern_eerste", "kern_laatste", "kvk_nummer",
+                   "kvk_opgegeven")
+# The company model learns from numbers as recorded (or inferred from a home or a register's dates), never from
+# numbers inferred from the name's spelling: pairs chosen for their similar names would teach it that similar
+# names are the same company.
+TRAINING_NUMBER = "kvk_opgegeven"
 
 
 def build_profiles(store: Store) -> None:
@@ -581,24 +590,24 @@ def score_companies(api: Any, engine: Engine, frame: pa.Table, floor: float,
     fallbacks = fallbacks if fallbacks is not None else Fallbacks([])
     if frame.num_rows < 2:
         return _empty_pairs()
-    frame = bounded(frame, "bedrijf", fallbacks)
-    kvk = frame.column("kvk_nummer").to_pylist()
+    frame, learn = _training_frame(bounded(frame, "bedrijf", fallbacks))
+    kvk = learn.column("kvk_nummer").to_pylist()
     seen: set[str] = set()
     distinct = [i for i, k in enumerate(kvk) if k and not (k in seen or seen.add(k))]
     max_pairs = min(5e6, max(1e5, frame.num_rows * 20.0))
-    trained, (by_kvk, by_name) = _em_blocks(frame, _COMPANY_EM_RULES)
+    trained, (by_kvk, by_name) = _em_blocks(learn, _COMPANY_EM_RULES)
 
     def train(linker: Linker) -> None:
         if len(distinct) >= 20:
-            estimate_u(linker, company_settings(), frame.take(distinct), max_pairs)
+            estimate_u(linker, company_settings(), learn.take(distinct), max_pairs)
         else:
             fallbacks.add("partijen.bedrijven.u", f"{len(distinct)} profielen met een eigen KvK-nummer (minimaal 20)",
                           "u-kansen uit willekeurige paren van alle bedrijfsprofielen")
-            estimate_u(linker, company_settings(), frame, max_pairs)
+            estimate_u(linker, company_settings(), learn, max_pairs)
         # Profiles with a KvK number are a labelled sample: pairs sharing one are matches. The rule finds the
         # share of matching pairs where both sides carry a number, i.e. about (share of profiles with a number)^2.
         with_kvk = sum(1 for k in kvk if k) / frame.num_rows
-        _prior(linker, "l.kvk_nummer = r.kvk_nummer", ("kvk_nummer",), max(with_kvk**2, 0.05), frame,
+        _prior(linker, "l.kvk_nummer = r.kvk_nummer", ("kvk_nummer",), max(with_kvk**2, 0.05), learn,
                "partijen.bedrijven.a-priorikans", fallbacks)
         unobserved: list[tuple[str, str, str]] = []
         ran = [by_kvk] if _em(linker, by_kvk, "partijen.bedrijven.em", fallbacks, unobserved) else []
@@ -612,13 +621,28 @@ def score_companies(api: Any, engine: Engine, frame: pa.Table, floor: float,
         else:
             _record_untrained_levels(linker, unobserved, "partijen.bedrijven.em.niveaus", fallbacks)
 
-    linker = _trained_linker(api, engine, frame, trained, company_settings, train, models, "bedrijf")
+    linker = _trained_linker(api, engine, frame, trained, company_settings, train, models, "bedrijf",
+                             separate=learn is not frame)
     return _pairs(linker.inference.predict(threshold_match_probability=floor, warning_mode="never"), engine)
+
+
+def _training_frame(frame: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """(the profiles to predict on, the profiles to learn from): the same table unless some profile's number was
+    inferred from its name's spelling only; the learning one then carries the numbers without those
+    (`TRAINING_NUMBER`). Neither keeps that column: Splink reads only the compared ones."""
+    if TRAINING_NUMBER not in frame.column_names:
+        return frame, frame
+    recorded = frame.column(TRAINING_NUMBER)
+    predict = frame.drop_columns([TRAINING_NUMBER])
+    if pa.compute.all(pa.compute.equal(pa.compute.fill_null(recorded, ""),
+                                       pa.compute.fill_null(predict.column("kvk_nummer"), ""))).as_py() is not False:
+        return predict, predict
+    return predict, predict.set_column(predict.schema.get_field_index("kvk_nummer"), "kvk_nummer", recorded)
 
 
 def _trained_linker(api: Any, engine: Engine, frame: pa.Table, trained: pa.Table,
                     settings: Callable[[], SettingsCreator], train: Callable[[Linker], None],
-                    models: dict[str, dict] | None, kind: str) -> Linker:
+                    models: dict[str, dict] | None, kind: str, separate: bool = False) -> Linker:
     """A linker on the engine over `frame`, with the parameters `train` estimates.
 
     Training reads a bounded share of the data (u: a sample of pairs; EM: at most EM_MAX_PAIRS pairs; the prior:
@@ -626,10 +650,10 @@ def _trained_linker(api: Any, engine: Engine, frame: pa.Table, trained: pa.Table
     here (`trained`: the profiles with the EM sample's flag columns). On Spark each EM iteration was a Spark job
     over a few hundred agreement patterns (25 iterations per session: 82 and 142 s at 100,000 units), and both
     engines now get the very same model. Only prediction, which reads every blocked pair, runs on the engine."""
-    if engine == "duckdb":
+    if engine == "duckdb" and not separate:
         linker = Linker(_register(api, engine, trained), settings(), log_level=logging.WARNING)
         train(linker)
-    else:
+    else:  # trained on its own frame (`separate`: one that differs from the predicted one, `_training_frame`)
         with _db_api("duckdb") as local:
             trainer = Linker(local.register(trained), settings(), log_level=logging.WARNING)
             train(trainer)

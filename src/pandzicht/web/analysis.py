@@ -893,11 +893,14 @@ class AnalysisStore:
         score = self.one("SELECT * FROM partij_score WHERE entiteit_id = ?", [entiteit_id]) \
             if self.has("partij_score") else None
         # mentions without a KvK number that the data placed here (link/company_context.py: the one number of
-        # their name at their home, or the one namesake not yet dissolved): an inference, not what the source wrote
+        # their name at their home, the one namesake not yet dissolved, or the one company whose name they
+        # misspell): an inference, not what the source wrote
         inferred = ("count(*) FILTER (WHERE a.grond = 'adres') AS afgeleid_adres, "
-                    "count(*) FILTER (WHERE a.grond = 'opheffing') AS afgeleid_opheffing",
+                    "count(*) FILTER (WHERE a.grond = 'opheffing') AS afgeleid_opheffing, "
+                    "count(*) FILTER (WHERE a.grond = 'schrijfwijze') AS afgeleid_schrijfwijze",
                     "LEFT JOIN vermelding_kvk_afgeleid a USING (bron, record_sleutel) ") \
-            if self.has("vermelding_kvk_afgeleid") else ("0 AS afgeleid_adres, 0 AS afgeleid_opheffing", "")
+            if self.has("vermelding_kvk_afgeleid") else \
+            ("0 AS afgeleid_adres, 0 AS afgeleid_opheffing, 0 AS afgeleid_schrijfwijze", "")
         rollen = self.rows(f"SELECT v.rol, v.bron, count(*) AS n, min(v.kvk_nummer) AS kvk, {inferred[0]} "
                            "FROM entiteit e JOIN partij_vermelding v USING (bron, record_sleutel) "
                            f"{inferred[1]}WHERE e.entiteit_id = ? GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2", [entiteit_id])
