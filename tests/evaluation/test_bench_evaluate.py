@@ -39,7 +39,7 @@ def test_bench_evaluate_per_dialect_variant_and_seed(tmp_path: Path) -> None:
     for w in res["werelden"]:
         t = w["tabel"]
         for key in ("r_precisie", "ap", "ap_exact", "partij_ap", "f1", "adres_goed", "adres_fout",
-                    "recall_k_hennepkwekerij", "recall_k_overbewoning"):
+                    "recall_k_hennepkwekerij", "recall_k_overbewoning", "r_precisie_plafond", "ap_plafond"):
             assert t[key] is not None and 0.0 <= t[key] <= 1.0, (w["dialect"], key)
         assert t["ap_verhouding"] == pytest.approx(t["ap"] / t["ap_exact"])
         assert w["top_k"] == max(10, round(w["woningen"] * 2000 / 19_000))

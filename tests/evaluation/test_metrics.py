@@ -145,7 +145,7 @@ def _report(ap: float, ap_exact: float, vermoeden: tuple[int, int], fallbacks: l
     return {"eenheden_met_woonfunctie": 380, "methoden": {
         "pandzicht": {"ranglijst": ranking(ap), **method, "terugvallen": [{"stap": s} for s in fallbacks]},
         "exacte_regels": {"ranglijst": ranking(ap_exact), **method},
-        "status_quo": {"ranglijst": ranking(0.1)}}}
+        "status_quo": {"ranglijst": ranking(0.1)}, "plafond": {"ranglijst": ranking(ap + 0.1)}}}
 
 
 def test_world_rows_medians_and_the_rendered_table() -> None:
@@ -174,7 +174,8 @@ def test_world_rows_medians_and_the_rendered_table() -> None:
                    "mediaan_dialect": med, "totaal_dialect": tot,
                    "mislukt": [{"dialect": "tekstadressen", "variant": "quiet", "seed": 1, "fout": "ValueError: x",
                                 "waar": "model.py:1 (fit)", "reproduceer": "pandzicht demo-world ..."}]})
-    assert "| basis (tuning) | base | 2 | 0.600 | 0.700 | 0.350 | 2.00 |" in text
+    assert rows[0]["tabel"]["r_precisie_plafond"] == pytest.approx(0.8)  # the yardstick beside it
+    assert "| basis (tuning) | base | 2 | 0.600 | 0.700 | 0.700 | 0.350 | 2.00 |" in text  # R-prec, plafond, AP
     assert "| tekstadressen (held-out) | base | 1 |" in text
     assert "tekstadressen quiet seed 1: `ValueError: x`" in text
     assert "- basis: score.gewichten" in text

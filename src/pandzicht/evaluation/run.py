@@ -4,7 +4,9 @@ All three are computed in one run on the same bundle, so their figures compare:
 - *status quo*: police registrations and tips that already carry a BAG id, counted per unit;
 - *exact rules*: the same indicators and model, but records join only on keys they carry
   (no free-text address resolution, exact party keys);
-- *pandzicht*: the full pipeline.
+- *pandzicht*: the full pipeline;
+- *plafond* (a yardstick, not a method): a model fitted to the true labels on pandzicht's own indicator values,
+  scored out of fold (`evaluation/ceiling.py`): how far better learning alone could take the ranking.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pandzicht.errors import PandzichtError
+from pandzicht.evaluation.ceiling import ceiling_ranking
 from pandzicht.evaluation.linking import address_accuracy, entity_truth, pairwise_scores
 from pandzicht.evaluation.ranking import (
     party_average_precision,
@@ -99,6 +102,10 @@ def evaluate(bundle: Path, out: Path, on_stage: Callable[[str], None] | None = N
         runs[name] = entry
     runs["status_quo"] = {"ranglijst": ranking_metrics(_status_quo(out / "pandzicht" / "pandzicht.duckdb"), truth,
                                                        k_top=top_k(len(ranked)))}
+    # a yardstick, not a method: the same indicator values with every true label known (evaluation/ceiling.py)
+    ceiling = ceiling_ranking(out / "pandzicht" / "pandzicht.duckdb", truth)
+    if ceiling is not None:
+        runs["plafond"] = {"ranglijst": ranking_metrics(ceiling, truth, k_top=top_k(len(ranked)))}
     world = truth_dir / "wereld.json"
     report = {"bundel": str(bundle), "eenheden_met_woonfunctie": len(ranked), "waar_actief": len(truth),
               "wereld": json.loads(world.read_text(encoding="utf-8")) if world.is_file() else {},
@@ -112,7 +119,7 @@ def evaluate(bundle: Path, out: Path, on_stage: Callable[[str], None] | None = N
 def render_markdown(report: dict) -> str:
     """The evaluation as a table a reader can check at a glance."""
     m = report["methoden"]
-    names = [n for n in ("pandzicht", "exacte_regels", "status_quo") if n in m]
+    names = [n for n in ("pandzicht", "exacte_regels", "status_quo", "plafond") if n in m]
     lines = [f"# Evaluatie: {report['bundel']}", "",
              f"{report['eenheden_met_woonfunctie']} woningen, {report['waar_actief']} in crimineel gebruik op de "
              "peildatum (grondwaarheid).", "",
@@ -150,6 +157,10 @@ def render_markdown(report: dict) -> str:
             a = m[n]["adreskoppeling"]
             lines.append(
                 f"| adreskoppeling {n} (goed/fout/leeg) | {a['goed']:.3f} / {a['fout']:.4f} / {a['leeg']:.3f} |")
+    if "plafond" in m:
+        lines += ["", "`plafond`: geen methode maar een maatstaf: een logistisch model op de ware labels van deze "
+                  "wereld met dezelfde indicatorwaarden als pandzicht, buiten de eigen vouw gescoord (drie vouwen). "
+                  "Rangschikt het niet beter dan pandzicht, dan ontbreekt bewijs in de gegevens, niet het leren."]
     lines += ["", "Rang van de malafide partijen (pandzicht):", ""]
     lines += [f"- {p['rol']}: rang {p['rang']}" for p in m["pandzicht"].get("partijen", [])]
     fallbacks = m["pandzicht"].get("terugvallen", [])

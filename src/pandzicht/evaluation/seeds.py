@@ -42,7 +42,7 @@ def _generate(bundle: Path, units: int, seed: int, variant: str, dialect: str) -
 KEYS = ("r_precisie", "precisie_bij_50", "recall_bij_2000", "gemiddelde_precisie")
 # the per-world figures of issue 11's table, with their medians per dialect × variant
 TABLE_KEYS = ("r_precisie", "ap", "ap_exact", "ap_verhouding", "partij_ap", "vermoeden_goed", "recall_k_hennepkwekerij",
-              "recall_k_overbewoning", "f1", "adres_goed", "adres_fout")
+              "recall_k_overbewoning", "f1", "adres_goed", "adres_fout", "r_precisie_plafond")
 
 
 def _world_row(dialect: str, variant: str, seed: int, rep: dict) -> dict:
@@ -80,6 +80,9 @@ def _world_row(dialect: str, variant: str, seed: int, rep: dict) -> dict:
         "f1": row.get("f1_pandzicht"),
         "adres_goed": row.get("adres_goed_pandzicht"),
         "adres_fout": row.get("adres_fout_pandzicht"),
+        # what the same indicator values give with every true label known (evaluation/ceiling.py)
+        "r_precisie_plafond": m["plafond"]["ranglijst"]["r_precisie"] if "plafond" in m else None,
+        "ap_plafond": m["plafond"]["ranglijst"]["gemiddelde_precisie"] if "plafond" in m else None,
     }
     row["terugvallen"] = sorted({f["stap"] for f in p.get("terugvallen", [])})
     return row
@@ -247,7 +250,9 @@ def render(result: dict) -> str:
         "de entiteit waarin hun records zijn samengevoegd; vermoeden goed = aandeel van de ware woningen in de "
         "top k waarvan `vermoeden` de ware typologie is; F1 = paarsgewijze F1 van de entiteiten; adres = "
         "vrije-tekstadressen goed / fout gekoppeld; bemiddelaars = rang van de malafide bemiddelaars in de hele "
-        "partijlijst (tussen haakjes: onder de bemiddelaars, de lijst gefilterd op rol zoals in de webapp).", "",
+        "partijlijst (tussen haakjes: onder de bemiddelaars, de lijst gefilterd op rol zoals in de webapp); "
+        "R-prec plafond = een model op de ware labels met dezelfde indicatorwaarden, buiten de vouw gescoord (een "
+        "maatstaf: niet beter dan pandzicht betekent dat bewijs ontbreekt, niet het leren).", "",
         "| dialect | variant | seed | R | R-prec | AP | AP exact | AP/exact | party AP | vermoeden goed "
         "| typ. log-loss | ≥ 90% goed | recall@k hennep | recall@k overbew. | bemiddelaars | F1 | adres goed/fout "
         "| terugvallen |",
@@ -265,14 +270,15 @@ def render(result: dict) -> str:
             f"{_f(t['recall_k_overbewoning'], 2)} | {_agents(r)} | {_f(t['f1'], 4)} | "
             f"{_pct(t['adres_goed'], 1)} / {_pct(t['adres_fout'], 2)} | {len(r.get('terugvallen', []))} |")
     lines += ["", "Medianen per dialect × variant:", "",
-              "| dialect | variant | werelden | R-prec | AP | AP exact | AP/exact | party AP | vermoeden goed "
-              "| recall@k hennep | recall@k overbew. | bemiddelaars in top 3 (van de bemiddelaars) | F1 "
-              "| adres goed/fout |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+              "| dialect | variant | werelden | R-prec | R-prec plafond | AP | AP exact | AP/exact | party AP "
+              "| vermoeden goed | recall@k hennep | recall@k overbew. | bemiddelaars in top 3 (van de bemiddelaars) "
+              "| F1 | adres goed/fout |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for d, per_v in result.get("mediaan_dialect", {}).items():
         for v, m in per_v.items():
             lines.append(
-                f"| {d} ({roles.get(d, rol(d))}) | {v} | {m['werelden']} | {_f(m['r_precisie'])} | {_f(m['ap'])} | "
+                f"| {d} ({roles.get(d, rol(d))}) | {v} | {m['werelden']} | {_f(m['r_precisie'])} | "
+                f"{_f(m.get('r_precisie_plafond'))} | {_f(m['ap'])} | "
                 f"{_f(m['ap_exact'])} | {_f(m['ap_verhouding'], 2)} | {_f(m['partij_ap'])} | "
                 f"{_pct(m['vermoeden_goed'])} | {_f(m['recall_k_hennepkwekerij'], 2)} | "
                 f"{_f(m['recall_k_overbewoning'], 2)} | {_pct(m['malafide_bemiddelaars_in_top3'])} "
