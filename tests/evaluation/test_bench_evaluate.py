@@ -39,9 +39,10 @@ def test_bench_evaluate_per_dialect_variant_and_seed(tmp_path: Path) -> None:
     for w in res["werelden"]:
         t = w["tabel"]
         for key in ("r_precisie", "ap", "ap_exact", "partij_ap", "f1", "adres_goed", "adres_fout",
-                    "recall_k_hennepkwekerij", "recall_k_overbewoning", "r_precisie_plafond", "ap_plafond"):
+                    "recall_k_hennepkwekerij", "recall_k_overbewoning"):
             assert t[key] is not None and 0.0 <= t[key] <= 1.0, (w["dialect"], key)
         assert t["ap_verhouding"] == pytest.approx(t["ap"] / t["ap_exact"])
+        assert t["r_precisie_plafond"] is None  # a few true homes: too few for the yardstick to be a ceiling
         assert w["top_k"] == max(10, round(w["woningen"] * 2000 / 19_000))
         assert t["f1"] > 0.8 and t["adres_goed"] > 0.8  # the linking worked, so the ranking figures mean something
         assert len(w["rang_malafide_bemiddelaars"]) == 2
