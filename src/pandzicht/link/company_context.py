@@ -145,11 +145,13 @@ def spelling_numbers(numbered: dict[str, set[str]], open_cores: list[str]) -> di
 def _infer_from_spelling(store: Engine) -> None:
     """Add the `schrijfwijze` ground to the table (see the module's docstring)."""
     numbered: dict[str, set[str]] = {}
-    for core, number in store.rows(f"SELECT DISTINCT * FROM ({_NUMBERED}) t WHERE kvk_nummer IS NOT NULL"):
-        numbered.setdefault(core, set()).add(number)
-    open_cores = [r[0] for r in store.rows(
-        f"SELECT DISTINCT bedrijf_kern FROM ({_NUMBERED}) t WHERE kvk_nummer IS NULL ORDER BY 1")
-        if r[0] not in numbered]
+    unnumbered: set[str] = set()
+    for core, number in store.rows(f"SELECT DISTINCT * FROM ({_NUMBERED}) t"):  # one pass over the mentions
+        if number is None:
+            unnumbered.add(core)
+        else:
+            numbered.setdefault(core, set()).add(number)
+    open_cores = sorted(unnumbered - numbered.keys())
     found = spelling_numbers(numbered, open_cores)
     if not found:
         return
