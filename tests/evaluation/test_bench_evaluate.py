@@ -46,6 +46,7 @@ def test_bench_evaluate_per_dialect_variant_and_seed(tmp_path: Path, monkeypatch
             assert t[key] is not None and 0.0 <= t[key] <= 1.0, (w["dialect"], key)
         assert t["ap_verhouding"] == pytest.approx(t["ap"] / t["ap_exact"])
         assert 0.0 <= t["r_precisie_plafond"] <= 1.0 and 0.0 <= t["ap_plafond"] <= 1.0, w["dialect"]
+        assert 0.0 <= t["vermoeden_goed_plafond"] <= 1.0, w["dialect"]
         assert w["top_k"] == max(10, round(w["woningen"] * 2000 / 19_000))
         assert t["f1"] > 0.8 and t["adres_goed"] > 0.8  # the linking worked, so the ranking figures mean something
         assert len(w["rang_malafide_bemiddelaars"]) == 2
@@ -66,8 +67,12 @@ def test_bench_evaluate_per_dialect_variant_and_seed(tmp_path: Path, monkeypatch
     text = report.read_text(encoding="utf-8")
     assert "| basis (tuning) | base | 3 |" in text and "| weinig_uitkomsten (held-out) | base | 3 |" in text
     assert "Medianen per dialect × variant" in text
-    assert "R-prec plafond" in text
+    assert "R-prec plafond" in text and "vermoeden plafond" in text
     evaluation = work / "basis-base-3" / "evaluatie"
     assert "plafond" in json.loads((evaluation / "evaluatie.json").read_text(encoding="utf-8"))["methoden"]
-    assert "`plafond`: geen methode maar een maatstaf" in (evaluation / "evaluatie.md").read_text(encoding="utf-8")
+    md = (evaluation / "evaluatie.md").read_text(encoding="utf-8")
+    assert "`plafond`: geen methode maar een maatstaf" in md
+    # pandzicht, exact rules, (no status quo), the yardstick: each its `vermoeden` right of its true homes in the top
+    row = next(line for line in md.splitlines() if line.startswith("| vermoeden goed"))
+    assert len(row.split("|")) == 7 and row.split("|")[4].strip() == "" and "/" in row.split("|")[5]
     assert "Typologie per dialect, opgeteld over de werelden" in text

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pandzicht.evaluation.ceiling import ceiling_ranking
+from pandzicht.evaluation.ceiling import ceiling_ranking, ceiling_typology
 from pandzicht.evaluation.ranking import ranking_metrics
 from pandzicht.store.engine import Store
 
@@ -45,3 +45,41 @@ def test_without_evidence_it_knows_nothing_of_the_labels(tmp_path):
 def test_too_few_true_homes_to_be_a_ceiling_gives_none(tmp_path):
     few = dict(list(TRUE.items())[:99])
     assert ceiling_ranking(_store(tmp_path / "s.duckdb", [("sterk", u, 1.0) for u in few]), few) is None
+
+
+# --- the typology yardstick ------------------------------------------------------------------------------------
+
+TYPED = {u: ("hennepkwekerij" if i % 2 else "safehouse") for i, u in enumerate(UNITS[:150])}
+
+
+def test_typology_evidence_names_each_home_right(tmp_path):
+    """An indicator that fires on the cannabis farms only: out of fold, the model names every home right."""
+    db = _store(tmp_path / "s.duckdb", [("energie", u, 1.0) for u, t in TYPED.items() if t == "hennepkwekerij"])
+    got = ceiling_typology(db, UNITS, TYPED, 200)
+    assert got["waar_in_top_k"] == 150 and got["goed"] == 150 and got["aandeel_goed"] == 1.0
+    assert got["per_typologie"] == {"hennepkwekerij": {"in_top_k": 75, "goed": 75},
+                                    "safehouse": {"in_top_k": 75, "goed": 75}}
+
+
+def test_typology_without_evidence_guesses_the_majority(tmp_path):
+    """No indicator tells them apart: at best the larger class, never the labels themselves."""
+    typed = {u: ("hennepkwekerij" if i < 100 else "safehouse") for i, u in enumerate(UNITS[:140])}
+    got = ceiling_typology(_store(tmp_path / "s.duckdb", [("ruis", UNITS[0], 1.0)]), UNITS, typed, 200)
+    assert got["per_typologie"]["safehouse"]["goed"] <= 2
+    assert got["goed"] <= 102
+
+
+def test_typology_only_counts_the_true_homes_in_the_top_k(tmp_path):
+    db = _store(tmp_path / "s.duckdb", [("energie", u, 1.0) for u, t in TYPED.items() if t == "hennepkwekerij"])
+    got = ceiling_typology(db, UNITS, TYPED, 120)
+    assert got["waar_in_top_k"] == 120 and sum(v["in_top_k"] for v in got["per_typologie"].values()) == 120
+    # the true homes at the bottom of the ranking: 99 of them in the top 949, below the floor
+    assert ceiling_typology(db, UNITS[::-1], TYPED, 949) is None
+    assert ceiling_typology(db, UNITS[::-1], TYPED, 950)["waar_in_top_k"] == 100
+
+
+def test_a_typology_rarer_than_the_folds_is_named_wrong_not_dropped(tmp_path):
+    typed = {**{u: "overbewoning" for u in UNITS[:120]}, UNITS[120]: "prostitutie"}
+    got = ceiling_typology(_store(tmp_path / "s.duckdb", [("zicht", UNITS[120], 1.0)]), UNITS, typed, 200)
+    assert got["waar_in_top_k"] == 121
+    assert got["per_typologie"]["prostitutie"] == {"in_top_k": 1, "goed": 0}  # no fold saw it and another

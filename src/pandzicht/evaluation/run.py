@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pandzicht.errors import PandzichtError
-from pandzicht.evaluation.ceiling import ceiling_ranking
+from pandzicht.evaluation.ceiling import ceiling_ranking, ceiling_typology
 from pandzicht.evaluation.linking import address_accuracy, entity_truth, pairwise_scores
 from pandzicht.evaluation.ranking import (
     party_average_precision,
@@ -103,9 +103,15 @@ def evaluate(bundle: Path, out: Path, on_stage: Callable[[str], None] | None = N
     runs["status_quo"] = {"ranglijst": ranking_metrics(_status_quo(out / "pandzicht" / "pandzicht.duckdb"), truth,
                                                        k_top=top_k(len(ranked)))}
     # a yardstick, not a method: the same indicator values with every true label known (evaluation/ceiling.py)
-    ceiling = ceiling_ranking(out / "pandzicht" / "pandzicht.duckdb", truth)
+    db = out / "pandzicht" / "pandzicht.duckdb"
+    ceiling = ceiling_ranking(db, truth)
     if ceiling is not None:
         runs["plafond"] = {"ranglijst": ranking_metrics(ceiling, truth, k_top=top_k(len(ranked)))}
+        # the typology of the very homes `vermoeden` is measured on: pandzicht's own top k
+        ours = [r["verblijfsobject_id"] for r in _csv(out / "pandzicht" / "adressen.csv")]
+        typology = ceiling_typology(db, ours, truth, top_k(len(ours)))
+        if typology is not None:
+            runs["plafond"]["vermoeden"] = typology
     world = truth_dir / "wereld.json"
     report = {"bundel": str(bundle), "eenheden_met_woonfunctie": len(ranked), "waar_actief": len(truth),
               "wereld": json.loads(world.read_text(encoding="utf-8")) if world.is_file() else {},
@@ -141,7 +147,7 @@ def render_markdown(report: dict) -> str:
         lines.append("| partijen: gemiddelde precisie | " + " | ".join(
             f"{m[n]['partij_gemiddelde_precisie']:.3f}" if n in with_parties else "" for n in names) + " |")
         lines.append(f"| vermoeden goed (ware woningen in top {k}) | " + " | ".join(
-            f"{m[n]['vermoeden']['goed']}/{m[n]['vermoeden']['waar_in_top_k']}" if n in with_parties else ""
+            f"{m[n]['vermoeden']['goed']}/{m[n]['vermoeden']['waar_in_top_k']}" if "vermoeden" in m[n] else ""
             for n in names) + " |")
         cal = {n: m[n]["vermoeden"].get("kalibratie") for n in with_parties}
         if all(c and c["log_loss"] is not None for c in cal.values()):
@@ -160,7 +166,9 @@ def render_markdown(report: dict) -> str:
     if "plafond" in m:
         lines += ["", "`plafond`: geen methode maar een maatstaf: een logistisch model op de ware labels van deze "
                   "wereld met dezelfde indicatorwaarden als pandzicht, buiten de eigen vouw gescoord (drie vouwen). "
-                  "Rangschikt het niet beter dan pandzicht, dan ontbreekt bewijs in de gegevens, niet het leren."]
+                  "Rangschikt het niet beter dan pandzicht, dan ontbreekt bewijs in de gegevens, niet het leren. "
+                  "Zijn `vermoeden goed` is een model op de ware typologieën van dezelfde ware woningen in de top "
+                  "van pandzicht, ook buiten de vouw voorspeld."]
     lines += ["", "Rang van de malafide partijen (pandzicht):", ""]
     lines += [f"- {p['rol']}: rang {p['rang']}" for p in m["pandzicht"].get("partijen", [])]
     fallbacks = m["pandzicht"].get("terugvallen", [])

@@ -42,7 +42,8 @@ def _generate(bundle: Path, units: int, seed: int, variant: str, dialect: str) -
 KEYS = ("r_precisie", "precisie_bij_50", "recall_bij_2000", "gemiddelde_precisie")
 # the per-world figures of issue 11's table, with their medians per dialect × variant
 TABLE_KEYS = ("r_precisie", "ap", "ap_exact", "ap_verhouding", "partij_ap", "vermoeden_goed", "recall_k_hennepkwekerij",
-              "recall_k_overbewoning", "f1", "adres_goed", "adres_fout", "r_precisie_plafond")
+              "recall_k_overbewoning", "f1", "adres_goed", "adres_fout", "r_precisie_plafond",
+              "vermoeden_goed_plafond")
 
 
 def _world_row(dialect: str, variant: str, seed: int, rep: dict) -> dict:
@@ -83,6 +84,8 @@ def _world_row(dialect: str, variant: str, seed: int, rep: dict) -> dict:
         # what the same indicator values give with every true label known (evaluation/ceiling.py)
         "r_precisie_plafond": m["plafond"]["ranglijst"]["r_precisie"] if "plafond" in m else None,
         "ap_plafond": m["plafond"]["ranglijst"]["gemiddelde_precisie"] if "plafond" in m else None,
+        "vermoeden_goed_plafond": m["plafond"]["vermoeden"]["aandeel_goed"]
+        if "vermoeden" in m.get("plafond", {}) else None,
     }
     row["terugvallen"] = sorted({f["stap"] for f in p.get("terugvallen", [])})
     return row
@@ -252,7 +255,8 @@ def render(result: dict) -> str:
         "vrije-tekstadressen goed / fout gekoppeld; bemiddelaars = rang van de malafide bemiddelaars in de hele "
         "partijlijst (tussen haakjes: onder de bemiddelaars, de lijst gefilterd op rol zoals in de webapp); "
         "R-prec plafond = een model op de ware labels met dezelfde indicatorwaarden, buiten de vouw gescoord (een "
-        "maatstaf: niet beter dan pandzicht betekent dat bewijs ontbreekt, niet het leren).", "",
+        "maatstaf: niet beter dan pandzicht betekent dat bewijs ontbreekt, niet het leren); vermoeden plafond = "
+        "evenzo een model op de ware typologieën van de ware woningen in de top k van pandzicht.", "",
         "| dialect | variant | seed | R | R-prec | AP | AP exact | AP/exact | party AP | vermoeden goed "
         "| typ. log-loss | ≥ 90% goed | recall@k hennep | recall@k overbew. | bemiddelaars | F1 | adres goed/fout "
         "| terugvallen |",
@@ -271,16 +275,17 @@ def render(result: dict) -> str:
             f"{_pct(t['adres_goed'], 1)} / {_pct(t['adres_fout'], 2)} | {len(r.get('terugvallen', []))} |")
     lines += ["", "Medianen per dialect × variant:", "",
               "| dialect | variant | werelden | R-prec | R-prec plafond | AP | AP exact | AP/exact | party AP "
-              "| vermoeden goed | recall@k hennep | recall@k overbew. | bemiddelaars in top 3 (van de bemiddelaars) "
-              "| F1 | adres goed/fout |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+              "| vermoeden goed | vermoeden plafond | recall@k hennep | recall@k overbew. "
+              "| bemiddelaars in top 3 (van de bemiddelaars) | F1 | adres goed/fout |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for d, per_v in result.get("mediaan_dialect", {}).items():
         for v, m in per_v.items():
             lines.append(
                 f"| {d} ({roles.get(d, rol(d))}) | {v} | {m['werelden']} | {_f(m['r_precisie'])} | "
                 f"{_f(m.get('r_precisie_plafond'))} | {_f(m['ap'])} | "
                 f"{_f(m['ap_exact'])} | {_f(m['ap_verhouding'], 2)} | {_f(m['partij_ap'])} | "
-                f"{_pct(m['vermoeden_goed'])} | {_f(m['recall_k_hennepkwekerij'], 2)} | "
+                f"{_pct(m['vermoeden_goed'])} | {_pct(m.get('vermoeden_goed_plafond'))} | "
+                f"{_f(m['recall_k_hennepkwekerij'], 2)} | "
                 f"{_f(m['recall_k_overbewoning'], 2)} | {_pct(m['malafide_bemiddelaars_in_top3'])} "
                 f"({_pct(m.get('malafide_bemiddelaars_in_top3_van_rol'))}) | "
                 f"{_f(m['f1'], 4)} | {_pct(m['adres_goed'], 1)} / {_pct(m['adres_fout'], 2)} |")
