@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+import numpy as np
 import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from pandzicht.link.network import build_network_measures, neighbourhood
+from pandzicht.link.network import _multi_source_bfs, build_network_measures, neighbourhood
 from pandzicht.store.engine import Store
 
 U1, U2, U3, U4 = (f"059901000000000{i}" for i in range(1, 5))
@@ -110,3 +113,40 @@ def test_neighbourhood_is_fast_on_a_larger_graph():
             times.append(time.perf_counter() - t0)
         times.sort()
         assert times[int(len(times) * 0.95) - 1] < 0.2
+
+
+def test_distances_without_hubs_leave_out_every_edge_of_a_hub(store):
+    """A party with more edges than `hub_grens` (a corporation, a big agent) is no path between homes."""
+    store.execute(f"INSERT INTO relatie VALUES ('Eowner', '{U2}', 'owns', 'kadaster_eigendom', 'K4', "
+                  "DATE '2020-01-01', NULL)")
+    build_network_measures(store, hub_grens=2)  # Eowner now has three edges; no other party more than two
+    rows = {r[0]: r[1:] for r in store.rows("SELECT entiteit_id, afstand, afstand_zonder_hubs FROM netwerk_afstand")}
+    assert rows[U3] == (0, 0)
+    assert rows["Eowner"] == (1, None) and rows[U1] == (2, None) and rows["Estraw"] == (3, None)
+    assert rows["Eboss"] == (None, None)
+
+
+@given(st.integers(1, 25).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=60),
+    st.lists(st.integers(0, n - 1), max_size=4))))
+def test_distances_are_breadth_first_from_the_nearest_source(graph):
+    n, edges, sources = graph
+    got = _multi_source_bfs(np.array(edges, dtype=np.int64).reshape(-1, 2), sorted(set(sources)), n).to_pylist()
+    # the plain breadth-first search, written out
+    near: dict[int, set[int]] = {i: set() for i in range(n)}
+    for a, b in edges:
+        near[a].add(b)
+        near[b].add(a)
+    want: list[int | None] = [None] * n
+    frontier = sorted(set(sources))
+    for s in frontier:
+        want[s] = 0
+    while frontier:
+        nxt = []
+        for v in frontier:
+            for w in sorted(near[v]):
+                if want[w] is None:
+                    want[w] = want[v] + 1
+                    nxt.append(w)
+        frontier = nxt
+    assert got == want

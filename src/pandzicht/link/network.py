@@ -18,6 +18,8 @@ import igraph as ig
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
 
 from pandzicht.store.engine import Store
 
@@ -192,16 +194,15 @@ def _write_distances(store: Store, hub_grens: int) -> None:
     pairs = np.column_stack([ends.column("a").to_numpy(), ends.column("b").to_numpy()]).astype(np.int64)
     kinds = _node_kinds(names)
     degree = np.bincount(pairs.ravel(), minlength=n)
-    hubs = np.flatnonzero((kinds == "partij") & (degree > hub_grens))
-    g = ig.Graph(n=n, edges=pairs, directed=False)
-    columns = {}
-    for col, graph in (("afstand", g), ("afstand_zonder_hubs", _without(g, hubs.tolist()))):
-        columns[col] = _multi_source_bfs(graph, sources, n)
+    hub = (kinds == "partij") & (degree > hub_grens)
+    away = ~(hub[pairs[:, 0]] | hub[pairs[:, 1]]) if len(pairs) else np.ones(0, dtype=bool)
+    columns = {"afstand": _multi_source_bfs(pairs, sources, n),
+               "afstand_zonder_hubs": _multi_source_bfs(pairs[away], sources, n)}
     store.write_arrow("netwerk_afstand", pa.table({
         "entiteit_id": names.cast(pa.string()), "soort": pa.array(kinds, pa.string()),
         "afstand": columns["afstand"], "afstand_zonder_hubs": columns["afstand_zonder_hubs"],
     }), order_by="entiteit_id")
-    log.info("network distances: %d sources, %d hubs left out", len(sources), len(hubs))
+    log.info("network distances: %d sources, %d hubs left out", len(sources), int(hub.sum()))
 
 
 def _node_kinds(names: pa.Array) -> np.ndarray:
@@ -211,23 +212,17 @@ def _node_kinds(names: pa.Array) -> np.ndarray:
     return np.where(tip, "melding", np.where(unit, "eenheid", "partij"))
 
 
-def _without(g: ig.Graph, vertices: list[int]) -> ig.Graph:
-    """The graph with the given vertices' edges removed (vertex ids unchanged)."""
-    if not vertices:
-        return g
-    h = g.copy()
-    h.delete_edges(sorted({e for v in vertices for e in h.incident(v)}))
-    return h
+def _multi_source_bfs(pairs: np.ndarray, sources: list[int], n: int) -> pa.Array:
+    """Distance in edges from each of the `n` nodes to the nearest source over the undirected edges `pairs`
+    (rows of two node numbers); null where unreachable.
 
-
-def _multi_source_bfs(g: ig.Graph, sources: list[int], n: int) -> pa.Array:
-    """Distance to the nearest source; null where unreachable."""
+    SciPy's breadth-first search from all sources at once (`dijkstra`, unweighted, `min_only`) on a sparse matrix
+    built straight from the arrays: at 200,000 units igraph took 2.5 s to read the 1.5M edges (from Python ints)
+    before searching, twice per analysis."""
     if not sources:
         return pa.nulls(n, pa.int64())
-    h = g.copy()
-    hub = h.vcount()
-    h.add_vertices(1)
-    h.add_edges([(hub, s) for s in sources])
-    dist = np.asarray(h.distances(source=hub)[0][:n], dtype=np.float64)
+    graph = csr_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    dist = dijkstra(graph, directed=False, indices=np.asarray(sources, dtype=np.int64), unweighted=True,
+                    min_only=True)
     reached = np.isfinite(dist)
-    return pa.array(np.where(reached, dist - 1, 0).astype(np.int64), pa.int64(), mask=~reached)
+    return pa.array(np.where(reached, dist, 0).astype(np.int64), pa.int64(), mask=~reached)
