@@ -3,6 +3,7 @@ scored out of fold (`evaluation/ceiling.py`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pyarrow as pa
@@ -83,3 +84,20 @@ def test_a_typology_rarer_than_the_folds_is_named_wrong_not_dropped(tmp_path):
     got = ceiling_typology(_store(tmp_path / "s.duckdb", [("zicht", UNITS[120], 1.0)]), UNITS, typed, 200)
     assert got["waar_in_top_k"] == 121
     assert got["per_typologie"]["prostitutie"] == {"in_top_k": 1, "goed": 0}  # no fold saw it and another
+
+
+def test_typology_yardstick_reads_the_evidence_pandzicht_reads(tmp_path):
+    """The typology model also reads the tips and police registrations per category (never part of the score);
+    the yardstick reads them too, so it compares like with like: here a smell tip on every cannabis farm is all
+    that tells them apart."""
+    db = _store(tmp_path / "s.duckdb", [("ruis", UNITS[0], 1.0)])
+    farms = [u for u, t in TYPED.items() if t == "hennepkwekerij"]
+    with Store(db) as store:
+        store.execute("CREATE TABLE bundel_meta AS SELECT DATE '2024-06-01' AS peildatum")
+        store.write_arrow("raw_melding", pa.table({
+            "melding_id": [f"M{i}" for i in range(len(farms))], "datum": pa.array([dt.date(2024, 3, 1)] * len(farms)),
+            "categorieen": ["stank;overlast"] * len(farms)}))
+        store.write_arrow("melding_adres", pa.table({"melding_id": [f"M{i}" for i in range(len(farms))],
+                                                     "verblijfsobject_id": farms}))
+    got = ceiling_typology(db, UNITS, TYPED, 200)
+    assert got["goed"] == 150

@@ -11,8 +11,8 @@ The model is an L2-regularised logistic regression (scikit-learn, default streng
 label. A region never has these labels; the figure exists only in evaluation, beside the ground truth.
 
 The same question for the typology (`ceiling_typology`): of the true homes in pandzicht's top k, how many a
-multinomial model on their true typologies, with the same indicator values and out of fold, names right, beside
-how many `vermoeden` names right.
+multinomial model on their true typologies, with the inputs of pandzicht's typology model and out of fold, names
+right, beside how many `vermoeden` names right.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
+from pandzicht.score.typology_evidence import evidence_indicators, evidence_matrix
 from pandzicht.store.engine import Store
 
 FOLDS = 3
@@ -34,9 +35,11 @@ SEED = 0
 MIN_TRUE = 100
 
 
-def _features(db: Path, units: list[str] | None = None) -> tuple[list[str], np.ndarray] | None:
+def _features(db: Path, units: list[str] | None = None, evidence: bool = False
+              ) -> tuple[list[str], np.ndarray] | None:
     """The scored homes (or `units`, in that order) and their address indicator values, one column per indicator
-    (0 where it has none); None when the analysis has no scores or indicator values."""
+    (0 where it has none), with `evidence` also the typology model's evidence per tip and police category
+    (`score/typology_evidence.py`, never part of the score); None when the analysis has no scores or values."""
     with Store(db, read_only=True) as store:
         if not (store.has_table("adres_score") and store.has_table("indicator_waarde")):
             return None
@@ -44,6 +47,7 @@ def _features(db: Path, units: list[str] | None = None) -> tuple[list[str], np.n
             units = [r[0] for r in store.rows("SELECT verblijfsobject_id FROM adres_score ORDER BY verblijfsobject_id")]
         values = store.rows("SELECT indicator, entiteit_id, waarde FROM indicator_waarde "
                             "WHERE entiteit = 'adres' AND waarde IS NOT NULL ORDER BY 1, 2")
+        extra = evidence_matrix(store, units, evidence_indicators()) if evidence else np.zeros((len(units), 0))
     row = {u: i for i, u in enumerate(units)}
     features = sorted({v[0] for v in values})
     col = {f: j for j, f in enumerate(features)}
@@ -51,7 +55,7 @@ def _features(db: Path, units: list[str] | None = None) -> tuple[list[str], np.n
     for indicator, unit, value in values:
         if unit in row:
             x[row[unit], col[indicator]] = float(value)
-    return units, x
+    return units, np.hstack([x, extra])
 
 
 def ceiling_ranking(db: Path, truth: dict[str, str]) -> list[str] | None:
@@ -74,7 +78,8 @@ def ceiling_ranking(db: Path, truth: dict[str, str]) -> list[str] | None:
 
 def ceiling_typology(db: Path, ranked: list[str], truth: dict[str, str], k: int) -> dict | None:
     """Of the true homes in `ranked[:k]` (pandzicht's top k), how many a multinomial logistic model fitted to their
-    true typologies on the same indicator values names right, each home predicted out of fold: the yardstick
+    true typologies on the inputs of pandzicht's typology model (the indicator values and the evidence per tip and
+    police category) names right, each home predicted out of fold: the yardstick
     beside `vermoeden` right (`ranking.typology_guess`). None with fewer than MIN_TRUE such homes or one typology.
 
     A typology with fewer homes than folds is missing from some training folds and is then named wrong: the
@@ -83,7 +88,7 @@ def ceiling_typology(db: Path, ranked: list[str], truth: dict[str, str], k: int)
     labels = np.array([truth[u] for u in homes])
     if len(homes) < MIN_TRUE or len(set(labels)) < 2:
         return None
-    found = _features(db, homes)
+    found = _features(db, homes, evidence=True)
     if found is None:
         return None
     _, x = found
