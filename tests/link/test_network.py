@@ -150,3 +150,18 @@ def test_distances_are_breadth_first_from_the_nearest_source(graph):
                     nxt.append(w)
         frontier = nxt
     assert got == want
+
+
+def test_a_portfolio_counts_each_home_once_and_a_tenant_has_none(store):
+    # Eowner also lets U1, which it owns, twice over (two contracts): still two homes in its portfolio
+    for key in ("C8", "C9"):
+        store.execute(f"INSERT INTO relatie VALUES ('Eowner', '{U1}', 'lets', 'huurcontract', '{key}', "
+                      "DATE '2020-01-01', NULL)")
+    build_network_measures(store)
+    rows = {r[0]: r[1:] for r in store.rows(
+        "SELECT entiteit_id, aantal_eenheden, aantal_eigendom, aantal_verhuurd, aantal_bemiddeld, aantal_gehuurd, "
+        "eenheden FROM partij_portefeuille")}
+    assert rows["Eowner"] == (2, 2, 1, 0, 0, f"{U1};{U3}")
+    assert rows["Estraw"] == (0, 0, 0, 0, 2, None)  # rents two homes, owns, lets and brokers none
+    assert rows["Eagent"] == (2, 0, 0, 2, 0, f"{U1};{U2}")
+    assert "Eboss" not in rows  # only a director: no homes at all

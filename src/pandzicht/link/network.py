@@ -129,18 +129,24 @@ def neighbourhood(store: Store, node_id: str, hops: int = 2, max_nodes: int = 20
 
 def build_network_measures(store: Store, hub_grens: int = HUB_GRENS) -> dict[str, int]:
     """Write partij_portefeuille, gedeelde_functionaris, stroman_kandidaat and netwerk_afstand; returns row counts."""
+    # Distinct edges first, then plain counts: five DISTINCT aggregates each kept a hash table of their own
+    # (2.3 s at 200,000 units)
     store.execute("""
         CREATE OR REPLACE TABLE partij_portefeuille AS
-        SELECT van AS entiteit_id,
-               count(DISTINCT naar) FILTER (WHERE soort IN ('owns', 'lets', 'brokers')) AS aantal_eenheden,
-               count(DISTINCT naar) FILTER (WHERE soort = 'owns') AS aantal_eigendom,
-               count(DISTINCT naar) FILTER (WHERE soort = 'lets') AS aantal_verhuurd,
-               count(DISTINCT naar) FILTER (WHERE soort = 'brokers') AS aantal_bemiddeld,
-               count(DISTINCT naar) FILTER (WHERE soort = 'rents') AS aantal_gehuurd,
-               string_agg(DISTINCT naar, ';' ORDER BY naar) FILTER (WHERE soort IN ('owns', 'lets', 'brokers'))
-                 AS eenheden
-        FROM relatie WHERE soort IN ('owns', 'lets', 'brokers', 'rents')
-        GROUP BY van ORDER BY van
+        WITH r AS (SELECT DISTINCT van, naar, soort FROM relatie WHERE soort IN ('owns', 'lets', 'brokers', 'rents')),
+        per_soort AS (
+            SELECT van, count(*) FILTER (WHERE soort = 'owns') AS aantal_eigendom,
+                   count(*) FILTER (WHERE soort = 'lets') AS aantal_verhuurd,
+                   count(*) FILTER (WHERE soort = 'brokers') AS aantal_bemiddeld,
+                   count(*) FILTER (WHERE soort = 'rents') AS aantal_gehuurd
+            FROM r GROUP BY van),
+        portefeuille AS (
+            SELECT van, count(*) AS aantal_eenheden, string_agg(naar, ';' ORDER BY naar) AS eenheden
+            FROM (SELECT DISTINCT van, naar FROM r WHERE soort IN ('owns', 'lets', 'brokers')) GROUP BY van)
+        SELECT s.van AS entiteit_id, coalesce(p.aantal_eenheden, 0) AS aantal_eenheden, s.aantal_eigendom,
+               s.aantal_verhuurd, s.aantal_bemiddeld, s.aantal_gehuurd, p.eenheden
+        FROM per_soort s LEFT JOIN portefeuille p USING (van)
+        ORDER BY s.van
     """)
     store.execute("""
         CREATE OR REPLACE TABLE gedeelde_functionaris AS
