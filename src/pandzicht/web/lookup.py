@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 SEP = "\x1f"  # joins the parts of a composite key (unit separator: never inside an id)
 
@@ -28,19 +29,45 @@ def _encode(values: Sequence[Any]) -> np.ndarray:
         return np.array([("" if v is None else str(v)).encode() for v in values], dtype="S")
 
 
-def _encode_column(column: pa.ChunkedArray) -> np.ndarray | None:
-    """Keys of one string column straight from Arrow's buffers when every key has the same length (BAG ids,
-    party ids): no Python string per row, which at millions of rows is most of the time to open a store.
-    None when that does not hold (the caller goes through Python)."""
-    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    if len(arr) == 0 or arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        return None
+def _is_text(arr: pa.Array | pa.ChunkedArray) -> bool:
+    return pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
+
+
+def _fixed_width(arr: pa.Array) -> np.ndarray | None:
+    """The keys of a string array without nulls whose keys all have one length, read from its buffers; else None."""
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if pa.types.is_large_string(arr.type) else np.int32)
     offsets = offsets[arr.offset: arr.offset + len(arr) + 1]
     width = int(offsets[1] - offsets[0])
     if width == 0 or not np.all(np.diff(offsets) == width):
         return None
     return np.frombuffer(arr.buffers()[2], dtype=f"S{width}", count=len(arr), offset=int(offsets[0]))
+
+
+def _encode_column(column: pa.ChunkedArray | pa.Array) -> np.ndarray | None:
+    """Keys of one string column without a Python string per row, which at millions of rows is most of the time
+    to open a store: straight from Arrow's buffers when every key has the same length (BAG ids, party ids), else
+    padded to the longest by Arrow (record keys, composite keys; a null is ''). The same array `_encode` gives.
+    None for a column that is not text, is empty, or holds a non-ASCII key (the caller goes through Python)."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if len(arr) == 0 or not _is_text(arr):
+        return None
+    if not arr.null_count and (keys := _fixed_width(arr)) is not None:
+        return keys
+    arr = pc.fill_null(arr, "") if arr.null_count else arr
+    width = pc.max(pc.binary_length(arr)).as_py()
+    if not width or not pc.all(pc.string_is_ascii(arr)).as_py():  # ASCII: a character is a byte, so pads align
+        return None
+    # numpy's fixed-width bytes ignore trailing NULs: b'ab' padded to b'ab\x00' is still b'ab'
+    return _fixed_width(pc.utf8_rpad(arr, width=width, padding="\x00"))
+
+
+def _encode_parts(table: pa.Table, parts: list[str]) -> np.ndarray | None:
+    """A composite key (`SEP` between the parts, a null part as '') of text columns, by Arrow; None otherwise."""
+    columns = [table.column(p) for p in parts]
+    if not all(_is_text(c) for c in columns):
+        return None
+    joined = pc.binary_join_element_wise(*(pc.fill_null(c, "") for c in columns), SEP)
+    return _encode_column(joined)
 
 
 class KeyIndex:
@@ -54,7 +81,8 @@ class KeyIndex:
     def __init__(self, table: pa.Table, key: str | Sequence[str], presorted: bool = False) -> None:
         self.table = table
         parts = [key] if isinstance(key, str) else list(key)
-        keys = _encode_column(self.table.column(parts[0])) if len(parts) == 1 else None
+        keys = (_encode_column(self.table.column(parts[0])) if len(parts) == 1 else
+                _encode_parts(self.table, parts) if self.table.num_rows else None)
         if keys is None:
             columns = [self.table.column(p).to_pylist() for p in parts]
             raw = columns[0] if len(columns) == 1 else [SEP.join("" if x is None else str(x) for x in t)
