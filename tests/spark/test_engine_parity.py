@@ -4,7 +4,8 @@ date the same, and nearly the same top of the address list.
 
 The indicator values are compared here, in the analysis each engine ran, value by value: this replaced a test
 that ran every indicator query once more on a local Spark session and compared counts and sums (two minutes of
-Spark for a weaker check), and one that ran the lifted point-in-time queries once more (`peil_waarde` below)."""
+Spark for a weaker check). The lifted queries over every home and party at several dates stay compared in
+`tests/score/test_lift.py`; here only the values the score models trained on (`peil_waarde`)."""
 
 from __future__ import annotations
 

@@ -74,6 +74,7 @@ def evaluate(bundle: Path, out: Path, on_stage: Callable[[str], None] | None = N
     malafide = _csv(truth_dir / "malafide_partij.csv") if (truth_dir / "malafide_partij.csv").is_file() else []
     keys = truth_dir / "persoon_sleutel.csv"
     runs = {}
+    ranked_by: dict[str, list[str]] = {}
     for name, exact in (("pandzicht", False), ("exacte_regels", True)):
         if on_stage:
             on_stage(name)
@@ -81,6 +82,7 @@ def evaluate(bundle: Path, out: Path, on_stage: Callable[[str], None] | None = N
         result = analyse(bundle, target, exact_only=exact)
         rows = _csv(target / "adressen.csv")
         ranked = [r["verblijfsobject_id"] for r in rows]
+        ranked_by[name] = ranked
         k = top_k(len(ranked))
         ranks = party_ranks(_csv(target / "partijen.csv"), malafide,
                             entity_truth(target / "entiteiten.csv", keys) if keys.is_file() else None)
@@ -108,7 +110,7 @@ def evaluate(bundle: Path, out: Path, on_stage: Callable[[str], None] | None = N
     if ceiling is not None:
         runs["plafond"] = {"ranglijst": ranking_metrics(ceiling, truth, k_top=top_k(len(ranked)))}
         # the typology of the very homes `vermoeden` is measured on: pandzicht's own top k
-        ours = [r["verblijfsobject_id"] for r in _csv(out / "pandzicht" / "adressen.csv")]
+        ours = ranked_by["pandzicht"]
         typology = ceiling_typology(db, ours, truth, top_k(len(ours)))
         if typology is not None:
             runs["plafond"]["vermoeden"] = typology
