@@ -5,6 +5,7 @@ filtering afterwards; the split must neither lose a pair nor score one twice."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 
@@ -14,11 +15,12 @@ from hypothesis import strategies as st
 from splink import DuckDBAPI, Linker
 
 from pandzicht.link import parties_splink as ps
+from pandzicht.link.names import date_swap_key
 from pandzicht.link.parties_incremental import _restricted
 
 SURNAMES = ("jansen", "janssen", "bakker")
 FIRST = ("pieter", "petra", "karel")
-BIRTHS = ("1980-03-14", "1980-14-03", "1981-03-14")
+BIRTHS = ("1980-03-04", "1980-04-03", "1981-03-04")  # the first two: day and month swapped
 UNITS = ("0599010000000001", "0599010000000002", None)
 
 
@@ -26,7 +28,7 @@ def _profile(i: int, surname: int, first: int, birth: int, unit: int, token: boo
     s, f, b = SURNAMES[surname], FIRST[first], BIRTHS[birth]
     return {"unique_id": f"p{i:03d}", "achternaam_sleutel": s, "achternaam": s, "achternaam_fonetisch": s[:4],
             "achternaam_laatste": s, "voornamen": f, "voornaam1": f, "initialen": f[0], "initiaal": f[0],
-            "geboortedatum": b if b[5:7] <= "12" else "1980-03-14", "geboortedatum_sleutel": "1980-0314",
+            "geboortedatum": b, "geboortedatum_sleutel": date_swap_key(dt.date.fromisoformat(b)),
             "geboortejaar": b[:4], "verblijfsobject_id": UNITS[unit], "persoon_token": f"t{i}" if token else None,
             "nieuw": new}
 
