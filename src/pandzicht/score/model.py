@@ -211,5 +211,16 @@ def explain_rows(codes: list[str], contrib: np.ndarray, rows: Sequence[int], top
     of `minimum` or more: they get '' from one vectorised test instead of a sort each (millions at 1M units)."""
     if not len(rows):
         return []
-    strong = (contrib >= minimum).any(axis=1)
-    return [explain(codes, contrib[r], top, minimum) if strong[r] else "" for r in rows]
+    rows = np.asarray(rows, dtype=np.int64)
+    out = [""] * len(rows)
+    picked = np.flatnonzero((contrib[rows] >= minimum).any(axis=1))
+    if not len(picked):
+        return out
+    # One sort over all strong rows (a sort per row was 16 microseconds each, seconds at 1M units); each row is
+    # sorted by the same algorithm as `explain` sorts it, so ties come out in the same order.
+    strong = contrib[rows[picked]]
+    order = np.argsort(-strong, axis=1)[:, :top]
+    best = np.take_along_axis(strong, order, axis=1)
+    for k, ranked, values in zip(picked.tolist(), order.tolist(), best.tolist(), strict=True):
+        out[k] = ";".join(f"{codes[i]}:+{v:.3f}" for i, v in zip(ranked, values, strict=True) if v >= minimum)
+    return out
