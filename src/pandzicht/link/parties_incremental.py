@@ -164,9 +164,13 @@ def _classify(store: Store, judged_keys: list[str]) -> dict[str, int]:
 def _frames(store: Store) -> dict[str, pa.Table]:
     """Person and company profiles as a full run builds them, with `nieuw`: the profile holds a record that
     is resolved again."""
+    # `vorige`: the earlier party of a profile's records when none is resolved again (the smallest, should they
+    # be in several: `verspreid`), so the clustering finds every profile's node without joining all records
     store.execute("""
         CREATE OR REPLACE TEMP TABLE _profiel_nieuw AS
-        SELECT v.profiel, bool_or(s.geraakt) AS nieuw FROM _pv v JOIN _status s USING (sleutel) GROUP BY 1""")
+        SELECT v.profiel, bool_or(s.geraakt) AS nieuw, min(s.vorige_entiteit) AS vorige,
+               min(s.vorige_entiteit) <> max(s.vorige_entiteit) AS verspreid
+        FROM _pv v JOIN _status s USING (sleutel) GROUP BY 1""")
     base = "FROM _profiel p JOIN _profiel_nieuw n USING (profiel)"
     persons = store.con.sql(
         f"SELECT {', '.join('p.' + c for c in ps.PERSON_COLUMNS)}, n.nieuw {base} "
@@ -249,6 +253,43 @@ def _cluster_new(store: Store, threshold: float, judged: dict, overgenomen: dict
     new link reaches keeps its records, id and certainties as they were: with `take_over` its rows are
     copied from the earlier analysis (counted in `overgenomen`); the rest is written as a full run writes it.
     Returns the number of entities."""
+    # every profile's node: its own when resolved again, else its earlier party's
+    store.execute("""
+        CREATE OR REPLACE TEMP TABLE _profiel_knoop AS
+        SELECT p.unique_id, CASE WHEN n.nieuw THEN p.unique_id ELSE 'oud:' || n.vorige END AS knoop
+        FROM _profiel p JOIN _profiel_nieuw n USING (profiel)""")
+    # An unchanged record in a profile that is resolved again (or in a profile shared with another earlier
+    # party's records) still stays with its earlier party: a forced link from the profile's node to that party's.
+    store.execute("""
+        CREATE OR REPLACE TEMP TABLE _gedwongen AS
+        SELECT DISTINCT pk.knoop AS van, 'oud:' || s.vorige_entiteit AS naar
+        FROM (SELECT profiel FROM _profiel_nieuw WHERE nieuw OR verspreid) n JOIN _pv v USING (profiel)
+        JOIN _status s USING (sleutel) JOIN _profiel p USING (profiel) JOIN _profiel_knoop pk USING (unique_id)
+        WHERE NOT s.geraakt AND pk.knoop <> 'oud:' || s.vorige_entiteit""")
+    # A kept party is a node when something can reach it: a scored pair, a forced link, or a KvK number another
+    # node holds too (the chain below); any other is alone in every clustering, so it is left out of it (it keeps
+    # its rows, `_ent_behouden`) instead of being aggregated from all its records. Deriving every row
+    # (`take_over=False`) makes every kept party a node, as before.
+    store.execute("""
+        CREATE OR REPLACE TEMP TABLE _oud_kvk AS
+        SELECT 'oud:' || s.vorige_entiteit AS knoop, max(p.kvk_nummer) AS kvk_nummer
+        FROM (SELECT profiel, kvk_nummer FROM _profiel WHERE kvk_nummer IS NOT NULL) p JOIN _pv v USING (profiel)
+        JOIN _status s USING (sleutel) WHERE NOT s.geraakt GROUP BY 1""")
+    store.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _oud_nodig AS
+        WITH nieuw_kvk AS (
+            SELECT p.kvk_nummer FROM _profiel p JOIN _profiel_nieuw n USING (profiel)
+            WHERE n.nieuw AND p.kvk_nummer IS NOT NULL),
+        kvk AS (SELECT kvk_nummer FROM (SELECT kvk_nummer FROM nieuw_kvk UNION ALL SELECT kvk_nummer FROM _oud_kvk)
+                GROUP BY 1 HAVING count(*) > 1)
+        SELECT DISTINCT substr(knoop, 5) AS vorige_entiteit FROM (
+            SELECT knoop FROM _profiel_knoop WHERE knoop LIKE 'oud:%' AND (
+                unique_id IN (SELECT unique_id_l FROM _paar) OR unique_id IN (SELECT unique_id_r FROM _paar))
+            UNION ALL SELECT van FROM _gedwongen WHERE van LIKE 'oud:%'
+            UNION ALL SELECT naar FROM _gedwongen
+            UNION ALL SELECT knoop FROM _oud_kvk WHERE kvk_nummer IN (SELECT kvk_nummer FROM kvk)
+            UNION ALL SELECT 'oud:' || vorige_entiteit FROM _status WHERE {'false' if take_over else 'true'}
+                                                                        AND NOT geraakt)""")
     store.execute("""
         CREATE OR REPLACE TEMP TABLE _knoop AS
         WITH nieuw AS (
@@ -258,15 +299,10 @@ def _cluster_new(store: Store, threshold: float, judged: dict, overgenomen: dict
             SELECT 'oud:' || s.vorige_entiteit AS knoop, max(p.kvk_nummer) AS kvk_nummer,
                    max(p.persoon_token) AS persoon_token, max(p.geboortedatum_sleutel) AS geboortedatum_sleutel
             FROM _status s JOIN _pv v USING (sleutel) JOIN _profiel p USING (profiel)
-            WHERE NOT s.geraakt GROUP BY s.vorige_entiteit)
+            WHERE NOT s.geraakt AND s.vorige_entiteit IN (SELECT vorige_entiteit FROM _oud_nodig)
+            GROUP BY s.vorige_entiteit)
         SELECT *, CAST(row_number() OVER (ORDER BY knoop) - 1 AS INTEGER) AS i
         FROM (SELECT * FROM nieuw UNION ALL SELECT * FROM oud)""")
-    # every profile's node: its own when resolved again, else its earlier party's
-    store.execute("""
-        CREATE OR REPLACE TEMP TABLE _profiel_knoop AS
-        SELECT p.unique_id, CASE WHEN n.nieuw THEN p.unique_id ELSE 'oud:' || min(s.vorige_entiteit) END AS knoop
-        FROM _profiel p JOIN _profiel_nieuw n USING (profiel) JOIN _pv v USING (profiel)
-        JOIN _status s USING (sleutel) GROUP BY p.unique_id, n.nieuw""")
     n_nodes = int(store.scalar("SELECT count(*) FROM _knoop"))
     links = store.con.execute("""
         SELECT a.i AS l, b.i AS r, CAST(round(q.match_probability, 6) AS DOUBLE) AS p FROM _paar q
@@ -295,11 +331,8 @@ def _cluster_new(store: Store, threshold: float, judged: dict, overgenomen: dict
     cannot = [(node_of[a], node_of[b]) for (a, b), j in judged.items()
               if j.oordeel == "verschillend" and a in node_of and b in node_of]
     # an unchanged record in a profile that is resolved again still stays with its earlier party
-    forced += store.rows("""
-        SELECT DISTINCT a.i, b.i FROM _status s JOIN _pv v USING (sleutel) JOIN _profiel p USING (profiel)
-        JOIN _profiel_knoop pk USING (unique_id) JOIN _knoop a ON a.knoop = pk.knoop
-        JOIN _knoop b ON b.knoop = 'oud:' || s.vorige_entiteit
-        WHERE NOT s.geraakt AND a.i <> b.i""")
+    forced += store.rows("SELECT a.i, b.i FROM _gedwongen g JOIN _knoop a ON a.knoop = g.van "
+                         "JOIN _knoop b ON b.knoop = g.naar ORDER BY a.i, b.i")
     # only the nodes a link or judgement reaches are clustered (and their attributes fetched): a kept party
     # nothing reaches stays alone, as it would in clustering over all nodes
     result = cluster_reached(n_nodes, left, right, prob, lambda reached: _exclusive(store, reached), forced, cannot)
@@ -315,9 +348,11 @@ def _cluster_new(store: Store, threshold: float, judged: dict, overgenomen: dict
     store.execute(f"""
         CREATE OR REPLACE TEMP TABLE _ent_behouden AS
         SELECT e.sleutel, e.entiteit_id, e.zekerheid FROM _vorige_ent e
-        WHERE {'true' if take_over else 'false'} AND e.entiteit_id IN (
+        WHERE {'true' if take_over else 'false'}
+          AND e.entiteit_id IN (SELECT vorige_entiteit FROM _status WHERE NOT geraakt)
+          AND e.entiteit_id NOT IN (
             SELECT substr(k.knoop, 5) FROM _knoop k JOIN _knoop_cluster c USING (i)
-            WHERE c.alleen AND k.knoop LIKE 'oud:%')""")
+            WHERE NOT c.alleen AND k.knoop LIKE 'oud:%')""")
     # the other mentions are named as a full run names them
     store.execute("""
         CREATE OR REPLACE TEMP TABLE _lid AS
@@ -344,7 +379,8 @@ def _cluster_new(store: Store, threshold: float, judged: dict, overgenomen: dict
         FROM rij ORDER BY bron, record_sleutel""")
     kept = store.rows("SELECT count(DISTINCT entiteit_id), count(*) FROM _ent_behouden")[0]
     overgenomen["partijen"], overgenomen["records"] = int(kept[0]), int(kept[1])
-    for table in ("_knoop", "_profiel_knoop", "_knoop_cluster", "_lid", "_ent_behouden"):
+    for table in ("_knoop", "_profiel_knoop", "_knoop_cluster", "_lid", "_ent_behouden", "_gedwongen", "_oud_kvk",
+                  "_oud_nodig"):
         store.execute(f"DROP TABLE IF EXISTS {table}")
     return int(store.scalar("SELECT count(DISTINCT entiteit_id) FROM entiteit"))
 
