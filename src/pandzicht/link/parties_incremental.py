@@ -249,10 +249,11 @@ def _score_new(store: Store, frames: dict[str, pa.Table], floor: float, engine: 
 def _cluster_new(store: Store, threshold: float, judged: dict, overgenomen: dict[str, int],
                  take_over: bool = True) -> int:
     """Constrained clustering as in a full run, over the profiles resolved again and one node per kept earlier
-    party (its unchanged records, with their KvK number, BRP person and birth-date key). A kept party no
-    new link reaches keeps its records, id and certainties as they were: with `take_over` its rows are
-    copied from the earlier analysis (counted in `overgenomen`); the rest is written as a full run writes it.
-    Returns the number of entities."""
+    party a pair, a forced link or a shared KvK number reaches (its unchanged records, with their KvK number, BRP
+    person and birth-date key). A kept party no new link reaches keeps its records, id and certainties as they
+    were: with `take_over` its rows are copied from the earlier analysis (counted in `overgenomen`); the rest is
+    written as a full run writes it. With `take_over=False` every kept party is a node, so the restriction is
+    checked against clustering them all (tests/e2e/test_incremental.py). Returns the number of entities."""
     # every profile's node: its own when resolved again, else its earlier party's
     store.execute("""
         CREATE OR REPLACE TEMP TABLE _profiel_knoop AS
