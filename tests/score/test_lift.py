@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from pandzicht.indicators import shared_steps
 from pandzicht.indicators.catalogue import Indicator, load_catalogue
 from pandzicht.indicators.run import available
 from pandzicht.pipeline import analyse
@@ -128,6 +129,31 @@ def test_compute_equals_the_date_by_date_loop(world):
         assert values == pit._per_date(store, work) and len(values) > 100
     finally:
         _write_dates(store, dates)
+
+
+def _rounded(rows: list[tuple]) -> set[tuple]:
+    return {(*r[:-1], None if r[-1] is None else round(float(r[-1]), 9)) for r in rows}
+
+
+@pytest.mark.parametrize("lifted", [False, True], ids=["vandaag", "gelift"])
+def test_catalogue_queries_sharing_a_step_give_their_own_rows_together(world, lifted: bool):
+    """Every group of the catalogue and of the typology evidence that `shared_steps` runs as one statement gives
+    each indicator the rows of its own statement, today and lifted over the dates; the energy breaks are one."""
+    store, _ = world
+    items = [(i.code, lift(i.query) if lifted else i.query) for i in CATALOGUE + EVIDENCE]
+    query = dict(items)
+    together = [g for g in shared_steps.groups(store, items) if len(g) > 1]
+    assert ["energie_breuk_omhoog", "energie_breuk_omlaag"] in together
+    for group in together:
+        def wrap(code: str, q: str, lifted: bool = lifted) -> str:
+            return (f"SELECT '{code}' AS k, {'q.peildatum, ' if lifted else ''}CAST(q.entiteit_id AS VARCHAR), "
+                    f"q.waarde FROM ({q}) AS q")
+
+        apart = {row for code in group for row in _rounded(store.rows(wrap(code, query[code])))}
+        merged = shared_steps.statement([(c, query[c]) for c in group], wrap)
+        assert "MATERIALIZED" in merged
+        assert _rounded(store.rows(merged)) == apart, group
+        assert {r[0] for r in apart} == set(group) or not lifted  # each member fires somewhere in the lifted run
 
 
 # --- the transform on small hand-written queries ----------------------------------------------------------------

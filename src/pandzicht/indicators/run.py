@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from pandzicht.contract.sources import SOURCES, Kind
 from pandzicht.errors import PandzichtError
+from pandzicht.indicators import shared_steps
 from pandzicht.indicators.catalogue import Indicator, load_catalogue
 from pandzicht.store.engine import Store, raw_table
 
@@ -99,13 +100,15 @@ def run_indicators(
             todo.append((i, ind))
         else:
             skipped.append(ind.code)
-    # a batch of indicators is one statement (`Engine.batch`); when it fails, its indicators run one by one
-    # so the error names the one that failed
-    for start in range(0, len(todo), store.batch):
-        batch = [ind for _, ind in todo[start:start + store.batch]]
+    # a batch of indicators is one statement (queries that share a step on DuckDB, `Engine.batch` on Spark:
+    # `shared_steps`); when it fails, its indicators run one by one so the error names the one that failed
+    position = {ind.code: i for i, ind in todo}
+    by_code = {ind.code: ind for _, ind in todo}
+    for codes in shared_steps.groups(store, [(ind.code, ind.query) for _, ind in todo]):
+        batch = [by_code[c] for c in codes]
         if progress:
-            for i, ind in todo[start:start + store.batch]:
-                progress(ind.code, i, len(indicators))
+            for ind in batch:
+                progress(ind.code, position[ind.code], len(indicators))
         try:
             _insert(store, batch)
         except store.errors as exc:
@@ -118,6 +121,7 @@ def run_indicators(
                 except store.errors as exc_one:
                     raise PandzichtError(f"indicator {ind.code}: {type(exc_one).__name__}") from exc_one
         ran.extend(ind.code for ind in batch)
+    ran.sort(key=position.__getitem__)  # catalogue order, however the statements grouped them
     store.execute(
         "CREATE OR REPLACE TABLE indicator_waarde AS SELECT * FROM indicator_waarde ORDER BY indicator, entiteit_id"
     )
@@ -126,6 +130,8 @@ def run_indicators(
 
 def _insert(store: Store, indicators: list[Indicator]) -> None:
     """One statement that appends the values of these indicators to `indicator_waarde`."""
-    store.execute("INSERT INTO indicator_waarde " + " UNION ALL ".join(
-        f"SELECT '{ind.code}', '{ind.entiteit}', CAST(entiteit_id AS VARCHAR), CAST(waarde AS DOUBLE) "
-        f"FROM ({ind.query}) AS q WHERE entiteit_id IS NOT NULL AND waarde > 0" for ind in indicators))
+    kind = {ind.code: ind.entiteit for ind in indicators}
+    store.execute("INSERT INTO indicator_waarde " + shared_steps.statement(
+        [(ind.code, ind.query) for ind in indicators],
+        lambda code, query: f"SELECT '{code}', '{kind[code]}', CAST(entiteit_id AS VARCHAR), CAST(waarde AS DOUBLE) "
+                            f"FROM ({query}) AS q WHERE entiteit_id IS NOT NULL AND waarde > 0"))

@@ -577,8 +577,14 @@ def _identifiers_as_numbers(store: Store, source: Source, present: set[str], qua
 
 def _mark_duplicates(store: Store, key: tuple[str, ...]) -> None:
     """The first valid occurrence of a key is kept; later valid ones are quarantined as duplicates. Most files
-    have none, so the rows are numbered per key only when a grouping finds a key twice."""
+    have none, so the rows are numbered per key only when a grouping finds a key twice.
+
+    Distinct 64-bit hashes of the keys prove distinct keys, and counting those is a third cheaper than grouping
+    the text keys (20.7M energy rows: 4.3 against 6.3 s); only when two hashes coincide (a duplicate, or a
+    collision) does the grouping on the keys themselves decide."""
     keys = ", ".join(cleaned(k) for k in key)
+    if store.scalar(f"SELECT count(DISTINCT hash({keys})) = count(*) FROM _checked WHERE _reden IS NULL"):
+        return
     if not store.scalar(f"SELECT EXISTS (SELECT 1 FROM _checked WHERE _reden IS NULL GROUP BY {keys} "
                         "HAVING count(*) > 1)"):
         return

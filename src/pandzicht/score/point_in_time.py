@@ -41,6 +41,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from pandzicht.indicators import shared_steps
 from pandzicht.indicators.catalogue import Indicator
 from pandzicht.link import previous as prev
 from pandzicht.score import lift as lift_module
@@ -344,14 +345,16 @@ def _lifted(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]]]
     try:
         for dates, codes in groups.items():
             store.write_arrow(DATES, _at_dates(meta, dates))
-            # `Engine.batch` indicators per statement (one on DuckDB, a union of several on Spark)
-            for start in range(0, len(codes), store.batch):
-                batch = codes[start:start + store.batch]
-                for code, ref, ident, value in store.rows(" UNION ALL ".join(
-                    f"SELECT '{code}' AS indicator, q.peildatum, CAST(q.entiteit_id AS VARCHAR) AS entiteit_id, "
-                    f"max(CAST(q.waarde AS DOUBLE)) AS waarde FROM ({lifted[code]}) AS q JOIN {_WANTED} AS t "
-                    "ON t.peildatum = q.peildatum AND t.entiteit_id = CAST(q.entiteit_id AS VARCHAR) "
-                    "WHERE q.waarde > 0 GROUP BY q.peildatum, CAST(q.entiteit_id AS VARCHAR)" for code in batch)):
+            # one statement per group of queries that share a step on DuckDB, `Engine.batch` of them on Spark
+            items = [(code, lifted[code]) for code in codes]
+            for batch in shared_steps.groups(store, items):
+                for code, ref, ident, value in store.rows(shared_steps.statement(
+                        [(code, lifted[code]) for code in batch],
+                        lambda code, query: f"SELECT '{code}' AS indicator, q.peildatum, "
+                        f"CAST(q.entiteit_id AS VARCHAR) AS entiteit_id, max(CAST(q.waarde AS DOUBLE)) AS waarde "
+                        f"FROM ({query}) AS q JOIN {_WANTED} AS t ON t.peildatum = q.peildatum "
+                        "AND t.entiteit_id = CAST(q.entiteit_id AS VARCHAR) "
+                        "WHERE q.waarde > 0 GROUP BY q.peildatum, CAST(q.entiteit_id AS VARCHAR)")):
                     out[(refs[_day(ref)], code, ident)] = float(value)
     finally:
         store.execute(f"DROP TABLE IF EXISTS {DATES}")
