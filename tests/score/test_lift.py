@@ -150,7 +150,7 @@ def test_catalogue_queries_sharing_a_step_give_their_own_rows_together(world, li
                     f"q.waarde FROM ({q}) AS q")
 
         apart = {row for code in group for row in _rounded(store.rows(wrap(code, query[code])))}
-        merged = shared_steps.statement([(c, query[c]) for c in group], wrap)
+        merged = shared_steps.statement(store, [(c, query[c]) for c in group], wrap)
         assert "MATERIALIZED" in merged
         assert _rounded(store.rows(merged)) == apart, group
         assert {r[0] for r in apart} == set(group) or not lifted  # each member fires somewhere in the lifted run

@@ -30,7 +30,7 @@ def _wrap(key: str, query: str) -> str:
 def _together(store: Store, queries: dict[str, str]) -> set[tuple]:
     out: set[tuple] = set()
     for keys in shared_steps.groups(store, list(queries.items())):
-        out |= set(store.rows(shared_steps.statement([(k, queries[k]) for k in keys], _wrap)))
+        out |= set(store.rows(shared_steps.statement(store, [(k, queries[k]) for k in keys], _wrap)))
     return out
 
 
@@ -52,7 +52,7 @@ def test_queries_sharing_a_step_that_reads_data_are_one_statement():
     }
     with _store() as store:
         assert shared_steps.groups(store, list(queries.items())) == [["hoog", "laag"], ["los"]]
-        sql = shared_steps.statement([(k, queries[k]) for k in ("hoog", "laag")], _wrap)
+        sql = shared_steps.statement(store, [(k, queries[k]) for k in ("hoog", "laag")], _wrap)
         assert sql.count("MATERIALIZED") == 2  # p and base once; each query's own s apart
         assert "q0_s" in sql and "q1_s" in sql
         assert _together(store, queries) == _apart(store, queries)
@@ -99,10 +99,14 @@ def test_what_cannot_be_merged_safely_runs_alone():
 
 
 def test_spark_batches_as_it_always_did():
+    """Spark (`Engine.batch` > 1) unions its batches as they come and never hoists: it knows no `MATERIALIZED`."""
     queries = [(f"q{i}", f"WITH {BASE.format(t=1)} SELECT id AS entiteit_id, v AS waarde FROM base") for i in range(5)]
     with _store() as store:
         store.batch = 2
         assert shared_steps.groups(store, queries) == [["q0", "q1"], ["q2", "q3"], ["q4"]]
+        sql = shared_steps.statement(store, queries[:2], _wrap)
+        assert "MATERIALIZED" not in sql and sql == " UNION ALL ".join(_wrap(k, q) for k, q in queries[:2])
+        assert _together(store, dict(queries)) == _apart(store, dict(queries))
 
 
 # Random families of queries: each a chain of steps over raw_x whose thresholds and aggregates come from a small

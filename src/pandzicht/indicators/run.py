@@ -132,6 +132,6 @@ def _insert(store: Store, indicators: list[Indicator]) -> None:
     """One statement that appends the values of these indicators to `indicator_waarde`."""
     kind = {ind.code: ind.entiteit for ind in indicators}
     store.execute("INSERT INTO indicator_waarde " + shared_steps.statement(
-        [(ind.code, ind.query) for ind in indicators],
+        store, [(ind.code, ind.query) for ind in indicators],
         lambda code, query: f"SELECT '{code}', '{kind[code]}', CAST(entiteit_id AS VARCHAR), CAST(waarde AS DOUBLE) "
                             f"FROM ({query}) AS q WHERE entiteit_id IS NOT NULL AND waarde > 0"))

@@ -56,14 +56,14 @@ def groups(store: Engine, items: Sequence[tuple[K, str]]) -> list[list[K]]:
     return list(out.values())
 
 
-def statement(items: Sequence[tuple[K, str]], wrap: Wrap) -> str:
-    """One statement for `items` (key, query): `wrap(key, query)` for each, in a `UNION ALL`; queries that share a
-    step read it from one `WITH` at the top (the statement of a group from `groups`)."""
+def statement(store: Engine, items: Sequence[tuple[K, str]], wrap: Wrap) -> str:
+    """One statement for `items` (key, query): `wrap(key, query)` for each, in a `UNION ALL`; on DuckDB, queries
+    that share a step read it from one `WITH` at the top (the statement of a group from `groups`)."""
     if len(items) == 1:
         key, query = items[0]
         return wrap(key, query)
     queries = tuple(q for _, q in items)
-    if len(set(_components(queries))) != 1:  # nothing shared (a Spark batch): the queries as they are
+    if store.batch > 1 or len(set(_components(queries))) != 1:  # Spark, or nothing shared: the queries as they are
         return " UNION ALL ".join(wrap(k, q) for k, q in items)
     ctes, bodies = _hoisted(queries)
     return f"WITH {ctes} " + " UNION ALL ".join(wrap(k, b) for (k, _), b in zip(items, bodies, strict=True))

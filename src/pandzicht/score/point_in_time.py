@@ -349,7 +349,7 @@ def _lifted(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]]]
             items = [(code, lifted[code]) for code in codes]
             for batch in shared_steps.groups(store, items):
                 for code, ref, ident, value in store.rows(shared_steps.statement(
-                        [(code, lifted[code]) for code in batch],
+                        store, [(code, lifted[code]) for code in batch],
                         lambda code, query: f"SELECT '{code}' AS indicator, q.peildatum, "
                         f"CAST(q.entiteit_id AS VARCHAR) AS entiteit_id, max(CAST(q.waarde AS DOUBLE)) AS waarde "
                         f"FROM ({query}) AS q JOIN {_WANTED} AS t ON t.peildatum = q.peildatum "
