@@ -138,3 +138,15 @@ def test_identical_queries_share_everything_and_keep_their_keys(n: int):
     with _store() as store:
         assert shared_steps.groups(store, list(queries.items())) == [list(queries)]
         assert _together(store, queries) == _apart(store, queries)
+
+
+def test_a_name_used_before_its_step_is_the_table_of_that_name():
+    """`early` reads the table raw_y; the later step named raw_y shadows it only for what comes after."""
+    queries = {
+        k: f"WITH {BASE.format(t=1)}, early AS (SELECT id, v FROM raw_y), raw_y AS (SELECT id, v * {m} AS v FROM base) "
+           "SELECT e.id AS entiteit_id, e.v + r.v AS waarde FROM early e JOIN raw_y r USING (id)"
+        for k, m in (("een", 1), ("twee", 2))}
+    with _store() as store:
+        store.write_arrow("raw_y", pa.table({"id": ["h1", "h2"], "v": [100.0, 200.0]}))
+        assert shared_steps.groups(store, list(queries.items())) == [["een", "twee"]]
+        assert _together(store, queries) == _apart(store, queries)

@@ -160,27 +160,30 @@ def _hoisted(queries: tuple[str, ...]) -> tuple[str, list[str]]:
         assert q.tree is not None
         new = {name: name_of.get(q.sig[name], f"q{n}_{name}") for name, _, _ in q.steps}
 
-        def renamed(node: exp.Expression, new: dict[str, str] = new) -> exp.Expression:
+        def renamed(node: exp.Expression, visible: set[str], new: dict[str, str] = new) -> exp.Expression:
+            """`node` reading the renamed steps; `visible`: the steps it can read (a later name is a table)."""
             node = node.copy()
             for table in list(node.find_all(exp.Table)):
-                if not table.args.get("db") and table.name in new:
+                if not table.args.get("db") and table.name in visible:
                     alias = table.alias or table.name
                     table.set("this", exp.to_identifier(new[table.name]))
                     table.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
             return node
 
+        before: set[str] = set()
         for cte in q.tree.args["with_"].expressions:
             target = new[cte.alias]
+            visible, before = set(before), before | {cte.alias}
             if target in written:
                 continue
             written.add(target)
             alias = cte.args["alias"].copy()
             alias.set("this", exp.to_identifier(target))
-            step = exp.CTE(this=renamed(cte.this), alias=alias)
+            step = exp.CTE(this=renamed(cte.this, visible), alias=alias)
             if target in once:
                 step.set("materialized", True)
             ctes.append(step.sql("duckdb"))
-        body = renamed(q.tree)
+        body = renamed(q.tree, before)
         body.set("with_", None)
         bodies.append(body.sql("duckdb"))
     return ", ".join(ctes), bodies
