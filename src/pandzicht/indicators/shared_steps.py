@@ -78,7 +78,7 @@ class _Query:
         self.tree: exp.Query | None = None
         self.steps: list[tuple[str, str, exp.Expression]] = []
         self.reads: dict[str, set[str]] = {}
-        self.data: dict[str, bool] = {}
+        self.data: dict[str, bool] = {}  # per step: reads a table with the delivery's data, directly or not
         self.sig: dict[str, tuple] = {}
         try:
             tree = sqlglot.parse_one(sql, read="duckdb")
@@ -95,9 +95,11 @@ class _Query:
         # name and text and what the steps it reads compute: the same text over other steps is other work.
         for name, text, body in self.steps:
             before = set(self.sig)
-            tables = [t for t in body.find_all(exp.Table)]
+            tables = list(body.find_all(exp.Table))
             self.reads[name] = {t.name for t in tables if not t.args.get("db") and t.name in before}
-            self.data[name] = any(_holds_data(t, before) for t in tables)
+            # reads data itself, or through a step before it
+            self.data[name] = (any(_holds_data(t, before) for t in tables)
+                               or any(self.data[d] for d in self.reads[name]))
             self.sig[name] = (name, text, tuple(sorted((d, self.sig[d]) for d in self.reads[name])))
 
 
@@ -135,13 +137,10 @@ def _components(queries: tuple[str, ...]) -> tuple[int, ...]:
             i = parent[i]
         return i
 
-    def heavy(q: _Query, name: str, seen: frozenset[str] = frozenset()) -> bool:
-        return q.data[name] or any(heavy(q, d, seen | {name}) for d in q.reads[name] if d not in seen)
-
     owner: dict[tuple, int] = {}
     for i, q in enumerate(parsed):
         for name, sig in q.sig.items():
-            if sig in shared and heavy(q, name):
+            if sig in shared and q.data[name]:
                 j = owner.setdefault(sig, i)
                 parent[root(i)] = root(j)
     return tuple(root(i) for i in range(len(queries)))
