@@ -112,3 +112,16 @@ def test_a_lost_suffix_is_marked_not_dropped():
     assert parse_address("doornspijkkd 22-, 3016io rotterdam", PLACES).achtervoegsel_onleesbaar
     assert not parse_address("doornspijkkd 22-A, 3016io rotterdam", PLACES).achtervoegsel_onleesbaar
     assert not parse_address("doornspijkkd 22, 3016 IO rotterdam", PLACES).achtervoegsel_onleesbaar
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aZ 9-'.,éëÉıøßÆłœﬁ\u0301\u00a0Ǆ²") | st.characters(), max_size=30))
+def test_fold_of_ascii_is_lowering_and_of_any_text_the_full_fold(text: str) -> None:
+    """`fold` only lowers ASCII text (nothing there decomposes or combines): the same result as the full fold,
+    which every text, ASCII or not, still equals."""
+    import unicodedata
+
+    from pandzicht.link.address_parse import _NO_DECOMPOSITION, fold
+
+    full = unicodedata.normalize("NFKD", text.translate(_NO_DECOMPOSITION))
+    assert fold(text) == "".join(ch for ch in full if not unicodedata.combining(ch)).lower()

@@ -6,7 +6,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pandzicht.evaluation.ranking import ranking_metrics
@@ -131,3 +131,41 @@ def test_explain_rows_breaks_ties_as_explain_on_rows_as_wide_as_the_catalogue(va
     contrib = np.array(values)
     codes = [f"i{k}" for k in range(24)]
     assert explain_rows(codes, contrib, range(len(values))) == [explain(codes, row) for row in contrib]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([0.0, 1e-10, 0.1, 0.1 + 1e-12, 0.30000000000000004, 0.3, 2.5, 7.0]),
+                          st.text(alphabet="aAbé09_", min_size=1, max_size=6)), max_size=60, unique_by=lambda t: t[1]))
+def test_the_vectorised_ranking_orders_as_the_keyed_python_sort(rows) -> None:  # type: ignore[no-untyped-def]
+    """Falling strength rounded to 9 decimals, then id: NumPy's sort gives the order the per-row Python sort gave,
+    with ties broken by id (also ties only after rounding, and ids beyond ASCII)."""
+    from pandzicht.score.shortlist import _ranked
+
+    strength = np.array([s for s, _ in rows], dtype=float)
+    ids = [i for _, i in rows]
+    assert _ranked(strength, ids) == sorted(range(len(ids)), key=lambda r: (-round(float(strength[r]), 9), ids[r]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c", "zz"]), st.sampled_from(["u1", "u2", "u3", "x9"]),
+                          st.floats(-2, 5, allow_nan=False)), max_size=40))
+def test_the_indicator_matrix_takes_each_cells_largest_value(rows) -> None:  # type: ignore[no-untyped-def]
+    """`_matrix` places values as the per-row loop it replaced did: the largest per (id, code), 0 where none fired
+    or all were below 0, values of other ids or codes left out."""
+    from pandzicht.score.shortlist import _matrix
+    from pandzicht.store.engine import Store
+
+    with Store(None) as store:
+        store.execute("CREATE TABLE ids AS SELECT * FROM (VALUES ('u3'), ('u1'), ('u2')) v(entiteit_id)")
+        store.execute("CREATE TABLE indicator_waarde (indicator VARCHAR, entiteit VARCHAR, entiteit_id VARCHAR, "
+                      "waarde DOUBLE)")
+        for code, ident, value in rows:
+            store.execute("INSERT INTO indicator_waarde VALUES (?, 'adres', ?, ?)", [code, ident, value])
+        ids, x = _matrix(store, "SELECT entiteit_id FROM ids ORDER BY 1", ["c", "a", "b"])
+    assert ids == ["u1", "u2", "u3"]
+    want = np.zeros((3, 3))
+    for code, ident, value in rows:
+        if code in ("c", "a", "b") and ident in ids:
+            i, j = ids.index(ident), ["c", "a", "b"].index(code)
+            want[i, j] = max(want[i, j], value)
+    assert np.array_equal(x, want)

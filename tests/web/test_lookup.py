@@ -75,7 +75,7 @@ def test_ranked_pages_equal_the_sql_they_replace(app) -> None:  # type: ignore[n
         "SELECT entiteit_id FROM partij_score ORDER BY rang LIMIT 10 OFFSET 5")]
     in_wijk = [r["entiteit_id"] for r in store.top_parties(10, wijk=wijk)]
     assert in_wijk and in_wijk == [r["entiteit_id"] for r in store.rows(
-        "SELECT entiteit_id FROM partij_score WHERE entiteit_id IN (SELECT r.van FROM memory.rel_van r JOIN "
+        "SELECT entiteit_id FROM partij_score WHERE entiteit_id IN (SELECT r.van FROM relatie r JOIN "
         "raw_bag_verblijfsobject b ON b.verblijfsobject_id = r.naar WHERE b.wijk_code = ?) ORDER BY rang LIMIT 10",
         [wijk])]
     # the network's edges and degrees, against SQL over the relation table
@@ -138,3 +138,57 @@ def test_keys_from_arrow_are_the_keys_python_makes(rows: list[tuple], start: int
         key = composite(*("" if x is None else x for x in pair))
         assert len(index.get(key)) == sum(1 for p in zip(a, b, strict=True)
                                           if composite(*("" if x is None else x for x in p)) == key)
+
+
+def test_party_screens_read_relations_as_the_sql_they_replace(app) -> None:  # type: ignore[no-untyped-def]
+    """Portfolio, officers, phoenix history and the party list's wijk filter read the relations through the key
+    indexes (no DuckDB copy of them is published): the same rows as the SQL over `relatie` they replaced."""
+    store = app.state.ctx.analysis
+    parties = [r["entiteit_id"] for r in store.rows(
+        "(SELECT van AS entiteit_id FROM relatie WHERE soort = 'director_of' GROUP BY 1 ORDER BY count(*) DESC, 1 "
+        "LIMIT 15) UNION (SELECT naar FROM relatie WHERE soort = 'director_of' GROUP BY 1 ORDER BY count(*) DESC, 1 "
+        "LIMIT 15) UNION (SELECT van FROM relatie WHERE soort IN ('owns', 'lets', 'brokers') GROUP BY 1 "
+        "ORDER BY count(*) DESC, 1 LIMIT 15)")]
+    assert len(parties) > 20
+    seen_officers = seen_firms = 0
+    for party in parties:
+        spans = {(r["verblijfsobject_id"], r["soort"], r["bron"]): (r["van"], r["tot"]) for r in store.rows(
+            "SELECT naar AS verblijfsobject_id, soort, bron, min(geldig_van) AS van, max(coalesce(geldig_tot, "
+            "DATE '9999-12-31')) AS tot FROM relatie WHERE van = ? AND soort <> 'director_of' GROUP BY 1, 2, 3",
+            [party])}
+        shown = store.portfolio(party)
+        assert len({(r["verblijfsobject_id"], r["soort"], r["bron"]) for r in shown}) == len(shown)
+        for r in shown:
+            van, tot = spans[(r["verblijfsobject_id"], r["soort"], r["bron"])]
+            assert (r["van"], r["tot"]) == (van, None if tot.year == 9999 else tot)
+        units = set(store.unit_addresses([k[0] for k in spans]))
+        assert len(shown) == sum(1 for k in spans if k[0] in units)
+        officers = store.officers(party)
+        want_of = store.rows("SELECT van AS entiteit_id, geldig_van, geldig_tot, record_sleutel FROM relatie WHERE "
+                             "soort = 'director_of' AND naar = ? ORDER BY geldig_van, van, record_sleutel", [party])
+        want_fn = store.rows("SELECT naar AS entiteit_id, geldig_van, geldig_tot, record_sleutel FROM relatie WHERE "
+                             "soort = 'director_of' AND van = ? ORDER BY geldig_van, naar, record_sleutel", [party])
+        keys = ("entiteit_id", "geldig_van", "geldig_tot", "record_sleutel")
+        assert [{k: r[k] for k in keys} for r in officers["functionarissen"]] == want_of
+        assert [{k: r[k] for k in keys} for r in officers["functies"]] == want_fn
+        seen_officers += len(want_of) + len(want_fn)
+        firms = [r["kvk_nummer"] for r in store.phoenix_history(party)]
+        want = list(dict.fromkeys(r["kvk_nummer"] for r in store.rows("""
+            WITH people AS (SELECT van AS p FROM relatie WHERE soort = 'director_of' AND naar = ? UNION SELECT ?),
+            firms AS (SELECT DISTINCT r.naar AS bedrijf, r.van AS persoon FROM relatie r JOIN people ON r.van = p
+                      WHERE r.soort = 'director_of')
+            SELECT k.kvk_nummer FROM firms f JOIN entiteit e ON e.entiteit_id = f.bedrijf AND e.bron = 'kvk_vestiging'
+            JOIN raw_kvk_vestiging k ON k.kvk_nummer = e.record_sleutel
+            ORDER BY k.datum_inschrijving, k.kvk_nummer, f.persoon""", [party, party])))
+        assert firms == want
+        seen_firms += len(want)
+    assert seen_officers and seen_firms  # the sample exercised both
+    pick = store.one("SELECT b.wijk_code, p.rol FROM relatie r JOIN raw_bag_verblijfsobject b ON "
+                     "b.verblijfsobject_id = r.naar JOIN partij_score p ON p.entiteit_id = r.van WHERE b.wijk_code "
+                     "IS NOT NULL GROUP BY 1, 2 ORDER BY count(DISTINCT p.entiteit_id) DESC, 1, 2 LIMIT 1")
+    wijk, rol = pick["wijk_code"], pick["rol"]
+    got = [r["entiteit_id"] for r in store.top_parties(20, wijk=wijk, rol=rol)]
+    assert got and got == [r["entiteit_id"] for r in store.rows(
+        "SELECT entiteit_id FROM partij_score WHERE rol = ? AND entiteit_id IN (SELECT r.van FROM relatie r JOIN "
+        "raw_bag_verblijfsobject b ON b.verblijfsobject_id = r.naar WHERE b.wijk_code = ?) ORDER BY rang LIMIT 20",
+        [rol, wijk])]

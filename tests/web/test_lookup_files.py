@@ -46,7 +46,7 @@ def test_analyse_writes_the_files_into_the_published_version(world: dict[str, Pa
 def test_the_mapped_indexes_equal_the_ones_built_in_memory(pair) -> None:  # type: ignore[no-untyped-def]
     mapped, built = pair
     assert _uses_files(mapped) and not _uses_files(built)
-    assert {"rel_van", "unit_adres", "zoek_adres", "zoek_bedrijf", "zoek_kvk"} <= mapped.lookup_tables
+    assert {"partij_kort", "unit_adres", "zoek_adres", "zoek_bedrijf", "zoek_kvk"} <= mapped.lookup_tables
     assert not built.lookup_tables
     assert set(mapped._index) == set(built._index) and mapped._n_scored == built._n_scored > 0
     for name, a in mapped._index.items():
@@ -55,7 +55,7 @@ def test_the_mapped_indexes_equal_the_ones_built_in_memory(pair) -> None:  # typ
         assert np.array_equal(a.keys, b.keys), name
         for x, y in ((a.order, b.order), (a.starts, b.starts)):
             assert (x is None) == (y is None) and (x is None or np.array_equal(x, y)), name
-    for table in ("rel_van", "rel_naar", "partij_kort", "unit_adres", "energie_norm"):
+    for table in ("partij_kort", "unit_adres", "energie_norm"):
         sql = f"SELECT * FROM memory.{table} ORDER BY ALL"  # their order within a key is not promised
         assert mapped.rows(sql) == built.rows(sql), table
 

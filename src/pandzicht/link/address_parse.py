@@ -67,7 +67,10 @@ _NO_DECOMPOSITION = str.maketrans({"ı": "i", "ø": "o", "Ø": "O", "ß": "ss", 
 
 
 def fold(text: str) -> str:
-    """Lower case without diacritics: the form two spellings of one name share."""
+    """Lower case without diacritics: the form two spellings of one name share. ASCII text (nearly every address
+    and name) has nothing to decompose or drop, so it is only lowered (fold runs millions of times at 1M units)."""
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKD", text.translate(_NO_DECOMPOSITION))
     return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
 

@@ -80,17 +80,20 @@ def build_record_units(store: Store) -> None:
 
 def build_graph(store: Store) -> int:
     """Write table `relatie` (van, naar, soort, bron, record_sleutel, geldig_van, geldig_tot); returns edge count."""
-    store.execute(
-        "CREATE OR REPLACE TABLE relatie (van VARCHAR, naar VARCHAR, soort VARCHAR, bron VARCHAR, "
-        "record_sleutel VARCHAR, geldig_van DATE, geldig_tot DATE)"
-    )
+    # One statement, written once in its final order (inserting each kind and sorting after wrote the largest
+    # table of an analysis twice).
+    parts = []
     for kind, (source, sql) in _EDGES.items():
         needed = {source, *(["politie_incident"] if source == "politie_betrokkene" else [])}
         if not all(store.has_table(f"raw_{s}") for s in needed):
             continue
-        store.execute(
-            f"INSERT INTO relatie SELECT van, naar, '{kind}', '{source}', rs, gv, gt "
-            f"FROM ({sql}) AS t(van, naar, rs, gv, gt) WHERE naar IS NOT NULL"
-        )
-    store.execute("CREATE OR REPLACE TABLE relatie AS SELECT * FROM relatie ORDER BY soort, bron, record_sleutel, van")
+        parts.append(f"SELECT CAST(van AS VARCHAR) AS van, CAST(naar AS VARCHAR) AS naar, '{kind}' AS soort, "
+                     f"'{source}' AS bron, CAST(rs AS VARCHAR) AS record_sleutel, CAST(gv AS DATE) AS geldig_van, "
+                     f"CAST(gt AS DATE) AS geldig_tot FROM ({sql}) AS t(van, naar, rs, gv, gt) WHERE naar IS NOT NULL")
+    if parts:
+        store.execute(f"CREATE OR REPLACE TABLE relatie AS SELECT * FROM ({' UNION ALL '.join(parts)}) "
+                      "ORDER BY soort, bron, record_sleutel, van")
+    else:
+        store.execute("CREATE OR REPLACE TABLE relatie (van VARCHAR, naar VARCHAR, soort VARCHAR, bron VARCHAR, "
+                      "record_sleutel VARCHAR, geldig_van DATE, geldig_tot DATE)")
     return store.scalar("SELECT count(*) FROM relatie")

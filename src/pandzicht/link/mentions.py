@@ -178,10 +178,10 @@ def _inputs(store: Store) -> None:
 
 
 def _carry(store: Store, previous: Path) -> tuple[int, str]:
-    """Table `_pv_over`: the earlier delivery's mentions whose source row and code hash the same now; one whose
-    kind was guessed only as the person it was taken for then (`_settle_guessed` decides it again). Returns
-    their number and, when there are none, why."""
-    columns = ", ".join(f"v.{c}" for c in MENTION_COLUMNS)
+    """Table `_pv_over`: the keys (and the kind, name and company core later steps ask for) of the earlier
+    delivery's mentions whose source row and code hash the same now; one whose kind was guessed only as the person
+    it was taken for then (`_settle_guessed` decides it again). Their full rows are read from the earlier analysis
+    once, when `partij_vermelding` is written. Returns their number and, when there are none, why."""
     with prev.attached(store, previous) as alias:
         if not (prev.has_table(store, INPUT_TABLE) and prev.has_table(store, "partij_vermelding")):
             return 0, "de vorige analyse bewaarde de invoer van haar vermeldingen niet"
@@ -190,7 +190,7 @@ def _carry(store: Store, previous: Path) -> tuple[int, str]:
         if kind != "UBIGINT":  # an analysis by an earlier version kept an md5 (text): nothing compares with it
             return 0, "de vorige analyse legde de invoer van haar vermeldingen anders vast (een eerdere versie)"
         store.execute(f"""
-            INSERT INTO _pv_over SELECT {columns} FROM _mv_in n
+            INSERT INTO _pv_over SELECT v.bron, v.record_sleutel, v.soort, v.naam, v.bedrijf_kern FROM _mv_in n
             JOIN {alias}.{INPUT_TABLE} i ON i.bron = n.bron AND i.record_sleutel = n.record_sleutel
                                         AND i.invoer = n.invoer
             JOIN {alias}.partij_vermelding v ON v.bron = n.bron AND v.record_sleutel = n.record_sleutel
@@ -207,7 +207,8 @@ def collect_mentions(store: Store, previous: Path | None = None) -> tuple[int, d
         return _collect(store), {"modus": "volledig", "reden": "overnemen draait alleen op de DuckDB-opslag"}
     _inputs(store)
     schema = _schema()
-    store.write_arrow("_pv_over", schema.empty_table())
+    store.execute("CREATE OR REPLACE TEMP TABLE _pv_over (bron VARCHAR, record_sleutel VARCHAR, soort VARCHAR, "
+                  "naam VARCHAR, bedrijf_kern VARCHAR)")
     carried, why = (0, "geen eerdere levering of --opnieuw") if previous is None else _carry(store, previous)
     # the rows to derive, in no particular order (the table is sorted when written)
     rest = ("" if not carried else "WHERE NOT EXISTS (SELECT 1 FROM _pv_over o WHERE o.bron = n.bron "
@@ -219,11 +220,17 @@ def collect_mentions(store: Store, previous: Path | None = None) -> tuple[int, d
     derived = _settle_guessed(store, derived, known, schema)
     carried = int(store.scalar("SELECT count(*) FROM _pv_over"))
     columns = ", ".join(MENTION_COLUMNS)
-    both = f"SELECT {columns} FROM _pv_over UNION ALL " if carried else ""
     store.con.register("_pv_nieuw", derived)
     try:
-        store.execute(f"CREATE OR REPLACE TABLE partij_vermelding AS SELECT * FROM ({both}SELECT {columns} "
-                      "FROM _pv_nieuw) ORDER BY bron, record_sleutel")
+        if carried and previous is not None:  # the carried rows straight from the earlier analysis, written once
+            with prev.attached(store, previous) as alias:
+                store.execute(f"CREATE OR REPLACE TABLE partij_vermelding AS SELECT * FROM ("
+                              f"SELECT {', '.join('v.' + c for c in MENTION_COLUMNS)} FROM {alias}.partij_vermelding v "
+                              f"SEMI JOIN _pv_over o ON o.bron = v.bron AND o.record_sleutel = v.record_sleutel "
+                              f"UNION ALL SELECT {columns} FROM _pv_nieuw) ORDER BY bron, record_sleutel")
+        else:
+            store.execute(f"CREATE OR REPLACE TABLE partij_vermelding AS SELECT {columns} FROM _pv_nieuw "
+                          "ORDER BY bron, record_sleutel")
     finally:
         store.con.unregister("_pv_nieuw")
     # only ever joined on its key, so written in no particular order
@@ -240,17 +247,27 @@ def collect_mentions(store: Store, previous: Path | None = None) -> tuple[int, d
 def _settle_guessed(store: Store, derived: pa.Table, known: set[str], schema: pa.Schema) -> pa.Table:
     """A carried mention of guessed kind is a person unless its name is now a known company: such mentions
     leave `_pv_over` and are derived again (as that company); returns `derived` with them."""
-    carried = store.rows("SELECT o.bron, o.record_sleutel, o.naam FROM _pv_over o JOIN _mv_in n "
-                         "ON n.bron = o.bron AND n.record_sleutel = o.record_sleutel WHERE n.geraden")
-    if not carried:
+    # Each distinct name is judged once: at 1M units some 670k carried mentions of guessed kind hold about a
+    # third as many names, and judging one costs a company-core parse (most of this stage's time).
+    store.execute("CREATE OR REPLACE TEMP TABLE _geraden AS SELECT o.bron, o.record_sleutel, coalesce(o.naam, '') "
+                  "AS naam FROM _pv_over o JOIN _mv_in n ON n.bron = o.bron AND n.record_sleutel = o.record_sleutel "
+                  "WHERE n.geraden")
+    names = [r[0] for r in store.rows("SELECT DISTINCT naam FROM _geraden")]
+    if not names:
+        store.execute("DROP TABLE _geraden")
         return derived
     kinds, cores = derived.column("soort").to_pylist(), derived.column("bedrijf_kern").to_pylist()
     known = known | {core for kind, core in zip(kinds, cores, strict=True) if kind == "bedrijf" and core}
     matcher = KnownCompanies(known)
-    flips = [(bron, key) for bron, key, naam in carried if matcher.knows(naam or "")]
-    if not flips:
+    companies = [naam for naam in names if matcher.knows(naam)]
+    if not companies:
+        store.execute("DROP TABLE _geraden")
         return derived
-    store.write_arrow("_omslag", pa.table({"bron": [b for b, _ in flips], "record_sleutel": [k for _, k in flips]}))
+    store.write_arrow("_bedrijfsnaam", pa.table({"naam": pa.array(companies, pa.string())}))
+    store.execute("CREATE OR REPLACE TEMP TABLE _omslag AS SELECT g.bron, g.record_sleutel FROM _geraden g "
+                  "SEMI JOIN _bedrijfsnaam USING (naam)")
+    for table in ("_geraden", "_bedrijfsnaam"):
+        store.execute(f"DROP TABLE {table}")
     store.execute("DELETE FROM _pv_over o WHERE EXISTS (SELECT 1 FROM _omslag f WHERE f.bron = o.bron "
                   "AND f.record_sleutel = o.record_sleutel)")
     rows = store.rows(f"SELECT n.bron, {', '.join('n.' + c for c in _INPUT_COLUMNS)} FROM _mv_in n "

@@ -9,6 +9,7 @@ simply yields no rows.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import logging
 import os
@@ -112,6 +113,11 @@ EDGE_RANK_SQL = ("CASE soort WHEN 'owns' THEN 0 WHEN 'lets' THEN 1 WHEN 'brokers
                  "THEN 3 WHEN 'rents' THEN 4 WHEN 'involved_in_incident' THEN 5 WHEN 'reported_at' THEN 6 ELSE 7 END")
 _EDGE_RANK = {"owns": 0, "lets": 1, "brokers": 2, "director_of": 3, "rents": 4, "involved_in_incident": 5,
               "reported_at": 6}
+
+
+def _last_if_none(value: Any) -> tuple[bool, Any]:
+    """A sort key that puts an unknown value last, as SQL's ascending order does (NULLS LAST)."""
+    return (value is None, value if value is not None else 0)
 
 
 def sorted_edges(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -309,9 +315,6 @@ class AnalysisStore:
         """Sorted copies for the lookups every dossier makes (edges by either end, party kind/name), in the
         catalogue `self._into`: the in-memory one, or the file written at publication."""
         to = self._into
-        if self.has("relatie"):
-            self._con.execute(f"CREATE TABLE {to}.rel_van AS SELECT * FROM pz.relatie ORDER BY van")
-            self._con.execute(f"CREATE TABLE {to}.rel_naar AS SELECT * FROM pz.relatie ORDER BY naar")
         if self.has("entiteit") and self.has("partij_vermelding"):
             self._con.execute(f"""
                 CREATE TABLE {to}.partij_kort AS
@@ -323,11 +326,13 @@ class AnalysisStore:
                 FROM pz.entiteit e JOIN pz.partij_vermelding v USING (bron, record_sleutel)
                 GROUP BY 1 ORDER BY 1""")
         # Multi-key lookups (the edges of a frontier, the names of a page of parties) through `KeyIndex`, whose
-        # cost does not grow with the table; the DuckDB copies above stay for the single-key SQL of other screens.
+        # cost does not grow with the table; the DuckDB copy above stays for the single-key SQL of other screens.
+        # The relations have no DuckDB copy: every screen reads them by one end through these two indexes (two
+        # sorted copies of the largest table took a sixth of publishing at 1M units).
         if self.has("relatie"):
             # In the network's order, so the first rows of any node (by either end) are its most telling edges.
             self._put("rel_van", KeyIndex.query(
-                self._con, f"SELECT van, naar, soort, bron, record_sleutel, geldig_van, geldig_tot FROM {to}.rel_van "
+                self._con, f"SELECT van, naar, soort, bron, record_sleutel, geldig_van, geldig_tot FROM pz.relatie "
                 f"ORDER BY {EDGE_RANK_SQL}, van, naar, record_sleutel, soort, bron, geldig_van, geldig_tot", "van"))
             self._put("rel_naar", self._index["rel_van"].on("naar"))
         if self.has("entiteit") and self.has("partij_vermelding"):
@@ -339,9 +344,9 @@ class AnalysisStore:
             if self.has("relatie"):
                 # Per wijk the parties with any relation to a home there, in rank order: the overview's wijk filter
                 # reads its first page instead of joining all relations to all of BAG per request.
-                self._put("partij_wijk", KeyIndex.query(self._con, f"""
+                self._put("partij_wijk", KeyIndex.query(self._con, """
                     SELECT DISTINCT b.wijk_code, p.entiteit_id, p.rang
-                    FROM {to}.rel_van r JOIN pz.raw_bag_verblijfsobject b ON b.verblijfsobject_id = r.naar
+                    FROM pz.relatie r JOIN pz.raw_bag_verblijfsobject b ON b.verblijfsobject_id = r.naar
                     JOIN pz.partij_score p ON p.entiteit_id = r.van
                     WHERE b.wijk_code IS NOT NULL ORDER BY p.rang, p.entiteit_id, b.wijk_code""", "wijk_code"))
         self._prepare_unit_lookups()
@@ -624,10 +629,9 @@ class AnalysisStore:
         where, params = "1=1", []
         if rol:
             where, params = "rol = ?", [rol]
-        if wijk and self.has("relatie"):
-            where += (" AND entiteit_id IN (SELECT r.van FROM memory.rel_van r JOIN raw_bag_verblijfsobject b "
-                      "ON b.verblijfsobject_id = r.naar WHERE b.wijk_code = ?)")
-            params = [*params, wijk]
+        if wijk and "partij_wijk" in self._index:  # every scored party with a relation to a home in the wijk
+            where += " AND entiteit_id IN (SELECT unnest(?))"
+            params = [*params, [r["entiteit_id"] for r in self._index["partij_wijk"].rows([wijk])]]
         rows = self.rows(f"SELECT * FROM partij_score WHERE {where} ORDER BY rang LIMIT ? OFFSET ?",
                          [*params, limit, offset])
         return self._party_rows(rows)
@@ -921,9 +925,17 @@ class AnalysisStore:
         """The units a party owns, lets, rents, brokers or is registered at, with the unit's score."""
         if not self.has("relatie"):
             return []
-        rows = self.rows("SELECT naar AS verblijfsobject_id, soort, bron, min(geldig_van) AS van, "
-                         "max(coalesce(geldig_tot, DATE '9999-12-31')) AS tot FROM memory.rel_van WHERE van = ? "
-                         "AND soort <> 'director_of' GROUP BY 1, 2, 3", [entiteit_id])
+        spans: dict[tuple[str, str, str], list[Any]] = {}  # (unit, kind, source) -> first start, last end
+        for e in self._index["rel_van"].rows([entiteit_id]) if "rel_van" in self._index else []:
+            if e["soort"] == "director_of":
+                continue
+            span = spans.setdefault((e["naar"], e["soort"], e["bron"]), [None, None])
+            if e["geldig_van"] is not None:
+                span[0] = e["geldig_van"] if span[0] is None else min(span[0], e["geldig_van"])
+            end = e["geldig_tot"] if e["geldig_tot"] is not None else dt.date(9999, 12, 31)
+            span[1] = end if span[1] is None else max(span[1], end)
+        rows = [{"verblijfsobject_id": unit, "soort": soort, "bron": bron, "van": van, "tot": tot}
+                for (unit, soort, bron), (van, tot) in spans.items()]
         units = self.unit_addresses([r["verblijfsobject_id"] for r in rows])
         out = []
         for r in rows:
@@ -940,12 +952,8 @@ class AnalysisStore:
         """Officers of this company, and companies this party is an officer of (with dates)."""
         if not self.has("relatie"):
             return {"functionarissen": [], "functies": []}
-        of = self.rows("SELECT van AS entiteit_id, geldig_van, geldig_tot, record_sleutel FROM memory.rel_naar "
-                       "WHERE soort = 'director_of' AND naar = ? ORDER BY geldig_van, van, record_sleutel",
-                       [entiteit_id])
-        fn = self.rows("SELECT naar AS entiteit_id, geldig_van, geldig_tot, record_sleutel FROM memory.rel_van "
-                       "WHERE soort = 'director_of' AND van = ? ORDER BY geldig_van, naar, record_sleutel",
-                       [entiteit_id])
+        of = self._officer_edges("rel_naar", "van", entiteit_id)
+        fn = self._officer_edges("rel_van", "naar", entiteit_id)
         refs = self.party_refs([r["entiteit_id"] for r in of + fn])
         roles = {}
         if self.has("raw_kvk_functionaris"):
@@ -959,23 +967,33 @@ class AnalysisStore:
             r["functie"] = roles.get(r["record_sleutel"], "")
         return {"functionarissen": of, "functies": fn}
 
+    def _officer_edges(self, index: str, other: str, entiteit_id: str) -> list[dict[str, Any]]:
+        """The officer edges of a party by one end (`index`), as {entiteit_id: the other end, dates, record},
+        ordered by start (unknown last), other end and record."""
+        edges = [{"entiteit_id": e[other], "geldig_van": e["geldig_van"], "geldig_tot": e["geldig_tot"],
+                  "record_sleutel": e["record_sleutel"]}
+                 for e in (self._index[index].rows([entiteit_id]) if index in self._index else [])
+                 if e["soort"] == "director_of"]
+        return sorted(edges, key=lambda r: (_last_if_none(r["geldig_van"]), _last_if_none(r["entiteit_id"]),
+                                            _last_if_none(r["record_sleutel"])))
+
     def phoenix_history(self, entiteit_id: str) -> list[dict[str, Any]]:
         """Companies run by this party's officers (or by this person), with registration and dissolution dates:
         the pattern of letting firms dissolved and restarted by the same people."""
         if not (self.has("relatie") and self.has("raw_kvk_vestiging")):
             return []
+        people = {entiteit_id} | {e["entiteit_id"] for e in self._officer_edges("rel_naar", "van", entiteit_id)}
+        firms = sorted({(e["entiteit_id"], p) for p in people for e in self._officer_edges("rel_van", "naar", p)})
+        if not firms:
+            return []
         rows = self.rows("""
-            WITH people AS (
-                SELECT van AS p FROM memory.rel_naar WHERE soort = 'director_of' AND naar = ?
-                UNION SELECT ? AS p),
-            firms AS (SELECT DISTINCT r.naar AS bedrijf, r.van AS persoon FROM memory.rel_van r JOIN people ON r.van = p
-                      WHERE r.soort = 'director_of')
+            WITH firms AS (SELECT unnest(?) AS bedrijf, unnest(?) AS persoon)
             SELECT f.bedrijf AS entiteit_id, f.persoon, k.kvk_nummer, k.naam, k.rechtsvorm, k.sbi_code,
                    k.datum_inschrijving, k.datum_opheffing
             FROM firms f JOIN entiteit e ON e.entiteit_id = f.bedrijf AND e.bron = 'kvk_vestiging'
             JOIN raw_kvk_vestiging k ON k.kvk_nummer = e.record_sleutel
-            ORDER BY k.datum_inschrijving, k.kvk_nummer, f.persoon""", [entiteit_id, entiteit_id])  # total: a
-        # firm run by two of the people shows the same one on every call
+            ORDER BY k.datum_inschrijving, k.kvk_nummer, f.persoon""",  # total: a firm run by two of the people
+            [[f for f, _ in firms], [p for _, p in firms]])  # shows the same one on every call
         seen, out = set(), []
         for r in rows:
             if r["kvk_nummer"] in seen:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
@@ -83,10 +84,15 @@ class PublishedAnalysis:
 
 
 class _TupleRows:
-    """The `rows()` interface AddressIndex.from_store expects, on the shared read-only analysis connection."""
+    """The `rows()` and `arrow()` interface AddressIndex.from_store expects, on the shared read-only analysis
+    connection."""
 
     def __init__(self, store: AnalysisStore) -> None:
         self.store = store
+
+    def arrow(self, sql: str) -> pa.Table:
+        with self.store.cursor() as cur:
+            return cur.sql(sql).to_arrow_table()
 
     def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
         with self.store.cursor() as cur:

@@ -7,7 +7,7 @@ version folder before the version is switched in (`pipeline.analyse`); opening t
 
 Layout of `<version folder>/FOLDER` (nothing outside this package reads it):
 
-    kopie.duckdb           the sorted copies the screens query in SQL (`memory.rel_van`, ...), attached read-only
+    kopie.duckdb           the sorted copies the screens query in SQL (`memory.unit_adres`, ...), attached read-only
     <index>.arrow          per KeyIndex its rows in index order: Arrow IPC, uncompressed, so they can be mmapped
     <index>.sleutels.npy   the sorted keys; with <index>.volgorde.npy (row order) or <index>.begin.npy (starts)
     inhoud.json            written last: format, builder fingerprint, the store it belongs to, the indexes
