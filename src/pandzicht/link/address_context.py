@@ -120,8 +120,15 @@ def link_through_people(store: Store, index: AddressIndex | Callable[[], Address
         return 0
     index = AddressIndex.given(store, index)
     units = index.units_by_id()
-    current = {(src, key): (text, vbo) for src, key, text, vbo in store.rows(
-        "SELECT bron, record_sleutel, adres_tekst, verblijfsobject_id FROM adres_koppeling")}
+    # the current link of each record with candidates only (not every linked record of the delivery)
+    store.write_arrow("_met_kandidaat", pa.table({"bron": pa.array([s for s, _ in candidates], pa.string()),
+                                                  "record_sleutel": pa.array([k for _, k in candidates], pa.string())}))
+    try:
+        current = {(src, key): (text, vbo) for src, key, text, vbo in store.rows(
+            "SELECT k.bron, k.record_sleutel, k.adres_tekst, k.verblijfsobject_id FROM adres_koppeling k "
+            "JOIN _met_kandidaat c ON c.bron = k.bron AND c.record_sleutel = k.record_sleutel")}
+    finally:
+        store.execute("DROP TABLE IF EXISTS _met_kandidaat")
     found = []
     for (source, key), vbos in candidates.items():
         text, linked = current[(source, key)]
