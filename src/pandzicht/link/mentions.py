@@ -252,22 +252,22 @@ def _settle_guessed(store: Store, derived: pa.Table, known: set[str], schema: pa
     store.execute("CREATE OR REPLACE TEMP TABLE _geraden AS SELECT o.bron, o.record_sleutel, coalesce(o.naam, '') "
                   "AS naam FROM _pv_over o JOIN _mv_in n ON n.bron = o.bron AND n.record_sleutel = o.record_sleutel "
                   "WHERE n.geraden")
-    names = [r[0] for r in store.rows("SELECT DISTINCT naam FROM _geraden")]
-    if not names:
-        store.execute("DROP TABLE _geraden")
-        return derived
-    kinds, cores = derived.column("soort").to_pylist(), derived.column("bedrijf_kern").to_pylist()
-    known = known | {core for kind, core in zip(kinds, cores, strict=True) if kind == "bedrijf" and core}
-    matcher = KnownCompanies(known)
-    companies = [naam for naam in names if matcher.knows(naam)]
-    if not companies:
-        store.execute("DROP TABLE _geraden")
-        return derived
-    store.write_arrow("_bedrijfsnaam", pa.table({"naam": pa.array(companies, pa.string())}))
-    store.execute("CREATE OR REPLACE TEMP TABLE _omslag AS SELECT g.bron, g.record_sleutel FROM _geraden g "
-                  "SEMI JOIN _bedrijfsnaam USING (naam)")
-    for table in ("_geraden", "_bedrijfsnaam"):
-        store.execute(f"DROP TABLE {table}")
+    try:
+        names = [r[0] for r in store.rows("SELECT DISTINCT naam FROM _geraden")]
+        if not names:
+            return derived
+        kinds, cores = derived.column("soort").to_pylist(), derived.column("bedrijf_kern").to_pylist()
+        known = known | {core for kind, core in zip(kinds, cores, strict=True) if kind == "bedrijf" and core}
+        matcher = KnownCompanies(known)
+        companies = [naam for naam in names if matcher.knows(naam)]
+        if not companies:
+            return derived
+        store.write_arrow("_bedrijfsnaam", pa.table({"naam": pa.array(companies, pa.string())}))
+        store.execute("CREATE OR REPLACE TEMP TABLE _omslag AS SELECT g.bron, g.record_sleutel FROM _geraden g "
+                      "SEMI JOIN _bedrijfsnaam USING (naam)")
+    finally:
+        for table in ("_geraden", "_bedrijfsnaam"):
+            store.execute(f"DROP TABLE IF EXISTS {table}")
     store.execute("DELETE FROM _pv_over o WHERE EXISTS (SELECT 1 FROM _omslag f WHERE f.bron = o.bron "
                   "AND f.record_sleutel = o.record_sleutel)")
     rows = store.rows(f"SELECT n.bron, {', '.join('n.' + c for c in _INPUT_COLUMNS)} FROM _mv_in n "
