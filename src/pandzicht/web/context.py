@@ -8,7 +8,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 from fastapi import Request
@@ -83,9 +82,8 @@ class PublishedAnalysis:
             self._lock.release()
 
 
-class _TupleRows:
-    """The `rows()` and `arrow()` interface AddressIndex.from_store expects, on the shared read-only analysis
-    connection."""
+class _ArrowReader:
+    """The `arrow()` interface AddressIndex.from_store expects, on the shared read-only analysis connection."""
 
     def __init__(self, store: AnalysisStore) -> None:
         self.store = store
@@ -93,10 +91,6 @@ class _TupleRows:
     def arrow(self, sql: str) -> pa.Table:
         with self.store.cursor() as cur:
             return cur.sql(sql).to_arrow_table()
-
-    def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
-        with self.store.cursor() as cur:
-            return cur.execute(sql, params or []).fetchall()
 
 
 @dataclass
@@ -119,7 +113,7 @@ class WebContext:
             return None
         with self._index_lock:
             if self._index is None or self._index_of is not store:
-                self._index = AddressIndex.from_store(_TupleRows(store))  # type: ignore[arg-type]
+                self._index = AddressIndex.from_store(_ArrowReader(store))  # type: ignore[arg-type]
                 self._index_of = store
             return self._index
 
