@@ -26,6 +26,7 @@ from pandzicht.indicators.catalogue import Indicator, load_catalogue
 from pandzicht.indicators.run import DERIVED, run_indicators
 from pandzicht.link.address_context import link_through_people
 from pandzicht.link.address_match import AddressIndex, link_addresses
+from pandzicht.link.address_reuse import REPLACED as ADDRESS_TEXT_LINKS
 from pandzicht.link.company_context import TABLE as COMPANY_NUMBERS
 from pandzicht.link.graph import build_graph, build_record_units
 from pandzicht.link.mentions import collect_mentions
@@ -222,7 +223,8 @@ def _has_listings(store: Store) -> bool:
 _RECORD_UNIT_SOURCES = ("huurcontract", "politie_incident", "melding")
 
 STAGES: tuple[Stage, ...] = (
-    Stage("adreskoppeling", _addresses, _raw("bag_verblijfsobject", *ADDRESS_TEXT_SOURCES), ("adres_koppeling",),
+    Stage("adreskoppeling", _addresses, _raw("bag_verblijfsobject", *ADDRESS_TEXT_SOURCES),
+          ("adres_koppeling", ADDRESS_TEXT_LINKS),
           exact=_addresses_exact, count="adressen_gekoppeld"),
     Stage("vermeldingen", _mentions,
           (*_raw("brp_inschrijving", "kadaster_eigendom", "kvk_vestiging", "kvk_functionaris", "huurcontract",
@@ -236,7 +238,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("adres_via_personen", _through_people,
           (*_raw("bag_verblijfsobject", "brp_inschrijving", "huurcontract", "politie_incident", "politie_betrokkene"),
            "adres_koppeling", "entiteit"),
-          ("adres_koppeling",), exact=None, count="adressen_via_personen"),
+          ("adres_koppeling", ADDRESS_TEXT_LINKS), exact=None, count="adressen_via_personen"),
     Stage("record_adres", _record_units, (*_raw(*_RECORD_UNIT_SOURCES), "adres_koppeling"),
           ("contract_adres", "incident_adres", "melding_adres"), exact=_record_units),
     Stage("kortverblijf", _listings, _raw("kortverblijf_advertentie", "bag_verblijfsobject"),

@@ -18,6 +18,7 @@ from pandzicht.link.address_context import (
 )
 from pandzicht.link.address_match import AddressIndex, Unit, match_address
 from pandzicht.link.address_parse import parse_address
+from pandzicht.link.address_reuse import LINK_COLUMNS, REPLACED
 from pandzicht.store.engine import Store
 
 U = {
@@ -75,6 +76,9 @@ def test_a_postcode_only_contract_links_to_where_its_tenant_registered(store):
     _person(store, "E1", "huurcontract", "HC1:huurder", ("r1", D + dt.timedelta(days=10), None))
     assert link_through_people(store, INDEX) == 1
     assert _links(store)["HC1"] == ("r1", CONTEXT_CONFIDENCE, CONTEXT_METHOD)
+    # what the text alone gave is kept for the next delivery (`address_reuse.py`), and only for replaced links
+    assert store.rows(f"SELECT {LINK_COLUMNS} FROM {REPLACED}") == [
+        ("huurcontract", "HC1", "3015 WC", None, 0.0, "postcode")]
 
 
 def test_registrations_that_do_not_fit_the_text_or_the_date_leave_it_empty(store):
@@ -122,7 +126,10 @@ def test_a_text_link_stays_unless_the_tenant_was_registered_one_keystroke_away(s
     assert links["HC6"] == ("z47", 1.0, "postcode")
     assert links["HC7"] == ("r16b", CONTEXT_CONFIDENCE, CORRECTION_METHOD)
     assert links["HC8"][0] == "r6b" and links["PL3"][0] == "r6b"
+    assert store.rows(f"SELECT record_sleutel, verblijfsobject_id, methode FROM {REPLACED}") == [
+        ("HC7", "r6b", "postcode")]
     assert link_through_people(store, INDEX) == 0  # a rerun changes nothing
+    assert store.scalar(f"SELECT count(*) FROM {REPLACED}") == 1
     assert _links(store) == links
 
 

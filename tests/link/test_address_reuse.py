@@ -7,7 +7,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from pandzicht.link.address_match import STREET_CUTOFF, AddressIndex
-from pandzicht.link.address_reuse import previous_links
+from pandzicht.link.address_reuse import REPLACED, previous_links
 from pandzicht.store.engine import Store
 
 BAG = ["verblijfsobject_id", "openbare_ruimte", "huisnummer", "huisletter", "huisnummertoevoeging", "postcode",
@@ -30,11 +30,16 @@ def _bag(units: list[tuple]) -> pa.Table:
     return pa.table({c: [u[i] for u in units] for i, c in enumerate(BAG)})
 
 
-def _previous(path: Path) -> Path:
+COLS = ["bron", "record_sleutel", "adres_tekst", "verblijfsobject_id", "zekerheid", "methode"]
+
+
+def _previous(path: Path, replaced: list[tuple] | None = None) -> Path:
     with Store(path) as store:
         store.write_arrow("raw_bag_verblijfsobject", _bag(UNITS))
-        cols = ["bron", "record_sleutel", "adres_tekst", "verblijfsobject_id", "zekerheid", "methode"]
-        store.write_arrow("adres_koppeling", pa.table({c: [r[i] for r in LINKS] for i, c in enumerate(cols)}))
+        store.write_arrow("adres_koppeling", pa.table({c: [r[i] for r in LINKS] for i, c in enumerate(COLS)}))
+        if replaced is not None:
+            store.write_arrow(REPLACED, pa.table({c: pa.array([r[i] for r in replaced], pa.float64() if c == "zekerheid"
+                                                              else pa.string()) for i, c in enumerate(COLS)}))
     return path
 
 
@@ -61,3 +66,15 @@ def test_a_changed_unit_sends_the_texts_that_could_mean_it_back_to_matching(tmp_
     assert {k[1] for k in _kept(moved, previous)} == {"M1", "M3"}
     # a removed unit: links to it are redone
     assert {k[1] for k in _kept(UNITS[:3], previous)} == {"M1", "M2"}
+
+
+def test_the_text_result_behind_a_link_made_through_people_is_kept_and_rechecked_like_any(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # M4's link came from a registration; what the text alone gave (nothing, from the street) was kept beside it
+    text_only = ("melding", "M4", "Marithof 9, Rotterdam", None, 0.4, "straat")
+    previous = _previous(tmp_path / "vorige.duckdb", [text_only])
+    kept = _kept(UNITS, previous)
+    assert {k[1] for k in kept} == {"M1", "M2", "M3", "M4"}
+    assert kept[("melding", "M4", "Marithof 9, Rotterdam")] == (None, 0.4, "straat")  # not the registration's link
+    # a new unit on its street could be what the text means: matched again, as M3 is
+    added = [*UNITS, ("0599010000000006", "Marithof", 9, None, None, "3033EF", "Rotterdam")]
+    assert {k[1] for k in _kept(added, previous)} == {"M1", "M2"}

@@ -46,6 +46,10 @@ def test_retention_removes_old_records_keeps_young_ones_and_audits_counts(store_
         parties_of_old = {r[0] for r in con.execute(
             "SELECT entiteit_id FROM entiteit WHERE bron = 'politie_betrokkene' AND record_sleutel IN "
             "(SELECT unnest(?))", [old_persons]).fetchall()}
+    with duckdb.connect(str(store_copy)) as con:  # an old incident whose text link was replaced through people
+        con.execute("INSERT INTO adres_koppeling_tekst SELECT * FROM adres_koppeling WHERE bron = 'politie_incident' "
+                    "AND record_sleutel IN (SELECT unnest(?)) ORDER BY record_sleutel LIMIT 1", [old_incidents])
+        assert con.execute("SELECT count(*) FROM adres_koppeling_tekst").fetchone()[0] > 0
     today = split.replace(year=split.year + 1)
     before = _counts(store_copy, split)
     assert before["politie_incident"][0] > 5 and before["politie_incident"][1] > 5 and old_persons
@@ -83,6 +87,9 @@ def test_retention_removes_old_records_keeps_young_ones_and_audits_counts(store_
                            "IN (SELECT unnest(?))", [old_incidents]).fetchone()[0] == 0
         assert con.execute("SELECT count(*) FROM incident_adres WHERE incident_id IN (SELECT unnest(?))",
                            [old_incidents]).fetchone()[0] == 0
+        # the text-only link kept behind a link made through people goes with its record
+        assert con.execute("SELECT count(*) FROM adres_koppeling_tekst WHERE bron = 'politie_incident' AND "
+                           "record_sleutel IN (SELECT unnest(?))", [old_incidents]).fetchone()[0] == 0
         remaining = {r[0] for r in con.execute("SELECT entiteit_id FROM entiteit").fetchall()}
         scored = {r[0] for r in con.execute("SELECT entiteit_id FROM partij_score").fetchall()}
         assert scored <= remaining  # no party without a record keeps a score or a name

@@ -18,7 +18,8 @@ person in a police registration may live next door to where it happened.
 
 Witnesses are left out: they are often the neighbours. A registration is one
 piece of evidence, so these links get confidence 0.85, and their method is
-visible in `adreskoppeling.csv` and in the dossier.
+visible in `adreskoppeling.csv` and in the dossier. The link the text alone gave
+is kept in `adres_koppeling_tekst`, for the next delivery (`address_reuse.py`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from pandzicht.link.address_match import AddressIndex, Unit
 from pandzicht.link.address_parse import ParsedAddress, number_digits, parse_address
+from pandzicht.link.address_reuse import LINK_COLUMNS, REPLACED
 from pandzicht.store.engine import Store
 
 CONTEXT_CONFIDENCE = 0.85
@@ -142,6 +144,11 @@ def link_through_people(store: Store, index: AddressIndex | Callable[[], Address
         return 0
     store.write_arrow("_via_personen", pa.table({name: [row[i] for row in found] for i, name in
                                                  enumerate(("bron", "record_sleutel", "vbo", "methode"))}))
+    # the text's own link, which the next delivery reuses instead of matching the text again (`address_reuse.py`)
+    replaced = store.arrow(f"SELECT {', '.join('k.' + c for c in LINK_COLUMNS.split(', '))} FROM adres_koppeling k "
+                           "JOIN _via_personen v ON k.bron = v.bron AND k.record_sleutel = v.record_sleutel "
+                           "ORDER BY k.bron, k.record_sleutel")
+    store.write_arrow(REPLACED, replaced, append=store.has_table(REPLACED))
     store.execute(f"""
         UPDATE adres_koppeling k SET verblijfsobject_id = v.vbo, zekerheid = {CONTEXT_CONFIDENCE}, methode = v.methode
         FROM _via_personen v

@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 
 from pandzicht.contract.sources import ADDRESS_TEXT_SOURCES
 from pandzicht.link.address_parse import ParsedAddress, fold, normalise_street, parse_address
-from pandzicht.link.address_reuse import previous_links
+from pandzicht.link.address_reuse import REPLACED, previous_links
 from pandzicht.store.engine import Store, raw_table
 
 LINK_THRESHOLD = 0.80
@@ -270,10 +270,11 @@ def link_addresses(
     With `resolve` off the table lists the records but links none (the exact-key baseline). With `previous`
     (the store of the delivery this one continues) a record whose text is unchanged keeps its earlier link
     unless a BAG unit it could mean changed (`address_reuse`). `index`: see `AddressIndex.given`."""
-    store.execute(
-        "CREATE OR REPLACE TABLE adres_koppeling (bron VARCHAR, record_sleutel VARCHAR, adres_tekst VARCHAR, "
-        "verblijfsobject_id VARCHAR, zekerheid DOUBLE, methode VARCHAR)"
-    )
+    for table in ("adres_koppeling", REPLACED):  # the second filled by the people stage (`address_reuse.py`)
+        store.execute(
+            f"CREATE OR REPLACE TABLE {table} (bron VARCHAR, record_sleutel VARCHAR, adres_tekst VARCHAR, "
+            "verblijfsobject_id VARCHAR, zekerheid DOUBLE, methode VARCHAR)"
+        )
     todo: list[tuple[str, str, str]] = []
     for source, key in ADDRESS_TEXT_SOURCES.items():
         if store.has_table(raw_table(source)):

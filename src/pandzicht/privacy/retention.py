@@ -166,7 +166,8 @@ def _cascade(con: duckdb.DuckDBPyConnection) -> None:
     if _has(con, "entiteit"):
         parties_before = {r[0] for r in con.execute(f"SELECT DISTINCT entiteit_id FROM entiteit WHERE {gone}")
                           .fetchall()}
-    for table in ("entiteit", "partij_vermelding", "adres_koppeling", "vermelding_invoer", "vermelding_kvk_afgeleid"):
+    for table in ("entiteit", "partij_vermelding", "adres_koppeling", "adres_koppeling_tekst", "vermelding_invoer",
+                  "vermelding_kvk_afgeleid"):
         _delete(con, table, gone)
     # BRP edges are keyed per registration row ('persoon_id@rij'), other sources by their record key.
     _delete(con, "relatie", "bron = 'brp_inschrijving' AND record_sleutel IN (SELECT sleutel FROM weg "
