@@ -69,10 +69,12 @@ def value_expr(column: str) -> str:
     """The cleaned text of a cell: trimmed of white space, with an empty cell as NULL (the contract's 'unknown').
 
     TRIM with a set of characters is slow (about a third of loading the energy file), and almost no cell
-    starts or ends with white space: only those are trimmed, which gives the same text."""
+    starts or ends with white space: only those are trimmed, which gives the same text. The first and last
+    character are taken with `substring`, the same character as `left`/`right` give at a tenth of the cost
+    (23M energy cells: 0.05 against 0.66 s per column)."""
     col = quote_ident(column)
-    return (f"NULLIF(CASE WHEN contains({_WS_SQL}, left({col}, 1)) OR contains({_WS_SQL}, right({col}, 1)) "
-            f"THEN TRIM({col}, {_WS_SQL}) ELSE {col} END, '')")
+    return (f"NULLIF(CASE WHEN contains({_WS_SQL}, substring({col}, 1, 1)) "
+            f"OR contains({_WS_SQL}, substring({col}, -1, 1)) THEN TRIM({col}, {_WS_SQL}) ELSE {col} END, '')")
 
 
 def clean_name(column: str) -> str:
