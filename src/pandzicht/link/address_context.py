@@ -32,7 +32,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from pandzicht.link.address_match import AddressIndex, Unit
 from pandzicht.link.address_parse import ParsedAddress, number_digits, parse_address
-from pandzicht.link.address_reuse import LINK_COLUMNS, REPLACED
+from pandzicht.link.address_reuse import REPLACED
 from pandzicht.store.engine import Store
 
 CONTEXT_CONFIDENCE = 0.85
@@ -145,9 +145,8 @@ def link_through_people(store: Store, index: AddressIndex | Callable[[], Address
     store.write_arrow("_via_personen", pa.table({name: [row[i] for row in found] for i, name in
                                                  enumerate(("bron", "record_sleutel", "vbo", "methode"))}))
     # the text's own link, which the next delivery reuses instead of matching the text again (`address_reuse.py`)
-    replaced = store.arrow(f"SELECT {', '.join('k.' + c for c in LINK_COLUMNS.split(', '))} FROM adres_koppeling k "
-                           "JOIN _via_personen v ON k.bron = v.bron AND k.record_sleutel = v.record_sleutel "
-                           "ORDER BY k.bron, k.record_sleutel")
+    replaced = store.arrow("SELECT k.* FROM adres_koppeling k JOIN _via_personen v ON k.bron = v.bron "
+                           "AND k.record_sleutel = v.record_sleutel ORDER BY k.bron, k.record_sleutel")
     store.write_arrow(REPLACED, replaced, append=store.has_table(REPLACED))
     store.execute(f"""
         UPDATE adres_koppeling k SET verblijfsobject_id = v.vbo, zekerheid = {CONTEXT_CONFIDENCE}, methode = v.methode

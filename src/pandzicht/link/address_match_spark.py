@@ -66,9 +66,10 @@ def link_addresses_spark(store: Any) -> int:
         f"FROM {raw_table(source)} WHERE verblijfsobject_id IS NULL AND adres_tekst IS NOT NULL"
         for source, key in ADDRESS_TEXT_SOURCES.items() if store.has_table(raw_table(source))
     ]
-    for table in (REPLACED, *([] if texts else ["adres_koppeling"])):  # REPLACED: filled by the people stage
-        store.execute(f"CREATE OR REPLACE TABLE {table} ({OUT_SCHEMA.replace('STRING', 'VARCHAR')})")
+    # filled by the people stage (`address_reuse.py`)
+    store.execute(f"CREATE OR REPLACE TABLE {REPLACED} ({OUT_SCHEMA.replace('STRING', 'VARCHAR')})")
     if not texts:
+        store.execute(f"CREATE OR REPLACE TABLE adres_koppeling ({OUT_SCHEMA.replace('STRING', 'VARCHAR')})")
         return 0
     bag = store.arrow(f"SELECT {', '.join(BAG_COLUMNS)} FROM {raw_table('bag_verblijfsobject')}")
     shared = store.spark.sparkContext.broadcast(bag)
