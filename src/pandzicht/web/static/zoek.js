@@ -27,14 +27,17 @@
   async function lookup() {
     const q = input.value.trim();
     const mine = ++seq;
-    if (q.length < 2) { close(); return; }
+    if (q.length < 2) { close(); list.removeAttribute("data-q"); return; }
+    input.setAttribute("aria-busy", "true");
     let hits = [];
     try {
       const res = await fetch("/api/zoek?q=" + encodeURIComponent(q), {headers: {Accept: "application/json"}});
-      if (!res.ok) return;
+      if (!res.ok) { if (mine === seq) input.removeAttribute("aria-busy"); return; }
       hits = await res.json();
-    } catch (e) { return; }
+    } catch (e) { if (mine === seq) input.removeAttribute("aria-busy"); return; }
     if (mine !== seq) return;  // a newer query is under way
+    input.removeAttribute("aria-busy");
+    list.dataset.q = q;  // which query the list answers: a list shown while typing on may be of a shorter one
     list.replaceChildren();
     hits.forEach((h, k) => {
       const li = document.createElement("li");
