@@ -44,13 +44,17 @@ import pyarrow as pa
 from pandzicht.indicators import shared_steps
 from pandzicht.indicators.catalogue import Indicator
 from pandzicht.link import previous as prev
+from pandzicht.score import as_of
 from pandzicht.score import lift as lift_module
 from pandzicht.score.lift import DATES, NotLiftable, lift
 from pandzicht.store.engine import Store
 
 TARGETS, COMPUTED, VALUES = "peil_doel", "peil_indicator", "peil_waarde"
 LIFTED = "peil_query"  # per query text: its lifted SQL (NULL: not liftable), and the code that rewrote it
-KEPT = (TARGETS, COMPUTED, VALUES, "_peil_gebruik", LIFTED)  # what scoring writes to the store
+# every home's values of an indicator `as_of.covered`, per date and fingerprint of what they were computed from
+ALL_VALUES, ALL_COMPUTED = "peil_alle", "peil_alle_berekend"
+KEPT = (TARGETS, COMPUTED, VALUES, "_peil_gebruik", LIFTED, ALL_VALUES, ALL_COMPUTED)  # what scoring writes
+_PREVIOUS_ALL = {ALL_VALUES: "_vorige_peil_alle", ALL_COMPUTED: "_vorige_peil_alle_berekend"}
 _PREVIOUS = {t: f"_vorige_{t}" for t in (TARGETS, COMPUTED, VALUES)}
 _PREVIOUS_LIFTED = f"_vorige_{LIFTED}"
 _USE = "_peil_gebruik"  # this run: per kind of target and reference date, indicators reused and computed
@@ -68,6 +72,9 @@ _SCHEMA = {
     _USE: pa.schema([("doel", pa.string()), ("peildatum", pa.date32()), ("hergebruikt", pa.int64()),  # cells
                      ("berekend", pa.int64())]),
     LIFTED: pa.schema([("tekst_hash", pa.string()), ("herschrijver", pa.string()), ("gelift", pa.string())]),
+    ALL_VALUES: pa.schema([("peildatum", pa.date32()), ("indicator", pa.string()), ("vingerafdruk", pa.string()),
+                           ("entiteit_id", pa.string()), ("waarde", pa.float64())]),
+    ALL_COMPUTED: pa.schema([("peildatum", pa.date32()), ("indicator", pa.string()), ("vingerafdruk", pa.string())]),
 }
 
 # (reference date, indicator code, target id) -> value; absent means the indicator did not fire
@@ -89,6 +96,10 @@ def carry_previous(store: Store, previous: Path) -> bool:
         if prev.has_table(store, LIFTED):  # an analysis older than the kept rewrites has none
             store.execute(f"CREATE OR REPLACE TEMP TABLE {_PREVIOUS_LIFTED} AS SELECT * FROM {alias}.{LIFTED} "
                           "WHERE herschrijver = ?", [rewriter()])
+        for table, temp in _PREVIOUS_ALL.items():  # an analysis older than the all-homes values has none
+            store.execute(f"DROP TABLE IF EXISTS {temp}")
+            if prev.has_table(store, table):
+                store.execute(f"CREATE TEMP TABLE {temp} AS SELECT * FROM {alias}.{table}")
         _carry_today(store, alias)
     return True
 
@@ -140,7 +151,7 @@ def _from_previous_today(store: Store, doel: str, asked: dict[dt.date, list[Indi
 def keep_previous(store: Store) -> None:
     """Keep the previous analysis's values (copied by `carry_previous`) in this store as they were: for a run that
     computed none (its score models were reused), so that a later delivery can still take them over."""
-    for table, temp in [*_PREVIOUS.items(), (LIFTED, _PREVIOUS_LIFTED)]:
+    for table, temp in [*_PREVIOUS.items(), (LIFTED, _PREVIOUS_LIFTED), *_PREVIOUS_ALL.items()]:
         if store.has_table(temp):
             store.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {temp}")
 
@@ -252,8 +263,15 @@ def values_at(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]
         values.update(_today_values(store, {ref: (codes, wanted[ref]) for ref, codes in today.items()}))
     if any(reuse.values()):
         values.update(_reused(store, doel, wanted, reuse))
-    values.update(compute(store, changed))
-    values.update(compute(store, missing))
+    prints = as_of.Fingerprints(store) if store.name == "duckdb" and doel == "adres" else None
+    if prints is not None:
+        taken, changed, missing = _take_over_all(store, prints, digests, changed, missing, use)
+        values.update(taken)
+    values.update(compute(store, changed, prints))
+    values.update(compute(store, missing, prints))
+    for table in (ALL_VALUES, ALL_COMPUTED):  # declared by the scoring stages: present even when nothing is covered
+        if not store.has_table(table):
+            store.write_arrow(table, _SCHEMA[table].empty_table())
     if extend:  # what the kept values lack: targets new at a date, and the indicators of a date new altogether
         wanted_new = {ref: [t for t in ids if t not in old_targets.get(ref, set())] for ref, ids in wanted.items()}
         # at a known date the kept indicators stand (a new one there would claim the kept targets did not fire)
@@ -303,12 +321,15 @@ def _reused(store: Store, doel: str, wanted: dict[dt.date, list[str]], reuse: di
     return {(ref, code, ident): float(value) for ref, code, ident, value in rows}
 
 
-def compute(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]]]) -> Values:
+def compute(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]]],
+            prints: as_of.Fingerprints | None = None) -> Values:
     """Each date's indicators as of that date, for that date's targets.
 
     One query per indicator over all its dates (`lift.py`: the query reads `_peildata`, one row of bundel_meta
     per date, and returns every date's values at once); an indicator the rewrite cannot lift is run once per
-    date with the store's peildatum set to it, and counted in `_peil_per_datum` for the report."""
+    date with the store's peildatum set to it, and counted in `_peil_per_datum` for the report. With `prints`,
+    an indicator `as_of.covered` keeps every home's values at its dates beside their fingerprint (`peil_alle`),
+    for a later delivery to take over (`_take_over_all`)."""
     out: Values = {}
     work = {ref: (inds, ids) for ref, (inds, ids) in work.items() if inds and ids}
     if not work:
@@ -321,7 +342,7 @@ def compute(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]]]
             dates_of.setdefault(ind.code, []).append(ref)
     lifted, per_date = _lift_all(store, indicator)
     if lifted:
-        out.update(_lifted(store, work, dates_of, lifted))
+        out.update(_lifted(store, work, dates_of, lifted, indicator, prints))
     if per_date:
         out.update(_per_date(store, {ref: ([i for i in inds if i.code in per_date], ids)
                                      for ref, (inds, ids) in work.items()}))
@@ -331,8 +352,10 @@ def compute(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]]]
 
 
 def _lifted(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]]], dates_of: dict[str, list[dt.date]],
-            lifted: dict[str, str]) -> Values:
-    """Every lifted indicator in one query over its dates, joined to each date's targets."""
+            lifted: dict[str, str], indicators: dict[str, Indicator] | None = None,
+            prints: as_of.Fingerprints | None = None) -> Values:
+    """Every lifted indicator in one query over its dates, joined to each date's targets (with `prints`, those
+    `as_of.covered` over every home, kept, and then joined: `_all_homes`)."""
     out: Values = {}
     pairs = [(ref, str(t)) for ref, (_, ids) in sorted(work.items()) for t in ids]
     store.write_arrow(_WANTED, pa.table({"peildatum": pa.array([p[0] for p in pairs], pa.date32()),
@@ -345,21 +368,125 @@ def _lifted(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]]]
     try:
         for dates, codes in groups.items():
             store.write_arrow(DATES, _at_dates(meta, dates))
-            # one statement per group of queries that share a step on DuckDB, `Engine.batch` of them on Spark
-            items = [(code, lifted[code]) for code in codes]
-            for batch in shared_steps.groups(store, items):
-                for code, ref, ident, value in store.rows(shared_steps.statement(
-                        store, [(code, lifted[code]) for code in batch],
-                        lambda code, query: f"SELECT '{code}' AS indicator, q.peildatum, "
-                        f"CAST(q.entiteit_id AS VARCHAR) AS entiteit_id, max(CAST(q.waarde AS DOUBLE)) AS waarde "
-                        f"FROM ({query}) AS q JOIN {_WANTED} AS t ON t.peildatum = q.peildatum "
-                        "AND t.entiteit_id = CAST(q.entiteit_id AS VARCHAR) "
-                        "WHERE q.waarde > 0 GROUP BY q.peildatum, CAST(q.entiteit_id AS VARCHAR)")):
-                    out[(refs[_day(ref)], code, ident)] = float(value)
+            every = [c for c in codes if prints is not None and indicators and as_of.covered(indicators[c])]
+            for part in (every, [c for c in codes if c not in every]):
+                # one statement per group of queries that share a step on DuckDB, `Engine.batch` of them on Spark
+                for batch in shared_steps.groups(store, [(code, lifted[code]) for code in part]):
+                    if part is every:
+                        rows = _all_homes(store, batch, lifted, dates, indicators or {}, prints)
+                    else:
+                        rows = store.rows(shared_steps.statement(
+                            store, [(code, lifted[code]) for code in batch],
+                            lambda code, query: f"SELECT '{code}' AS indicator, q.peildatum, "
+                            f"CAST(q.entiteit_id AS VARCHAR) AS entiteit_id, max(CAST(q.waarde AS DOUBLE)) AS waarde "
+                            f"FROM ({query}) AS q JOIN {_WANTED} AS t ON t.peildatum = q.peildatum "
+                            "AND t.entiteit_id = CAST(q.entiteit_id AS VARCHAR) "
+                            "WHERE q.waarde > 0 GROUP BY q.peildatum, CAST(q.entiteit_id AS VARCHAR)"))
+                    for code, ref, ident, value in rows:
+                        out[(refs[_day(ref)], code, ident)] = float(value)
     finally:
         store.execute(f"DROP TABLE IF EXISTS {DATES}")
         store.execute(f"DROP TABLE IF EXISTS {_WANTED}")
     return out
+
+
+def _all_homes(store: Store, batch: list[str], lifted: dict[str, str], dates: tuple[dt.date, ...],
+               indicators: dict[str, Indicator], prints: as_of.Fingerprints | None) -> list[tuple]:
+    """The batch's values for every home at its dates, kept with their fingerprints; the targets' values returned."""
+    assert prints is not None
+    store.execute("CREATE OR REPLACE TEMP TABLE _peil_alle_nu AS " + shared_steps.statement(
+        store, [(code, lifted[code]) for code in batch],
+        lambda code, query: f"SELECT '{code}' AS indicator, q.peildatum, "
+        "CAST(q.entiteit_id AS VARCHAR) AS entiteit_id, max(CAST(q.waarde AS DOUBLE)) AS waarde "
+        f"FROM ({query}) AS q WHERE q.waarde > 0 AND q.entiteit_id IS NOT NULL "
+        "GROUP BY q.peildatum, CAST(q.entiteit_id AS VARCHAR)"))
+    try:
+        _keep_all(store, [(day, code, prints.of(indicators[code], day, query_hash(indicators[code])))
+                          for day in dates for code in batch])
+        return store.rows(f"SELECT a.indicator, a.peildatum, a.entiteit_id, a.waarde FROM _peil_alle_nu a "
+                          f"JOIN {_WANTED} t ON t.peildatum = a.peildatum AND t.entiteit_id = a.entiteit_id")
+    finally:
+        store.execute("DROP TABLE IF EXISTS _peil_alle_nu")
+
+
+def _keep_all(store: Store, prints: list[tuple[dt.date, str, str]], source: str = "_peil_alle_nu") -> None:
+    """Append the rows of `source` (every home's values of an indicator at a date) to this store's `peil_alle` with
+    the fingerprint of each (date, indicator) in `prints`; a (date, indicator, fingerprint) kept already is not
+    kept twice. A `source` with its own fingerprint column (the previous delivery's rows) is matched on it too."""
+    for table in (ALL_VALUES, ALL_COMPUTED):
+        if not store.has_table(table):
+            store.write_arrow(table, _SCHEMA[table].empty_table())
+    store.write_arrow("_peil_vingerafdruk", pa.table({
+        "peildatum": pa.array([p[0] for p in prints], pa.date32()), "indicator": [p[1] for p in prints],
+        "vingerafdruk": [p[2] for p in prints]}, schema=_SCHEMA[ALL_COMPUTED]))
+    try:
+        store.execute("CREATE OR REPLACE TEMP TABLE _peil_vingerafdruk_nieuw AS SELECT DISTINCT * FROM "
+                      f"_peil_vingerafdruk f ANTI JOIN {ALL_COMPUTED} k USING (peildatum, indicator, vingerafdruk)")
+        on = "peildatum, indicator, vingerafdruk" if "vingerafdruk" in store.columns(source) else "peildatum, indicator"
+        store.execute(f"INSERT INTO {ALL_VALUES} SELECT a.peildatum, a.indicator, f.vingerafdruk, a.entiteit_id, "
+                      f"a.waarde FROM {source} a JOIN _peil_vingerafdruk_nieuw f USING ({on}) "
+                      "ORDER BY a.peildatum, a.indicator, a.entiteit_id")
+        store.execute(f"INSERT INTO {ALL_COMPUTED} SELECT * FROM _peil_vingerafdruk_nieuw")
+    finally:
+        store.execute("DROP TABLE IF EXISTS _peil_vingerafdruk")
+        store.execute("DROP TABLE IF EXISTS _peil_vingerafdruk_nieuw")
+
+
+def _take_over_all(store: Store, prints: as_of.Fingerprints, digests: dict[str, str],
+                   changed: dict[dt.date, tuple[list[Indicator], list[str]]],
+                   missing: dict[dt.date, tuple[list[Indicator], list[str]]],
+                   use: dict[dt.date, tuple[int, int]]) -> tuple[Values, dict, dict]:
+    """Values the previous delivery computed for every home at a date, where the indicator's query and all its
+    sources as of that date are the same here (`as_of`): exactly what computing them again would give. Returns
+    them for the asked targets and what is left to compute; `use` counts them as taken over."""
+    done: dict[tuple[dt.date, str], set[str]] = {}
+    if store.has_table(_PREVIOUS_ALL[ALL_COMPUTED]):
+        for day, code, fp in store.rows("SELECT peildatum, indicator, vingerafdruk FROM "
+                                        f"{_PREVIOUS_ALL[ALL_COMPUTED]}"):
+            done.setdefault((_day(day), code), set()).add(fp)
+    if not done:
+        return {}, changed, missing
+    taken: list[tuple[dt.date, str, str]] = []
+    asked: list[tuple[dt.date, str, str]] = []
+
+    def split(work: dict[dt.date, tuple[list[Indicator], list[str]]]) -> dict:
+        rest = {}
+        for ref, (inds, ids) in work.items():
+            left = []
+            for ind in inds:
+                if (ref, ind.code) in done and as_of.covered(ind):
+                    fp = prints.of(ind, ref, digests[ind.code])
+                    if fp in done[(ref, ind.code)]:
+                        taken.append((ref, ind.code, fp))
+                        asked.extend((ref, ind.code, t) for t in ids)
+                        use[ref] = (use[ref][0] + len(ids), use[ref][1] - len(ids))
+                        continue
+                left.append(ind)
+            if left:
+                rest[ref] = (left, ids)
+        return rest
+
+    changed, missing = split(changed), split(missing)
+    if not taken:
+        return {}, changed, missing
+    store.write_arrow("_peil_overname", pa.table({
+        "peildatum": pa.array([a[0] for a in asked], pa.date32()), "indicator": [a[1] for a in asked],
+        "entiteit_id": [a[2] for a in asked]}))
+    store.write_arrow("_peil_overname_vingerafdruk", pa.table({
+        "peildatum": pa.array([t[0] for t in taken], pa.date32()), "indicator": [t[1] for t in taken],
+        "vingerafdruk": [t[2] for t in taken]}))
+    previous = _PREVIOUS_ALL[ALL_VALUES]
+    try:
+        rows = store.rows(f"SELECT v.peildatum, v.indicator, v.entiteit_id, max(v.waarde) FROM {previous} v "
+                          "SEMI JOIN _peil_overname_vingerafdruk USING (peildatum, indicator, vingerafdruk) "
+                          "SEMI JOIN _peil_overname USING (peildatum, indicator, entiteit_id) GROUP BY 1, 2, 3")
+        store.execute(f"CREATE OR REPLACE TEMP TABLE _peil_alle_vorige AS SELECT * FROM {previous} "
+                      "SEMI JOIN _peil_overname_vingerafdruk USING (peildatum, indicator, vingerafdruk)")
+        _keep_all(store, taken, source="_peil_alle_vorige")  # kept here too, for the delivery after this one
+    finally:
+        for table in ("_peil_overname", "_peil_overname_vingerafdruk", "_peil_alle_vorige"):
+            store.execute(f"DROP TABLE IF EXISTS {table}")
+    return {(_day(ref), code, ident): float(value) for ref, code, ident, value in rows}, changed, missing
 
 
 def _at_dates(meta: pa.Table, dates: tuple[dt.date, ...]) -> pa.Table:
