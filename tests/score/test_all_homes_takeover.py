@@ -122,6 +122,6 @@ def test_a_registration_that_ended_after_the_date_still_counts_as_open_then(tmp_
                           "DATE '2025-06-30' AS peildatum")
             store.execute("CREATE TABLE raw_brp_inschrijving AS SELECT 1 AS _rij, 'p1' AS persoon_id, "
                           "'0599000000000001' AS verblijfsobject_id, DATE '2020-01-01' AS datum_aanvang, "
-                          "CAST(? AS DATE) AS datum_einde", [end])
+                          "CAST(? AS DATE) AS datum_einde, 'x' AS \"extra kolom\"", [end])  # delivered extra
             prints.append(as_of.Fingerprints(store).of(brp, REF, "q"))
     assert prints[0] == prints[1] != prints[2]

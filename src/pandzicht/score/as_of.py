@@ -90,7 +90,8 @@ class Fingerprints:
             self._seen[key] = "geen"
             return "geen"
         columns = [c for c in self.store.columns(table) if c != "_rij"]
-        exprs = [replaced.get(c, c) for c in columns]
+        exprs = [replaced.get(c, '"' + c.replace('"', '""') + '"') for c in columns]  # a delivered extra column
+        # may be named anything (`BUURT NAAM`)
         params = [day] * sum(c in replaced for c in columns) + ([day] if where else [])
         n, total = self.store.rows(
             f"SELECT count(*), CAST(sum(hash({', '.join(exprs)})) AS VARCHAR) FROM {table}"
