@@ -125,3 +125,22 @@ def test_a_registration_that_ended_after_the_date_still_counts_as_open_then(tmp_
                           "CAST(? AS DATE) AS datum_einde, 'x' AS \"extra kolom\"", [end])  # delivered extra
             prints.append(as_of.Fingerprints(store).of(brp, REF, "q"))
     assert prints[0] == prints[1] != prints[2]
+
+
+def test_a_fingerprint_the_data_no_longer_has_is_dropped_when_the_kept_values_are_carried_whole(
+        tmp_path: Path) -> None:
+    """A run that reuses its score models keeps the previous delivery's values whole (`keep_previous`) and computes
+    only what is new; where it computed a date and indicator again, because a reading dated before the date was
+    corrected, the earlier fingerprint there is of data this delivery no longer has, and does not stay beside it."""
+    previous = _first_delivery(tmp_path)
+    with _store(tmp_path / "twee.duckdb", 30, change={(9, "2024-12"): 301.0}) as store:
+        assert pit.carry_previous(store, previous)
+        pit.keep_previous(store)
+        before = store.scalar(f"SELECT min(vingerafdruk) FROM {pit.ALL_COMPUTED}")
+        values = pit.values_at(store, {REF: ([SEASON], _targets(0, 2))}, "adres", extend=True)
+        kept = store.rows(f"SELECT DISTINCT vingerafdruk FROM {pit.ALL_VALUES}")
+        fingerprints = store.rows(f"SELECT peildatum, indicator, vingerafdruk FROM {pit.ALL_COMPUTED}")
+    with _store(tmp_path / "vers.duckdb", 30, change={(9, "2024-12"): 301.0}) as store:
+        assert values == pit.values_at(store, {REF: ([SEASON], _targets(0, 2))}, "adres")
+    assert len(fingerprints) == 1 and fingerprints[0][2] != before  # the new one only
+    assert kept == [(fingerprints[0][2],)]

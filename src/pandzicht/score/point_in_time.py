@@ -427,6 +427,13 @@ def _keep_all(store: Store, prints: list[tuple[dt.date, str, str]], source: str 
                       f"a.waarde FROM {source} a JOIN _peil_vingerafdruk_nieuw f USING ({on}) "
                       "ORDER BY a.peildatum, a.indicator, a.entiteit_id")
         store.execute(f"INSERT INTO {ALL_COMPUTED} SELECT * FROM _peil_vingerafdruk_nieuw")
+        # Another fingerprint of the same date and indicator is of data as of that date that this delivery no longer
+        # has (a late or corrected record dated before it): it cannot be taken over again, so it goes (with the
+        # previous delivery's rows kept whole, `keep_previous`, they would pile up delivery after delivery).
+        for table in (ALL_VALUES, ALL_COMPUTED):
+            store.execute(f"DELETE FROM {table} k WHERE (k.peildatum, k.indicator) IN (SELECT (peildatum, indicator) "
+                          "FROM _peil_vingerafdruk) AND (k.peildatum, k.indicator, k.vingerafdruk) NOT IN "
+                          "(SELECT (peildatum, indicator, vingerafdruk) FROM _peil_vingerafdruk)")
     finally:
         store.execute("DROP TABLE IF EXISTS _peil_vingerafdruk")
         store.execute("DROP TABLE IF EXISTS _peil_vingerafdruk_nieuw")
