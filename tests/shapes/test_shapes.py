@@ -449,6 +449,20 @@ def test_unknown_extra_columns(world, world_analysed, checker, tmp_path):
 
 
 @pytest.mark.slow
+def test_manifest_saved_with_a_byte_order_mark(world, world_analysed, checker, tmp_path):
+    """manifest.json edited in Notepad or written by PowerShell starts with a UTF-8 BOM: read as the plain world
+    (it was refused as 'geen geldige JSON', while every data file with a BOM was read)."""
+    def bom(bundle: Path) -> None:
+        path = bundle / "manifest.json"
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+
+    a = analyse_shape(world, tmp_path, bom)
+    assert (a.bundle / "manifest.json").read_bytes().startswith(b"\xef\xbb\xbf{")
+    assert_sound(a)
+    _same_outputs(a, world_analysed)
+
+
+@pytest.mark.slow
 def test_three_hundred_units(world, checker, tmp_path):
     def cut(bundle: Path) -> None:
         units = [u["verblijfsobject_id"] for u in read(bundle, "bag_verblijfsobject")[1]][:300]
