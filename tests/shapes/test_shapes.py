@@ -449,6 +449,24 @@ def test_unknown_extra_columns(world, world_analysed, checker, tmp_path):
 
 
 @pytest.mark.slow
+def test_a_separator_at_the_end_of_every_line(world, world_analysed, checker, tmp_path):
+    """An export that ends every line, the header too, in a comma: each file has a last column without a name. It
+    is an extra column like any other (it refused the bundle: DuckDB takes no empty column name)."""
+    def trailing(bundle: Path) -> None:
+        for s in present(bundle):
+            header, rows = read_raw(bundle, s)
+            write_raw(bundle, s, [*header, ""], [[*r, ""] for r in rows])
+
+    a = analyse_shape(world, tmp_path, trailing)
+    assert (a.bundle / "bag_verblijfsobject.csv").read_bytes().split(b"\n", 1)[0].endswith(b",")
+    assert_sound(a)
+    for name, entry in a.report["bronnen"].items():
+        header, _ = read_raw(a.bundle, name)
+        assert entry["extra_kolommen"][-1] == f"naamloos_{len(header)}", name
+    _same_outputs(a, world_analysed)
+
+
+@pytest.mark.slow
 def test_manifest_saved_with_a_byte_order_mark(world, world_analysed, checker, tmp_path):
     """manifest.json edited in Notepad or written by PowerShell starts with a UTF-8 BOM: read as the plain world
     (it was refused as 'geen geldige JSON', while every data file with a BOM was read)."""

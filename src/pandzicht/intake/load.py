@@ -82,6 +82,7 @@ class SourceFile:
     renamed: dict[str, str] = field(default_factory=dict)  # the file's spelling of a contract column -> the contract's
     origin: Path | None = None  # a workbook the partner sent; `path` is then its first sheet as CSV (`workbook.py`)
     sheet: Sheet | None = None
+    unnamed: tuple[str, ...] = ()  # CSV only: names given to columns without one in the header (`name_unnamed`)
 
     @property
     def name(self) -> str:
@@ -198,7 +199,10 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False, scratch
             if entry is not None and entry.sha256 is not None:
                 check_checksum(entry, path.name, scan.sha256 or "")
             delimiter = csvfile.delimiter_of(path)
-        header, renamed = contract_spelling(source, read_header(path, delimiter))
+        header, unnamed = read_header(path, delimiter), ()
+        if path.suffix.lower() != ".parquet":
+            header, unnamed = name_unnamed(header)
+        header, renamed = contract_spelling(source, header)
         shown = (origin or path).name
         refused = protected_columns(header)
         if refused:
@@ -212,8 +216,28 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False, scratch
         for col in source.columns:
             if col.required and col.name not in header:
                 raise ContractError(f"{shown}: verplichte kolom '{col.name}' ontbreekt")
-        checked.append(SourceFile(source, path, header, entry, scan, delimiter, renamed, origin, sheet))
+        checked.append(SourceFile(source, path, header, entry, scan, delimiter, renamed, origin, sheet, unnamed))
     return checked
+
+
+UNNAMED = "naamloos_{}"
+
+
+def name_unnamed(header: list[str]) -> tuple[list[str], tuple[str, ...]]:
+    """The header with each empty column name replaced by `naamloos_<column number>`, and those names.
+
+    Why: an export or a spreadsheet often ends every line in a separator (`a,b,c,`), which gives a column without
+    a name. The contract allows extra columns, so such a column is kept and ignored like any other, not refused
+    as a file DuckDB cannot read (it takes no empty column name) or as a name found twice (`a,b,c,,`)."""
+    out, unnamed = list(header), []
+    for i, h in enumerate(header):
+        if h == "":
+            name = UNNAMED.format(i + 1)
+            while name in out:
+                name += "_"
+            out[i] = name
+            unnamed.append(name)
+    return out, tuple(unnamed)
 
 
 def _spelling_key(name: str) -> str:
@@ -513,6 +537,10 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
             note += (f"; de werkmap heeft nog {f.sheet.others_with_data} "
                      f"{'blad' if f.sheet.others_with_data == 1 else 'bladen'} met gegevens, die niet zijn gelezen")
         warnings = [note, *warnings]
+    if f.unnamed:
+        warnings = [*warnings, f"{len(f.unnamed)} {'kolom heeft' if len(f.unnamed) == 1 else 'kolommen hebben'} geen "
+                    f"naam in de kopregel (vaak een scheidingsteken aan het eind van elke regel); bewaard als "
+                    f"{', '.join(repr(n) for n in f.unnamed)} en niet gebruikt"]
     if f.renamed:
         entry["hernoemde_kolommen"] = dict(f.renamed)
         warnings = [*warnings, *(f"kolom '{a}' gelezen als '{b}', de schrijfwijze van het contract"
