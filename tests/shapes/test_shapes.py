@@ -449,6 +449,26 @@ def test_unknown_extra_columns(world, world_analysed, checker, tmp_path):
 
 
 @pytest.mark.slow
+def test_extra_columns_named_like_the_loaders_own_or_in_other_capitals(world, world_analysed, checker, tmp_path):
+    """An export's own row number `Rij`, a `reden` column, and a copy of the second column in capitals: DuckDB tells
+    names apart without regard to capitals, so these collided with the quarantine table's columns (an internal
+    error) or with the contract column (the file refused as unreadable). Kept apart and ignored."""
+    def add(bundle: Path) -> None:
+        for s in present(bundle):
+            header, _ = read_raw(bundle, s)
+            twin = header[1].upper()
+            edit_rows(bundle, s, lambda r, col=header[1], twin=twin: {**r, "Rij": "1", "reden": "x", twin: r[col]},
+                      add=["Rij", "reden", twin])
+
+    a = analyse_shape(world, tmp_path, add)
+    assert_sound(a)
+    for name, entry in a.report["bronnen"].items():
+        header, _ = read_raw(a.bundle, name)
+        assert entry["extra_kolommen"][-3:] == ["Rij_2", "reden_2", f"{header[1].upper()}_2"], name
+    _same_outputs(a, world_analysed)
+
+
+@pytest.mark.slow
 def test_a_separator_at_the_end_of_every_line(world, world_analysed, checker, tmp_path):
     """An export that ends every line, the header too, in a comma: each file has a last column without a name. It
     is an extra column like any other (it refused the bundle: DuckDB takes no empty column name)."""
