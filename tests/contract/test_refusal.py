@@ -18,6 +18,7 @@ from bundles import minimal_bundle, valid_row, write_csv, write_manifest
 @pytest.mark.parametrize("column", [
     "nationaliteit", "Nationaliteit_code", "geboorteland", "etniciteit", "herkomst", "land_van_herkomst", "religie",
     "geslacht", "gender", "sex", "gezondheid", "medische_indicatie", "strafblad", "taal", "migratieachtergrond",
+    "land_van_geboorte", "Land van geboorte", "LAND_GEBOORTE",
 ])
 def test_protected_column_is_refused_naming_file_and_column(tmp_path, column):
     bundle = minimal_bundle(tmp_path / "b")
