@@ -68,6 +68,22 @@ def test_missing_required_column_is_refused(tmp_path):
         load_bundle(bundle, tmp_path / "s.duckdb")
 
 
+@pytest.mark.parametrize(("separator", "named"), [("\t", "tabs"), ("|", "verticale strepen")])
+def test_a_file_separated_by_tabs_or_bars_is_refused_saying_so(tmp_path, separator, named):
+    """Read with commas, such a header is one column and every column looks absent: the refusal says why."""
+    bundle = minimal_bundle(tmp_path / "b")
+    source = SOURCES["huurcontract"]
+    row = valid_row(source, 0)
+    (bundle / "huurcontract.csv").write_text("\n".join([separator.join(source.column_names),
+                                                        separator.join(str(row[c]) for c in source.column_names)]),
+                                             encoding="utf-8")
+    with pytest.raises(ContractError, match=rf"^huurcontract\.csv: verplichte kolom 'contract_id' ontbreekt; de "
+                                            rf"kopregel is één kolom met {named} ertussen: lever het bestand "
+                                            r"gescheiden door komma's \(in Excel: 'CSV UTF-8 \(door komma's "
+                                            r"gescheiden\)'\)$"):
+        load_bundle(bundle, tmp_path / "s.duckdb")
+
+
 def test_missing_optional_column_is_unknown(tmp_path):
     bundle = minimal_bundle(tmp_path / "b")
     source = SOURCES["huurcontract"]

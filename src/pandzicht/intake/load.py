@@ -216,10 +216,25 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False, scratch
             raise ContractError(f"{shown}: kolom '{dupes[0]}' komt meer dan eens voor in de kopregel")
         for col in source.columns:
             if col.required and col.name not in header:
-                raise ContractError(f"{shown}: verplichte kolom '{col.name}' ontbreekt")
+                raise ContractError(f"{shown}: verplichte kolom '{col.name}' ontbreekt{_separator_hint(header)}")
         header, apart = apart_names(source, header)
         checked.append(SourceFile(source, path, header, entry, scan, delimiter, renamed, origin, sheet, unnamed, apart))
     return checked
+
+
+_OTHER_SEPARATORS = (("\t", "tabs"), ("|", "verticale strepen"))
+
+
+def _separator_hint(header: list[str]) -> str:
+    """Why every column looks absent when the header is one column holding tabs or bars: a tab-separated export
+    saved as .csv reads as one column, and "verplichte kolom ontbreekt" alone sends the data steward looking for a
+    column that is there."""
+    if len(header) == 1:
+        for sep, name in _OTHER_SEPARATORS:
+            if sep in header[0]:
+                return (f"; de kopregel is één kolom met {name} ertussen: lever het bestand gescheiden door komma's "
+                        "(in Excel: 'CSV UTF-8 (door komma's gescheiden)')")
+    return ""
 
 
 UNNAMED = "naamloos_{}"
