@@ -45,3 +45,28 @@ def test_checksums_are_read_in_lower_case(tmp_path):
 def test_a_checksum_that_is_no_sha256_is_refused(tmp_path, value):
     with pytest.raises(ContractError, match=r"veld 'sources\.brp_inschrijving\.sha256' moet een SHA-256 van 64 "):
         manifest_with(tmp_path, {"sha256": value})
+
+
+def test_a_manifest_with_a_byte_order_mark_is_read(tmp_path):
+    """Notepad and PowerShell on Windows save UTF-8 with a BOM; the data files are read with one, so is this."""
+    raw = {"contract": "pandzicht-intake/1", "region": "Zeeland", "peildatum": "2024-06-30",
+           "sources": {"brp_inschrijving": {"grondslag": "Wet BRP"}}}
+    (tmp_path / "manifest.json").write_bytes(b"\xef\xbb\xbf" + json.dumps(raw).encode("utf-8"))
+    manifest = read_manifest(tmp_path)
+    assert (manifest.region, manifest.peildatum.isoformat()) == ("Zeeland", "2024-06-30")
+    assert manifest.sources["brp_inschrijving"].grondslag == "Wet BRP"
+
+
+def test_a_json_error_names_its_line_and_column(tmp_path):
+    """The contract's own example has `// free text` comments: copied as is, the refusal says where."""
+    (tmp_path / "manifest.json").write_text('{\n  "contract": "pandzicht-intake/1",\n  "region": "X",  // vrije tekst\n'
+                                            '  "peildatum": "2024-06-30"\n}\n', encoding="utf-8")
+    with pytest.raises(ContractError, match=r"manifest\.json: geen geldige JSON op regel 3, kolom 19$"):
+        read_manifest(tmp_path)
+
+
+def test_a_manifest_that_is_not_utf8_is_refused_saying_so(tmp_path):
+    """PowerShell 5's `>` writes UTF-16."""
+    (tmp_path / "manifest.json").write_bytes('{"contract": "pandzicht-intake/1"}'.encode("utf-16"))
+    with pytest.raises(ContractError, match=r"manifest\.json: geen UTF-8; sla manifest\.json op als UTF-8$"):
+        read_manifest(tmp_path)

@@ -18,6 +18,7 @@ from bundles import minimal_bundle, valid_row, write_csv, write_manifest
 @pytest.mark.parametrize("column", [
     "nationaliteit", "Nationaliteit_code", "geboorteland", "etniciteit", "herkomst", "land_van_herkomst", "religie",
     "geslacht", "gender", "sex", "gezondheid", "medische_indicatie", "strafblad", "taal", "migratieachtergrond",
+    "land_van_geboorte", "Land van geboorte", "LAND_GEBOORTE",
 ])
 def test_protected_column_is_refused_naming_file_and_column(tmp_path, column):
     bundle = minimal_bundle(tmp_path / "b")
@@ -64,6 +65,22 @@ def test_missing_required_column_is_refused(tmp_path):
     header = [c for c in source.column_names if c != "huurder_naam"]
     write_csv(bundle / "huurcontract.csv", header, [valid_row(source, 0)])
     with pytest.raises(ContractError, match="huurcontract.csv: verplichte kolom 'huurder_naam' ontbreekt"):
+        load_bundle(bundle, tmp_path / "s.duckdb")
+
+
+@pytest.mark.parametrize(("separator", "named"), [("\t", "tabs"), ("|", "verticale strepen")])
+def test_a_file_separated_by_tabs_or_bars_is_refused_saying_so(tmp_path, separator, named):
+    """Read with commas, such a header is one column and every column looks absent: the refusal says why."""
+    bundle = minimal_bundle(tmp_path / "b")
+    source = SOURCES["huurcontract"]
+    row = valid_row(source, 0)
+    (bundle / "huurcontract.csv").write_text("\n".join([separator.join(source.column_names),
+                                                        separator.join(str(row[c]) for c in source.column_names)]),
+                                             encoding="utf-8")
+    with pytest.raises(ContractError, match=rf"^huurcontract\.csv: verplichte kolom 'contract_id' ontbreekt; de "
+                                            rf"kopregel is één kolom met {named} ertussen: lever het bestand "
+                                            r"gescheiden door komma's \(in Excel: 'CSV UTF-8 \(door komma's "
+                                            r"gescheiden\)'\)$"):
         load_bundle(bundle, tmp_path / "s.duckdb")
 
 

@@ -60,10 +60,7 @@ def read_manifest(bundle: Path) -> Manifest:
     path = Path(bundle) / "manifest.json"
     if not path.is_file():
         raise ContractError(f"{path}: manifest.json ontbreekt in de bundel")
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ContractError(f"{path}: geen geldige JSON ({exc.__class__.__name__})") from None
+    raw = _json(path)
     if not isinstance(raw, dict):
         raise ContractError(f"{path}: verwacht een JSON-object")
     contract = raw.get("contract")
@@ -87,6 +84,20 @@ def read_manifest(bundle: Path) -> Manifest:
             sha256=_checksum(entry.get("sha256"), path, name),
         )
     return Manifest(contract, str(raw.get("region") or ""), peildatum, sources)
+
+
+def _json(path: Path) -> object:
+    """The manifest's JSON. A UTF-8 byte order mark is skipped: Notepad and PowerShell on Windows write one, and
+    the data files are read with it too. A syntax error names its line and column (a comment copied from the
+    contract's example is the usual one), so the supplier can find it."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ContractError(f"{path}: geen UTF-8; sla manifest.json op als UTF-8") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ContractError(f"{path}: geen geldige JSON op regel {exc.lineno}, kolom {exc.colno}") from None
 
 
 def _text(value: object) -> str | None:

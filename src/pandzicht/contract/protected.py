@@ -19,6 +19,7 @@ _STEMS = (
     "gezondheid", "health", "medisch", "medical", "handicap", "beperking", "strafbla",
     "justitiele", "criminalrecord", "strafrechtelijk", "seksuele", "sexual", "moedertaal",
     "nationality", "migratieachtergrond",
+    "landvangeboorte", "landgeboorte",  # country of birth written out (`Land van geboorte`), as the joined token
 )
 # A token equal to one of these is protected (too short to use as a stem).
 _EXACT = {"sex", "ras", "race", "taal", "language", "geloofsovertuiging", "afkomst", "origin", "religion", "ethnicity"}

@@ -82,6 +82,8 @@ class SourceFile:
     renamed: dict[str, str] = field(default_factory=dict)  # the file's spelling of a contract column -> the contract's
     origin: Path | None = None  # a workbook the partner sent; `path` is then its first sheet as CSV (`workbook.py`)
     sheet: Sheet | None = None
+    unnamed: tuple[str, ...] = ()  # CSV only: names given to columns without one in the header (`name_unnamed`)
+    apart: dict[str, str] = field(default_factory=dict)  # an extra column's name in the file -> its own (`apart_names`)
 
     @property
     def name(self) -> str:
@@ -91,7 +93,7 @@ class SourceFile:
     @property
     def file_header(self) -> list[str]:
         """The column names as the file spells them (`header` holds the contract's spelling)."""
-        back = {v: k for k, v in self.renamed.items()}
+        back = {v: k for k, v in (*self.renamed.items(), *self.apart.items())}
         return [back.get(h, h) for h in self.header]
 
     @property
@@ -198,7 +200,10 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False, scratch
             if entry is not None and entry.sha256 is not None:
                 check_checksum(entry, path.name, scan.sha256 or "")
             delimiter = csvfile.delimiter_of(path)
-        header, renamed = contract_spelling(source, read_header(path, delimiter))
+        header, unnamed = read_header(path, delimiter), ()
+        if path.suffix.lower() != ".parquet":
+            header, unnamed = name_unnamed(header)
+        header, renamed = contract_spelling(source, header)
         shown = (origin or path).name
         refused = protected_columns(header)
         if refused:
@@ -211,9 +216,77 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False, scratch
             raise ContractError(f"{shown}: kolom '{dupes[0]}' komt meer dan eens voor in de kopregel")
         for col in source.columns:
             if col.required and col.name not in header:
-                raise ContractError(f"{shown}: verplichte kolom '{col.name}' ontbreekt")
-        checked.append(SourceFile(source, path, header, entry, scan, delimiter, renamed, origin, sheet))
+                raise ContractError(f"{shown}: verplichte kolom '{col.name}' ontbreekt{_separator_hint(header)}")
+        header, apart = apart_names(source, header)
+        checked.append(SourceFile(source, path, header, entry, scan, delimiter, renamed, origin, sheet, unnamed, apart))
     return checked
+
+
+_OTHER_SEPARATORS = (("\t", "tabs"), ("|", "verticale strepen"))
+
+
+def _separator_hint(header: list[str]) -> str:
+    """Why every column looks absent when the header is one column holding tabs or bars: a tab-separated export
+    saved as .csv reads as one column, and "verplichte kolom ontbreekt" alone sends the data steward looking for a
+    column that is there."""
+    if len(header) == 1:
+        for sep, name in _OTHER_SEPARATORS:
+            if sep in header[0]:
+                return (f"; de kopregel is één kolom met {name} ertussen: lever het bestand gescheiden door komma's "
+                        "(in Excel: 'CSV UTF-8 (door komma's gescheiden)')")
+    return ""
+
+
+UNNAMED = "naamloos_{}"
+
+
+def name_unnamed(header: list[str]) -> tuple[list[str], tuple[str, ...]]:
+    """The header with each empty column name replaced by `naamloos_<column number>`, and those names.
+
+    Why: an export or a spreadsheet often ends every line in a separator (`a,b,c,`), which gives a column without
+    a name. The contract allows extra columns, so such a column is kept and ignored like any other, not refused
+    as a file DuckDB cannot read (it takes no empty column name) or as a name found twice (`a,b,c,,`)."""
+    out, unnamed = list(header), []
+    for i, h in enumerate(header):
+        if h == "":
+            name = UNNAMED.format(i + 1)
+            while name in out:
+                name += "_"
+            out[i] = name
+            unnamed.append(name)
+    return out, tuple(unnamed)
+
+
+# Column names the loader itself gives its tables beside the file's columns (`_stage`, `_checked`, `_rejects`, the
+# quarantine table), and the prefix of each cell's cleaned text (`validate.clean_name`).
+LOADER_NAMES = ("_rij", "_fout", "_regel", "_reden", "rij", "reden")
+LOADER_PREFIX = "_v_"
+
+
+def apart_names(source: Source, header: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The header with each extra column whose name the loader's tables cannot hold beside the others given a name
+    of its own (`reden` -> `reden_2`), and which were so named.
+
+    Why: DuckDB tells column names apart without regard to capitals, so an extra column `Rij` or `REDEN` collided
+    with the quarantine table's own (the analysis stopped with an internal error), `Opmerking` beside `opmerking`
+    or `TEKST` beside `tekst` made the file unreadable, and `_v_periode` took the place of the cleaned `periode`
+    (every row quarantined). Such a name is a partner's export habit, not a contract error: the column is kept
+    and ignored like every extra column. Contract columns keep their names."""
+    contract = {c.name for c in source.columns}
+    taken = {h.lower() for h in header if h in contract} | set(LOADER_NAMES)
+    everything = {h.lower() for h in header}
+    out, apart = [], {}
+    for h in header:
+        key = h.lower()
+        if h not in contract and (key in taken or key.startswith(LOADER_PREFIX)):
+            n = 2
+            while f"{key}_{n}" in taken or f"{key}_{n}" in everything:
+                n += 1
+            apart[h] = f"{h}_{n}"
+            h, key = apart[h], f"{key}_{n}"
+        taken.add(key)
+        out.append(h)
+    return out, apart
 
 
 def _spelling_key(name: str) -> str:
@@ -513,6 +586,14 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
             note += (f"; de werkmap heeft nog {f.sheet.others_with_data} "
                      f"{'blad' if f.sheet.others_with_data == 1 else 'bladen'} met gegevens, die niet zijn gelezen")
         warnings = [note, *warnings]
+    if f.unnamed:
+        warnings = [*warnings, f"{len(f.unnamed)} {'kolom heeft' if len(f.unnamed) == 1 else 'kolommen hebben'} geen "
+                    f"naam in de kopregel (vaak een scheidingsteken aan het eind van elke regel); bewaard als "
+                    f"{', '.join(repr(n) for n in f.unnamed)} en niet gebruikt"]
+    if f.apart:
+        warnings = [*warnings, *(f"kolom '{a}' bewaard als '{b}' en niet gebruikt: de naam valt (in hoofd- of kleine "
+                                 "letters) samen met die van een andere kolom, of met een naam die pandzicht zelf "
+                                 "gebruikt" for a, b in f.apart.items())]
     if f.renamed:
         entry["hernoemde_kolommen"] = dict(f.renamed)
         warnings = [*warnings, *(f"kolom '{a}' gelezen als '{b}', de schrijfwijze van het contract"
