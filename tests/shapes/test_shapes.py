@@ -449,54 +449,35 @@ def test_unknown_extra_columns(world, world_analysed, checker, tmp_path):
 
 
 @pytest.mark.slow
-def test_extra_columns_named_like_the_loaders_own_or_in_other_capitals(world, world_analysed, checker, tmp_path):
-    """An export's own row number `Rij`, a `reden` column, and a copy of the second column in capitals: DuckDB tells
-    names apart without regard to capitals, so these collided with the quarantine table's columns (an internal
-    error) or with the contract column (the file refused as unreadable). Kept apart and ignored."""
-    def add(bundle: Path) -> None:
+def test_export_habits_in_the_header_and_manifest(world, world_analysed, checker, tmp_path):
+    """Three habits of exporting tools in one bundle (one analysis per world keeps CI short), each read as the
+    plain world:
+    - an export's own row number `Rij`, a `reden` column and a copy of the second column in capitals: DuckDB
+      tells names apart without regard to capitals, so these collided with the quarantine table's columns (an
+      internal error) or with the contract column (the file refused as unreadable); kept apart and ignored;
+    - every line, the header too, ending in a comma: a last column without a name (DuckDB takes none; the bundle
+      was refused); kept as an extra column like any other;
+    - manifest.json with a UTF-8 BOM (Notepad, PowerShell): it was refused as 'geen geldige JSON', while every
+      data file with a BOM was read."""
+    def habits(bundle: Path) -> None:
         for s in present(bundle):
             header, _ = read_raw(bundle, s)
             twin = header[1].upper()
             edit_rows(bundle, s, lambda r, col=header[1], twin=twin: {**r, "Rij": "1", "reden": "x", twin: r[col]},
                       add=["Rij", "reden", twin])
-
-    a = analyse_shape(world, tmp_path, add)
-    assert_sound(a)
-    for name, entry in a.report["bronnen"].items():
-        header, _ = read_raw(a.bundle, name)
-        assert entry["extra_kolommen"][-3:] == ["Rij_2", "reden_2", f"{header[1].upper()}_2"], name
-    _same_outputs(a, world_analysed)
-
-
-@pytest.mark.slow
-def test_a_separator_at_the_end_of_every_line(world, world_analysed, checker, tmp_path):
-    """An export that ends every line, the header too, in a comma: each file has a last column without a name. It
-    is an extra column like any other (it refused the bundle: DuckDB takes no empty column name)."""
-    def trailing(bundle: Path) -> None:
-        for s in present(bundle):
             header, rows = read_raw(bundle, s)
             write_raw(bundle, s, [*header, ""], [[*r, ""] for r in rows])
+        path = bundle / "manifest.json"
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
 
-    a = analyse_shape(world, tmp_path, trailing)
+    a = analyse_shape(world, tmp_path, habits)
+    assert (a.bundle / "manifest.json").read_bytes().startswith(b"\xef\xbb\xbf{")
     assert (a.bundle / "bag_verblijfsobject.csv").read_bytes().split(b"\n", 1)[0].endswith(b",")
     assert_sound(a)
     for name, entry in a.report["bronnen"].items():
         header, _ = read_raw(a.bundle, name)
-        assert entry["extra_kolommen"][-1] == f"naamloos_{len(header)}", name
-    _same_outputs(a, world_analysed)
-
-
-@pytest.mark.slow
-def test_manifest_saved_with_a_byte_order_mark(world, world_analysed, checker, tmp_path):
-    """manifest.json edited in Notepad or written by PowerShell starts with a UTF-8 BOM: read as the plain world
-    (it was refused as 'geen geldige JSON', while every data file with a BOM was read)."""
-    def bom(bundle: Path) -> None:
-        path = bundle / "manifest.json"
-        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-
-    a = analyse_shape(world, tmp_path, bom)
-    assert (a.bundle / "manifest.json").read_bytes().startswith(b"\xef\xbb\xbf{")
-    assert_sound(a)
+        assert entry["extra_kolommen"][-4:] == ["Rij_2", "reden_2", f"{header[1].upper()}_2",
+                                                f"naamloos_{len(header)}"], name
     _same_outputs(a, world_analysed)
 
 
