@@ -269,9 +269,7 @@ def values_at(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]
         values.update(taken)
     values.update(compute(store, changed, prints))
     values.update(compute(store, missing, prints))
-    for table in (ALL_VALUES, ALL_COMPUTED):  # declared by the scoring stages: present even when nothing is covered
-        if not store.has_table(table):
-            store.write_arrow(table, _SCHEMA[table].empty_table())
+    _declare_all(store)  # declared by the scoring stages: present even when nothing is covered
     if extend:  # what the kept values lack: targets new at a date, and the indicators of a date new altogether
         wanted_new = {ref: [t for t in ids if t not in old_targets.get(ref, set())] for ref, ids in wanted.items()}
         # at a known date the kept indicators stand (a new one there would claim the kept targets did not fire)
@@ -377,11 +375,7 @@ def _lifted(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]]]
                     else:
                         rows = store.rows(shared_steps.statement(
                             store, [(code, lifted[code]) for code in batch],
-                            lambda code, query: f"SELECT '{code}' AS indicator, q.peildatum, "
-                            f"CAST(q.entiteit_id AS VARCHAR) AS entiteit_id, max(CAST(q.waarde AS DOUBLE)) AS waarde "
-                            f"FROM ({query}) AS q JOIN {_WANTED} AS t ON t.peildatum = q.peildatum "
-                            "AND t.entiteit_id = CAST(q.entiteit_id AS VARCHAR) "
-                            "WHERE q.waarde > 0 GROUP BY q.peildatum, CAST(q.entiteit_id AS VARCHAR)"))
+                            lambda code, query: _values_sql(code, query, targets_only=True)))
                     for code, ref, ident, value in rows:
                         out[(refs[_day(ref)], code, ident)] = float(value)
     finally:
@@ -390,16 +384,23 @@ def _lifted(store: Store, work: dict[dt.date, tuple[list[Indicator], list[str]]]
     return out
 
 
+def _values_sql(code: str, query: str, targets_only: bool) -> str:
+    """A lifted query's fired values per date and home as (indicator, peildatum, entiteit_id, waarde): only the
+    date's targets (`_WANTED`), or every home."""
+    target = (f"JOIN {_WANTED} AS t ON t.peildatum = q.peildatum AND t.entiteit_id = CAST(q.entiteit_id AS VARCHAR) "
+              if targets_only else "")
+    return (f"SELECT '{code}' AS indicator, q.peildatum, CAST(q.entiteit_id AS VARCHAR) AS entiteit_id, "
+            f"max(CAST(q.waarde AS DOUBLE)) AS waarde FROM ({query}) AS q {target}"
+            "WHERE q.waarde > 0 AND q.entiteit_id IS NOT NULL GROUP BY q.peildatum, CAST(q.entiteit_id AS VARCHAR)")
+
+
 def _all_homes(store: Store, batch: list[str], lifted: dict[str, str], dates: tuple[dt.date, ...],
                indicators: dict[str, Indicator], prints: as_of.Fingerprints | None) -> list[tuple]:
     """The batch's values for every home at its dates, kept with their fingerprints; the targets' values returned."""
     assert prints is not None
     store.execute("CREATE OR REPLACE TEMP TABLE _peil_alle_nu AS " + shared_steps.statement(
         store, [(code, lifted[code]) for code in batch],
-        lambda code, query: f"SELECT '{code}' AS indicator, q.peildatum, "
-        "CAST(q.entiteit_id AS VARCHAR) AS entiteit_id, max(CAST(q.waarde AS DOUBLE)) AS waarde "
-        f"FROM ({query}) AS q WHERE q.waarde > 0 AND q.entiteit_id IS NOT NULL "
-        "GROUP BY q.peildatum, CAST(q.entiteit_id AS VARCHAR)"))
+        lambda code, query: _values_sql(code, query, targets_only=False)))
     try:
         _keep_all(store, [(day, code, prints.of(indicators[code], day, query_hash(indicators[code])))
                           for day in dates for code in batch])
@@ -409,13 +410,18 @@ def _all_homes(store: Store, batch: list[str], lifted: dict[str, str], dates: tu
         store.execute("DROP TABLE IF EXISTS _peil_alle_nu")
 
 
+def _declare_all(store: Store) -> None:
+    """The all-home tables, empty where this store has none yet."""
+    for table in (ALL_VALUES, ALL_COMPUTED):
+        if not store.has_table(table):
+            store.write_arrow(table, _SCHEMA[table].empty_table())
+
+
 def _keep_all(store: Store, prints: list[tuple[dt.date, str, str]], source: str = "_peil_alle_nu") -> None:
     """Append the rows of `source` (every home's values of an indicator at a date) to this store's `peil_alle` with
     the fingerprint of each (date, indicator) in `prints`; a (date, indicator, fingerprint) kept already is not
     kept twice. A `source` with its own fingerprint column (the previous delivery's rows) is matched on it too."""
-    for table in (ALL_VALUES, ALL_COMPUTED):
-        if not store.has_table(table):
-            store.write_arrow(table, _SCHEMA[table].empty_table())
+    _declare_all(store)
     store.write_arrow("_peil_vingerafdruk", pa.table({
         "peildatum": pa.array([p[0] for p in prints], pa.date32()), "indicator": [p[1] for p in prints],
         "vingerafdruk": [p[2] for p in prints]}, schema=_SCHEMA[ALL_COMPUTED]))
@@ -484,11 +490,10 @@ def _take_over_all(store: Store, prints: as_of.Fingerprints, digests: dict[str, 
         "vingerafdruk": [t[2] for t in taken]}))
     previous = _PREVIOUS_ALL[ALL_VALUES]
     try:
-        rows = store.rows(f"SELECT v.peildatum, v.indicator, v.entiteit_id, max(v.waarde) FROM {previous} v "
-                          "SEMI JOIN _peil_overname_vingerafdruk USING (peildatum, indicator, vingerafdruk) "
-                          "SEMI JOIN _peil_overname USING (peildatum, indicator, entiteit_id) GROUP BY 1, 2, 3")
         store.execute(f"CREATE OR REPLACE TEMP TABLE _peil_alle_vorige AS SELECT * FROM {previous} "
                       "SEMI JOIN _peil_overname_vingerafdruk USING (peildatum, indicator, vingerafdruk)")
+        rows = store.rows("SELECT v.peildatum, v.indicator, v.entiteit_id, max(v.waarde) FROM _peil_alle_vorige v "
+                          "SEMI JOIN _peil_overname USING (peildatum, indicator, entiteit_id) GROUP BY 1, 2, 3")
         _keep_all(store, taken, source="_peil_alle_vorige")  # kept here too, for the delivery after this one
     finally:
         for table in ("_peil_overname", "_peil_overname_vingerafdruk", "_peil_alle_vorige"):
