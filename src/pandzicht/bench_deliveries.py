@@ -15,6 +15,14 @@ the ratio incremental / full. Then the figures issue 13 asks for:
 - equivalence: top-200 overlap of the address list of the incremental run with the full run of the same
   delivery, and the entity F1 (against the world's truth) of both, and the pairwise F1 of the incremental
   entities taking the full run's as truth.
+
+With `deliveries` N > 2 the region is followed month after month: each later delivery k continues the
+incremental folder again (a chain of incremental runs, as a region runs them), and a copy of that folder as it
+stood before delivery k is analysed in full as the reference for that step (`keten`: per delivery the seconds
+and their ratio, how linking ran, ids kept since the step before and since delivery 1, top-200 overlap and the
+entity F1 of both runs). Why: an incremental step is checked against a full run of the same delivery; over
+many steps small differences could add up, state could grow, or the kept model could drift, and one step
+cannot show that.
 """
 
 from __future__ import annotations
@@ -165,20 +173,69 @@ def _median_run(reps: list[dict]) -> dict:
             "totaal_s": round(float(median(r["totaal_s"] for r in reps)), 3)}
 
 
-def _generate(work: Path, units: int, seed: int, dialect: str, generator: str, variant: str, months: int) -> None:
-    """Two deliveries of one world: the demo world's (`synth.deliveries`, monthly) or the independent generator's
+def _generate(work: Path, units: int, seed: int, dialect: str, generator: str, variant: str, months: int,
+              n: int = 2) -> None:
+    """`n` deliveries of one world: the demo world's (`synth.deliveries`, monthly) or the independent generator's
     (`altworld`, held out from all tuning; `months` apart, keys without order)."""
     if generator == "onafhankelijk":
         from pandzicht.altworld import generate_deliveries as independent
 
-        independent(work, units, seed, 2, variant=variant, months_apart=months)
+        independent(work, units, seed, n, variant=variant, months_apart=months)
     else:
-        generate_deliveries(work, units, seed, 2, dialect=dialect)
+        generate_deliveries(work, units, seed, n, dialect=dialect)
+
+
+def _step(k: int, inc: dict, full: dict, figures: dict) -> dict:
+    """One delivery of the chain: its two runs' seconds and ratio, how linking ran, and the figures."""
+    koppeling = inc.get("koppeling", {})
+    return {"levering": k, "incrementeel_s": inc["totaal_s"], "volledig_s": full["totaal_s"],
+            "verhouding": round(inc["totaal_s"] / max(full["totaal_s"], 1e-9), 4),
+            "koppeling": {key: koppeling[key] for key in ("modus", "model", "reden") if key in koppeling},
+            "piek_geheugen_mb": max(inc["piek_geheugen_mb"].values(), default=0), **figures}
+
+
+def _equivalence(out: Path, full: Path, truth: Path, scratch: Path) -> dict:
+    """Top-200 overlap and entity F1 of an incremental run (`out`) and a full run (`full`) of one delivery."""
+    f1_inc = pairwise_scores(out / "entiteiten.csv", truth)["f1"]
+    f1_full = pairwise_scores(full / "entiteiten.csv", truth)["f1"]
+    return {"top200_overlap": top_overlap(out / "adressen.csv", full / "adressen.csv"),
+            "entiteit_f1_incrementeel": f1_inc, "entiteit_f1_volledig": f1_full,
+            "entiteit_f1_verschil": f1_inc - f1_full,
+            "entiteit_f1_tov_volledig": pairwise_scores(out / "entiteiten.csv",
+                                                        _as_truth(full / "entiteiten.csv", scratch))["f1"]}
+
+
+def _follow(work: Path, out: Path, n: int, first_entities: Path, hertrain: bool) -> list[dict]:
+    """Deliveries 3..n continuing the incremental folder `out`, each also analysed in full from a copy of `out`
+    as it stood before it; per delivery the figures of `_step` (the copy is removed after each)."""
+    steps = []
+    for k in range(3, n + 1):
+        bundle, before = work / folder_name(k), work / f"entiteiten-levering-{k - 1}.csv"
+        truth_before, truth = work / folder_name(k - 1) / "truth" / "persoon_sleutel.csv", \
+            bundle / "truth" / "persoon_sleutel.csv"
+        shutil.copyfile(out / "entiteiten.csv", before)
+        full = work / f"uitvoer-opnieuw-{k:02d}"
+        if full.exists():
+            shutil.rmtree(full)
+        shutil.copytree(out, full, symlinks=True)
+        inc_run, full_run = _run(bundle, out, hertrain=hertrain), _run(bundle, full, opnieuw=True)
+        figures = {
+            "id_stabiliteit": id_stability(before, out / "entiteiten.csv"),
+            "ware_partijen": true_party_stability(before, truth_before, out / "entiteiten.csv", truth),
+            "id_stabiliteit_sinds_levering_1": id_stability(first_entities, out / "entiteiten.csv"),
+            **_equivalence(out, full, truth, work / "entiteiten-volledig.csv"),
+            "wijzigingen_tegen_waarheid": changes_against_truth(
+                work / folder_name(k - 1) / "truth" / "adres_typologie.csv", bundle / "truth" / "adres_typologie.csv",
+                out / "wijzigingen.csv", out / "adressen.csv"),
+        }
+        shutil.rmtree(full)
+        steps.append(_step(k, inc_run, full_run, figures))
+    return steps
 
 
 def bench_deliveries(units: int, seed: int, work: Path, fresh_run: bool = False, dialect: str = "basis",
                      keep_first: Path | None = None, repeat: int = 1, hertrain: bool = False,
-                     generator: str = "demo", variant: str = "base", months: int = 1) -> dict:
+                     generator: str = "demo", variant: str = "base", months: int = 1, deliveries: int = 2) -> dict:
     """Generate two deliveries (or reuse them in `work`), analyse 1, then 2 incrementally and in full (both
     continuing 1), and with `fresh_run` 2 from nothing; measure. `keep_first`: where to keep a copy of
     delivery 1's store (the tests resolve delivery 2 against it again).
@@ -187,11 +244,15 @@ def bench_deliveries(units: int, seed: int, work: Path, fresh_run: bool = False,
     on a shared machine one pair's ratio moves by ±0.1, so the ratio reported is the median of the pairs'
     ratios, and the seconds per stage are medians. `hertrain`: the incremental run computes the score models'
     training rows again instead of fitting on delivery 1's (`score/model_reuse.py`). `generator` "onafhankelijk":
-    the independent generator's world (`variant`, deliveries `months` apart) instead of the demo world's."""
+    the independent generator's world (`variant`, deliveries `months` apart) instead of the demo world's.
+    `deliveries` > 2: the later deliveries follow as a chain of incremental runs (`_follow`, `keten`)."""
+    if deliveries < 2:
+        raise ValueError("at least two deliveries")
     work = Path(work)
     first, second = work / folder_name(1), work / folder_name(2)
-    if not (second / "manifest.json").exists():
-        _generate(work, units, seed, dialect, generator, variant, months)
+    if not (work / folder_name(deliveries) / "manifest.json").exists() \
+            or (work / folder_name(deliveries + 1)).exists():
+        _generate(work, units, seed, dialect, generator, variant, months, deliveries)
     out, full, fresh = work / "uitvoer", work / "uitvoer-opnieuw", work / "uitvoer-vers"
     pristine = work / "uitvoer-levering-1"
     for folder in (out, full, fresh, pristine):
@@ -217,10 +278,6 @@ def bench_deliveries(units: int, seed: int, work: Path, fresh_run: bool = False,
     runs["levering_2_incrementeel"] = _median_run([i for i, _ in pairs])
     runs["levering_2_volledig"] = _median_run([w for _, w in pairs])
     truth = second / "truth" / "persoon_sleutel.csv"
-    f1_inc = pairwise_scores(out / "entiteiten.csv", truth)
-    f1_full = pairwise_scores(full / "entiteiten.csv", truth)
-    f1_vs_full = pairwise_scores(out / "entiteiten.csv", _as_truth(full / "entiteiten.csv",
-                                                                   work / "entiteiten-volledig.csv"))
     inc = runs["levering_2_incrementeel"]
     result = {
         "eenheden": units, "seed": seed, "dialect": dialect, "generator": generator,
@@ -230,10 +287,7 @@ def bench_deliveries(units: int, seed: int, work: Path, fresh_run: bool = False,
         "id_stabiliteit_volledig": id_stability(kept_entities, full / "entiteiten.csv"),
         "ware_partijen": true_party_stability(kept_entities, first / "truth" / "persoon_sleutel.csv",
                                               out / "entiteiten.csv", truth),
-        "top200_overlap": top_overlap(out / "adressen.csv", full / "adressen.csv"),
-        "entiteit_f1_incrementeel": f1_inc["f1"], "entiteit_f1_volledig": f1_full["f1"],
-        "entiteit_f1_verschil": f1_inc["f1"] - f1_full["f1"],
-        "entiteit_f1_tov_volledig": f1_vs_full["f1"],
+        **_equivalence(out, full, truth, work / "entiteiten-volledig.csv"),
         "herhalingen": [{"incrementeel_s": i["totaal_s"], "volledig_s": w["totaal_s"],
                          "verhouding": round(i["totaal_s"] / max(w["totaal_s"], 1e-9), 4)} for i, w in pairs],
         "tijd_incrementeel_tov_volledig": float(median(i["totaal_s"] / max(w["totaal_s"], 1e-9) for i, w in pairs)),
@@ -248,6 +302,13 @@ def bench_deliveries(units: int, seed: int, work: Path, fresh_run: bool = False,
     if fresh_run:
         runs["levering_2_vers"] = _run(second, fresh)
         result["id_stabiliteit_vers"] = id_stability(kept_entities, fresh / "entiteiten.csv")
+    if deliveries > 2:
+        keys = ("id_stabiliteit", "ware_partijen", "top200_overlap", "entiteit_f1_incrementeel", "entiteit_f1_volledig",
+                "entiteit_f1_verschil", "entiteit_f1_tov_volledig", "wijzigingen_tegen_waarheid")
+        first_step = _step(2, inc, runs["levering_2_volledig"], {
+            **{key: result[key] for key in keys}, "id_stabiliteit_sinds_levering_1": result["id_stabiliteit"]})
+        result["keten"] = [first_step, *_follow(work, out, deliveries, kept_entities, hertrain)]
+        result["leveringen"] = deliveries
     return result
 
 
@@ -334,4 +395,28 @@ def render(result: dict) -> list[Table]:
     figures.add_row("tijd incrementeel / volledig" + (" (mediaan)" if len(ratios) > 1 else ""),
                     f"{result['tijd_incrementeel_tov_volledig']:.2f}"
                     + (f" ({', '.join(f'{r:.2f}' for r in ratios)})" if len(ratios) > 1 else ""))
-    return [table, figures]
+    return [table, figures, *([chain_table(result["keten"])] if result.get("keten") else [])]
+
+
+def chain_table(steps: list[dict]) -> Table:
+    """Delivery after delivery: each incremental step beside a full run of the same delivery."""
+    table = Table(title="maand na maand: elke levering incrementeel als vervolg op de vorige (incr.), naast een "
+                        "volledige analyse van dezelfde levering (vol., --opnieuw); ids behouden sinds de vorige "
+                        "levering (alle, zonder BRP), sinds levering 1, en van de ware partijen; F1 tegen de "
+                        "waarheid en incr. tegen vol.; nieuw crimineel gebruik in de top 200")
+    # short headers: the legend is in the title and in docs/schaal.md
+    for col in ("lev.", "incr. s", "vol. s", "verh.", "model", "ids", "zonder BRP", "sinds 1", "ware", "top-200",
+                "F1 incr./vol.", "F1 incr.~vol.", "nieuw in top"):
+        table.add_column(col, justify="left" if col == "model" else "right")
+    for st in steps:
+        ids, since, true = st["id_stabiliteit"], st["id_stabiliteit_sinds_levering_1"], st["ware_partijen"]
+        w = st.get("wijzigingen_tegen_waarheid") or {}
+        table.add_row(
+            str(st["levering"]), f"{st['incrementeel_s']:.1f}", f"{st['volledig_s']:.1f}", f"{st['verhouding']:.2f}",
+            st["koppeling"].get("model", "?") if st["koppeling"].get("modus") == "incrementeel" else "volledig",
+            f"{ids['aandeel']:.2%}", f"{ids['zonder_brp_aandeel']:.2%}", f"{since['aandeel']:.2%}",
+            f"{true['aandeel']:.2%}", f"{st['top200_overlap']:.1%}",
+            f"{st['entiteit_f1_incrementeel']:.4f} / {st['entiteit_f1_volledig']:.4f}",
+            f"{st['entiteit_f1_tov_volledig']:.4f}",
+            f"{w['gestart_in_top']}/{w['gestart']}" if w else "")
+    return table

@@ -456,12 +456,15 @@ def bench_leveringen_cmd(
         "(held-out; sleutels zonder volgorde)")] = "demo",
     variant: Annotated[str, typer.Option("--variant", help="base, quiet of noisy (alleen --generator "
                                          "onafhankelijk)")] = "base",
-    maanden: Annotated[int, typer.Option("--maanden", min=1, help="maanden tussen de twee leveringen (alleen "
+    maanden: Annotated[int, typer.Option("--maanden", min=1, help="maanden tussen de leveringen (alleen "
                                          "--generator onafhankelijk)")] = 1,
+    leveringen: Annotated[int, typer.Option("--leveringen", min=2, max=99, help="aantal leveringen; vanaf 3 volgt "
+                                            "elke levering de vorige incrementeel op, elk naast een volledige "
+                                            "analyse van dezelfde levering")] = 2,
 ) -> None:
     """Levering 1 analyseren, dan levering 2 als vervolg, incrementeel en volledig (--opnieuw): tijd en
     piekgeheugen per stadium, de verhouding incrementeel/volledig, id-stabiliteit, top-200-overlap en
-    entiteit-F1 van incrementeel tegenover volledig."""
+    entiteit-F1 van incrementeel tegenover volledig. Met --leveringen N volgen levering 3 tot N als keten."""
     from pandzicht.bench_deliveries import bench_deliveries, render
 
     if generator not in ("demo", "onafhankelijk"):
@@ -474,7 +477,8 @@ def bench_leveringen_cmd(
         raise PandzichtError(f"--variant '{variant}' onbekend; kies base, quiet of noisy")
     with tempfile.TemporaryDirectory() as tmp:
         result = bench_deliveries(units, seed, work or Path(tmp), fresh_run=vers, dialect=dialect, repeat=herhaal,
-                                  hertrain=hertrain, generator=generator, variant=variant, months=maanden)
+                                  hertrain=hertrain, generator=generator, variant=variant, months=maanden,
+                                  deliveries=leveringen)
     for table in render(result):
         out.print(table)
     if report_file:

@@ -95,7 +95,8 @@ def test_the_second_delivery_brings_a_new_agent_a_phoenix_a_merge_and_a_split(de
 def test_bench_leveringen_end_to_end(tmp_path) -> None:  # type: ignore[no-untyped-def]
     report = tmp_path / "bench.json"
     result = CliRunner().invoke(app, ["bench", "leveringen", "--units", "300", "--seed", "4", "--work",
-                                      str(tmp_path / "werk"), "--report", str(report), "--herhaal", "2"])
+                                      str(tmp_path / "werk"), "--report", str(report), "--herhaal", "2",
+                                      "--leveringen", "3"])
     assert result.exit_code == 0, result.output
     data = json.loads(report.read_text(encoding="utf-8"))
     assert set(data["runs"]) == {"levering_1", "levering_2_incrementeel", "levering_2_volledig"}
@@ -120,3 +121,18 @@ def test_bench_leveringen_end_to_end(tmp_path) -> None:  # type: ignore[no-untyp
     assert ids["aandeel"] >= 0.99  # ids follow the records: only merges and splits lose one
     assert data["top200_overlap"] >= 0.95 and abs(data["entiteit_f1_verschil"]) <= 0.002
     assert "id-stabiliteit" in result.output
+    # month after month: delivery 3 continued the incremental analysis of delivery 2, beside a full run of its own
+    werk = tmp_path / "werk"
+    assert data["leveringen"] == 3 and [st["levering"] for st in data["keten"]] == [2, 3]
+    second, third = data["keten"]
+    assert second["incrementeel_s"] == data["runs"]["levering_2_incrementeel"]["totaal_s"]
+    assert second["id_stabiliteit"] == data["id_stabiliteit"] and second["top200_overlap"] == data["top200_overlap"]
+    assert third["verhouding"] == pytest.approx(third["incrementeel_s"] / third["volledig_s"], abs=1e-3)
+    assert third["koppeling"]["modus"] == "incrementeel"
+    published = json.loads((werk / "uitvoer" / "laadrapport.json").read_text(encoding="utf-8"))["peildatum"]
+    assert published == json.loads((werk / "levering-03" / "manifest.json").read_text(encoding="utf-8"))["peildatum"]
+    assert third["id_stabiliteit"]["partijen_aanwezig"] > 0 and third["id_stabiliteit"]["aandeel"] >= 0.99
+    since = third["id_stabiliteit_sinds_levering_1"]
+    assert 0 < since["id_behouden"] <= since["partijen_aanwezig"]
+    assert third["top200_overlap"] >= 0.95 and abs(third["entiteit_f1_verschil"]) <= 0.002
+    assert not (werk / "uitvoer-opnieuw-03").exists() and "maand na maand" in result.output
