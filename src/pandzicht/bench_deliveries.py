@@ -191,7 +191,8 @@ def _step(k: int, inc: dict, full: dict, figures: dict) -> dict:
     return {"levering": k, "incrementeel_s": inc["totaal_s"], "volledig_s": full["totaal_s"],
             "verhouding": round(inc["totaal_s"] / max(full["totaal_s"], 1e-9), 4),
             "koppeling": {key: koppeling[key] for key in ("modus", "model", "reden") if key in koppeling},
-            "piek_geheugen_mb": max(inc["piek_geheugen_mb"].values(), default=0), **figures}
+            "piek_geheugen_mb": max(inc["piek_geheugen_mb"].values(), default=0),
+            "stadia_incrementeel_s": inc["stadia_s"], "stadia_volledig_s": full["stadia_s"], **figures}
 
 
 def _equivalence(out: Path, full: Path, truth: Path, scratch: Path) -> dict:
