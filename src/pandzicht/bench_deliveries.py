@@ -206,6 +206,52 @@ def _equivalence(out: Path, full: Path, truth: Path, scratch: Path) -> dict:
                                                         _as_truth(full / "entiteiten.csv", scratch))["f1"]}
 
 
+def _ranked(work: Path, k: int) -> Path:
+    """Where the bench keeps delivery k's address list of the incremental chain (adressen.csv is replaced)."""
+    return work / f"adressen-levering-{k}.csv"
+
+
+def detection(work: Path, n: int, top: int = TOP, share: float = 0.01) -> dict:
+    """How soon the chain puts a new criminal use on its shortlist: for every use that started between two
+    deliveries (a home in a delivery's truth that was not in the one before), the number of deliveries until the
+    incremental analysis ranks it in the top `top` (and in the top `share` of its ranked homes), counted only
+    while the use lasts. Why: a region analyses month after month to find new safehouses early; one pair of
+    deliveries shows only whether a new use is found at once.
+
+    Per shortlist: `gestart` uses, `na_leveringen` {d: how many were first on it d deliveries after they
+    started}, `niet_gevonden` (not on it while in use, up to delivery n) and `te_kort_gevolgd` of those: their
+    use was still running at delivery n, so a later delivery might still find them."""
+    con = duckdb.connect()
+    truth = {k: {r[0] for r in con.execute(f"SELECT verblijfsobject_id FROM read_csv("
+                                            f"{_q(work / folder_name(k) / 'truth' / 'adres_typologie.csv')}, "
+                                            "all_varchar = true)").fetchall()} for k in range(1, n + 1)}
+    ranks = {k: dict(con.execute(f"SELECT verblijfsobject_id, CAST(rang AS INT) FROM read_csv("
+                                 f"{_q(_ranked(work, k))}, all_varchar = true)").fetchall()) for k in range(1, n + 1)}
+    out: dict = {}
+    for name, limit in (("top", lambda k: top), ("top_aandeel", lambda k: max(1, round(share * len(ranks[k]))))):
+        found: dict[int, int] = {}
+        started = missed = censored = 0
+        for k in range(2, n + 1):
+            for home in sorted(truth[k] - truth[k - 1]):
+                started += 1
+                delay = None
+                for j in range(k, n + 1):
+                    if home not in truth[j]:
+                        break
+                    if ranks[j].get(home, limit(j) + 1) <= limit(j):
+                        delay = j - k
+                        break
+                if delay is None:
+                    missed += 1
+                    censored += all(home in truth[j] for j in range(k, n + 1))
+                else:
+                    found[delay] = found.get(delay, 0) + 1
+        out[name] = {"grens": top if name == "top" else share, "gestart": started,
+                     "na_leveringen": dict(sorted(found.items())), "niet_gevonden": missed,
+                     "te_kort_gevolgd": censored}
+    return out
+
+
 def _follow(work: Path, out: Path, n: int, first_entities: Path, hertrain: bool) -> list[dict]:
     """Deliveries 3..n continuing the incremental folder `out`, each also analysed in full from a copy of `out`
     as it stood before it; per delivery the figures of `_step` (the copy is removed after each)."""
@@ -220,6 +266,7 @@ def _follow(work: Path, out: Path, n: int, first_entities: Path, hertrain: bool)
             shutil.rmtree(full)
         shutil.copytree(out, full, symlinks=True)
         inc_run, full_run = _run(bundle, out, hertrain=hertrain), _run(bundle, full, opnieuw=True)
+        shutil.copyfile(out / "adressen.csv", _ranked(work, k))
         figures = {
             "id_stabiliteit": id_stability(before, out / "entiteiten.csv"),
             "ware_partijen": true_party_stability(before, truth_before, out / "entiteiten.csv", truth),
@@ -260,6 +307,7 @@ def bench_deliveries(units: int, seed: int, work: Path, fresh_run: bool = False,
         if folder.exists():
             shutil.rmtree(folder)
     runs = {"levering_1": _run(first, out)}
+    shutil.copyfile(out / "adressen.csv", _ranked(work, 1))
     kept_entities = work / "entiteiten-levering-1.csv"
     shutil.copyfile(out / "entiteiten.csv", kept_entities)
     if repeat > 1:
@@ -276,6 +324,7 @@ def bench_deliveries(units: int, seed: int, work: Path, fresh_run: bool = False,
         pairs.append((_run(second, out, hertrain=hertrain), _run(second, full, opnieuw=True)))
     if pristine.exists():
         shutil.rmtree(pristine)
+    shutil.copyfile(out / "adressen.csv", _ranked(work, 2))
     runs["levering_2_incrementeel"] = _median_run([i for i, _ in pairs])
     runs["levering_2_volledig"] = _median_run([w for _, w in pairs])
     truth = second / "truth" / "persoon_sleutel.csv"
@@ -310,6 +359,7 @@ def bench_deliveries(units: int, seed: int, work: Path, fresh_run: bool = False,
             **{key: result[key] for key in keys}, "id_stabiliteit_sinds_levering_1": result["id_stabiliteit"]})
         result["keten"] = [first_step, *_follow(work, out, deliveries, kept_entities, hertrain)]
         result["leveringen"] = deliveries
+        result["signalering"] = detection(work, deliveries)
     return result
 
 
@@ -396,7 +446,26 @@ def render(result: dict) -> list[Table]:
     figures.add_row("tijd incrementeel / volledig" + (" (mediaan)" if len(ratios) > 1 else ""),
                     f"{result['tijd_incrementeel_tov_volledig']:.2f}"
                     + (f" ({', '.join(f'{r:.2f}' for r in ratios)})" if len(ratios) > 1 else ""))
-    return [table, figures, *([chain_table(result["keten"])] if result.get("keten") else [])]
+    return [table, figures, *([chain_table(result["keten"])] if result.get("keten") else []),
+            *([detection_table(result["signalering"])] if result.get("signalering") else [])]
+
+
+def detection_table(found: dict) -> Table:
+    """How many deliveries after it started a new criminal use first reached the shortlist."""
+    table = Table(title="nieuw crimineel gebruik: na hoeveel leveringen op de korte lijst (0 = in de levering "
+                        "waarin het begon), zolang het gebruik duurt")
+    table.add_column("korte lijst")
+    table.add_column("gestart", justify="right")
+    depth = max((d for f in found.values() for d in f["na_leveringen"]), default=0)
+    for d in range(depth + 1):
+        table.add_column(f"na {d}", justify="right")
+    table.add_column("niet (nog lopend)", justify="right")
+    for name, f in found.items():
+        label = f"top {f['grens']}" if name == "top" else f"top {f['grens']:.0%}"
+        after = {int(k): v for k, v in f["na_leveringen"].items()}
+        table.add_row(label, str(f["gestart"]), *(str(after.get(d, 0)) for d in range(depth + 1)),
+                      f"{f['niet_gevonden']} ({f['te_kort_gevolgd']})")
+    return table
 
 
 def chain_table(steps: list[dict]) -> Table:

@@ -136,3 +136,5 @@ def test_bench_leveringen_end_to_end(tmp_path) -> None:  # type: ignore[no-untyp
     assert 0 < since["id_behouden"] <= since["partijen_aanwezig"]
     assert third["top200_overlap"] >= 0.95 and abs(third["entiteit_f1_verschil"]) <= 0.002
     assert not (werk / "uitvoer-opnieuw-03").exists() and "maand na maand" in result.output
+    for shortlist in data["signalering"].values():  # every new use is found after some delivery or not at all
+        assert sum(shortlist["na_leveringen"].values()) + shortlist["niet_gevonden"] == shortlist["gestart"]
