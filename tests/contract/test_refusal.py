@@ -84,6 +84,20 @@ def test_a_file_separated_by_tabs_or_bars_is_refused_saying_so(tmp_path, separat
         load_bundle(bundle, tmp_path / "s.duckdb")
 
 
+def test_a_file_quoted_with_single_quotes_is_refused_saying_so(tmp_path):
+    """Its names are read with their quotes on and every column looks absent: the refusal says why."""
+    bundle = minimal_bundle(tmp_path / "b")
+    source = SOURCES["huurcontract"]
+    row = valid_row(source, 0)
+    (bundle / "huurcontract.csv").write_text("\n".join([",".join(f"'{c}'" for c in source.column_names),
+                                                        ",".join(f"'{row[c]}'" for c in source.column_names)]),
+                                             encoding="utf-8")
+    with pytest.raises(ContractError, match=r"^huurcontract\.csv: verplichte kolom 'contract_id' ontbreekt; de "
+                                            r"kolomnamen staan tussen enkele aanhalingstekens \('\.\.\.'\): lever "
+                                            r"het bestand met dubbele aanhalingstekens"):
+        load_bundle(bundle, tmp_path / "s.duckdb")
+
+
 def test_missing_optional_column_is_unknown(tmp_path):
     bundle = minimal_bundle(tmp_path / "b")
     source = SOURCES["huurcontract"]

@@ -216,7 +216,8 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False, scratch
             raise ContractError(f"{shown}: kolom '{dupes[0]}' komt meer dan eens voor in de kopregel")
         for col in source.columns:
             if col.required and col.name not in header:
-                raise ContractError(f"{shown}: verplichte kolom '{col.name}' ontbreekt{_separator_hint(header)}")
+                raise ContractError(f"{shown}: verplichte kolom '{col.name}' ontbreekt{_separator_hint(header)}"
+                                    f"{_quote_hint(header)}")
         header, apart = apart_names(source, header)
         checked.append(SourceFile(source, path, header, entry, scan, delimiter, renamed, origin, sheet, unnamed, apart))
     return checked
@@ -234,6 +235,17 @@ def _separator_hint(header: list[str]) -> str:
             if sep in header[0]:
                 return (f"; de kopregel is één kolom met {name} ertussen: lever het bestand gescheiden door komma's "
                         "(in Excel: 'CSV UTF-8 (door komma's gescheiden)')")
+    return ""
+
+
+def _quote_hint(header: list[str]) -> str:
+    """Why a required column looks absent when the header's names are wrapped in single quotes (`'melding_id'`),
+    as some database tools and scripts export: the contract quotes with double quotes, so the names are read with
+    their quotes on. A single-quoted file is not read as such: an apostrophe that begins a value (`'s-Gravenland`)
+    would then open a quote, so which text is a value would be a guess."""
+    if any(len(h) > 2 and h.startswith("'") and h.endswith("'") for h in header):
+        return ("; de kolomnamen staan tussen enkele aanhalingstekens ('...'): lever het bestand met dubbele "
+                "aanhalingstekens (\"...\") of zonder, zoals het contract vraagt")
     return ""
 
 
