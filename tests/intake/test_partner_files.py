@@ -100,6 +100,21 @@ def test_an_empty_line_is_a_row_of_its_own(tmp_path):
     assert rows(tmp_path / "s.duckdb", "SELECT rij FROM quarantine_melding") == [(5,)]
 
 
+@pytest.mark.parametrize(("cell", "newline", "between"), [
+    ("x" * 300_000, "\n", ""),  # an empty line sends the file to the careful reader
+    ("eerste regel\n" + "x" * 300_000, "\r\n", melding_line(8)),  # so does a cell's LF in a CRLF file
+    ("x " * 1_600_000, "\n", melding_line(8)),  # longer than DuckDB's reader takes
+])
+def test_a_long_cell_is_a_row_like_any_other(tmp_path, cell, newline, between):
+    """Before: Python's csv reader refused a field over 128 KiB, so the row was quarantined as an unreadable
+    line, and with a line break in the cell its second line became a quarantined row of its own."""
+    data = lines_file([melding_line(0, cell), between, melding_line(1)], newline)
+    report = load(tmp_path, data)["bronnen"]["melding"]
+    assert report["quarantaine"] == 0 and report["gelezen"] == 3 - (between == "")
+    first = rows(tmp_path / "s.duckdb", "SELECT _rij, length(tekst) FROM raw_melding ORDER BY 1")[0]
+    assert first == (2, len(cell.strip()))  # trimmed, as every cell
+
+
 def test_empty_lines_at_the_end_are_nothing(tmp_path):
     data = lines_file([melding_line(0), melding_line(1)]) + b"\n\n"
     report = load(tmp_path, data)["bronnen"]["melding"]

@@ -36,6 +36,11 @@ BOM = codecs.BOM_UTF8
 # A quoted field may hold line breaks, but a record that runs over more lines than this is a quote left
 # open, not a cell: reading gives up on it there, so one stray quote cannot swallow a file.
 MAX_RECORD_LINES = 100
+# Python's csv reader refuses a field over 128 KiB unless told otherwise. A well-formed row with a long cell (a
+# police report's omschrijving, a pasted e-mail) was then quarantined as an unreadable line, and a line break in
+# that cell split it into two quarantined rows, so a declared `rijen` no longer matched. DuckDB's reader takes
+# lines up to 2 MiB and hands longer ones to this reader; this limit only guards memory against a runaway field.
+MAX_FIELD = 1 << 26
 
 # Why a record was not read; the first three are also the names DuckDB's rejects table uses.
 MISSING_COLUMNS = "MISSING COLUMNS"
@@ -261,11 +266,18 @@ def records(path: Path, width: int, delimiter: str = ",") -> Iterator[Record]:
     reading goes on with the next line; a record with too few or too many fields is quarantined whole.
     Raises the encoding refusal on bytes that are not UTF-8.
     """
+    _allow_long_fields()
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
             yield from _records(_Lines(fh), width, delimiter)
     except UnicodeDecodeError:
         raise encoding_error(path) from None
+
+
+def _allow_long_fields() -> None:
+    """Raise the csv module's field size limit (a setting of the process) to `MAX_FIELD`, never lower it."""
+    if csv.field_size_limit() < MAX_FIELD:
+        csv.field_size_limit(MAX_FIELD)
 
 
 def _records(lines: _Lines, width: int, delimiter: str = ",") -> Iterator[Record]:
@@ -303,6 +315,7 @@ def _records(lines: _Lines, width: int, delimiter: str = ",") -> Iterator[Record
 
 def salvage_fields(text: str, delimiter: str = ",") -> list[str]:
     """Whatever fields a malformed line does have, for the data steward to see; never raises."""
+    _allow_long_fields()
     try:
         return next(csv.reader([text.replace("\r", " ").replace("\n", " ")], delimiter=delimiter), [])
     except csv.Error:
