@@ -19,6 +19,10 @@ from pandzicht.contract.sources import CONTRACT_VERSION
 from pandzicht.errors import ContractError
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+# A calendar date, as the contract writes it (or its digits run together, which is as unambiguous). Python's
+# `date.fromisoformat` also takes an ISO week (`2024-W26` is Monday 24 June), which is not the day a supplier
+# who wrote a week meant the extract to describe.
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{8}")
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,10 @@ def read_manifest(bundle: Path) -> Manifest:
     if contract != CONTRACT_VERSION:
         raise ContractError(f"{path}: veld 'contract' moet '{CONTRACT_VERSION}' zijn")
     try:
-        peildatum = dt.date.fromisoformat(str(raw.get("peildatum")))
+        text = str(raw.get("peildatum"))
+        if not _DATE.fullmatch(text):
+            raise ValueError(text)
+        peildatum = dt.date.fromisoformat(text)
     except ValueError:
         raise ContractError(f"{path}: veld 'peildatum' is geen datum (JJJJ-MM-DD)") from None
     sources_raw = raw.get("sources") or {}
