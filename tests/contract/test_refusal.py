@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import duckdb
 import pytest
@@ -48,6 +49,20 @@ def test_source_without_grondslag_is_refused(tmp_path):
     del manifest["sources"]["politie_incident"]["grondslag"]
     (bundle / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ContractError, match=r"politie_incident\.csv: geweigerd, geen 'grondslag'"):
+        load_bundle(bundle, tmp_path / "s.duckdb")
+
+
+@pytest.mark.parametrize("key", ["Politie_Incident", "politie_incident.csv", "POLITIE_INCIDENT.CSV"])
+def test_a_source_described_under_another_spelling_is_refused_saying_so(tmp_path, key):
+    """Before: only "geen 'grondslag'", while the grondslag is in the manifest under the key the supplier wrote."""
+    bundle = minimal_bundle(tmp_path / "b")
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    manifest["sources"][key] = manifest["sources"].pop("politie_incident")
+    (bundle / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ContractError, match=rf"^politie_incident\.csv: geweigerd, geen 'grondslag' \(wettelijke "
+                                            rf"grondslag\) voor deze bron in manifest\.json; manifest\.json beschrijft "
+                                            rf"wel '{re.escape(key)}': schrijf de naam van de bron als "
+                                            r"'politie_incident'$"):
         load_bundle(bundle, tmp_path / "s.duckdb")
 
 

@@ -182,6 +182,7 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False, scratch
         if source.personal_data and (entry is None or not entry.grondslag):
             raise ContractError(
                 f"{path.name}: geweigerd, geen 'grondslag' (wettelijke grondslag) voor deze bron in manifest.json"
+                f"{_entry_hint(manifest, name)}"
             )
         scan, delimiter, origin, sheet = None, ",", None, None
         if path.suffix.lower() in WORKBOOKS:
@@ -221,6 +222,18 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False, scratch
         header, apart = apart_names(source, header)
         checked.append(SourceFile(source, path, header, entry, scan, delimiter, renamed, origin, sheet, unnamed, apart))
     return checked
+
+
+def _entry_hint(manifest: Manifest, name: str) -> str:
+    """Where the manifest does describe the source, under another spelling of its name (`Melding`, `melding.csv`):
+    the refusal then says so. Why: the grondslag is in the file the supplier sees, and "geen 'grondslag'" alone sends
+    them looking for a field that is there. The entry is not taken under that spelling: a manifest is written by
+    hand once per delivery, and which of two spellings holds the legal basis must not be a guess."""
+    others = [key for key in manifest.sources if key != name
+              and re.sub(r"\.(csv|parquet|xlsx|xlsm)$", "", key.strip().lower()) == name]
+    if not others:
+        return ""
+    return f"; manifest.json beschrijft wel '{others[0]}': schrijf de naam van de bron als '{name}'"
 
 
 _OTHER_SEPARATORS = (("\t", "tabs"), ("|", "verticale strepen"))
