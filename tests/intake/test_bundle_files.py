@@ -5,6 +5,7 @@ source reported as not delivered, and a misspelt `meldingen.csv` cost its rows u
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import hashlib
 import os
 import subprocess
@@ -96,6 +97,27 @@ def test_a_workbook_beside_its_csv_is_not_in_the_way(tmp_path):
     bundle = bundle_with(tmp_path / "b", {"melding.csv": MELDINGEN, "melding.xlsx": b"PK"})
     report = load_bundle(bundle, tmp_path / "s.duckdb")
     assert report["bronnen"]["melding"]["geladen"] == 2 and "niet_gelezen" not in report
+
+
+def test_a_gzipped_csv_is_read_as_the_csv_it_holds(tmp_path):
+    """Before: `melding.csv.gz` was only listed as not read ("bedoeld: melding?") and the analysis ran without it."""
+    data = gzip.compress(MELDINGEN.replace(b"\n", b"\r\n"))
+    bundle = bundle_with(tmp_path / "b", {"Melding.csv.gz": data},
+                         declare={"melding": {"rijen": 2, "sha256": hashlib.sha256(data).hexdigest()}})
+    report = load_bundle(bundle, tmp_path / "s.duckdb")
+    assert report["bronnen"]["melding"]["geladen"] == 2 and report["bronnen"]["melding"]["quarantaine"] == 0
+    assert "melding" not in report["ontbrekend"] and "niet_gelezen" not in report
+    assert rows_of(tmp_path / "s.duckdb", "SELECT _rij, melding_id FROM raw_melding ORDER BY 1") == [(2, "k0"),
+                                                                                                     (3, "k1")]
+
+
+def test_a_gzipped_csv_that_is_cut_or_beside_its_csv_is_refused(tmp_path):
+    bundle = bundle_with(tmp_path / "b", {"melding.csv.gz": gzip.compress(MELDINGEN)[:-12]}, declare={"melding": {}})
+    with pytest.raises(ContractError, match=r"^melding\.csv\.gz: geen leesbaar gzip-bestand"):
+        load_bundle(bundle, tmp_path / "s.duckdb")
+    bundle = bundle_with(tmp_path / "c", {"melding.csv": MELDINGEN, "melding.csv.gz": gzip.compress(MELDINGEN)})
+    with pytest.raises(ContractError, match=r"melding staat er twee keer in \(melding\.csv en melding\.csv\.gz\)"):
+        load_bundle(bundle, tmp_path / "c.duckdb")
 
 
 def test_files_of_no_source_are_listed_with_the_source_they_resemble(tmp_path):

@@ -80,7 +80,7 @@ class SourceFile:
     scan: FileScan | None = None  # CSV only
     delimiter: str = ","  # CSV only: `;` for a file saved with Dutch regional settings (`csvfile.delimiter_of`)
     renamed: dict[str, str] = field(default_factory=dict)  # the file's spelling of a contract column -> the contract's
-    origin: Path | None = None  # a workbook the partner sent; `path` is then its first sheet as CSV (`workbook.py`)
+    origin: Path | None = None  # a workbook or gzip file the partner sent; `path` is then the CSV read from it
     sheet: Sheet | None = None
     unnamed: tuple[str, ...] = ()  # CSV only: names given to columns without one in the header (`name_unnamed`)
     apart: dict[str, str] = field(default_factory=dict)  # an extra column's name in the file -> its own (`apart_names`)
@@ -103,23 +103,51 @@ class SourceFile:
 
 READABLE = (".csv", ".parquet")
 WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
+GZIP = ".gz"  # `melding.csv.gz`: a CSV file compressed, as a large extract is often sent (`_gunzip`)
 NOT_DATA = {"manifest.json"}
 
 
+def _source_name(path: Path) -> tuple[str, str]:
+    """The source a file's name names and how it is stored: `MELDING.CSV` is (melding, .csv), `melding.csv.gz`
+    (melding, .gz)."""
+    name, suffix = path.stem.lower(), path.suffix.lower()
+    if suffix == GZIP and name.endswith(".csv"):
+        return name[: -len(".csv")], GZIP
+    return name, suffix
+
+
+def _gunzip(src: Path, dest: Path) -> None:
+    """Write the CSV file inside a gzip file to `dest`. Why: a partner's large extract (energy, BRP) often comes as
+    `energie_verbruik.csv.gz`; it was not read (only named as a file that belongs to no source, with a misspelling
+    suggested) and the analysis ran without the source. Unpacked, it is read as the CSV it holds, every rule and row
+    number the same."""
+    import gzip
+    import shutil
+    import zlib
+
+    try:
+        with gzip.open(src, "rb") as fh, dest.open("wb") as out:
+            shutil.copyfileobj(fh, out, csvfile.CHUNK)
+    except (OSError, EOFError, zlib.error):
+        raise ContractError(f"{src.name}: geen leesbaar gzip-bestand (beschadigd of onvolledig overgekomen); lever "
+                            "het opnieuw aan, of lever het CSV-bestand zelf") from None
+
+
 def discover(bundle: Path) -> dict[str, Path]:
-    """The contract sources present in a bundle folder, CSV or Parquet, or else an Excel workbook (its first sheet
-    is read: `workbook.py`), their names in any capitals (a Windows export may write `MELDING.CSV`). A source
-    delivered twice, or only as a workbook of a format that is not read (.xls, .ods), refuses the bundle with one
-    line naming the files: read either way, something the partner sent would be lost unseen."""
+    """The contract sources present in a bundle folder, CSV (also gzipped: `melding.csv.gz`) or Parquet, or else an
+    Excel workbook (its first sheet is read: `workbook.py`), their names in any capitals (a Windows export may write
+    `MELDING.CSV`). A source delivered twice, or only as a workbook of a format that is not read (.xls, .ods),
+    refuses the bundle with one line naming the files: read either way, something the partner sent would be lost
+    unseen."""
     found: dict[str, Path] = {}
     workbooks: dict[str, Path] = {}
     for path in sorted(p for p in bundle.iterdir() if p.is_file()):
-        name, suffix = path.stem.lower(), path.suffix.lower()
+        name, suffix = _source_name(path)
         if name not in SOURCES:
             continue
         if suffix in WORKBOOKS:
             workbooks.setdefault(name, path)
-        elif suffix in READABLE:
+        elif suffix in (*READABLE, GZIP):
             if name in found:
                 raise ContractError(f"{bundle}: {name} staat er twee keer in ({found[name].name} en {path.name}); "
                                     "lever er één")
@@ -193,6 +221,15 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False, scratch
             origin, path = path, scratch / f"{name}.csv"
             sheet = workbook.to_csv(origin, path, source)
             scan = csvfile.scan_file(path, sha256=True)
+        elif _source_name(path)[1] == GZIP:
+            if scratch is None:
+                raise ContractError(f"{path.name}: een gecomprimeerd bestand wordt alleen bij het laden gelezen")
+            if entry is not None and entry.sha256 is not None:
+                check_checksum(entry, path.name, file_sha256(path))
+            origin, path = path, scratch / f"{name}.csv"
+            _gunzip(origin, path)
+            scan = csvfile.scan_file(path, sha256=True)
+            delimiter = csvfile.delimiter_of(path)
         elif path.suffix.lower() == ".parquet":
             if entry is not None and entry.sha256 is not None:
                 check_checksum(entry, path.name, file_sha256(path))
