@@ -120,7 +120,7 @@ def scan_file(path: Path, sha256: bool = False) -> FileScan:
 
 
 def first_line(path: Path, limit: int = 1 << 20) -> bytes:
-    """The bytes of the file's first line, without its line ending and without a BOM."""
+    """The bytes of the file's first line, without its line ending and without a BOM (or two)."""
     with path.open("rb") as fh:
         data = b""
         while len(data) < limit:
@@ -130,7 +130,7 @@ def first_line(path: Path, limit: int = 1 << 20) -> bytes:
             data += piece
             if b"\n" in data or b"\r" in data:
                 break
-    if data.startswith(BOM):
+    while data.startswith(BOM):  # a tool that adds a BOM to a file that has one writes two
         data = data[len(BOM):]
     ends = [p for p in (data.find(b"\n"), data.find(b"\r")) if p >= 0]
     return data[: min(ends)] if ends else data

@@ -27,6 +27,7 @@ import json
 import re
 import tempfile
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -352,15 +353,29 @@ def apart_names(source: Source, header: list[str]) -> tuple[list[str], dict[str,
 
 
 def _spelling_key(name: str) -> str:
-    return re.sub(r"[\s_\-]+", "", name.strip().lower())
+    return re.sub(r"[\s_\-]+", "", _visible(name).strip().lower())
+
+
+def _visible(name: str) -> str:
+    """The name without invisible format characters (a second byte order mark when a tool put one before the one
+    a file had, a zero-width space copied along with a name from a web page or a mail). Why: `\ufeffmelding_id`
+    looks like `melding_id` everywhere a data steward can look, yet the file was refused with "verplichte kolom
+    'melding_id' ontbreekt"."""
+    return "".join(c for c in name if unicodedata.category(c) != "Cf")
+
+
+def _shown(name: str) -> str:
+    """A column name for a message, its invisible characters written out (`melding_id<U+200B>`)."""
+    return "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) == "Cf" else c for c in name)
 
 
 def contract_spelling(source: Source, header: list[str]) -> tuple[list[str], dict[str, str]]:
-    """The header with each name that differs from a contract column only in capitals, spaces, hyphens or
-    underscores (`Verblijfsobject ID`, `DATUM_AANVANG`, `huurprijs-eur`) spelled as the contract spells it; and
-    which were so renamed. Why: a partner's export or a spreadsheet's header often writes names that way, and a
-    required column must not be called missing when it is there. A name the file also has in the contract's own
-    spelling, or two names that would become one, stay as they are (the duplicate check then speaks)."""
+    """The header with each name that differs from a contract column only in capitals, spaces, hyphens,
+    underscores or invisible characters (`Verblijfsobject ID`, `DATUM_AANVANG`, `huurprijs-eur`) spelled as the
+    contract spells it; and which were so renamed. Why: a partner's export or a spreadsheet's header often writes
+    names that way, and a required column must not be called missing when it is there. A name the file also has in
+    the contract's own spelling, or two names that would become one, stay as they are (the duplicate check then
+    speaks)."""
     wanted = {_spelling_key(c.name): c.name for c in source.columns}
     keys = [_spelling_key(h) for h in header]
     out, renamed = [], {}
@@ -658,7 +673,7 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
                                  "gebruikt" for a, b in f.apart.items())]
     if f.renamed:
         entry["hernoemde_kolommen"] = dict(f.renamed)
-        warnings = [*warnings, *(f"kolom '{a}' gelezen als '{b}', de schrijfwijze van het contract"
+        warnings = [*warnings, *(f"kolom '{_shown(a)}' gelezen als '{b}', de schrijfwijze van het contract"
                                  for a, b in f.renamed.items())]
     if f.delimiter != ",":
         entry["scheidingsteken"] = f.delimiter
