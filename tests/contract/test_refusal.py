@@ -99,6 +99,19 @@ def test_a_file_separated_by_tabs_or_bars_is_refused_saying_so(tmp_path, separat
         load_bundle(bundle, tmp_path / "s.duckdb")
 
 
+@pytest.mark.parametrize(("above", "line"), [("Overzicht huurcontracten 2024\n\n", 3), ("sep=,\r\n", 2)])
+def test_a_header_below_a_title_or_excels_sep_line_is_refused_saying_where_it_is(tmp_path, above, line):
+    """Before: only "verplichte kolom 'contract_id' ontbreekt", for a column the steward sees a few lines down."""
+    bundle = minimal_bundle(tmp_path / "b")
+    source = SOURCES["huurcontract"]
+    write_csv(bundle / "huurcontract.csv", source.column_names, [valid_row(source, 0)])
+    (bundle / "huurcontract.csv").write_bytes(above.encode() + (bundle / "huurcontract.csv").read_bytes())
+    with pytest.raises(ContractError, match=rf"^huurcontract\.csv: verplichte kolom 'contract_id' ontbreekt; de "
+                                            rf"kopregel lijkt op regel {line} te staan: de kopregel moet de eerste "
+                                            r"regel zijn \(verwijder de regels erboven\)$"):
+        load_bundle(bundle, tmp_path / "s.duckdb")
+
+
 def test_a_file_quoted_with_single_quotes_is_refused_saying_so(tmp_path):
     """Its names are read with their quotes on and every column looks absent: the refusal says why."""
     bundle = minimal_bundle(tmp_path / "b")

@@ -85,6 +85,16 @@ def test_a_workbook_is_read_from_its_first_sheet_as_its_cells_say(tmp_path):
     assert "niet_gelezen" not in report
 
 
+def test_a_workbook_with_a_title_above_its_header_is_refused_saying_which_row_is_the_header(tmp_path):
+    data = _workbook(tmp_path / "e.xlsx", [["Verbruik per maand"], [],
+                                           ["verblijfsobject_id", "periode", "elektriciteit_kwh", "gas_m3"]])
+    bundle = bundle_with(tmp_path / "b", {"energie_verbruik.xlsx": data})
+    with pytest.raises(ContractError, match=r"^energie_verbruik\.xlsx: verplichte kolom 'verblijfsobject_id' "
+                                            r"ontbreekt; de kopregel lijkt op rij 3 te staan: de kopregel moet de "
+                                            r"eerste rij zijn \(verwijder de rijen erboven\)$"):
+        load_bundle(bundle, tmp_path / "s.duckdb")
+
+
 def test_a_workbook_with_a_wrong_checksum_is_refused(tmp_path):
     data = _workbook(tmp_path / "e.xlsx", [["verblijfsobject_id", "periode", "elektriciteit_kwh", "gas_m3"]])
     bundle = bundle_with(tmp_path / "b", {"energie_verbruik.xlsx": data},

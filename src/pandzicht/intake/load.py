@@ -20,6 +20,7 @@ copied; everything else is read from the file.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import difflib
 import hashlib
@@ -255,8 +256,10 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False, scratch
             raise ContractError(f"{shown}: kolom '{dupes[0]}' komt meer dan eens voor in de kopregel")
         for col in source.columns:
             if col.required and col.name not in header:
+                row = "rij" if origin is not None and origin.suffix.lower() in WORKBOOKS else "regel"
+                below = "" if path.suffix.lower() == ".parquet" else _header_below_hint(path, col.name, row)
                 raise ContractError(f"{shown}: verplichte kolom '{col.name}' ontbreekt{_separator_hint(header)}"
-                                    f"{_quote_hint(header)}")
+                                    f"{_quote_hint(header)}{below}")
         header, apart = apart_names(source, header)
         checked.append(SourceFile(source, path, header, entry, scan, delimiter, renamed, origin, sheet, unnamed, apart))
     return checked
@@ -286,6 +289,32 @@ def _separator_hint(header: list[str]) -> str:
             if sep in header[0]:
                 return (f"; de kopregel is één kolom met {name} ertussen: lever het bestand gescheiden door komma's "
                         "(in Excel: 'CSV UTF-8 (door komma's gescheiden)')")
+    return ""
+
+
+HEADER_SEARCH_LINES = 20
+
+
+def _header_below_hint(path: Path, column: str, row: str = "regel") -> str:
+    """Where the header is when it is not on the first line: a title above it (`Overzicht meldingen 2024`, as a
+    report or a workbook's first rows hold), or Excel's `sep=;` line. Why: "verplichte kolom ontbreekt" alone sends
+    the data steward looking for a column that is there, a few lines down. Only a hint: the header must be the
+    first line (row 1), as every row number in the quarantine counts from it."""
+    key = _spelling_key(column)
+    with path.open(encoding="utf-8", errors="replace", newline="") as fh:
+        for n, line in enumerate(fh, start=1):
+            if n > HEADER_SEARCH_LINES:
+                break
+            if n == 1:
+                continue
+            for delimiter in (",", ";"):
+                try:
+                    names = next(csv.reader([line.strip("\r\n")], delimiter=delimiter), [])
+                except csv.Error:
+                    continue
+                if key in {_spelling_key(h) for h in names}:
+                    return (f"; de kopregel lijkt op {row} {n} te staan: de kopregel moet de eerste {row} zijn "
+                            f"(verwijder de {'rijen' if row == 'rij' else 'regels'} erboven)")
     return ""
 
 
