@@ -89,6 +89,27 @@ def test_a_thousands_separator_is_quarantined_not_guessed(tmp_path):
     assert rows(tmp_path / "s.duckdb", "SELECT elektriciteit_kwh FROM raw_energie_verbruik") == [(12.5,)]
 
 
+def test_a_point_that_may_group_thousands_is_read_as_a_decimal_point_and_warned_about(tmp_path):
+    """Excel with Dutch settings writes 3456 kWh as `3.456` under a number format that groups thousands. Before, that
+    was read as 3.456 kWh without a word; it still is (a decimal point is allowed), but the report now says so."""
+    data = (b"verblijfsobject_id;periode;elektriciteit_kwh;gas_m3\n"
+            b"0599010000000001;2024-01;3.456;1,5\n0599010000000001;2024-02;250;-1.000\n"
+            b"0599010000000001;2024-03;129.6;2\n")
+    report = load_bundle(bundle_with(tmp_path / "b", {"energie_verbruik.csv": data}), tmp_path / "s.duckdb")
+    entry = report["bronnen"]["energie_verbruik"]
+    assert (entry["geladen"], entry["quarantaine"]) == (2, 1)  # gas_m3 -1.000 is negative, as before
+    assert rows(tmp_path / "s.duckdb", "SELECT elektriciteit_kwh FROM raw_energie_verbruik ORDER BY periode") == [
+        (3.456,), (129.6,)]
+    warned = [w for w in entry["waarschuwingen"] if "duizendtalpunt" in w]
+    assert warned == ["kolom 'elektriciteit_kwh': 1 waarde met een punt en drie cijfers (zoals 3.456) gelezen met de "
+                      "punt als decimaalteken (3,456); in een bestand met puntkomma's kan dat ook een duizendtalpunt "
+                      "zijn (3456). Klopt dat niet, lever de getallen dan zonder duizendtalpunt (in Excel: "
+                      "getalnotatie zonder scheidingsteken voor duizendtallen)"]
+    comma = data.replace(b";", b",").replace(b"1,5", b"1.5")
+    report = load_bundle(bundle_with(tmp_path / "c", {"energie_verbruik.csv": comma}), tmp_path / "c.duckdb")
+    assert "waarschuwingen" not in report["bronnen"]["energie_verbruik"]  # the contract's own decimal point
+
+
 def test_a_decimal_comma_in_a_comma_file_stays_wrong(tmp_path):
     """Only a semicolon file has decimal commas: in a contract file `"12,5"` is no number, as before."""
     data = (b'verblijfsobject_id,periode,elektriciteit_kwh,gas_m3\n0599010000000001,2024-01,"12,5",1\n')

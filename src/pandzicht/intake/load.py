@@ -641,6 +641,8 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
                   f"FROM (SELECT *, {clean} FROM (SELECT *{absent} FROM _stage))")
     if source.key:
         _mark_duplicates(store, source.key)
+    if f.delimiter == ";":
+        warnings = [*warnings, *_points_as_thousands(store, source, present)]
     contract = {c.name for c in source.columns}
     extras = [h for h in f.header if h not in contract]
     typed = ", ".join(f"{typed_expr(c, cleaned)} AS {quote_ident(c.name)}" for c in source.columns)
@@ -739,6 +741,31 @@ def _cell(col: Column, delimiter: str) -> str:
 # 5,99E+14 (every row with it is quarantined; the file-level warning says why, once).
 _AS_NUMBER = {Kind.BAG_ID: "[0-9]{1,15}", Kind.KVK: "[0-9]{1,7}"}
 _SCIENTIFIC = "[0-9][.,][0-9]+[eE][+]?[0-9]+"
+
+
+_THOUSANDS = "[+-]?[0-9]{1,3}([.][0-9]{3})+"
+
+
+def _points_as_thousands(store: Store, source: Source, present: set[str]) -> list[str]:
+    """A warning per number column of a semicolon file whose loaded values look like a thousands separator: `3.456`
+    (a point and three digits, and nothing else).
+
+    Why: such a file is what Excel with Dutch settings saves, and with a number format that groups thousands it
+    writes 3456 kWh as `3.456`. A decimal point is allowed there too (`129.6`), so the value is read as 3.456, which
+    silently turned a home with the use of a cannabis farm into one that uses nothing. Which was meant cannot be told
+    from the cell, so nothing is changed; the data steward is told how many values and in which column."""
+    out = []
+    for col in source.columns:
+        if col.kind != Kind.FLOAT or col.name not in present:
+            continue
+        n = store.scalar(f"SELECT count(*) FROM _checked WHERE _reden IS NULL AND "
+                         f"regexp_full_match({cleaned(col.name)}, '{_THOUSANDS}')")
+        if n:
+            out.append(f"kolom '{col.name}': {n} {'waarde' if n == 1 else 'waarden'} met een punt en drie cijfers "
+                       "(zoals 3.456) gelezen met de punt als decimaalteken (3,456); in een bestand met puntkomma's "
+                       "kan dat ook een duizendtalpunt zijn (3456). Klopt dat niet, lever de getallen dan zonder "
+                       "duizendtalpunt (in Excel: getalnotatie zonder scheidingsteken voor duizendtallen)")
+    return out
 
 
 def _identifiers_as_numbers(store: Store, source: Source, present: set[str], quarantine: str) -> list[str]:
