@@ -160,6 +160,20 @@ def test_bad_manifest(tmp_path, content, message):
         load_bundle(bundle, tmp_path / "s.duckdb")
 
 
+def test_no_folder_a_zip_or_a_folder_one_level_up_is_refused_saying_which(tmp_path):
+    """Before: each was "manifest.json ontbreekt in de bundel", which says nothing of what to do."""
+    with pytest.raises(ContractError, match=r"nergens: deze map bestaat niet; geef de map van de bundel op"):
+        load_bundle(tmp_path / "nergens", tmp_path / "s.duckdb")
+    (tmp_path / "levering.zip").write_bytes(b"PK\x03\x04")
+    with pytest.raises(ContractError, match=r"levering\.zip: dit is een bestand \(pak het eerst uit\), geen map; "
+                                            r"een bundel is een map met manifest\.json"):
+        load_bundle(tmp_path / "levering.zip", tmp_path / "s.duckdb")
+    bundle = minimal_bundle(tmp_path / "levering" / "levering")
+    with pytest.raises(ContractError, match=rf"manifest\.json ontbreekt in de bundel; {re.escape(str(bundle))} heeft "
+                                            r"er wel een: geef die map op$"):
+        load_bundle(tmp_path / "levering", tmp_path / "s.duckdb")
+
+
 def test_absent_sources_are_reported(tmp_path):
     bundle = tmp_path / "b"
     minimal_bundle(bundle)

@@ -61,9 +61,10 @@ class Manifest:
 
 def read_manifest(bundle: Path) -> Manifest:
     """Read and check manifest.json; every problem is one Dutch line naming the file and field."""
-    path = Path(bundle) / "manifest.json"
+    bundle = Path(bundle)
+    path = bundle / "manifest.json"
     if not path.is_file():
-        raise ContractError(f"{path}: manifest.json ontbreekt in de bundel")
+        raise ContractError(_no_manifest(bundle, path))
     raw = _json(path)
     if not isinstance(raw, dict):
         raise ContractError(f"{path}: verwacht een JSON-object")
@@ -91,6 +92,22 @@ def read_manifest(bundle: Path) -> Manifest:
             sha256=_checksum(entry.get("sha256"), path, name),
         )
     return Manifest(contract, str(raw.get("region") or ""), peildatum, sources)
+
+
+def _no_manifest(bundle: Path, path: Path) -> str:
+    """Why there is no manifest to read, as the user can act on it. Why: "manifest.json ontbreekt in de bundel" was
+    all a user heard for a folder that does not exist, for the .zip a partner sent (a file, not a folder), and for a
+    folder unpacked one level too high (`levering/levering/manifest.json`), each with another thing to do."""
+    if not bundle.exists():
+        return f"{bundle}: deze map bestaat niet; geef de map van de bundel op (de map met manifest.json)"
+    if not bundle.is_dir():
+        zipped = " (pak het eerst uit)" if bundle.suffix.lower() in (".zip", ".7z", ".gz", ".tar", ".tgz") else ""
+        return (f"{bundle}: dit is een bestand{zipped}, geen map; een bundel is een map met manifest.json en één "
+                "bestand per bron")
+    below = sorted(p.parent for p in bundle.glob("*/manifest.json") if p.is_file())
+    if len(below) == 1:
+        return f"{path}: manifest.json ontbreekt in de bundel; {below[0]} heeft er wel een: geef die map op"
+    return f"{path}: manifest.json ontbreekt in de bundel"
 
 
 def _json(path: Path) -> object:
