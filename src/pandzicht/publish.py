@@ -33,6 +33,7 @@ from pathlib import Path
 
 from pandzicht.errors import PandzichtError
 from pandzicht.privacy.files import private_dir
+from pandzicht.store.engine import check_store_path
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,8 @@ class Publication:
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
     def __enter__(self) -> Publication:
+        if self.external_db:
+            check_store_path(self.external_db)  # before the run, not when its store is switched in at the end
         _output_folder(self.out)  # owner-only, whatever the umask: it holds BRP and police data (issue 12, #11)
         self._lock()
         try:

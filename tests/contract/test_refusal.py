@@ -10,7 +10,7 @@ import pytest
 
 from pandzicht.contract.protected import protected_columns, protected_reason
 from pandzicht.contract.sources import LOAD_ORDER, SOURCES
-from pandzicht.errors import ContractError
+from pandzicht.errors import ContractError, PandzichtError
 from pandzicht.intake.load import load_bundle
 
 from bundles import minimal_bundle, valid_row, write_csv, write_manifest
@@ -172,6 +172,14 @@ def test_no_folder_a_zip_or_a_folder_one_level_up_is_refused_saying_which(tmp_pa
     with pytest.raises(ContractError, match=rf"manifest\.json ontbreekt in de bundel; {re.escape(str(bundle))} heeft "
                                             r"er wel een: geef die map op$"):
         load_bundle(tmp_path / "levering", tmp_path / "s.duckdb")
+
+
+def test_a_store_that_names_a_folder_is_refused(tmp_path):
+    """Before: `pandzicht load BUNDLE --db FOLDER` stopped with 'interne fout: IOException'."""
+    bundle = minimal_bundle(tmp_path / "b")
+    (tmp_path / "opslag").mkdir()
+    with pytest.raises(PandzichtError, match=r"opslag: dit is een map, geen DuckDB-bestand"):
+        load_bundle(bundle, tmp_path / "opslag")
 
 
 def test_absent_sources_are_reported(tmp_path):

@@ -80,6 +80,15 @@ def test_an_output_folder_where_a_file_stands_is_refused_naming_the_file(tmp_pat
     assert (tmp_path / "uit").read_text(encoding="utf-8") == "een bestand"
 
 
+def test_a_db_that_names_a_folder_is_refused_before_the_run(tmp_path):
+    """Before: the whole analysis ran and then stopped with 'interne fout: IsADirectoryError' when switching in."""
+    (tmp_path / "opslag").mkdir()
+    with pytest.raises(PandzichtError, match=r"opslag: dit is een map, geen DuckDB-bestand; geef met --db een "
+                                             r"bestandsnaam op"), Publication(tmp_path / "uit", tmp_path / "opslag"):
+        pass
+    assert not (tmp_path / "uit").exists()
+
+
 def test_a_folder_from_before_versioning_is_adopted_byte_identically(tmp_path):
     out = tmp_path / "uit"
     out.mkdir()

@@ -22,6 +22,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from pandzicht.errors import PandzichtError
+
 log = logging.getLogger(__name__)
 
 STORE_MEMORY_SHARE = 0.4
@@ -128,6 +130,14 @@ class Engine(ABC):
         self.close()
 
 
+def check_store_path(path: Path) -> None:
+    """Refuse, in one line, a store path (`--db`) that names a folder. Why: DuckDB stopped on it with an
+    IOException that reached the user as 'interne fout' (for `analyse` only when publishing, after the whole run)."""
+    if path.is_dir():
+        raise PandzichtError(f"{path}: dit is een map, geen DuckDB-bestand; geef met --db een bestandsnaam op, "
+                             f"bijv. {path / 'pandzicht.duckdb'}")
+
+
 class Store(Engine):
     """The DuckDB engine: a DuckDB database file (or memory) with transactions and small helpers."""
 
@@ -137,6 +147,7 @@ class Store(Engine):
     def __init__(self, path: str | Path | None = None, read_only: bool = False) -> None:
         self.path = Path(path) if path else None
         if self.path:
+            check_store_path(self.path)
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = duckdb.connect(str(self.path) if self.path else ":memory:", read_only=read_only)
         limit_memory(self.con, STORE_MEMORY_SHARE)
