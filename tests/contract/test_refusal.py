@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 
 import duckdb
 import pytest
@@ -180,6 +182,26 @@ def test_a_store_that_names_a_folder_is_refused(tmp_path):
     (tmp_path / "opslag").mkdir()
     with pytest.raises(PandzichtError, match=r"opslag: dit is een map, geen DuckDB-bestand"):
         load_bundle(bundle, tmp_path / "opslag")
+
+
+def test_a_store_that_is_no_duckdb_file_or_is_held_by_another_program_is_refused(tmp_path):
+    """Before: both stopped `pandzicht load` with 'interne fout: IOException'."""
+    bundle = minimal_bundle(tmp_path / "b")
+    (tmp_path / "kapot.duckdb").write_bytes(b"een half geschreven bestand\n")
+    with pytest.raises(PandzichtError, match=r"kapot\.duckdb: dit bestand bestaat al maar is geen DuckDB-bestand; "
+                                             r"kies met --db een ander bestand$"):
+        load_bundle(bundle, tmp_path / "kapot.duckdb")
+    held = tmp_path / "open.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, sys, time; c = duckdb.connect({str(held)!r}); "
+                               "print('open', flush=True); time.sleep(30)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        with pytest.raises(PandzichtError, match=rf"open\.duckdb: in gebruik door een ander programma \(proces "
+                                                 rf"{holder.pid}\), bijv\. de webapp"):
+            load_bundle(bundle, held)
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 def test_absent_sources_are_reported(tmp_path):
