@@ -115,6 +115,20 @@ def test_a_long_cell_is_a_row_like_any_other(tmp_path, cell, newline, between):
     assert first == (2, len(cell.strip()))  # trimmed, as every cell
 
 
+def test_a_second_header_in_another_order_refuses_the_file(tmp_path):
+    """Two exports one after the other, the second with `tekst` and `adres_tekst` swapped. Before: only the second
+    header was quarantined (as `datum: geen geldige datum`) and every row under it was read with the two swapped."""
+    names = header_line().split(",")
+    swapped = [{"tekst": "adres_tekst", "adres_tekst": "tekst"}.get(n, n) for n in names]
+    data = lines_file([melding_line(0), melding_line(1), ",".join(n.upper() for n in swapped), melding_line(2)])
+    with pytest.raises(ContractError, match=r"^melding\.csv: rij 4 is een tweede kopregel met de kolommen in een "
+                                            r"andere volgorde \(twee exports achter elkaar\?\)"):
+        load(tmp_path, data)
+    same = lines_file([melding_line(0), ",".join(n.upper() for n in names), melding_line(2)])
+    report = load(tmp_path / "zelfde", same)["bronnen"]["melding"]  # the same order: the rows read right, as before
+    assert (report["geladen"], report["quarantaine"]) == (2, 1)
+
+
 def test_empty_lines_at_the_end_are_nothing(tmp_path):
     data = lines_file([melding_line(0), melding_line(1)]) + b"\n\n"
     report = load(tmp_path, data)["bronnen"]["melding"]

@@ -667,6 +667,7 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
     # Ordered by row so that two loads of one bundle give identical tables.
     store.execute(f"CREATE OR REPLACE TABLE {quarantine} AS SELECT * FROM {quarantine} ORDER BY rij")
     if not f.is_parquet:  # a Parquet file's numeric identifier columns are named by `_stage_parquet`
+        _refuse_reordered_header(store, f, quarantine)
         warnings = [*warnings, *_identifiers_as_numbers(store, source, present, quarantine)]
     fillers = clear_placeholders(store, source.name, loaded)
     if fillers:
@@ -735,6 +736,32 @@ def _cell(col: Column, delimiter: str) -> str:
         return (f"CASE WHEN regexp_full_match({value}, '[0-9]{{1,2}}-[0-9]{{1,2}}-[0-9]{{4}}') THEN "
                 f"coalesce(strftime(try_strptime({value}, '%d-%m-%Y'), '%Y-%m-%d'), {value}) ELSE {value} END")
     return value
+
+
+def _refuse_reordered_header(store: Store, f: SourceFile, quarantine: str) -> None:
+    """Refuse a file that holds a second header with the same columns in another order.
+
+    Why: two exports written one after the other into one file (a second query, another month) repeat the header,
+    and when the second export orders its columns differently every row after it is read under the first header:
+    surnames as given names, an end date as a start date. Only the repeated header itself was quarantined (for
+    whatever field it broke first), so the rest was misread without a word. Which rows belong to which header
+    cannot be told for certain (a line break inside a cell, a partial copy), so the file is refused, not repaired.
+    A header row breaks a typed column of every source, so it is in the quarantine: only those rows are looked at.
+    A header repeated in the same order is left as it was: the rows after it are read right."""
+    keys = [_spelling_key(h) for h in f.file_header]
+    names = ", ".join(_lit(k) for k in sorted(set(keys)))
+    first = quote_ident(f.header[0])
+    columns = ", ".join(quote_ident(h) for h in f.header)
+    for rij, *values in store.rows(
+            f"SELECT rij, {columns} FROM {quarantine} WHERE _regel IS NULL AND "
+            f"regexp_replace(lower({first}), '[\\s_\\-]+', '', 'g') IN ({names}) ORDER BY rij LIMIT 1000"):
+        found = [_spelling_key(v or "") for v in values]
+        if found != keys and sorted(found) == sorted(keys):
+            raise ContractError(
+                f"{f.name}: rij {rij} is een tweede kopregel met de kolommen in een andere volgorde (twee exports "
+                "achter elkaar?); de rijen eronder zouden onder de verkeerde kolommen worden gelezen: lever één "
+                "export met één kopregel"
+            )
 
 
 # What an identifier looks like after a spreadsheet stored it as a number: its leading zeros gone, or written as
