@@ -130,3 +130,14 @@ def test_a_cut_parquet_file_is_refused(tmp_path):
     write_manifest(bundle, ["bag_verblijfsobject", "melding"])
     with pytest.raises(ContractError, match=r"^melding\.parquet: geen leesbaar Parquet-bestand$"):
         load_bundle(bundle, tmp_path / "s.duckdb")
+
+
+def test_a_column_without_a_name_is_refused_saying_so(tmp_path):
+    """Before: 'het Parquet-bestand kon niet gelezen worden (beschadigd of onvolledig)' for a sound file."""
+    bundle = bundle_with(tmp_path / "b", {})
+    table = text_table("melding", [valid_row(SOURCES["melding"], 0)])
+    pq.write_table(table.append_column("", pa.array(["x"])), bundle / "melding.parquet")
+    write_manifest(bundle, ["bag_verblijfsobject", "melding"])
+    with pytest.raises(ContractError, match=r"^melding\.parquet: kolom 8 heeft geen naam; geef elke kolom in het "
+                                            r"Parquet-bestand een naam$"):
+        load_bundle(bundle, tmp_path / "s.duckdb")

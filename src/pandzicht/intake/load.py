@@ -243,6 +243,10 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False, scratch
         header, unnamed = read_header(path, delimiter), ()
         if path.suffix.lower() != ".parquet":
             header, unnamed = name_unnamed(header)
+        elif "" in header:
+            # DuckDB reads such a column under a name of its own choosing; before, the file was refused as damaged
+            raise ContractError(f"{path.name}: kolom {header.index('') + 1} heeft geen naam; geef elke kolom in het "
+                                "Parquet-bestand een naam")
         header, renamed = contract_spelling(source, header)
         shown = (origin or path).name
         refused = protected_columns(header)
