@@ -214,6 +214,21 @@ def test_utf16_file_is_refused_as_such(tmp_path):
         load(tmp_path, data)
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_refused_as_such(tmp_path, encoding):
+    """Before: NUL is valid UTF-8, so the file was refused with "verplichte kolom 'melding_id' ontbreekt"."""
+    data = (header_line() + "\r\n" + melding_line(0) + "\r\n").encode(encoding)
+    with pytest.raises(ContractError, match=r"^melding\.csv: het bestand is UTF-16, niet UTF-8"):
+        load(tmp_path, data)
+
+
+def test_a_nul_in_the_header_is_refused_in_one_line(tmp_path):
+    """Before: 'interne fout: BinderException'."""
+    data = (header_line().replace("tekst", "tekst\x00") + "\n" + melding_line(0) + "\n").encode()
+    with pytest.raises(ContractError, match=r"^melding\.csv: de kopregel bevat een NUL-teken"):
+        load(tmp_path, data)
+
+
 def test_utf8_names_load_as_written(tmp_path):
     data = lines_file([melding_line(0, "Çelik, Ömer — Café ’t Hoekje")], "\r\n", bom=True)
     load(tmp_path, data)

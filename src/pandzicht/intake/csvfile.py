@@ -137,10 +137,26 @@ def first_line(path: Path, limit: int = 1 << 20) -> bytes:
 
 
 def _header_text(path: Path) -> str:
+    line = first_line(path)
+    if b"\x00" in line:
+        raise _nul_in_header(path, line)
     try:
-        return first_line(path).decode("utf-8")
+        return line.decode("utf-8")
     except UnicodeDecodeError:
         raise encoding_error(path) from None
+
+
+UTF16_REFUSAL = "het bestand is UTF-16, niet UTF-8; sla het op als CSV UTF-8 en lever het opnieuw aan"
+
+
+def _nul_in_header(path: Path, line: bytes) -> ContractError:
+    """The refusal of a header line holding NUL bytes. Why: NUL is valid UTF-8, so a UTF-16 file written without a
+    byte order mark (as some database tools export) decoded "fine" and was refused with "verplichte kolom ...
+    ontbreekt" for a column that is there, and a NUL in one name stopped the load with an internal error."""
+    if line.count(b"\x00") * 3 >= len(line):  # every other byte: text in UTF-16
+        return ContractError(f"{path.name}: {UTF16_REFUSAL}")
+    return ContractError(f"{path.name}: de kopregel bevat een NUL-teken (het bestand is beschadigd of geen tekst); "
+                         "lever het opnieuw aan")
 
 
 def delimiter_of(path: Path) -> str:
@@ -209,8 +225,7 @@ def encoding_error(path: Path) -> ContractError:
     with path.open("rb") as fh:
         start = fh.read(2)
     if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        return ContractError(f"{path.name}: het bestand is UTF-16, niet UTF-8; sla het op als CSV UTF-8 en lever "
-                             "het opnieuw aan")
+        return ContractError(f"{path.name}: {UTF16_REFUSAL}")
     where = f"regel {found[0]} (byte 0x{found[1]:02X})" if found else "het bestand"
     return ContractError(
         f"{path.name}: {where} is geen UTF-8 (waarschijnlijk Latin-1 of Windows-1252); pandzicht zet de tekenset "
