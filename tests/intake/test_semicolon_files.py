@@ -110,6 +110,25 @@ def test_a_point_that_may_group_thousands_is_read_as_a_decimal_point_and_warned_
     assert "waarschuwingen" not in report["bronnen"]["energie_verbruik"]  # the contract's own decimal point
 
 
+def test_a_date_with_the_time_midnight_is_that_date_and_any_other_time_is_quarantined(tmp_path):
+    """A database or Excel export writes a date column as a moment. Before, every such row was quarantined as
+    `geen geldige datum` (a whole BRP file at once); a workbook's midnight date cell was already its date."""
+    header = "melding_id,datum,bron_type,verblijfsobject_id,adres_tekst,categorieen,tekst\n"
+    cells = ["2024-01-02 00:00:00", "2024-01-03T00:00:00Z", "2024-01-04 00:00", "2024-01-05T00:00:00.000",
+             "2024-01-06 13:45:00", "2024-02-30 00:00:00", "2024-01-07T00:00:00+02:00"]
+    lines = [f"k{i},{c},buurtbewoner,,Kade 1,stank," for i, c in enumerate(cells)]
+    data = (header + "\n".join(lines) + "\n").encode()
+    entry = load_bundle(bundle_with(tmp_path / "b", {"melding.csv": data}), tmp_path / "s.duckdb")["bronnen"]["melding"]
+    assert rows(tmp_path / "s.duckdb", "SELECT melding_id, CAST(datum AS VARCHAR) FROM raw_melding ORDER BY 1") == [
+        ("k0", "2024-01-02"), ("k1", "2024-01-03"), ("k2", "2024-01-04"), ("k3", "2024-01-05")]
+    assert entry["redenen"] == {"datum: geen geldige datum": 3}
+    assert "kolom 'datum': 5 datums met de tijd 00:00 erbij (zoals 2024-01-01 00:00:00) gelezen als alleen de datum; " \
+           "het contract vraagt JJJJ-MM-DD" in entry["waarschuwingen"]
+    dutch = (header.replace(",", ";") + "k9;1-2-2015 0:00;buurtbewoner;;Kade 1;stank;\n").encode()
+    load_bundle(bundle_with(tmp_path / "d", {"melding.csv": dutch}), tmp_path / "d.duckdb")
+    assert rows(tmp_path / "d.duckdb", "SELECT CAST(datum AS VARCHAR) FROM raw_melding") == [("2015-02-01",)]
+
+
 def test_a_decimal_comma_in_a_comma_file_stays_wrong(tmp_path):
     """Only a semicolon file has decimal commas: in a contract file `"12,5"` is no number, as before."""
     data = (b'verblijfsobject_id,periode,elektriciteit_kwh,gas_m3\n0599010000000001,2024-01,"12,5",1\n')

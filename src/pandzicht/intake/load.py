@@ -647,6 +647,7 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
         _mark_duplicates(store, source.key)
     if f.delimiter == ";":
         warnings = [*warnings, *_points_as_thousands(store, source, present)]
+    warnings = [*warnings, *_midnight_note(store, source, present)]
     contract = {c.name for c in source.columns}
     extras = [h for h in f.header if h not in contract]
     typed = ", ".join(f"{typed_expr(c, cleaned)} AS {quote_ident(c.name)}" for c in source.columns)
@@ -728,9 +729,12 @@ SEMICOLON_NOTE = ("gelezen met puntkomma's als scheidingsteken, komma's als deci
 def _cell(col: Column, delimiter: str) -> str:
     """The cleaned text of a cell. A semicolon-separated file is what Excel with Dutch settings saves, and it
     writes its numbers and dates the Dutch way: a decimal comma (`12,5` is read as `12.5`) and day-month-year
-    (`1-2-2015` and `01-02-2015` are read as `2015-02-01`). Only those exact forms are rewritten: `1.234,5` (with
+    (`1-2-2015` and `01-02-2015` are read as `2015-02-01`). In any file a date cell loses a midnight time after it
+    (`_without_midnight`). Only those exact forms are rewritten: `1.234,5` (with
     a thousands separator) or `31-02-2020` (no such day) stay as they are and are quarantined, never guessed."""
     value = value_expr(col.name)
+    if col.kind == Kind.DATE:
+        value = _without_midnight(value)
     if delimiter != ";":
         return value
     if col.kind == Kind.FLOAT:
@@ -740,6 +744,33 @@ def _cell(col: Column, delimiter: str) -> str:
         return (f"CASE WHEN regexp_full_match({value}, '[0-9]{{1,2}}-[0-9]{{1,2}}-[0-9]{{4}}') THEN "
                 f"coalesce(strftime(try_strptime({value}, '%d-%m-%Y'), '%Y-%m-%d'), {value}) ELSE {value} END")
     return value
+
+
+# A date followed by the time 00:00 (`2024-01-01 00:00:00`, `2024-01-01T00:00:00Z`, Excel's Dutch `1-2-2015 0:00`)
+_MIDNIGHT = "[0-9]{1,4}-[0-9]{1,2}-[0-9]{1,4}[ T]0?0:00(:00([.]0+)?)?Z?"
+
+
+def _without_midnight(value: str) -> str:
+    """A date cell without a midnight time after it. Why: a database or Excel export writes a date column as a
+    moment (`2024-01-01 00:00:00`), and every row of such a file was quarantined as `geen geldige datum` (all of
+    BRP at once). A date with the time 00:00 is that date, as a workbook's midnight date cell already is
+    (`workbook.cell_text`) and a Parquet timestamp's day; any other time stays in the cell and is quarantined, not
+    rounded. The report says per column how many (`_midnight_note`)."""
+    return (f"CASE WHEN length({value}) > 10 AND regexp_full_match({value}, '{_MIDNIGHT}') "
+            f"THEN split_part(replace({value}, 'T', ' '), ' ', 1) ELSE {value} END")
+
+
+def _midnight_note(store: Store, source: Source, present: set[str]) -> list[str]:
+    """A warning per date column in which dates were read without their time 00:00 (one scan of the rows)."""
+    columns = [c.name for c in source.columns if c.kind == Kind.DATE and c.name in present]
+    if not columns:
+        return []
+    counts = store.rows("SELECT " + ", ".join(f"count_if(length({value_expr(c)}) > 10 AND regexp_full_match("
+                                              f"{value_expr(c)}, '{_MIDNIGHT}'))" for c in columns)
+                        + " FROM _checked")[0]
+    return [f"kolom '{c}': {n} {'datum' if n == 1 else 'datums'} met de tijd 00:00 erbij (zoals 2024-01-01 00:00:00) "
+            "gelezen als alleen de datum; het contract vraagt JJJJ-MM-DD" for c, n in zip(columns, counts, strict=True)
+            if n]
 
 
 def _refuse_reordered_header(store: Store, f: SourceFile, quarantine: str) -> None:
