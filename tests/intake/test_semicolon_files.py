@@ -129,6 +129,25 @@ def test_a_date_with_the_time_midnight_is_that_date_and_any_other_time_is_quaran
     assert rows(tmp_path / "d.duckdb", "SELECT CAST(datum AS VARCHAR) FROM raw_melding") == [("2015-02-01",)]
 
 
+def test_a_whole_number_with_zero_decimals_is_that_number(tmp_path):
+    """A database's numeric(10,2) writes a rent as `850.00`, Dutch Excel's currency format as `850,00`. Before, the
+    whole contract was quarantined as `huurprijs_eur: geen geheel getal`."""
+    source = SOURCES["huurcontract"]
+    cells = ["850.00", "850.0", "-0.00", "850.50", "1.000", "850,00"]
+    bundle = minimal_bundle(tmp_path / "b", extra={"huurcontract": [
+        {**valid_row(source, 10 + i), "huurprijs_eur": c} for i, c in enumerate(cells)]})
+    entry = load_bundle(bundle, tmp_path / "s.duckdb")["bronnen"]["huurcontract"]
+    got = rows(tmp_path / "s.duckdb", "SELECT huurprijs_eur FROM raw_huurcontract WHERE _rij > 3 ORDER BY _rij")
+    assert [v for (v,) in got] == [850, 850, 0]
+    assert entry["redenen"] == {"huurprijs_eur: geen geheel getal": 3}  # 850.50, 1.000 and a comma in a comma file
+    dutch = minimal_bundle(tmp_path / "d", extra={"huurcontract": [
+        {**valid_row(source, 10 + i), "huurprijs_eur": c} for i, c in enumerate(["850,00", "1.000", "850.00"])]})
+    as_dutch_excel(dutch / "huurcontract.csv")
+    entry = load_bundle(dutch, tmp_path / "d.duckdb")["bronnen"]["huurcontract"]
+    got = rows(tmp_path / "d.duckdb", "SELECT huurprijs_eur FROM raw_huurcontract WHERE huurprijs_eur = 850")
+    assert got == [(850,)] and entry["redenen"] == {"huurprijs_eur: geen geheel getal": 2}  # a point is no decimal
+
+
 def test_a_decimal_comma_in_a_comma_file_stays_wrong(tmp_path):
     """Only a semicolon file has decimal commas: in a contract file `"12,5"` is no number, as before."""
     data = (b'verblijfsobject_id,periode,elektriciteit_kwh,gas_m3\n0599010000000001,2024-01,"12,5",1\n')

@@ -735,6 +735,8 @@ def _cell(col: Column, delimiter: str) -> str:
     value = value_expr(col.name)
     if col.kind == Kind.DATE:
         value = _without_midnight(value)
+    if col.kind == Kind.INT:
+        return _whole(value, "," if delimiter == ";" else ".")
     if delimiter != ";":
         return value
     if col.kind == Kind.FLOAT:
@@ -744,6 +746,17 @@ def _cell(col: Column, delimiter: str) -> str:
         return (f"CASE WHEN regexp_full_match({value}, '[0-9]{{1,2}}-[0-9]{{1,2}}-[0-9]{{4}}') THEN "
                 f"coalesce(strftime(try_strptime({value}, '%d-%m-%Y'), '%Y-%m-%d'), {value}) ELSE {value} END")
     return value
+
+
+def _whole(value: str, decimal: str) -> str:
+    """A whole number written with one or two zero decimals (`850.00`, or `850,00` in a semicolon file) as that
+    number. Why: a database's numeric(10,2) and Excel's currency format write a rent or a price so, and the row was
+    quarantined (`geen geheel getal`, a whole contract lost for its rent) although a Parquet float `850.0` was
+    already read as 850. Three zeros (`1.000`) may be a thousands separator and other decimals are no whole number:
+    both stay as they are and are quarantined, never guessed."""
+    pattern = "[+-]?[0-9]{1,18}" + ("," if decimal == "," else "[.]") + "0{1,2}"
+    return (f"CASE WHEN regexp_full_match({value}, '{pattern}') THEN split_part({value}, '{decimal}', 1) "
+            f"ELSE {value} END")
 
 
 # A date followed by the time 00:00 (`2024-01-01 00:00:00`, `2024-01-01T00:00:00Z`, Excel's Dutch `1-2-2015 0:00`)
