@@ -142,3 +142,20 @@ def test_files_of_no_source_are_listed_with_the_source_they_resemble(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "let op: niet gelezen, hoort bij geen bron: meldingen.csv (bedoeld: melding?), toelichting.txt" in \
         " ".join(done.stdout.split())
+
+
+def test_sources_in_a_subfolder_are_named_not_passed_over(tmp_path):
+    """An archive unpacked with its own folder. Before: the sources were only 'niet geleverd', and without the BAG
+    at the top the bundle was refused as if the partner had not sent it."""
+    bundle = bundle_with(tmp_path / "b", {}, declare={"melding": {}})
+    (bundle / "export").mkdir()
+    (bundle / "export" / "melding.csv").write_bytes(MELDINGEN)
+    report = load_bundle(bundle, tmp_path / "s.duckdb")
+    assert "melding" in report["ontbrekend"]
+    assert report["niet_gelezen"] == ["export/melding.csv (in een submap: alleen bestanden in de bundelmap zelf "
+                                      "worden gelezen)"]
+    (bundle / "bag_verblijfsobject.csv").rename(bundle / "export" / "bag_verblijfsobject.csv")
+    with pytest.raises(ContractError, match=r"bag_verblijfsobject\.csv ontbreekt; die bron is verplicht \(wel in een "
+                                            r"submap: export/bag_verblijfsobject\.csv; zet de bestanden in de "
+                                            r"bundelmap zelf\)$"):
+        load_bundle(bundle, tmp_path / "t.duckdb")

@@ -163,6 +163,12 @@ def discover(bundle: Path) -> dict[str, Path]:
     return found
 
 
+def _in_subfolders(bundle: Path) -> list[Path]:
+    """Files one folder down whose name is a source's (`export/melding.csv`): not read, only named."""
+    return sorted(p for p in bundle.glob("*/*") if p.is_file() and not p.parent.name.startswith(".")
+                  and _source_name(p)[0] in SOURCES and _source_name(p)[1] in (*READABLE, GZIP, *WORKBOOKS))
+
+
 def unread_files(bundle: Path) -> list[str]:
     """Files in the bundle folder that belong to no source and so were not read, each with the source its name
     resembles where one does (`meldingen.csv (bedoeld: melding?)`): a misspelt file name must not cost its rows
@@ -177,6 +183,10 @@ def unread_files(bundle: Path) -> list[str]:
             continue  # a workbook beside its source's CSV or Parquet: the file read is that one
         close = difflib.get_close_matches(path.stem.lower(), list(SOURCES), n=1, cutoff=0.75)
         out.append(path.name + (f" (bedoeld: {close[0]}?)" if close else ""))
+    # A source in a subfolder (an archive unpacked with its own folder) would otherwise be reported as not delivered
+    # only, which sends the data steward to ask the partner for a file that is there.
+    out += [f"{p.relative_to(bundle)} (in een submap: alleen bestanden in de bundelmap zelf worden gelezen)"
+            for p in _in_subfolders(bundle)]
     return out
 
 
@@ -196,7 +206,10 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False, scratch
     protected columns, required columns. `digests`: compute every CSV file's SHA-256 in its scan."""
     files = discover(bundle)
     if "bag_verblijfsobject" not in files:
-        raise ContractError(f"{bundle}: bag_verblijfsobject.csv ontbreekt; die bron is verplicht")
+        below = [p for p in _in_subfolders(bundle) if _source_name(p)[0] == "bag_verblijfsobject"]
+        where = f" (wel in een submap: {below[0].relative_to(bundle)}; zet de bestanden in de bundelmap zelf)" \
+            if below else ""
+        raise ContractError(f"{bundle}: bag_verblijfsobject.csv ontbreekt; die bron is verplicht{where}")
     for name, entry in manifest.sources.items():
         if name in SOURCES and entry.declares and name not in files:
             raise ContractError(
