@@ -120,7 +120,11 @@ def scan_file(path: Path, sha256: bool = False) -> FileScan:
 
 
 def first_line(path: Path, limit: int = 1 << 20) -> bytes:
-    """The bytes of the file's first line, without its line ending and without a BOM (or two)."""
+    """The bytes of the file's first record (the header), without its line ending and without a BOM (or two).
+
+    A record ends at the first line break outside quotes: a header cell with a line break in it (a column name
+    wrapped with Alt+Enter in Excel, `"Adres<LF>tekst"`) is part of the header, as DuckDB's reader takes it. Before,
+    the header was cut at that break, and the file refused for a missing column that is there."""
     with path.open("rb") as fh:
         data = b""
         while len(data) < limit:
@@ -128,12 +132,27 @@ def first_line(path: Path, limit: int = 1 << 20) -> bytes:
             if not piece:
                 break
             data += piece
-            if b"\n" in data or b"\r" in data:
+            if _record_end(data) is not None:
                 break
     while data.startswith(BOM):  # a tool that adds a BOM to a file that has one writes two
         data = data[len(BOM):]
-    ends = [p for p in (data.find(b"\n"), data.find(b"\r")) if p >= 0]
-    return data[: min(ends)] if ends else data
+    end = _record_end(data)
+    return data[:end] if end is not None else data
+
+
+def _record_end(data: bytes) -> int | None:
+    """Where the first record of `data` ends: the first line break after an even number of quotes, or None."""
+    quotes, at = 0, 0
+    for _ in range(MAX_RECORD_LINES):
+        ends = [p for p in (data.find(b"\n", at), data.find(b"\r", at)) if p >= 0]
+        if not ends:
+            return None
+        end = min(ends)
+        quotes += data.count(b'"', at, end)
+        if quotes % 2 == 0:
+            return end
+        at = end + 1
+    return None
 
 
 def _header_text(path: Path) -> str:
@@ -297,8 +316,12 @@ def _allow_long_fields() -> None:
 
 def _records(lines: _Lines, width: int, delimiter: str = ",") -> Iterator[Record]:
     reader = csv.reader(lines, strict=True, delimiter=delimiter)
-    if next(lines, None) is None:  # the header line, read as `read_header` reads it
+    header = next(lines, None)  # the header record, read as `read_header` reads it: up to quotes that balance
+    if header is None:
         return
+    quotes, taken = header.count('"'), 1
+    while quotes % 2 and taken < MAX_RECORD_LINES and (more := next(lines, None)) is not None:
+        quotes, taken = quotes + more.count('"'), taken + 1
     rij = 1
     while True:
         lines.begin()

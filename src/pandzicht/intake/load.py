@@ -411,8 +411,8 @@ def _visible(name: str) -> str:
 
 
 def _shown(name: str) -> str:
-    """A column name for a message, its invisible characters written out (`melding_id<U+200B>`)."""
-    return "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) == "Cf" else c for c in name)
+    """A column name for a message, its invisible characters and line breaks written out (`melding_id<U+200B>`)."""
+    return "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) in ("Cf", "Cc") else c for c in name)
 
 
 def contract_spelling(source: Source, header: list[str]) -> tuple[list[str], dict[str, str]]:
