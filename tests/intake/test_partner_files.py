@@ -58,6 +58,17 @@ def test_an_unclosed_quote_costs_its_own_line_only(tmp_path):
     assert rows(tmp_path / "s.duckdb", LOADED) == [(2, "k0"), (4, "k1"), (5, "k2"), (6, "k3"), (7, "k4"), (8, "k5")]
 
 
+@pytest.mark.parametrize("blank", [False, True])  # an empty line sends the file to the careful reader
+def test_a_quote_left_open_in_the_header_refuses_the_file(tmp_path, blank):
+    """Before: DuckDB's reader took every row for part of the header and loaded none of them, without a word."""
+    header = header_line() + ',"opmerking'
+    data = lines_file([melding_line(i) + "," for i in range(3)] + ([""] if blank else []) + [melding_line(3) + ","])
+    data = data.replace(header_line().encode(), header.encode(), 1)
+    with pytest.raises(ContractError, match=r"^melding\.csv: de kopregel heeft een aanhalingsteken \(\"\) dat niet "
+                                            r"wordt gesloten"):
+        load(tmp_path, data)
+
+
 def test_a_quote_closed_on_a_later_line_is_one_cell(tmp_path):
     """A quoted cell with a line break (Alt+Enter in Excel) is one row; the row after it keeps counting on."""
     data = lines_file([melding_line(0, "eerste regel\ntweede regel"), melding_line(1)])

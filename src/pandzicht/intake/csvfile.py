@@ -159,6 +159,11 @@ def _header_text(path: Path) -> str:
     line = first_line(path)
     if b"\x00" in line:
         raise _nul_in_header(path, line)
+    if line.count(b'"') % 2:
+        # Read on, the open quote would take the rows for part of the header: DuckDB's reader then loaded none of
+        # them without a word, and the careful reader stopped with an internal error.
+        raise ContractError(f"{path.name}: de kopregel heeft een aanhalingsteken (\") dat niet wordt gesloten; "
+                            "herstel de kopregel en lever het bestand opnieuw aan")
     try:
         return line.decode("utf-8")
     except UnicodeDecodeError:
