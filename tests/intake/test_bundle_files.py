@@ -85,6 +85,20 @@ def test_a_workbook_is_read_from_its_first_sheet_as_its_cells_say(tmp_path):
     assert "niet_gelezen" not in report
 
 
+def test_a_date_cell_in_a_column_without_dates_is_warned_about(tmp_path):
+    """Excel makes a date of `1-2` typed into a cell. Before, the date was read as the text without a word."""
+    header = ["melding_id", "datum", "bron_type", "verblijfsobject_id", "adres_tekst", "categorieen", "tekst"]
+    rows = [header, ["k0", dt.datetime(2024, 1, 5), "buurtbewoner", None, dt.datetime(2024, 2, 1), "stank", None],
+            ["k1", dt.datetime(2024, 1, 6), "buurtbewoner", None, "Kade 1-2", "stank", dt.datetime(2024, 3, 4)]]
+    bundle = bundle_with(tmp_path / "b", {"melding.xlsx": _workbook(tmp_path / "m.xlsx", rows)})
+    entry = load_bundle(bundle, tmp_path / "s.duckdb")["bronnen"]["melding"]
+    assert entry["geladen"] == 2
+    warned = [w for w in entry["waarschuwingen"] if "in de werkmap een datum" in w]
+    assert warned == [f"kolom '{c}': 1 cel is in de werkmap een datum, maar de kolom heeft geen datums (Excel maakt "
+                      "van '1-2' of '3/4' een datum); gelezen als die datum. Zet de kolom in Excel op 'Tekst' en typ "
+                      "de waarden opnieuw, of lever uit de bron" for c in ("adres_tekst", "tekst")]
+
+
 def test_a_workbook_with_a_title_above_its_header_is_refused_saying_which_row_is_the_header(tmp_path):
     data = _workbook(tmp_path / "e.xlsx", [["Verbruik per maand"], [],
                                            ["verblijfsobject_id", "periode", "elektriciteit_kwh", "gas_m3"]])

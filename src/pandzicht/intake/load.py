@@ -713,6 +713,10 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
             note += (f"; de werkmap heeft nog {f.sheet.others_with_data} "
                      f"{'blad' if f.sheet.others_with_data == 1 else 'bladen'} met gegevens, die niet zijn gelezen")
         warnings = [note, *warnings]
+        warnings += [f"kolom '{c}': {n} {'cel is' if n == 1 else 'cellen zijn'} in de werkmap een datum, maar de "
+                     "kolom heeft geen datums (Excel maakt van '1-2' of '3/4' een datum); gelezen als die datum. Zet "
+                     "de kolom in Excel op 'Tekst' en typ de waarden opnieuw, of lever uit de bron"
+                     for c, n in f.sheet.dates_in_other_columns.items()]
     if f.unnamed:
         warnings = [*warnings, f"{len(f.unnamed)} {'kolom heeft' if len(f.unnamed) == 1 else 'kolommen hebben'} geen "
                     f"naam in de kopregel (vaak een scheidingsteken aan het eind van elke regel); bewaard als "
@@ -904,7 +908,8 @@ def _code_fingerprint() -> str:
     from pandzicht.contract import sources, validate
 
     digest = hashlib.sha256(duckdb.__version__.encode())
-    for module in (__file__, csvfile.__file__, sources.__file__, validate.__file__, placeholder_kvk.__file__):
+    for module in (__file__, csvfile.__file__, sources.__file__, validate.__file__, placeholder_kvk.__file__,
+                   workbook.__file__):
         digest.update(Path(module).read_bytes())
     return digest.hexdigest()
 
