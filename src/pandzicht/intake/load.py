@@ -586,11 +586,15 @@ def _stage_parquet(store: Store, f: SourceFile) -> list[str]:
         f"{_parquet_text(quote_ident(fh), schema.field(fh).type, kinds.get(h))} AS {quote_ident(h)}"
         for fh, h in zip(f.file_header, f.header, strict=True)
     )
+    # DuckDB's own row number, unless the file has a column of that name (then DuckDB refuses to add it, and the sound
+    # file was refused as damaged): then the scan's order, which DuckDB keeps for one file read in one statement.
+    own = not any(n.lower() == "file_row_number" for n in schema.names)
+    row = "file_row_number" if own else "row_number() OVER () - 1"
     _drop_stage(store)
     try:
         store.execute(
-            f"CREATE TEMP TABLE _stage AS SELECT CAST(file_row_number + 2 AS BIGINT) AS _rij, {casts} "
-            f"FROM read_parquet('{path}', file_row_number = true)"
+            f"CREATE TEMP TABLE _stage AS SELECT CAST({row} + 2 AS BIGINT) AS _rij, {casts} "
+            f"FROM read_parquet('{path}'{', file_row_number = true' if own else ''})"
         )
     except duckdb.Error:
         message = f"{f.path.name}: het Parquet-bestand kon niet gelezen worden (beschadigd of onvolledig)"
