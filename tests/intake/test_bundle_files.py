@@ -109,6 +109,22 @@ def test_a_workbook_with_a_title_above_its_header_is_refused_saying_which_row_is
         load_bundle(bundle, tmp_path / "s.duckdb")
 
 
+def test_a_workbook_that_opens_on_a_sheet_of_notes_is_refused_saying_which_sheet_was_read(tmp_path):
+    """Before: only "verplichte kolom 'verblijfsobject_id' ontbreekt", for a column on the second sheet."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Toelichting"
+    book.active.append(["Levering energie, zie tabblad Gegevens"])
+    book.create_sheet("Gegevens").append(["verblijfsobject_id", "periode", "elektriciteit_kwh", "gas_m3"])
+    book.save(tmp_path / "e.xlsx")
+    bundle = bundle_with(tmp_path / "b", {"energie_verbruik.xlsx": (tmp_path / "e.xlsx").read_bytes()})
+    with pytest.raises(ContractError, match=r"^energie_verbruik\.xlsx: verplichte kolom 'verblijfsobject_id' "
+                                            r"ontbreekt; gelezen is het eerste blad \('Toelichting'\), de werkmap "
+                                            r"heeft nog 1 blad met gegevens: zet de gegevens op het eerste blad$"):
+        load_bundle(bundle, tmp_path / "s.duckdb")
+
+
 def test_a_workbook_with_a_wrong_checksum_is_refused(tmp_path):
     data = _workbook(tmp_path / "e.xlsx", [["verblijfsobject_id", "periode", "elektriciteit_kwh", "gas_m3"]])
     bundle = bundle_with(tmp_path / "b", {"energie_verbruik.xlsx": data},

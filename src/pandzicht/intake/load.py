@@ -275,6 +275,11 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False, scratch
             if col.required and col.name not in header:
                 row = "rij" if origin is not None and origin.suffix.lower() in WORKBOOKS else "regel"
                 below = "" if path.suffix.lower() == ".parquet" else _header_below_hint(path, col.name, row)
+                if not below and sheet is not None and sheet.others_with_data:
+                    # a workbook that opens on a sheet of notes ('Toelichting') before the data
+                    n = sheet.others_with_data
+                    below = (f"; gelezen is het eerste blad ('{sheet.name}'), de werkmap heeft nog {n} "
+                             f"{'blad' if n == 1 else 'bladen'} met gegevens: zet de gegevens op het eerste blad")
                 raise ContractError(f"{shown}: verplichte kolom '{col.name}' ontbreekt{_separator_hint(header)}"
                                     f"{_quote_hint(header)}{below}")
         header, apart = apart_names(source, header)
