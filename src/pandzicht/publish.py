@@ -33,6 +33,7 @@ from pathlib import Path
 
 from pandzicht.errors import PandzichtError
 from pandzicht.privacy.files import private_dir
+from pandzicht.store.engine import check_store_path
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,9 @@ class Publication:
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
     def __enter__(self) -> Publication:
-        private_dir(self.out)  # owner-only, whatever the umask: it holds BRP and police data (issue 12, #11)
+        if self.external_db:
+            check_store_path(self.external_db)  # before the run, not when its store is switched in at the end
+        _output_folder(self.out)  # owner-only, whatever the umask: it holds BRP and police data (issue 12, #11)
         self._lock()
         try:
             adopt_legacy(self.out)
@@ -160,6 +163,19 @@ class Publication:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
             self._lock_fd = None
+
+
+def _output_folder(out: Path) -> None:
+    """Create DIR owner-only, or refuse in one line when a file stands where it or a folder above it must be.
+
+    Why: `--out` naming a file (a typo, or the name of an earlier output file) stopped the analysis with
+    'interne fout: FileExistsError', which tells the user nothing about what to change."""
+    try:
+        private_dir(out)
+    except (FileExistsError, NotADirectoryError):
+        blocker = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), out)
+        raise PandzichtError(f"{out}: kan de uitvoermap niet maken, want {blocker} is een bestand en geen map; "
+                             "kies met --out een (nieuwe) map") from None
 
 
 def write_lookups(store: Path) -> None:

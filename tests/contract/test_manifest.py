@@ -47,6 +47,15 @@ def test_a_checksum_that_is_no_sha256_is_refused(tmp_path, value):
         manifest_with(tmp_path, {"sha256": value})
 
 
+@pytest.mark.parametrize("value", ["2024-W26", "2024W267", "2024-06-31", "30-06-2024", "2024-06-30T00:00:00"])
+def test_a_peildatum_that_is_no_calendar_date_is_refused(tmp_path, value):
+    """Before: an ISO week (`2024-W26`) was read as its Monday, a day the supplier never wrote."""
+    raw = {"contract": "pandzicht-intake/1", "region": "test", "peildatum": value, "sources": {}}
+    (tmp_path / "manifest.json").write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(ContractError, match=r"veld 'peildatum' is geen datum \(JJJJ-MM-DD\)$"):
+        read_manifest(tmp_path)
+
+
 def test_a_manifest_with_a_byte_order_mark_is_read(tmp_path):
     """Notepad and PowerShell on Windows save UTF-8 with a BOM; the data files are read with one, so is this."""
     raw = {"contract": "pandzicht-intake/1", "region": "Zeeland", "peildatum": "2024-06-30",

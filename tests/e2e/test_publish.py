@@ -71,6 +71,24 @@ def test_two_runs_into_one_folder_cannot_overlap(tmp_path):
             pass
 
 
+@pytest.mark.parametrize("where", ["uit", "uit/sub"])
+def test_an_output_folder_where_a_file_stands_is_refused_naming_the_file(tmp_path, where):
+    (tmp_path / "uit").write_text("een bestand", encoding="utf-8")
+    with pytest.raises(PandzichtError, match=r"uit is een bestand en geen map; kies met --out"), \
+            Publication(tmp_path / where):
+        pass
+    assert (tmp_path / "uit").read_text(encoding="utf-8") == "een bestand"
+
+
+def test_a_db_that_names_a_folder_is_refused_before_the_run(tmp_path):
+    """Before: the whole analysis ran and then stopped with 'interne fout: IsADirectoryError' when switching in."""
+    (tmp_path / "opslag").mkdir()
+    with pytest.raises(PandzichtError, match=r"opslag: dit is een map, geen DuckDB-bestand; geef met --db een "
+                                             r"bestandsnaam op"), Publication(tmp_path / "uit", tmp_path / "opslag"):
+        pass
+    assert not (tmp_path / "uit").exists()
+
+
 def test_a_folder_from_before_versioning_is_adopted_byte_identically(tmp_path):
     out = tmp_path / "uit"
     out.mkdir()

@@ -53,6 +53,44 @@ def test_a_parquet_file_with_export_names_reads_its_own_columns(tmp_path):
         ("0599010000000001", 12.5)]
 
 
+@pytest.mark.parametrize(("prefix", "name", "shown"), [
+    (b"", "\u200everblijfsobject_id", "<U+200E>verblijfsobject_id"),  # a left-to-right mark from a web form
+    (b"", "verblijfsobject_id\u200b", "verblijfsobject_id<U+200B>"),  # a zero-width space copied along
+])
+def test_an_invisible_character_in_a_name_is_no_other_name(tmp_path, prefix, name, shown):
+    """Before: refused with "verplichte kolom 'verblijfsobject_id' ontbreekt", a column the steward sees."""
+    data = prefix + energy_file([name, "periode", "elektriciteit_kwh", "gas_m3"])
+    report = load_bundle(bundle_with(tmp_path / "b", {"energie_verbruik.csv": data}),
+                         tmp_path / "s.duckdb")["bronnen"]["energie_verbruik"]
+    assert (report["geladen"], report["quarantaine"]) == (2, 0)
+    assert f"kolom '{shown}' gelezen als 'verblijfsobject_id', de schrijfwijze van het contract" in \
+        report["waarschuwingen"]
+
+
+def test_a_quoted_header_after_two_byte_order_marks_loads(tmp_path):
+    """Before: the second BOM kept the first name's quotes from being read as quotes, and the file was refused."""
+    header = ",".join(f'"{c}"' for c in ENERGY.column_names)
+    data = b"\xef\xbb\xbf\xef\xbb\xbf" + ("\n".join([header, *LINES]) + "\n").encode()
+    report = load_bundle(bundle_with(tmp_path / "b", {"energie_verbruik.csv": data}),
+                         tmp_path / "s.duckdb")["bronnen"]["energie_verbruik"]
+    assert (report["geladen"], report["quarantaine"]) == (2, 0) and "hernoemde_kolommen" not in report
+
+
+@pytest.mark.parametrize("blank", [False, True])  # an empty line sends the file to the careful reader
+def test_a_column_name_with_a_line_break_is_one_header(tmp_path, blank):
+    """A header cell wrapped with Alt+Enter in Excel. Before: the header was cut at the break and the file refused
+    with "verplichte kolom 'periode' ontbreekt"."""
+    header = '"Verblijfsobject\r\nID",periode,elektriciteit_kwh,gas_m3'
+    data = ("\r\n".join([header, LINES[0], *([""] if blank else []), LINES[1]]) + "\r\n").encode()
+    report = load_bundle(bundle_with(tmp_path / "b", {"energie_verbruik.csv": data}),
+                         tmp_path / "s.duckdb")["bronnen"]["energie_verbruik"]
+    assert (report["geladen"], report["quarantaine"]) == (2, 0)
+    assert "kolom 'Verblijfsobject<U+000D><U+000A>ID' gelezen als 'verblijfsobject_id', de schrijfwijze van het " \
+           "contract" in report["waarschuwingen"]
+    last = 4 if blank else 3  # the header is row 1 however many lines it spans
+    assert rows(tmp_path / "s.duckdb", "SELECT _rij FROM raw_energie_verbruik ORDER BY 1") == [(2,), (last,)]
+
+
 def test_another_word_is_still_a_missing_column(tmp_path):
     header = ["vbo", "periode", "elektriciteit_kwh", "gas_m3"]
     with pytest.raises(ContractError, match="verplichte kolom 'verblijfsobject_id' ontbreekt"):

@@ -130,3 +130,26 @@ def test_a_cut_parquet_file_is_refused(tmp_path):
     write_manifest(bundle, ["bag_verblijfsobject", "melding"])
     with pytest.raises(ContractError, match=r"^melding\.parquet: geen leesbaar Parquet-bestand$"):
         load_bundle(bundle, tmp_path / "s.duckdb")
+
+
+def test_a_column_without_a_name_is_refused_saying_so(tmp_path):
+    """Before: 'het Parquet-bestand kon niet gelezen worden (beschadigd of onvolledig)' for a sound file."""
+    bundle = bundle_with(tmp_path / "b", {})
+    table = text_table("melding", [valid_row(SOURCES["melding"], 0)])
+    pq.write_table(table.append_column("", pa.array(["x"])), bundle / "melding.parquet")
+    write_manifest(bundle, ["bag_verblijfsobject", "melding"])
+    with pytest.raises(ContractError, match=r"^melding\.parquet: kolom 8 heeft geen naam; geef elke kolom in het "
+                                            r"Parquet-bestand een naam$"):
+        load_bundle(bundle, tmp_path / "s.duckdb")
+
+
+def test_a_column_named_like_duckdbs_row_number_is_an_extra_column(tmp_path):
+    """Before: a sound file with a column `file_row_number` was refused as damaged (DuckDB cannot add its own)."""
+    bundle = bundle_with(tmp_path / "b", {})
+    table = text_table("melding", [valid_row(SOURCES["melding"], i) for i in range(3)])
+    pq.write_table(table.append_column("file_row_number", pa.array([7, 8, 9])), bundle / "melding.parquet")
+    write_manifest(bundle, ["bag_verblijfsobject", "melding"])
+    entry = load_bundle(bundle, tmp_path / "s.duckdb")["bronnen"]["melding"]
+    assert entry["geladen"] == 3 and entry["extra_kolommen"] == ["file_row_number"]
+    assert rows(tmp_path / "s.duckdb", "SELECT _rij, melding_id, file_row_number FROM raw_melding ORDER BY 1") == [
+        (2 + i, valid_row(SOURCES["melding"], i)["melding_id"], str(7 + i)) for i in range(3)]

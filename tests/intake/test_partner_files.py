@@ -58,6 +58,17 @@ def test_an_unclosed_quote_costs_its_own_line_only(tmp_path):
     assert rows(tmp_path / "s.duckdb", LOADED) == [(2, "k0"), (4, "k1"), (5, "k2"), (6, "k3"), (7, "k4"), (8, "k5")]
 
 
+@pytest.mark.parametrize("blank", [False, True])  # an empty line sends the file to the careful reader
+def test_a_quote_left_open_in_the_header_refuses_the_file(tmp_path, blank):
+    """Before: DuckDB's reader took every row for part of the header and loaded none of them, without a word."""
+    header = header_line() + ',"opmerking'
+    data = lines_file([melding_line(i) + "," for i in range(3)] + ([""] if blank else []) + [melding_line(3) + ","])
+    data = data.replace(header_line().encode(), header.encode(), 1)
+    with pytest.raises(ContractError, match=r"^melding\.csv: de kopregel heeft een aanhalingsteken \(\"\) dat niet "
+                                            r"wordt gesloten"):
+        load(tmp_path, data)
+
+
 def test_a_quote_closed_on_a_later_line_is_one_cell(tmp_path):
     """A quoted cell with a line break (Alt+Enter in Excel) is one row; the row after it keeps counting on."""
     data = lines_file([melding_line(0, "eerste regel\ntweede regel"), melding_line(1)])
@@ -98,6 +109,35 @@ def test_an_empty_line_is_a_row_of_its_own(tmp_path):
     assert (report["gelezen"], report["geladen"], report["quarantaine"]) == (3, 2, 1)
     assert rows(tmp_path / "s.duckdb", LOADED) == [(2, "k0"), (4, "k1")]
     assert rows(tmp_path / "s.duckdb", "SELECT rij FROM quarantine_melding") == [(5,)]
+
+
+@pytest.mark.parametrize(("cell", "newline", "between"), [
+    ("x" * 300_000, "\n", ""),  # an empty line sends the file to the careful reader
+    ("eerste regel\n" + "x" * 300_000, "\r\n", melding_line(8)),  # so does a cell's LF in a CRLF file
+    ("x " * 1_600_000, "\n", melding_line(8)),  # longer than DuckDB's reader takes
+])
+def test_a_long_cell_is_a_row_like_any_other(tmp_path, cell, newline, between):
+    """Before: Python's csv reader refused a field over 128 KiB, so the row was quarantined as an unreadable
+    line, and with a line break in the cell its second line became a quarantined row of its own."""
+    data = lines_file([melding_line(0, cell), between, melding_line(1)], newline)
+    report = load(tmp_path, data)["bronnen"]["melding"]
+    assert report["quarantaine"] == 0 and report["gelezen"] == 3 - (between == "")
+    first = rows(tmp_path / "s.duckdb", "SELECT _rij, length(tekst) FROM raw_melding ORDER BY 1")[0]
+    assert first == (2, len(cell.strip()))  # trimmed, as every cell
+
+
+def test_a_second_header_in_another_order_refuses_the_file(tmp_path):
+    """Two exports one after the other, the second with `tekst` and `adres_tekst` swapped. Before: only the second
+    header was quarantined (as `datum: geen geldige datum`) and every row under it was read with the two swapped."""
+    names = header_line().split(",")
+    swapped = [{"tekst": "adres_tekst", "adres_tekst": "tekst"}.get(n, n) for n in names]
+    data = lines_file([melding_line(0), melding_line(1), ",".join(n.upper() for n in swapped), melding_line(2)])
+    with pytest.raises(ContractError, match=r"^melding\.csv: rij 4 is een tweede kopregel met de kolommen in een "
+                                            r"andere volgorde \(twee exports achter elkaar\?\)"):
+        load(tmp_path, data)
+    same = lines_file([melding_line(0), ",".join(n.upper() for n in names), melding_line(2)])
+    report = load(tmp_path / "zelfde", same)["bronnen"]["melding"]  # the same order: the rows read right, as before
+    assert (report["geladen"], report["quarantaine"]) == (2, 1)
 
 
 def test_empty_lines_at_the_end_are_nothing(tmp_path):
@@ -182,6 +222,21 @@ def test_latin1_swallowed_by_an_open_quote_is_still_refused(tmp_path):
 def test_utf16_file_is_refused_as_such(tmp_path):
     data = ("\ufeff" + header_line() + "\r\n" + melding_line(0) + "\r\n").encode("utf-16-le")
     with pytest.raises(ContractError, match=r"melding\.csv: het bestand is UTF-16, niet UTF-8"):
+        load(tmp_path, data)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_refused_as_such(tmp_path, encoding):
+    """Before: NUL is valid UTF-8, so the file was refused with "verplichte kolom 'melding_id' ontbreekt"."""
+    data = (header_line() + "\r\n" + melding_line(0) + "\r\n").encode(encoding)
+    with pytest.raises(ContractError, match=r"^melding\.csv: het bestand is UTF-16, niet UTF-8"):
+        load(tmp_path, data)
+
+
+def test_a_nul_in_the_header_is_refused_in_one_line(tmp_path):
+    """Before: 'interne fout: BinderException'."""
+    data = (header_line().replace("tekst", "tekst\x00") + "\n" + melding_line(0) + "\n").encode()
+    with pytest.raises(ContractError, match=r"^melding\.csv: de kopregel bevat een NUL-teken"):
         load(tmp_path, data)
 
 

@@ -89,6 +89,65 @@ def test_a_thousands_separator_is_quarantined_not_guessed(tmp_path):
     assert rows(tmp_path / "s.duckdb", "SELECT elektriciteit_kwh FROM raw_energie_verbruik") == [(12.5,)]
 
 
+def test_a_point_that_may_group_thousands_is_read_as_a_decimal_point_and_warned_about(tmp_path):
+    """Excel with Dutch settings writes 3456 kWh as `3.456` under a number format that groups thousands. Before, that
+    was read as 3.456 kWh without a word; it still is (a decimal point is allowed), but the report now says so."""
+    data = (b"verblijfsobject_id;periode;elektriciteit_kwh;gas_m3\n"
+            b"0599010000000001;2024-01;3.456;1,5\n0599010000000001;2024-02;250;-1.000\n"
+            b"0599010000000001;2024-03;129.6;2\n")
+    report = load_bundle(bundle_with(tmp_path / "b", {"energie_verbruik.csv": data}), tmp_path / "s.duckdb")
+    entry = report["bronnen"]["energie_verbruik"]
+    assert (entry["geladen"], entry["quarantaine"]) == (2, 1)  # gas_m3 -1.000 is negative, as before
+    assert rows(tmp_path / "s.duckdb", "SELECT elektriciteit_kwh FROM raw_energie_verbruik ORDER BY periode") == [
+        (3.456,), (129.6,)]
+    warned = [w for w in entry["waarschuwingen"] if "duizendtalpunt" in w]
+    assert warned == ["kolom 'elektriciteit_kwh': 1 waarde met een punt en drie cijfers (zoals 3.456) gelezen met de "
+                      "punt als decimaalteken (3,456); in een bestand met puntkomma's kan dat ook een duizendtalpunt "
+                      "zijn (3456). Klopt dat niet, lever de getallen dan zonder duizendtalpunt (in Excel: "
+                      "getalnotatie zonder scheidingsteken voor duizendtallen)"]
+    comma = data.replace(b";", b",").replace(b"1,5", b"1.5")
+    report = load_bundle(bundle_with(tmp_path / "c", {"energie_verbruik.csv": comma}), tmp_path / "c.duckdb")
+    assert "waarschuwingen" not in report["bronnen"]["energie_verbruik"]  # the contract's own decimal point
+
+
+def test_a_date_with_the_time_midnight_is_that_date_and_any_other_time_is_quarantined(tmp_path):
+    """A database or Excel export writes a date column as a moment. Before, every such row was quarantined as
+    `geen geldige datum` (a whole BRP file at once); a workbook's midnight date cell was already its date."""
+    header = "melding_id,datum,bron_type,verblijfsobject_id,adres_tekst,categorieen,tekst\n"
+    cells = ["2024-01-02 00:00:00", "2024-01-03T00:00:00Z", "2024-01-04 00:00", "2024-01-05T00:00:00.000",
+             "2024-01-06 13:45:00", "2024-02-30 00:00:00", "2024-01-07T00:00:00+02:00"]
+    lines = [f"k{i},{c},buurtbewoner,,Kade 1,stank," for i, c in enumerate(cells)]
+    data = (header + "\n".join(lines) + "\n").encode()
+    entry = load_bundle(bundle_with(tmp_path / "b", {"melding.csv": data}), tmp_path / "s.duckdb")["bronnen"]["melding"]
+    assert rows(tmp_path / "s.duckdb", "SELECT melding_id, CAST(datum AS VARCHAR) FROM raw_melding ORDER BY 1") == [
+        ("k0", "2024-01-02"), ("k1", "2024-01-03"), ("k2", "2024-01-04"), ("k3", "2024-01-05")]
+    assert entry["redenen"] == {"datum: geen geldige datum": 3}
+    assert "kolom 'datum': 5 datums met de tijd 00:00 erbij (zoals 2024-01-01 00:00:00) gelezen als alleen de datum; " \
+           "het contract vraagt JJJJ-MM-DD" in entry["waarschuwingen"]
+    dutch = (header.replace(",", ";") + "k9;1-2-2015 0:00;buurtbewoner;;Kade 1;stank;\n").encode()
+    load_bundle(bundle_with(tmp_path / "d", {"melding.csv": dutch}), tmp_path / "d.duckdb")
+    assert rows(tmp_path / "d.duckdb", "SELECT CAST(datum AS VARCHAR) FROM raw_melding") == [("2015-02-01",)]
+
+
+def test_a_whole_number_with_zero_decimals_is_that_number(tmp_path):
+    """A database's numeric(10,2) writes a rent as `850.00`, Dutch Excel's currency format as `850,00`. Before, the
+    whole contract was quarantined as `huurprijs_eur: geen geheel getal`."""
+    source = SOURCES["huurcontract"]
+    cells = ["850.00", "850.0", "-0.00", "850.50", "1.000", "850,00"]
+    bundle = minimal_bundle(tmp_path / "b", extra={"huurcontract": [
+        {**valid_row(source, 10 + i), "huurprijs_eur": c} for i, c in enumerate(cells)]})
+    entry = load_bundle(bundle, tmp_path / "s.duckdb")["bronnen"]["huurcontract"]
+    got = rows(tmp_path / "s.duckdb", "SELECT huurprijs_eur FROM raw_huurcontract WHERE _rij > 3 ORDER BY _rij")
+    assert [v for (v,) in got] == [850, 850, 0]
+    assert entry["redenen"] == {"huurprijs_eur: geen geheel getal": 3}  # 850.50, 1.000 and a comma in a comma file
+    dutch = minimal_bundle(tmp_path / "d", extra={"huurcontract": [
+        {**valid_row(source, 10 + i), "huurprijs_eur": c} for i, c in enumerate(["850,00", "1.000", "850.00"])]})
+    as_dutch_excel(dutch / "huurcontract.csv")
+    entry = load_bundle(dutch, tmp_path / "d.duckdb")["bronnen"]["huurcontract"]
+    got = rows(tmp_path / "d.duckdb", "SELECT huurprijs_eur FROM raw_huurcontract WHERE huurprijs_eur = 850")
+    assert got == [(850,)] and entry["redenen"] == {"huurprijs_eur: geen geheel getal": 2}  # a point is no decimal
+
+
 def test_a_decimal_comma_in_a_comma_file_stays_wrong(tmp_path):
     """Only a semicolon file has decimal commas: in a contract file `"12,5"` is no number, as before."""
     data = (b'verblijfsobject_id,periode,elektriciteit_kwh,gas_m3\n0599010000000001,2024-01,"12,5",1\n')

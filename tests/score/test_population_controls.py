@@ -133,6 +133,13 @@ def test_more_controls_asked_than_homes_gives_every_home_once() -> None:
     assert sorted(picked[dt.date(2022, 12, 31)]) == [_home(i) for i in range(30)]
 
 
+def test_a_building_year_beyond_32_bits_is_a_year_that_has_not_come_and_stops_nothing() -> None:
+    # the contract's whole numbers have up to 18 digits; a typo'd bouwjaar stopped the analysis ("interne fout")
+    with _store([1990, 999_999_999_999, None], ["woonfunctie"] * 3) as store:
+        picked = population_controls(store, {dt.date(2022, 12, 31): 10})
+    assert sorted(picked[dt.date(2022, 12, 31)]) == [_home(0), _home(2)]
+
+
 def test_control_rows_hold_the_indicator_values_as_of_their_reference_date() -> None:
     """In a scored store, each population control carries exactly what the query gives for that home at that
     reference date, and the model written to the store counts them."""

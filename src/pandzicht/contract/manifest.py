@@ -19,6 +19,10 @@ from pandzicht.contract.sources import CONTRACT_VERSION
 from pandzicht.errors import ContractError
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+# A calendar date, as the contract writes it (or its digits run together, which is as unambiguous). Python's
+# `date.fromisoformat` also takes an ISO week (`2024-W26` is Monday 24 June), which is not the day a supplier
+# who wrote a week meant the extract to describe.
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{8}")
 
 
 @dataclass(frozen=True)
@@ -57,9 +61,10 @@ class Manifest:
 
 def read_manifest(bundle: Path) -> Manifest:
     """Read and check manifest.json; every problem is one Dutch line naming the file and field."""
-    path = Path(bundle) / "manifest.json"
+    bundle = Path(bundle)
+    path = bundle / "manifest.json"
     if not path.is_file():
-        raise ContractError(f"{path}: manifest.json ontbreekt in de bundel")
+        raise ContractError(_no_manifest(bundle, path))
     raw = _json(path)
     if not isinstance(raw, dict):
         raise ContractError(f"{path}: verwacht een JSON-object")
@@ -67,7 +72,10 @@ def read_manifest(bundle: Path) -> Manifest:
     if contract != CONTRACT_VERSION:
         raise ContractError(f"{path}: veld 'contract' moet '{CONTRACT_VERSION}' zijn")
     try:
-        peildatum = dt.date.fromisoformat(str(raw.get("peildatum")))
+        text = str(raw.get("peildatum"))
+        if not _DATE.fullmatch(text):
+            raise ValueError(text)
+        peildatum = dt.date.fromisoformat(text)
     except ValueError:
         raise ContractError(f"{path}: veld 'peildatum' is geen datum (JJJJ-MM-DD)") from None
     sources_raw = raw.get("sources") or {}
@@ -84,6 +92,22 @@ def read_manifest(bundle: Path) -> Manifest:
             sha256=_checksum(entry.get("sha256"), path, name),
         )
     return Manifest(contract, str(raw.get("region") or ""), peildatum, sources)
+
+
+def _no_manifest(bundle: Path, path: Path) -> str:
+    """Why there is no manifest to read, as the user can act on it. Why: "manifest.json ontbreekt in de bundel" was
+    all a user heard for a folder that does not exist, for the .zip a partner sent (a file, not a folder), and for a
+    folder unpacked one level too high (`levering/levering/manifest.json`), each with another thing to do."""
+    if not bundle.exists():
+        return f"{bundle}: deze map bestaat niet; geef de map van de bundel op (de map met manifest.json)"
+    if not bundle.is_dir():
+        zipped = " (pak het eerst uit)" if bundle.suffix.lower() in (".zip", ".7z", ".gz", ".tar", ".tgz") else ""
+        return (f"{bundle}: dit is een bestand{zipped}, geen map; een bundel is een map met manifest.json en één "
+                "bestand per bron")
+    below = sorted(p.parent for p in bundle.glob("*/manifest.json") if p.is_file())
+    if len(below) == 1:
+        return f"{path}: manifest.json ontbreekt in de bundel; {below[0]} heeft er wel een: geef die map op"
+    return f"{path}: manifest.json ontbreekt in de bundel"
 
 
 def _json(path: Path) -> object:

@@ -36,6 +36,11 @@ BOM = codecs.BOM_UTF8
 # A quoted field may hold line breaks, but a record that runs over more lines than this is a quote left
 # open, not a cell: reading gives up on it there, so one stray quote cannot swallow a file.
 MAX_RECORD_LINES = 100
+# Python's csv reader refuses a field over 128 KiB unless told otherwise. A well-formed row with a long cell (a
+# police report's omschrijving, a pasted e-mail) was then quarantined as an unreadable line, and a line break in
+# that cell split it into two quarantined rows, so a declared `rijen` no longer matched. DuckDB's reader takes
+# lines up to 2 MiB and hands longer ones to this reader; this limit only guards memory against a runaway field.
+MAX_FIELD = 1 << 26
 
 # Why a record was not read; the first three are also the names DuckDB's rejects table uses.
 MISSING_COLUMNS = "MISSING COLUMNS"
@@ -115,7 +120,11 @@ def scan_file(path: Path, sha256: bool = False) -> FileScan:
 
 
 def first_line(path: Path, limit: int = 1 << 20) -> bytes:
-    """The bytes of the file's first line, without its line ending and without a BOM."""
+    """The bytes of the file's first record (the header), without its line ending and without a BOM (or two).
+
+    A record ends at the first line break outside quotes: a header cell with a line break in it (a column name
+    wrapped with Alt+Enter in Excel, `"Adres<LF>tekst"`) is part of the header, as DuckDB's reader takes it. Before,
+    the header was cut at that break, and the file refused for a missing column that is there."""
     with path.open("rb") as fh:
         data = b""
         while len(data) < limit:
@@ -123,19 +132,55 @@ def first_line(path: Path, limit: int = 1 << 20) -> bytes:
             if not piece:
                 break
             data += piece
-            if b"\n" in data or b"\r" in data:
+            if _record_end(data) is not None:
                 break
-    if data.startswith(BOM):
+    while data.startswith(BOM):  # a tool that adds a BOM to a file that has one writes two
         data = data[len(BOM):]
-    ends = [p for p in (data.find(b"\n"), data.find(b"\r")) if p >= 0]
-    return data[: min(ends)] if ends else data
+    end = _record_end(data)
+    return data[:end] if end is not None else data
+
+
+def _record_end(data: bytes) -> int | None:
+    """Where the first record of `data` ends: the first line break after an even number of quotes, or None."""
+    quotes, at = 0, 0
+    for _ in range(MAX_RECORD_LINES):
+        ends = [p for p in (data.find(b"\n", at), data.find(b"\r", at)) if p >= 0]
+        if not ends:
+            return None
+        end = min(ends)
+        quotes += data.count(b'"', at, end)
+        if quotes % 2 == 0:
+            return end
+        at = end + 1
+    return None
 
 
 def _header_text(path: Path) -> str:
+    line = first_line(path)
+    if b"\x00" in line:
+        raise _nul_in_header(path, line)
+    if line.count(b'"') % 2:
+        # Read on, the open quote would take the rows for part of the header: DuckDB's reader then loaded none of
+        # them without a word, and the careful reader stopped with an internal error.
+        raise ContractError(f"{path.name}: de kopregel heeft een aanhalingsteken (\") dat niet wordt gesloten; "
+                            "herstel de kopregel en lever het bestand opnieuw aan")
     try:
-        return first_line(path).decode("utf-8")
+        return line.decode("utf-8")
     except UnicodeDecodeError:
         raise encoding_error(path) from None
+
+
+UTF16_REFUSAL = "het bestand is UTF-16, niet UTF-8; sla het op als CSV UTF-8 en lever het opnieuw aan"
+
+
+def _nul_in_header(path: Path, line: bytes) -> ContractError:
+    """The refusal of a header line holding NUL bytes. Why: NUL is valid UTF-8, so a UTF-16 file written without a
+    byte order mark (as some database tools export) decoded "fine" and was refused with "verplichte kolom ...
+    ontbreekt" for a column that is there, and a NUL in one name stopped the load with an internal error."""
+    if line.count(b"\x00") * 3 >= len(line):  # every other byte: text in UTF-16
+        return ContractError(f"{path.name}: {UTF16_REFUSAL}")
+    return ContractError(f"{path.name}: de kopregel bevat een NUL-teken (het bestand is beschadigd of geen tekst); "
+                         "lever het opnieuw aan")
 
 
 def delimiter_of(path: Path) -> str:
@@ -204,8 +249,7 @@ def encoding_error(path: Path) -> ContractError:
     with path.open("rb") as fh:
         start = fh.read(2)
     if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        return ContractError(f"{path.name}: het bestand is UTF-16, niet UTF-8; sla het op als CSV UTF-8 en lever "
-                             "het opnieuw aan")
+        return ContractError(f"{path.name}: {UTF16_REFUSAL}")
     where = f"regel {found[0]} (byte 0x{found[1]:02X})" if found else "het bestand"
     return ContractError(
         f"{path.name}: {where} is geen UTF-8 (waarschijnlijk Latin-1 of Windows-1252); pandzicht zet de tekenset "
@@ -261,6 +305,7 @@ def records(path: Path, width: int, delimiter: str = ",") -> Iterator[Record]:
     reading goes on with the next line; a record with too few or too many fields is quarantined whole.
     Raises the encoding refusal on bytes that are not UTF-8.
     """
+    _allow_long_fields()
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
             yield from _records(_Lines(fh), width, delimiter)
@@ -268,10 +313,20 @@ def records(path: Path, width: int, delimiter: str = ",") -> Iterator[Record]:
         raise encoding_error(path) from None
 
 
+def _allow_long_fields() -> None:
+    """Raise the csv module's field size limit (a setting of the process) to `MAX_FIELD`, never lower it."""
+    if csv.field_size_limit() < MAX_FIELD:
+        csv.field_size_limit(MAX_FIELD)
+
+
 def _records(lines: _Lines, width: int, delimiter: str = ",") -> Iterator[Record]:
     reader = csv.reader(lines, strict=True, delimiter=delimiter)
-    if next(lines, None) is None:  # the header line, read as `read_header` reads it
+    header = next(lines, None)  # the header record, read as `read_header` reads it: up to quotes that balance
+    if header is None:
         return
+    quotes, taken = header.count('"'), 1
+    while quotes % 2 and taken < MAX_RECORD_LINES and (more := next(lines, None)) is not None:
+        quotes, taken = quotes + more.count('"'), taken + 1
     rij = 1
     while True:
         lines.begin()
@@ -303,6 +358,7 @@ def _records(lines: _Lines, width: int, delimiter: str = ",") -> Iterator[Record
 
 def salvage_fields(text: str, delimiter: str = ",") -> list[str]:
     """Whatever fields a malformed line does have, for the data steward to see; never raises."""
+    _allow_long_fields()
     try:
         return next(csv.reader([text.replace("\r", " ").replace("\n", " ")], delimiter=delimiter), [])
     except csv.Error:

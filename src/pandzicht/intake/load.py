@@ -20,6 +20,7 @@ copied; everything else is read from the file.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import difflib
 import hashlib
@@ -27,6 +28,7 @@ import json
 import re
 import tempfile
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -80,7 +82,7 @@ class SourceFile:
     scan: FileScan | None = None  # CSV only
     delimiter: str = ","  # CSV only: `;` for a file saved with Dutch regional settings (`csvfile.delimiter_of`)
     renamed: dict[str, str] = field(default_factory=dict)  # the file's spelling of a contract column -> the contract's
-    origin: Path | None = None  # a workbook the partner sent; `path` is then its first sheet as CSV (`workbook.py`)
+    origin: Path | None = None  # a workbook or gzip file the partner sent; `path` is then the CSV read from it
     sheet: Sheet | None = None
     unnamed: tuple[str, ...] = ()  # CSV only: names given to columns without one in the header (`name_unnamed`)
     apart: dict[str, str] = field(default_factory=dict)  # an extra column's name in the file -> its own (`apart_names`)
@@ -103,23 +105,51 @@ class SourceFile:
 
 READABLE = (".csv", ".parquet")
 WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
+GZIP = ".gz"  # `melding.csv.gz`: a CSV file compressed, as a large extract is often sent (`_gunzip`)
 NOT_DATA = {"manifest.json"}
 
 
+def _source_name(path: Path) -> tuple[str, str]:
+    """The source a file's name names and how it is stored: `MELDING.CSV` is (melding, .csv), `melding.csv.gz`
+    (melding, .gz)."""
+    name, suffix = path.stem.lower(), path.suffix.lower()
+    if suffix == GZIP and name.endswith(".csv"):
+        return name[: -len(".csv")], GZIP
+    return name, suffix
+
+
+def _gunzip(src: Path, dest: Path) -> None:
+    """Write the CSV file inside a gzip file to `dest`. Why: a partner's large extract (energy, BRP) often comes as
+    `energie_verbruik.csv.gz`; it was not read (only named as a file that belongs to no source, with a misspelling
+    suggested) and the analysis ran without the source. Unpacked, it is read as the CSV it holds, every rule and row
+    number the same."""
+    import gzip
+    import shutil
+    import zlib
+
+    try:
+        with gzip.open(src, "rb") as fh, dest.open("wb") as out:
+            shutil.copyfileobj(fh, out, csvfile.CHUNK)
+    except (OSError, EOFError, zlib.error):
+        raise ContractError(f"{src.name}: geen leesbaar gzip-bestand (beschadigd of onvolledig overgekomen); lever "
+                            "het opnieuw aan, of lever het CSV-bestand zelf") from None
+
+
 def discover(bundle: Path) -> dict[str, Path]:
-    """The contract sources present in a bundle folder, CSV or Parquet, or else an Excel workbook (its first sheet
-    is read: `workbook.py`), their names in any capitals (a Windows export may write `MELDING.CSV`). A source
-    delivered twice, or only as a workbook of a format that is not read (.xls, .ods), refuses the bundle with one
-    line naming the files: read either way, something the partner sent would be lost unseen."""
+    """The contract sources present in a bundle folder, CSV (also gzipped: `melding.csv.gz`) or Parquet, or else an
+    Excel workbook (its first sheet is read: `workbook.py`), their names in any capitals (a Windows export may write
+    `MELDING.CSV`). A source delivered twice, or only as a workbook of a format that is not read (.xls, .ods),
+    refuses the bundle with one line naming the files: read either way, something the partner sent would be lost
+    unseen."""
     found: dict[str, Path] = {}
     workbooks: dict[str, Path] = {}
     for path in sorted(p for p in bundle.iterdir() if p.is_file()):
-        name, suffix = path.stem.lower(), path.suffix.lower()
+        name, suffix = _source_name(path)
         if name not in SOURCES:
             continue
         if suffix in WORKBOOKS:
             workbooks.setdefault(name, path)
-        elif suffix in READABLE:
+        elif suffix in (*READABLE, GZIP):
             if name in found:
                 raise ContractError(f"{bundle}: {name} staat er twee keer in ({found[name].name} en {path.name}); "
                                     "lever er één")
@@ -131,6 +161,12 @@ def discover(bundle: Path) -> dict[str, Path]:
                                     "als .xlsx of als 'CSV UTF-8 (door komma's gescheiden)', of lever Parquet")
             found[name] = path  # its first sheet is read (`check_files`)
     return found
+
+
+def _in_subfolders(bundle: Path) -> list[Path]:
+    """Files one folder down whose name is a source's (`export/melding.csv`): not read, only named."""
+    return sorted(p for p in bundle.glob("*/*") if p.is_file() and not p.parent.name.startswith(".")
+                  and _source_name(p)[0] in SOURCES and _source_name(p)[1] in (*READABLE, GZIP, *WORKBOOKS))
 
 
 def unread_files(bundle: Path) -> list[str]:
@@ -147,6 +183,10 @@ def unread_files(bundle: Path) -> list[str]:
             continue  # a workbook beside its source's CSV or Parquet: the file read is that one
         close = difflib.get_close_matches(path.stem.lower(), list(SOURCES), n=1, cutoff=0.75)
         out.append(path.name + (f" (bedoeld: {close[0]}?)" if close else ""))
+    # A source in a subfolder (an archive unpacked with its own folder) would otherwise be reported as not delivered
+    # only, which sends the data steward to ask the partner for a file that is there.
+    out += [f"{p.relative_to(bundle)} (in een submap: alleen bestanden in de bundelmap zelf worden gelezen)"
+            for p in _in_subfolders(bundle)]
     return out
 
 
@@ -166,7 +206,10 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False, scratch
     protected columns, required columns. `digests`: compute every CSV file's SHA-256 in its scan."""
     files = discover(bundle)
     if "bag_verblijfsobject" not in files:
-        raise ContractError(f"{bundle}: bag_verblijfsobject.csv ontbreekt; die bron is verplicht")
+        below = [p for p in _in_subfolders(bundle) if _source_name(p)[0] == "bag_verblijfsobject"]
+        where = f" (wel in een submap: {below[0].relative_to(bundle)}; zet de bestanden in de bundelmap zelf)" \
+            if below else ""
+        raise ContractError(f"{bundle}: bag_verblijfsobject.csv ontbreekt; die bron is verplicht{where}")
     for name, entry in manifest.sources.items():
         if name in SOURCES and entry.declares and name not in files:
             raise ContractError(
@@ -182,6 +225,7 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False, scratch
         if source.personal_data and (entry is None or not entry.grondslag):
             raise ContractError(
                 f"{path.name}: geweigerd, geen 'grondslag' (wettelijke grondslag) voor deze bron in manifest.json"
+                f"{_entry_hint(manifest, name)}"
             )
         scan, delimiter, origin, sheet = None, ",", None, None
         if path.suffix.lower() in WORKBOOKS:
@@ -192,6 +236,15 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False, scratch
             origin, path = path, scratch / f"{name}.csv"
             sheet = workbook.to_csv(origin, path, source)
             scan = csvfile.scan_file(path, sha256=True)
+        elif _source_name(path)[1] == GZIP:
+            if scratch is None:
+                raise ContractError(f"{path.name}: een gecomprimeerd bestand wordt alleen bij het laden gelezen")
+            if entry is not None and entry.sha256 is not None:
+                check_checksum(entry, path.name, file_sha256(path))
+            origin, path = path, scratch / f"{name}.csv"
+            _gunzip(origin, path)
+            scan = csvfile.scan_file(path, sha256=True)
+            delimiter = csvfile.delimiter_of(path)
         elif path.suffix.lower() == ".parquet":
             if entry is not None and entry.sha256 is not None:
                 check_checksum(entry, path.name, file_sha256(path))
@@ -203,6 +256,10 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False, scratch
         header, unnamed = read_header(path, delimiter), ()
         if path.suffix.lower() != ".parquet":
             header, unnamed = name_unnamed(header)
+        elif "" in header:
+            # DuckDB reads such a column under a name of its own choosing; before, the file was refused as damaged
+            raise ContractError(f"{path.name}: kolom {header.index('') + 1} heeft geen naam; geef elke kolom in het "
+                                "Parquet-bestand een naam")
         header, renamed = contract_spelling(source, header)
         shown = (origin or path).name
         refused = protected_columns(header)
@@ -216,10 +273,30 @@ def check_files(bundle: Path, manifest: Manifest, digests: bool = False, scratch
             raise ContractError(f"{shown}: kolom '{dupes[0]}' komt meer dan eens voor in de kopregel")
         for col in source.columns:
             if col.required and col.name not in header:
-                raise ContractError(f"{shown}: verplichte kolom '{col.name}' ontbreekt{_separator_hint(header)}")
+                row = "rij" if origin is not None and origin.suffix.lower() in WORKBOOKS else "regel"
+                below = "" if path.suffix.lower() == ".parquet" else _header_below_hint(path, col.name, row)
+                if not below and sheet is not None and sheet.others_with_data:
+                    # a workbook that opens on a sheet of notes ('Toelichting') before the data
+                    n = sheet.others_with_data
+                    below = (f"; gelezen is het eerste blad ('{sheet.name}'), de werkmap heeft nog {n} "
+                             f"{'blad' if n == 1 else 'bladen'} met gegevens: zet de gegevens op het eerste blad")
+                raise ContractError(f"{shown}: verplichte kolom '{col.name}' ontbreekt{_separator_hint(header)}"
+                                    f"{_quote_hint(header)}{below}")
         header, apart = apart_names(source, header)
         checked.append(SourceFile(source, path, header, entry, scan, delimiter, renamed, origin, sheet, unnamed, apart))
     return checked
+
+
+def _entry_hint(manifest: Manifest, name: str) -> str:
+    """Where the manifest does describe the source, under another spelling of its name (`Melding`, `melding.csv`):
+    the refusal then says so. Why: the grondslag is in the file the supplier sees, and "geen 'grondslag'" alone sends
+    them looking for a field that is there. The entry is not taken under that spelling: a manifest is written by
+    hand once per delivery, and which of two spellings holds the legal basis must not be a guess."""
+    others = [key for key in manifest.sources if key != name
+              and re.sub(r"\.(csv|parquet|xlsx|xlsm)$", "", key.strip().lower()) == name]
+    if not others:
+        return ""
+    return f"; manifest.json beschrijft wel '{others[0]}': schrijf de naam van de bron als '{name}'"
 
 
 _OTHER_SEPARATORS = (("\t", "tabs"), ("|", "verticale strepen"))
@@ -234,6 +311,43 @@ def _separator_hint(header: list[str]) -> str:
             if sep in header[0]:
                 return (f"; de kopregel is één kolom met {name} ertussen: lever het bestand gescheiden door komma's "
                         "(in Excel: 'CSV UTF-8 (door komma's gescheiden)')")
+    return ""
+
+
+HEADER_SEARCH_LINES = 20
+
+
+def _header_below_hint(path: Path, column: str, row: str = "regel") -> str:
+    """Where the header is when it is not on the first line: a title above it (`Overzicht meldingen 2024`, as a
+    report or a workbook's first rows hold), or Excel's `sep=;` line. Why: "verplichte kolom ontbreekt" alone sends
+    the data steward looking for a column that is there, a few lines down. Only a hint: the header must be the
+    first line (row 1), as every row number in the quarantine counts from it."""
+    key = _spelling_key(column)
+    with path.open(encoding="utf-8", errors="replace", newline="") as fh:
+        for n, line in enumerate(fh, start=1):
+            if n > HEADER_SEARCH_LINES:
+                break
+            if n == 1:
+                continue
+            for delimiter in (",", ";"):
+                try:
+                    names = next(csv.reader([line.strip("\r\n")], delimiter=delimiter), [])
+                except csv.Error:
+                    continue
+                if key in {_spelling_key(h) for h in names}:
+                    return (f"; de kopregel lijkt op {row} {n} te staan: de kopregel moet de eerste {row} zijn "
+                            f"(verwijder de {'rijen' if row == 'rij' else 'regels'} erboven)")
+    return ""
+
+
+def _quote_hint(header: list[str]) -> str:
+    """Why a required column looks absent when the header's names are wrapped in single quotes (`'melding_id'`),
+    as some database tools and scripts export: the contract quotes with double quotes, so the names are read with
+    their quotes on. A single-quoted file is not read as such: an apostrophe that begins a value (`'s-Gravenland`)
+    would then open a quote, so which text is a value would be a guess."""
+    if any(len(h) > 2 and h.startswith("'") and h.endswith("'") for h in header):
+        return ("; de kolomnamen staan tussen enkele aanhalingstekens ('...'): lever het bestand met dubbele "
+                "aanhalingstekens (\"...\") of zonder, zoals het contract vraagt")
     return ""
 
 
@@ -290,15 +404,29 @@ def apart_names(source: Source, header: list[str]) -> tuple[list[str], dict[str,
 
 
 def _spelling_key(name: str) -> str:
-    return re.sub(r"[\s_\-]+", "", name.strip().lower())
+    return re.sub(r"[\s_\-]+", "", _visible(name).strip().lower())
+
+
+def _visible(name: str) -> str:
+    """The name without invisible format characters (a second byte order mark when a tool put one before the one
+    a file had, a zero-width space copied along with a name from a web page or a mail). Why: `\ufeffmelding_id`
+    looks like `melding_id` everywhere a data steward can look, yet the file was refused with "verplichte kolom
+    'melding_id' ontbreekt"."""
+    return "".join(c for c in name if unicodedata.category(c) != "Cf")
+
+
+def _shown(name: str) -> str:
+    """A column name for a message, its invisible characters and line breaks written out (`melding_id<U+200B>`)."""
+    return "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) in ("Cf", "Cc") else c for c in name)
 
 
 def contract_spelling(source: Source, header: list[str]) -> tuple[list[str], dict[str, str]]:
-    """The header with each name that differs from a contract column only in capitals, spaces, hyphens or
-    underscores (`Verblijfsobject ID`, `DATUM_AANVANG`, `huurprijs-eur`) spelled as the contract spells it; and
-    which were so renamed. Why: a partner's export or a spreadsheet's header often writes names that way, and a
-    required column must not be called missing when it is there. A name the file also has in the contract's own
-    spelling, or two names that would become one, stay as they are (the duplicate check then speaks)."""
+    """The header with each name that differs from a contract column only in capitals, spaces, hyphens,
+    underscores or invisible characters (`Verblijfsobject ID`, `DATUM_AANVANG`, `huurprijs-eur`) spelled as the
+    contract spells it; and which were so renamed. Why: a partner's export or a spreadsheet's header often writes
+    names that way, and a required column must not be called missing when it is there. A name the file also has in
+    the contract's own spelling, or two names that would become one, stay as they are (the duplicate check then
+    speaks)."""
     wanted = {_spelling_key(c.name): c.name for c in source.columns}
     keys = [_spelling_key(h) for h in header]
     out, renamed = [], {}
@@ -463,11 +591,15 @@ def _stage_parquet(store: Store, f: SourceFile) -> list[str]:
         f"{_parquet_text(quote_ident(fh), schema.field(fh).type, kinds.get(h))} AS {quote_ident(h)}"
         for fh, h in zip(f.file_header, f.header, strict=True)
     )
+    # DuckDB's own row number, unless the file has a column of that name (then DuckDB refuses to add it, and the sound
+    # file was refused as damaged): then the scan's order, which DuckDB keeps for one file read in one statement.
+    own = not any(n.lower() == "file_row_number" for n in schema.names)
+    row = "file_row_number" if own else "row_number() OVER () - 1"
     _drop_stage(store)
     try:
         store.execute(
-            f"CREATE TEMP TABLE _stage AS SELECT CAST(file_row_number + 2 AS BIGINT) AS _rij, {casts} "
-            f"FROM read_parquet('{path}', file_row_number = true)"
+            f"CREATE TEMP TABLE _stage AS SELECT CAST({row} + 2 AS BIGINT) AS _rij, {casts} "
+            f"FROM read_parquet('{path}'{', file_row_number = true' if own else ''})"
         )
     except duckdb.Error:
         message = f"{f.path.name}: het Parquet-bestand kon niet gelezen worden (beschadigd of onvolledig)"
@@ -535,6 +667,9 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
                   f"FROM (SELECT *, {clean} FROM (SELECT *{absent} FROM _stage))")
     if source.key:
         _mark_duplicates(store, source.key)
+    if f.delimiter == ";":
+        warnings = [*warnings, *_points_as_thousands(store, source, present)]
+    warnings = [*warnings, *_midnight_note(store, source, present)]
     contract = {c.name for c in source.columns}
     extras = [h for h in f.header if h not in contract]
     typed = ", ".join(f"{typed_expr(c, cleaned)} AS {quote_ident(c.name)}" for c in source.columns)
@@ -559,6 +694,7 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
     # Ordered by row so that two loads of one bundle give identical tables.
     store.execute(f"CREATE OR REPLACE TABLE {quarantine} AS SELECT * FROM {quarantine} ORDER BY rij")
     if not f.is_parquet:  # a Parquet file's numeric identifier columns are named by `_stage_parquet`
+        _refuse_reordered_header(store, f, quarantine)
         warnings = [*warnings, *_identifiers_as_numbers(store, source, present, quarantine)]
     fillers = clear_placeholders(store, source.name, loaded)
     if fillers:
@@ -586,6 +722,10 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
             note += (f"; de werkmap heeft nog {f.sheet.others_with_data} "
                      f"{'blad' if f.sheet.others_with_data == 1 else 'bladen'} met gegevens, die niet zijn gelezen")
         warnings = [note, *warnings]
+        warnings += [f"kolom '{c}': {n} {'cel is' if n == 1 else 'cellen zijn'} in de werkmap een datum, maar de "
+                     "kolom heeft geen datums (Excel maakt van '1-2' of '3/4' een datum); gelezen als die datum. Zet "
+                     "de kolom in Excel op 'Tekst' en typ de waarden opnieuw, of lever uit de bron"
+                     for c, n in f.sheet.dates_in_other_columns.items()]
     if f.unnamed:
         warnings = [*warnings, f"{len(f.unnamed)} {'kolom heeft' if len(f.unnamed) == 1 else 'kolommen hebben'} geen "
                     f"naam in de kopregel (vaak een scheidingsteken aan het eind van elke regel); bewaard als "
@@ -596,7 +736,7 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
                                  "gebruikt" for a, b in f.apart.items())]
     if f.renamed:
         entry["hernoemde_kolommen"] = dict(f.renamed)
-        warnings = [*warnings, *(f"kolom '{a}' gelezen als '{b}', de schrijfwijze van het contract"
+        warnings = [*warnings, *(f"kolom '{_shown(a)}' gelezen als '{b}', de schrijfwijze van het contract"
                                  for a, b in f.renamed.items())]
     if f.delimiter != ",":
         entry["scheidingsteken"] = f.delimiter
@@ -615,9 +755,14 @@ SEMICOLON_NOTE = ("gelezen met puntkomma's als scheidingsteken, komma's als deci
 def _cell(col: Column, delimiter: str) -> str:
     """The cleaned text of a cell. A semicolon-separated file is what Excel with Dutch settings saves, and it
     writes its numbers and dates the Dutch way: a decimal comma (`12,5` is read as `12.5`) and day-month-year
-    (`1-2-2015` and `01-02-2015` are read as `2015-02-01`). Only those exact forms are rewritten: `1.234,5` (with
+    (`1-2-2015` and `01-02-2015` are read as `2015-02-01`). In any file a date cell loses a midnight time after it
+    (`_without_midnight`). Only those exact forms are rewritten: `1.234,5` (with
     a thousands separator) or `31-02-2020` (no such day) stay as they are and are quarantined, never guessed."""
     value = value_expr(col.name)
+    if col.kind == Kind.DATE:
+        value = _without_midnight(value)
+    if col.kind == Kind.INT:
+        return _whole(value, "," if delimiter == ";" else ".")
     if delimiter != ";":
         return value
     if col.kind == Kind.FLOAT:
@@ -629,10 +774,99 @@ def _cell(col: Column, delimiter: str) -> str:
     return value
 
 
+def _whole(value: str, decimal: str) -> str:
+    """A whole number written with one or two zero decimals (`850.00`, or `850,00` in a semicolon file) as that
+    number. Why: a database's numeric(10,2) and Excel's currency format write a rent or a price so, and the row was
+    quarantined (`geen geheel getal`, a whole contract lost for its rent) although a Parquet float `850.0` was
+    already read as 850. Three zeros (`1.000`) may be a thousands separator and other decimals are no whole number:
+    both stay as they are and are quarantined, never guessed."""
+    pattern = "[+-]?[0-9]{1,18}" + ("," if decimal == "," else "[.]") + "0{1,2}"
+    return (f"CASE WHEN regexp_full_match({value}, '{pattern}') THEN split_part({value}, '{decimal}', 1) "
+            f"ELSE {value} END")
+
+
+# A date followed by the time 00:00 (`2024-01-01 00:00:00`, `2024-01-01T00:00:00Z`, Excel's Dutch `1-2-2015 0:00`)
+_MIDNIGHT = "[0-9]{1,4}-[0-9]{1,2}-[0-9]{1,4}[ T]0?0:00(:00([.]0+)?)?Z?"
+
+
+def _without_midnight(value: str) -> str:
+    """A date cell without a midnight time after it. Why: a database or Excel export writes a date column as a
+    moment (`2024-01-01 00:00:00`), and every row of such a file was quarantined as `geen geldige datum` (all of
+    BRP at once). A date with the time 00:00 is that date, as a workbook's midnight date cell already is
+    (`workbook.cell_text`) and a Parquet timestamp's day; any other time stays in the cell and is quarantined, not
+    rounded. The report says per column how many (`_midnight_note`)."""
+    return (f"CASE WHEN length({value}) > 10 AND regexp_full_match({value}, '{_MIDNIGHT}') "
+            f"THEN split_part(replace({value}, 'T', ' '), ' ', 1) ELSE {value} END")
+
+
+def _midnight_note(store: Store, source: Source, present: set[str]) -> list[str]:
+    """A warning per date column in which dates were read without their time 00:00 (one scan of the rows)."""
+    columns = [c.name for c in source.columns if c.kind == Kind.DATE and c.name in present]
+    if not columns:
+        return []
+    counts = store.rows("SELECT " + ", ".join(f"count_if(length({value_expr(c)}) > 10 AND regexp_full_match("
+                                              f"{value_expr(c)}, '{_MIDNIGHT}'))" for c in columns)
+                        + " FROM _checked")[0]
+    return [f"kolom '{c}': {n} {'datum' if n == 1 else 'datums'} met de tijd 00:00 erbij (zoals 2024-01-01 00:00:00) "
+            "gelezen als alleen de datum; het contract vraagt JJJJ-MM-DD" for c, n in zip(columns, counts, strict=True)
+            if n]
+
+
+def _refuse_reordered_header(store: Store, f: SourceFile, quarantine: str) -> None:
+    """Refuse a file that holds a second header with the same columns in another order.
+
+    Why: two exports written one after the other into one file (a second query, another month) repeat the header,
+    and when the second export orders its columns differently every row after it is read under the first header:
+    surnames as given names, an end date as a start date. Only the repeated header itself was quarantined (for
+    whatever field it broke first), so the rest was misread without a word. Which rows belong to which header
+    cannot be told for certain (a line break inside a cell, a partial copy), so the file is refused, not repaired.
+    A header row breaks a typed column of every source, so it is in the quarantine: only those rows are looked at.
+    A header repeated in the same order is left as it was: the rows after it are read right."""
+    keys = [_spelling_key(h) for h in f.file_header]
+    names = ", ".join(_lit(k) for k in sorted(set(keys)))
+    first = quote_ident(f.header[0])
+    columns = ", ".join(quote_ident(h) for h in f.header)
+    for rij, *values in store.rows(
+            f"SELECT rij, {columns} FROM {quarantine} WHERE _regel IS NULL AND "
+            f"regexp_replace(lower({first}), '[\\s_\\-]+', '', 'g') IN ({names}) ORDER BY rij LIMIT 1000"):
+        found = [_spelling_key(v or "") for v in values]
+        if found != keys and sorted(found) == sorted(keys):
+            raise ContractError(
+                f"{f.name}: rij {rij} is een tweede kopregel met de kolommen in een andere volgorde (twee exports "
+                "achter elkaar?); de rijen eronder zouden onder de verkeerde kolommen worden gelezen: lever één "
+                "export met één kopregel"
+            )
+
+
 # What an identifier looks like after a spreadsheet stored it as a number: its leading zeros gone, or written as
 # 5,99E+14 (every row with it is quarantined; the file-level warning says why, once).
 _AS_NUMBER = {Kind.BAG_ID: "[0-9]{1,15}", Kind.KVK: "[0-9]{1,7}"}
 _SCIENTIFIC = "[0-9][.,][0-9]+[eE][+]?[0-9]+"
+
+
+_THOUSANDS = "[+-]?[0-9]{1,3}([.][0-9]{3})+"
+
+
+def _points_as_thousands(store: Store, source: Source, present: set[str]) -> list[str]:
+    """A warning per number column of a semicolon file whose loaded values look like a thousands separator: `3.456`
+    (a point and three digits, and nothing else).
+
+    Why: such a file is what Excel with Dutch settings saves, and with a number format that groups thousands it
+    writes 3456 kWh as `3.456`. A decimal point is allowed there too (`129.6`), so the value is read as 3.456, which
+    silently turned a home with the use of a cannabis farm into one that uses nothing. Which was meant cannot be told
+    from the cell, so nothing is changed; the data steward is told how many values and in which column."""
+    out = []
+    for col in source.columns:
+        if col.kind != Kind.FLOAT or col.name not in present:
+            continue
+        n = store.scalar(f"SELECT count(*) FROM _checked WHERE _reden IS NULL AND "
+                         f"regexp_full_match({cleaned(col.name)}, '{_THOUSANDS}')")
+        if n:
+            out.append(f"kolom '{col.name}': {n} {'waarde' if n == 1 else 'waarden'} met een punt en drie cijfers "
+                       "(zoals 3.456) gelezen met de punt als decimaalteken (3,456); in een bestand met puntkomma's "
+                       "kan dat ook een duizendtalpunt zijn (3456). Klopt dat niet, lever de getallen dan zonder "
+                       "duizendtalpunt (in Excel: getalnotatie zonder scheidingsteken voor duizendtallen)")
+    return out
 
 
 def _identifiers_as_numbers(store: Store, source: Source, present: set[str], quarantine: str) -> list[str]:
@@ -683,7 +917,8 @@ def _code_fingerprint() -> str:
     from pandzicht.contract import sources, validate
 
     digest = hashlib.sha256(duckdb.__version__.encode())
-    for module in (__file__, csvfile.__file__, sources.__file__, validate.__file__, placeholder_kvk.__file__):
+    for module in (__file__, csvfile.__file__, sources.__file__, validate.__file__, placeholder_kvk.__file__,
+                   workbook.__file__):
         digest.update(Path(module).read_bytes())
     return digest.hexdigest()
 

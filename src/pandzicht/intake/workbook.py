@@ -5,14 +5,16 @@ in a scratch folder and loaded like any other file, so every rule, quarantine an
 is the header, an empty row keeps its number. Cells keep what they are: a number stored as a number loses the
 leading zeros of an identifier (the load report names such columns, `load._identifiers_as_numbers`), a date
 cell is written `YYYY-MM-DD` (or `YYYY-MM` for a month column), a date with a time of day stays with its time
-and is quarantined where the contract wants a date. Nothing is guessed.
+and is quarantined where the contract wants a date. Nothing is guessed. A date cell in a column that holds no
+dates (Excel makes a date of `1-2` or `3/4` typed into a cell: a huisnummertoevoeging, an aandeel) is written as
+the date it now is, and counted per column for a warning: the text that was typed cannot be had back.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pandzicht.contract.sources import Kind, Source
@@ -27,6 +29,7 @@ class Sheet:
 
     name: str
     others_with_data: int
+    dates_in_other_columns: dict[str, int] = field(default_factory=dict)  # contract column -> date cells in it
 
 
 def to_csv(src: Path, dest: Path, source: Source) -> Sheet:
@@ -53,6 +56,7 @@ def to_csv(src: Path, dest: Path, source: Source) -> Sheet:
         names, _ = contract_spelling(source, header)
         kinds = [next((c.kind for c in source.columns if c.name == n), None) for n in names]
         width = len(header)
+        dated: dict[str, int] = {}
         with dest.open("w", newline="", encoding="utf-8") as fh:
             out = csv.writer(fh, lineterminator="\n")
             out.writerow(header)
@@ -65,9 +69,12 @@ def to_csv(src: Path, dest: Path, source: Source) -> Sheet:
                     continue
                 cells += [None] * (width - len(cells))
                 out.writerow([cell_text(c, kinds[i] if i < width else None) for i, c in enumerate(cells)])
+                for i, c in enumerate(cells[:width]):
+                    if isinstance(c, dt.date) and kinds[i] is not None and kinds[i] not in (Kind.DATE, Kind.MONTH):
+                        dated[names[i]] = dated.get(names[i], 0) + 1
         others = sum(1 for ws in sheets[1:] if any(any(c is not None for c in r)
                                                    for r in ws.iter_rows(values_only=True)))
-        return Sheet(sheets[0].title, others)
+        return Sheet(sheets[0].title, others, dated)
     finally:
         book.close()
 

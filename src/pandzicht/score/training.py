@@ -110,9 +110,11 @@ def population_controls(store: Store, per_ref: dict[dt.date, int]) -> dict[dt.da
     if not wanted:
         return {}
     # Candidates in hash order; an early date skips the homes built after it, so take more than the largest count.
+    # BIGINT as intake types it: a whole number of the contract has up to 18 digits, and a typo'd year must not stop
+    # the analysis (it is a year that has not come, so the home is left out of every date's sample)
     built = "bouwjaar" if "bouwjaar" in store.columns("raw_bag_verblijfsobject") else "NULL"
     rows = store.rows(
-        f"SELECT verblijfsobject_id, CAST({built} AS INTEGER) FROM raw_bag_verblijfsobject "
+        f"SELECT verblijfsobject_id, CAST({built} AS BIGINT) FROM raw_bag_verblijfsobject "
         "WHERE list_contains(string_split(gebruiksdoel, ';'), 'woonfunctie') "
         "ORDER BY md5(verblijfsobject_id), verblijfsobject_id LIMIT ?", [2 * wanted + 10_000])
     return {ref: [u for u, year in rows if year is None or year <= ref.year][:n] for ref, n in per_ref.items()}

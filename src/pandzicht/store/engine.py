@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -21,6 +22,8 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+
+from pandzicht.errors import PandzichtError
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +131,30 @@ class Engine(ABC):
         self.close()
 
 
+def check_store_path(path: Path) -> None:
+    """Refuse, in one line, a store path (`--db`) that names a folder. Why: DuckDB stopped on it with an
+    IOException that reached the user as 'interne fout' (for `analyse` only when publishing, after the whole run)."""
+    if path.is_dir():
+        raise PandzichtError(f"{path}: dit is een map, geen DuckDB-bestand; geef met --db een bestandsnaam op, "
+                             f"bijv. {path / 'pandzicht.duckdb'}")
+
+
+def store_error(path: Path | None, exc: duckdb.IOException) -> Exception:
+    """What to tell the user when DuckDB cannot open a store file: held by another program (the web app, or a DuckDB
+    client an analyst opened to inspect a stage, as the README invites), or a file that is no DuckDB store. Why:
+    both reached the user as 'interne fout: IOException'. Anything else stays the error it is."""
+    text = str(exc)
+    if "Could not set lock" in text:
+        pid = re.search(r"PID (\d+)", text)
+        by = f" (proces {pid.group(1)})" if pid else ""
+        return PandzichtError(f"{path}: in gebruik door een ander programma{by}, bijv. de webapp of een "
+                              "DuckDB-venster; sluit dat en probeer het opnieuw")
+    if "not a valid DuckDB database file" in text:
+        return PandzichtError(f"{path}: dit bestand bestaat al maar is geen DuckDB-bestand; kies met --db een ander "
+                              "bestand")
+    return exc
+
+
 class Store(Engine):
     """The DuckDB engine: a DuckDB database file (or memory) with transactions and small helpers."""
 
@@ -137,8 +164,12 @@ class Store(Engine):
     def __init__(self, path: str | Path | None = None, read_only: bool = False) -> None:
         self.path = Path(path) if path else None
         if self.path:
+            check_store_path(self.path)
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(str(self.path) if self.path else ":memory:", read_only=read_only)
+        try:
+            self.con = duckdb.connect(str(self.path) if self.path else ":memory:", read_only=read_only)
+        except duckdb.IOException as exc:
+            raise store_error(self.path, exc) from None
         limit_memory(self.con, STORE_MEMORY_SHARE)
 
     @contextmanager
