@@ -164,3 +164,45 @@ def test_doesburg_fixture(bag_dir: Path, tmp_path: Path) -> None:
     assert (row["openbare_ruimte"], row["postcode"], row["woonplaats"], row["gemeente_code"]) == (
         "Kosterstraat", "6981CH", "Doesburg", "GM0221")
     assert row["bouwjaar"] == "1585" and float(row["x_rd"]) == pytest.approx(206335.699)
+
+
+def _doesburg_at(bag_dir: Path, tmp_path: Path, stand: str) -> Path:
+    """The real Doesburg files (without the large Pand zip) with the stand date moved back to ``stand``."""
+    out = tmp_path / "doesburg"
+    out.mkdir()
+    for kind in ("VBO", "NUM", "OPR", "WPL", "PND"):
+        text = (bag_dir / f"0221{kind}15092020-000001.xml").read_text(encoding="utf-8")
+        (out / f"0221{kind}.xml").write_text(text.replace(">2020-09-15<", f">{stand}<"), encoding="utf-8")
+    return out
+
+
+def test_version_registered_for_a_later_date_is_not_current(bag_dir: Path, tmp_path: Path) -> None:
+    """Unit 0221010000330226 has four real versions; on 2019-02-01 the second (315 m2) holds, not the last.
+
+    The later versions were registered after that date here, but an extract can equally hold a version
+    with a future beginGeldigheid whose predecessor already carries an eindRegistratie.
+    """
+    report = adapt_bag_xml(_doesburg_at(bag_dir, tmp_path, "2019-02-01"), tmp_path / "out")
+    assert report["stand_datum"] == "2019-02-01"
+    with (tmp_path / "out" / "bag_verblijfsobject.csv").open(encoding="utf-8") as fh:
+        rows = {r["verblijfsobject_id"]: r for r in csv.DictReader(fh)}
+    assert rows["0221010000330226"]["oppervlakte_m2"] == "315"
+
+
+def test_unit_that_only_begins_after_the_stand_date_is_counted(tmp_path: Path) -> None:
+    V, N, P, R = "0599010000000001", "0599200000000001", "0599100000000001", "0599300000000001"
+    (tmp_path / "ext").mkdir()
+    docs = {"VBO": [f.vbo(V, N, P, nr=1, begin="2010-01-01", eind="2025-01-01", eind_reg="2024-05-01"),
+                    f.vbo(V, N, P, nr=2, begin="2025-01-01", status="Verblijfsobject ingetrokken"),
+                    f.vbo("0599010000000002", N, P, begin="2025-01-01", status="Verblijfsobject gevormd")],
+            "NUM": [f.num(N, R, 1, nr=1, eind="2025-01-01", eind_reg="2024-05-01"), f.num(N, R, 2, nr=2,
+                                                                                          begin="2025-01-01")],
+            "OPR": [f.opr(R, "Coolsingel", "3086")], "WPL": [f.wpl("3086", "Rotterdam")], "PND": [f.pnd(P, 1930)]}
+    for kind, objs in docs.items():
+        (tmp_path / "ext" / f"0599{kind}.xml").write_text(f.document(objs), encoding="utf-8")
+    report = adapt_bag_xml(tmp_path / "ext", tmp_path / "out")
+    with (tmp_path / "out" / "bag_verblijfsobject.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["verblijfsobject_id"], r["huisnummer"]) for r in rows] == [(V, "1")]
+    assert report["overgeslagen"]["nog niet geldig (beginGeldigheid na de standdatum)"]["voorbeelden"] == [
+        "0599010000000002"]

@@ -80,19 +80,27 @@ class _Stager:
 
 
 def _current(table: str) -> str:
-    """SQL for the current version of every object: registered now, valid on the stand date, newest first."""
+    """SQL for the version of every object on the stand date.
+
+    A version already registered with a future beginGeldigheid (its predecessor then carries an
+    eindRegistratie) must not win: first the version valid on the stand date and not corrected away,
+    then any version valid on it, and only when none is valid the last registered one (ended or future,
+    which `_alive`/`_to_row` then leave out with their reason).
+    """
+    valid = "((begin IS NULL OR begin <= $stand) AND (eind IS NULL OR eind > $stand))"
     return f"""
         SELECT * FROM {table}
         QUALIFY row_number() OVER (
             PARTITION BY id
-            ORDER BY (eind_registratie IS NULL) DESC, (begin IS NULL OR begin <= $stand) DESC,
-                     begin DESC NULLS LAST, voorkomen DESC NULLS LAST) = 1
+            ORDER BY ({valid} AND eind_registratie IS NULL) DESC, {valid} DESC, (eind_registratie IS NULL) DESC,
+                     (begin IS NULL OR begin <= $stand) DESC, begin DESC NULLS LAST, voorkomen DESC NULLS LAST) = 1
     """
 
 
 def _alive(alias: str) -> str:
-    """SQL condition: the object's current version has not ended and is not withdrawn."""
+    """SQL condition: the object's current version has begun, has not ended and is not withdrawn."""
     return (f"({alias}.id IS NOT NULL AND ({alias}.eind IS NULL OR {alias}.eind > $stand) "
+            f"AND ({alias}.begin IS NULL OR {alias}.begin <= $stand) "
             f"AND NOT coalesce(regexp_matches(lower({alias}.status), 'ingetrokken|niet gerealiseerd|ten onrechte'),"
             f" false))")
 
@@ -107,7 +115,7 @@ def _join_sql() -> str:
          gwr_c AS (
             SELECT * FROM gwr WHERE eind IS NULL OR eind > $stand
             QUALIFY row_number() OVER (PARTITION BY id ORDER BY begin DESC NULLS LAST) = 1)
-    SELECT v.id AS verblijfsobject_id, v.status AS vbo_status, v.eind AS vbo_eind,
+    SELECT v.id AS verblijfsobject_id, v.status AS vbo_status, v.begin AS vbo_begin, v.eind AS vbo_eind,
            v.hoofdadres AS nummeraanduiding_id, {_alive('n')} AS num_ok, {_alive('o')} AS opr_ok,
            {_alive('w')} AS wpl_ok, p.id IS NOT NULL AS pnd_ok,
            o.naam AS openbare_ruimte, n.huisnummer, n.huisletter, n.huisnummertoevoeging, n.postcode,
@@ -222,6 +230,9 @@ def _to_row(r: dict[str, Any], stand: str, single_gemeente: str | None, skips: S
     vid = r["verblijfsobject_id"]
     if is_dead_status(r["vbo_status"]):
         skips.add(f"status '{r['vbo_status']}'", vid)
+        return None
+    if r["vbo_begin"] is not None and r["vbo_begin"] > stand:
+        skips.add("nog niet geldig (beginGeldigheid na de standdatum)", vid)
         return None
     if r["vbo_eind"] is not None and r["vbo_eind"] <= stand:
         skips.add("beëindigd (eindGeldigheid van de laatste versie verstreken)", vid)
