@@ -206,3 +206,20 @@ def test_unit_that_only_begins_after_the_stand_date_is_counted(tmp_path: Path) -
     assert [(r["verblijfsobject_id"], r["huisnummer"]) for r in rows] == [(V, "1")]
     assert report["overgeslagen"]["nog niet geldig (beginGeldigheid na de standdatum)"]["voorbeelden"] == [
         "0599010000000002"]
+
+
+@pytest.mark.parametrize("left_out", [("NUM",), ("OPR", "WPL")])
+def test_extract_with_units_but_no_address_files_is_refused(bag_dir: Path, tmp_path: Path, left_out) -> None:
+    """A delivery missing the NUM file used to give 0 rows, every unit 'skipped' for its address."""
+    ext = tmp_path / "ext"
+    ext.mkdir()
+    for kind in ("VBO", "NUM", "OPR", "WPL", "PND"):
+        if kind not in left_out:
+            name = f"0221{kind}15092020-000001.xml"
+            (ext / name).write_bytes((bag_dir / name).read_bytes())
+    with pytest.raises(PandzichtError) as exc:
+        adapt_bag_xml(ext, tmp_path / "out")
+    msg = str(exc.value)
+    assert str(ext) in msg and "\n" not in msg
+    assert all(f"({kind}-bestand)" in msg for kind in left_out)
+    assert not (tmp_path / "out" / "bag_verblijfsobject.csv").exists()

@@ -168,6 +168,7 @@ def adapt_bag_xml(src: Path, out_dir: Path, *, work_dir: Path | None = None) -> 
                 raise PandzichtError(f"{src}: geen BAG-XML gevonden (verwacht .xml of .zip, regel -, element -)")
             if gelezen["Verblijfsobject"] == 0:
                 raise PandzichtError(f"{src}: geen element <Objecten:Verblijfsobject> in het extract (regel -)")
+            _require_address_types(src, gelezen)
             stand = info.stand_datum or dt.date.today().isoformat()
             report = _write_rows(con, stand, info, out_dir)
         finally:
@@ -181,6 +182,25 @@ def adapt_bag_xml(src: Path, out_dir: Path, *, work_dir: Path | None = None) -> 
     )
     write_report(out_dir, SOURCE, report)
     return report
+
+
+# Object types every unit's address needs, with the file code Kadaster gives them (0599NUM..., 9999OPR...).
+_ADDRESS_TYPES = (("Nummeraanduiding", "NUM"), ("OpenbareRuimte", "OPR"), ("Woonplaats", "WPL"))
+
+
+def _require_address_types(src: Path, gelezen: Counter[str]) -> None:
+    """Refuse an extract that has units but lacks a whole address object type.
+
+    Without it every unit would be skipped for a missing address, which reads like bad data instead
+    of the real cause: a file left out of the delivery.
+    """
+    missing = [(kind, code) for kind, code in _ADDRESS_TYPES if gelezen[kind] == 0]
+    if missing:
+        names = ", ".join(f"<Objecten:{kind}> ({code}-bestand)" for kind, code in missing)
+        raise PandzichtError(
+            f"{src}: het extract bevat verblijfsobjecten maar geen {names}; lever het volledige extract "
+            "(regel -)"
+        )
 
 
 def _write_rows(con: duckdb.DuckDBPyConnection, stand: str, info: ExtractInfo, out_dir: Path) -> dict[str, Any]:
