@@ -133,3 +133,20 @@ def test_real_gbav_testset(gbav_file: Path, tmp_path: Path, key: str) -> None:
     text = (tmp_path / "brp_inschrijving.csv").read_text(encoding="utf-8")
     assert "999993653" not in text  # a test BSN from the set
     assert protected_columns(text.splitlines()[0].split(",")) == []
+
+
+def test_fully_quoted_export_reads_like_the_bare_one(gbav_file: Path, tmp_path: Path, key: str) -> None:
+    """An export tool that quotes every field ("01.01.20";"999990011";...) was refused on its header
+    after the rows had already been written."""
+    with gbav_file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    quoted = tmp_path / "quoted.csv"
+    with quoted.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(rows)
+    plain = adapt_gbav(gbav_file, tmp_path / "plain")
+    report = adapt_gbav(quoted, tmp_path / "quoted")
+    assert report["rijen"] == plain["rijen"] > 0
+    assert report["beschermd_niet_gelezen"] == plain["beschermd_niet_gelezen"]
+    assert report["elementen_gelezen"] == plain["elementen_gelezen"]
+    assert (_read(tmp_path / "quoted" / "brp_inschrijving.csv")
+            == _read(tmp_path / "plain" / "brp_inschrijving.csv"))

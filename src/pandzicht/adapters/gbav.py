@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pandzicht.adapters.gba_date import DateStatus, GbaDate, parse_gba_date
-from pandzicht.adapters.lo_gba import ELEMENT_RE, Persoonslijst, Record, parse_header, read_persoonslijsten
+from pandzicht.adapters.lo_gba import ELEMENT_RE, Persoonslijst, Record, read_header, read_persoonslijsten
 from pandzicht.adapters.pseudonym import DEFAULT_KEY_ENV, key_from_env, pseudonymise
 from pandzicht.adapters.report import Skips, write_contract_csv, write_report
 from pandzicht.errors import PandzichtError
@@ -167,7 +167,7 @@ def adapt_gbav(src: Path, out_dir: Path, *, key_env: str = DEFAULT_KEY_ENV, key:
                     yield row
 
     n = write_contract_csv(out_dir / f"{SOURCE}.csv", SOURCE, rows())
-    header = _header(src)  # read after the rows, so a broken file has already been refused with its line
+    header = read_header(src)  # read after the rows, so a broken file has already been refused with its line
     protected = [
         {"element": el, "betekenis": protected_element(el), "reden": "beschermd kenmerk of directe afgeleide daarvan"}
         for el in header if protected_element(el)
@@ -224,7 +224,3 @@ def _period_row(person: dict[str, Any], period: _Period, end: GbaDate | None, pa
             "datum_einde": end.iso if end is not None else None}
 
 
-def _header(src: Path) -> list[str]:
-    with src.open("r", encoding="utf-8-sig", newline="") as fh:
-        first = fh.readline().rstrip("\r\n")
-    return [el for el in parse_header(first.split(";"), str(src)) if el]

@@ -77,6 +77,14 @@ def parse_header(cells: list[str], name: str) -> list[str]:
     return out
 
 
+def read_header(path: Path) -> list[str]:
+    """The elements named in the header row, read as CSV so quoted headers ("01.01.20") read like bare ones."""
+    path = Path(path)
+    with path.open("r", encoding="utf-8-sig", newline="") as fh:
+        cells = next(csv.reader(fh, delimiter=";"), [])
+    return [el for el in parse_header(cells, str(path)) if el]
+
+
 def read_persoonslijsten(path: Path, allowed: Iterable[str], required: Iterable[str] = ()) -> Iterator[Persoonslijst]:
     """Yield every persoonslijst with only the ``allowed`` elements; ``required`` elements must be in the header."""
     path = Path(path)
