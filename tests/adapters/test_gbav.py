@@ -150,3 +150,19 @@ def test_fully_quoted_export_reads_like_the_bare_one(gbav_file: Path, tmp_path: 
     assert report["elementen_gelezen"] == plain["elementen_gelezen"]
     assert (_read(tmp_path / "quoted" / "brp_inschrijving.csv")
             == _read(tmp_path / "plain" / "brp_inschrijving.csv"))
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t"])
+def test_other_separator_reads_like_semicolons(gbav_file: Path, tmp_path: Path, key: str, delimiter: str) -> None:
+    """The test set re-saved with ',' or tabs was refused saying 01.01.20 was missing from the header."""
+    with gbav_file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    other = tmp_path / "anders.csv"
+    with other.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter=delimiter, lineterminator="\n").writerows(rows)
+    plain = adapt_gbav(gbav_file, tmp_path / "plain")
+    report = adapt_gbav(other, tmp_path / "other")
+    assert report["rijen"] == plain["rijen"] > 0
+    assert report["scheidingsteken"] == {"\t": "tab"}.get(delimiter, delimiter) and plain["scheidingsteken"] == ";"
+    assert report["beschermd_niet_gelezen"] == plain["beschermd_niet_gelezen"]
+    assert _read(tmp_path / "other" / "brp_inschrijving.csv") == _read(tmp_path / "plain" / "brp_inschrijving.csv")

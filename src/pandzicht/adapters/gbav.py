@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from pandzicht.adapters.gba_date import DateStatus, GbaDate, parse_gba_date
-from pandzicht.adapters.lo_gba import ELEMENT_RE, Persoonslijst, Record, read_header, read_persoonslijsten
+from pandzicht.adapters.lo_gba import (
+    ELEMENT_RE,
+    Persoonslijst,
+    Record,
+    read_header,
+    read_persoonslijsten,
+    sniff_delimiter,
+)
 from pandzicht.adapters.pseudonym import DEFAULT_KEY_ENV, key_from_env, pseudonymise
 from pandzicht.adapters.report import Skips, write_contract_csv, write_report
 from pandzicht.errors import PandzichtError
@@ -175,6 +182,7 @@ def adapt_gbav(src: Path, out_dir: Path, *, key_env: str = DEFAULT_KEY_ENV, key:
     report = {
         "bron_type": "gba-v",
         "bron": str(src),
+        "scheidingsteken": {"\t": "tab"}.get(delimiter := sniff_delimiter(src), delimiter),
         "uitvoer": f"{SOURCE}.csv",
         "personen_gelezen": counts["personen"],
         "personen_overgeslagen": person_skips.as_dict(),

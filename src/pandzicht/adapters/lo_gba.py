@@ -7,6 +7,9 @@ empty first cell continue it and carry further records of the same categories
 (for category 08 the first record is the current address, later ones are the
 historic category 58, newest first).
 
+A file re-saved with ``,``, tab or ``|`` reads the same: the header of element
+numbers names its separator.
+
 The reader is given the elements it may read and keeps only those: any other
 element, protected ones included, never enters memory beyond the csv row.
 """
@@ -77,11 +80,31 @@ def parse_header(cells: list[str], name: str) -> list[str]:
     return out
 
 
+DELIMITERS = (";", ",", "\t", "|")
+
+
+def sniff_delimiter(path: Path) -> str:
+    """The separator of the file: the one that splits the header into the most element numbers.
+
+    GBA-V writes ';', but a file re-saved by a spreadsheet or database tool may use ',' or a tab; the
+    header of element numbers says which unambiguously. Without any element number ';' is kept, so the
+    header check names the real problem.
+    """
+    with Path(path).open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
+        first = fh.readline()
+
+    def elements(delimiter: str) -> int:
+        cells = next(csv.reader([first], delimiter=delimiter), [])
+        return sum(1 for c in cells if ELEMENT_RE.match(c.strip().lstrip("\ufeff")))
+
+    return max(DELIMITERS, key=elements)
+
+
 def read_header(path: Path) -> list[str]:
     """The elements named in the header row, read as CSV so quoted headers ("01.01.20") read like bare ones."""
     path = Path(path)
     with path.open("r", encoding="utf-8-sig", newline="") as fh:
-        cells = next(csv.reader(fh, delimiter=";"), [])
+        cells = next(csv.reader(fh, delimiter=sniff_delimiter(path)), [])
     return [el for el in parse_header(cells, str(path)) if el]
 
 
@@ -93,7 +116,7 @@ def read_persoonslijsten(path: Path, allowed: Iterable[str], required: Iterable[
     reader = None
     try:
         with path.open("r", encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh, delimiter=";")
+            reader = csv.reader(fh, delimiter=sniff_delimiter(path))
             header = parse_header(next(reader, []), name)
             for element in required:
                 if element not in header:
