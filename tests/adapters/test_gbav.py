@@ -166,3 +166,26 @@ def test_other_separator_reads_like_semicolons(gbav_file: Path, tmp_path: Path, 
     assert report["scheidingsteken"] == {"\t": "tab"}.get(delimiter, delimiter) and plain["scheidingsteken"] == ";"
     assert report["beschermd_niet_gelezen"] == plain["beschermd_niet_gelezen"]
     assert _read(tmp_path / "other" / "brp_inschrijving.csv") == _read(tmp_path / "plain" / "brp_inschrijving.csv")
+
+
+def test_windows_1252_export_reads_like_utf8(gbav_file: Path, tmp_path: Path, key: str) -> None:
+    """A Windows-1252 export (common for registry exports) was refused as 'geen UTF-8' on its first line."""
+    text = gbav_file.read_text(encoding="utf-8-sig").encode("cp1252", "replace").decode("cp1252")
+    (tmp_path / "utf8.csv").write_text(text, encoding="utf-8")
+    (tmp_path / "cp1252.csv").write_bytes(text.encode("cp1252"))
+    plain = adapt_gbav(tmp_path / "utf8.csv", tmp_path / "plain")
+    report = adapt_gbav(tmp_path / "cp1252.csv", tmp_path / "cp")
+    assert report["tekenset"] == "Windows-1252 (geen UTF-8)" and plain["tekenset"] == "UTF-8"
+    assert report["rijen"] == plain["rijen"] > 0
+    rows = _read(tmp_path / "cp" / "brp_inschrijving.csv")
+    assert rows == _read(tmp_path / "plain" / "brp_inschrijving.csv")
+    assert any(ch in r["geslachtsnaam"] + r["voornamen"] for r in rows for ch in "éëüö")
+
+
+def test_mixed_encodings_are_refused_at_the_bad_line(gbav_file: Path, tmp_path: Path, key: str) -> None:
+    lines = gbav_file.read_bytes().splitlines(keepends=True)
+    bad = next(i for i, line in enumerate(lines) if not line.isascii() and i > 0)
+    lines[bad] = lines[bad].decode("utf-8").encode("cp1252", "replace")
+    (tmp_path / "mixed.csv").write_bytes(b"".join(lines))
+    with pytest.raises(PandzichtError, match=rf"mixed.csv: regel {bad + 1}: bestand is geen UTF-8"):
+        adapt_gbav(tmp_path / "mixed.csv", tmp_path / "out")

@@ -19,8 +19,10 @@ from typing import Any
 from pandzicht.adapters.gba_date import DateStatus, GbaDate, parse_gba_date
 from pandzicht.adapters.lo_gba import (
     ELEMENT_RE,
+    ENCODING_LABELS,
     Persoonslijst,
     Record,
+    detect_encoding,
     read_header,
     read_persoonslijsten,
     sniff_delimiter,
@@ -137,8 +139,10 @@ def adapt_gbav(src: Path, out_dir: Path, *, key_env: str = DEFAULT_KEY_ENV, key:
             dates[element][parsed.status.value] += 1
         return parsed
 
+    encoding = detect_encoding(src)
+
     def rows():
-        for pl in read_persoonslijsten(src, READ_ELEMENTS, REQUIRED_ELEMENTS):
+        for pl in read_persoonslijsten(src, READ_ELEMENTS, REQUIRED_ELEMENTS, encoding):
             counts["personen"] += 1
             bsn = (pl.first("01.01.20") or "").strip()
             if not bsn.isdigit() or len(bsn) > 9:
@@ -174,7 +178,7 @@ def adapt_gbav(src: Path, out_dir: Path, *, key_env: str = DEFAULT_KEY_ENV, key:
                     yield row
 
     n = write_contract_csv(out_dir / f"{SOURCE}.csv", SOURCE, rows())
-    header = read_header(src)  # read after the rows, so a broken file has already been refused with its line
+    header = read_header(src, encoding)  # read after the rows, so a broken file has already been refused with its line
     protected = [
         {"element": el, "betekenis": protected_element(el), "reden": "beschermd kenmerk of directe afgeleide daarvan"}
         for el in header if protected_element(el)
@@ -182,7 +186,8 @@ def adapt_gbav(src: Path, out_dir: Path, *, key_env: str = DEFAULT_KEY_ENV, key:
     report = {
         "bron_type": "gba-v",
         "bron": str(src),
-        "scheidingsteken": {"\t": "tab"}.get(delimiter := sniff_delimiter(src), delimiter),
+        "tekenset": ENCODING_LABELS[encoding],
+        "scheidingsteken": {"\t": "tab"}.get(delimiter := sniff_delimiter(src, encoding), delimiter),
         "uitvoer": f"{SOURCE}.csv",
         "personen_gelezen": counts["personen"],
         "personen_overgeslagen": person_skips.as_dict(),

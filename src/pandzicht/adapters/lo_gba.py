@@ -16,6 +16,7 @@ element, protected ones included, never enters memory beyond the csv row.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 from collections.abc import Iterable, Iterator
@@ -81,16 +82,47 @@ def parse_header(cells: list[str], name: str) -> list[str]:
 
 
 DELIMITERS = (";", ",", "\t", "|")
+ENCODING_LABELS = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "cp1252": "Windows-1252 (geen UTF-8)"}
 
 
-def sniff_delimiter(path: Path) -> str:
+def detect_encoding(path: Path) -> str:
+    """The text encoding of a GBA-V export: UTF-8, UTF-16 (with BOM) or Windows-1252.
+
+    Registry and spreadsheet exports on Windows are often Windows-1252. A file in which no line with
+    non-ASCII bytes is valid UTF-8 is read as Windows-1252 (é, ë, ü are the same bytes as in Latin-1);
+    a file mixing UTF-8 lines and other lines is refused at its first line that is not UTF-8.
+    """
+    utf8_lines = 0
+    first_bad: int | None = None
+    with Path(path).open("rb") as fh:
+        if fh.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return "utf-16"
+        fh.seek(0)
+        for number, line in enumerate(fh, start=1):
+            if line.isascii():
+                continue
+            try:
+                line.decode("utf-8")
+                utf8_lines += 1
+            except UnicodeDecodeError:
+                first_bad = first_bad or number
+    if first_bad is None:
+        return "utf-8-sig"
+    if utf8_lines:
+        raise PandzichtError(
+            f"{path}: regel {first_bad}: bestand is geen UTF-8 (andere regels wel: tekensets gemengd)"
+        )
+    return "cp1252"
+
+
+def sniff_delimiter(path: Path, encoding: str = "utf-8-sig") -> str:
     """The separator of the file: the one that splits the header into the most element numbers.
 
     GBA-V writes ';', but a file re-saved by a spreadsheet or database tool may use ',' or a tab; the
     header of element numbers says which unambiguously. Without any element number ';' is kept, so the
     header check names the real problem.
     """
-    with Path(path).open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
+    with Path(path).open("r", encoding=encoding, errors="replace", newline="") as fh:
         first = fh.readline()
 
     def elements(delimiter: str) -> int:
@@ -100,23 +132,28 @@ def sniff_delimiter(path: Path) -> str:
     return max(DELIMITERS, key=elements)
 
 
-def read_header(path: Path) -> list[str]:
+def read_header(path: Path, encoding: str = "utf-8-sig") -> list[str]:
     """The elements named in the header row, read as CSV so quoted headers ("01.01.20") read like bare ones."""
     path = Path(path)
-    with path.open("r", encoding="utf-8-sig", newline="") as fh:
-        cells = next(csv.reader(fh, delimiter=sniff_delimiter(path)), [])
+    with path.open("r", encoding=encoding, newline="") as fh:
+        cells = next(csv.reader(fh, delimiter=sniff_delimiter(path, encoding)), [])
     return [el for el in parse_header(cells, str(path)) if el]
 
 
-def read_persoonslijsten(path: Path, allowed: Iterable[str], required: Iterable[str] = ()) -> Iterator[Persoonslijst]:
-    """Yield every persoonslijst with only the ``allowed`` elements; ``required`` elements must be in the header."""
+def read_persoonslijsten(path: Path, allowed: Iterable[str], required: Iterable[str] = (),
+                         encoding: str | None = None) -> Iterator[Persoonslijst]:
+    """Yield every persoonslijst with only the ``allowed`` elements; ``required`` elements must be in the header.
+
+    ``encoding`` defaults to what `detect_encoding` finds.
+    """
     path = Path(path)
+    encoding = encoding or detect_encoding(path)
     allowed = set(allowed)
     name = str(path)
     reader = None
     try:
-        with path.open("r", encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh, delimiter=sniff_delimiter(path))
+        with path.open("r", encoding=encoding, newline="") as fh:
+            reader = csv.reader(fh, delimiter=sniff_delimiter(path, encoding))
             header = parse_header(next(reader, []), name)
             for element in required:
                 if element not in header:
