@@ -189,3 +189,21 @@ def test_mixed_encodings_are_refused_at_the_bad_line(gbav_file: Path, tmp_path: 
     (tmp_path / "mixed.csv").write_bytes(b"".join(lines))
     with pytest.raises(PandzichtError, match=rf"mixed.csv: regel {bad + 1}: bestand is geen UTF-8"):
         adapt_gbav(tmp_path / "mixed.csv", tmp_path / "out")
+
+
+def test_id_repeated_on_every_row_keeps_the_history(gbav_file: Path, tmp_path: Path, key: str) -> None:
+    """An export repeating the persoonslijst id on its history rows made each row a person of its own:
+    1400+ 'persons' skipped for a missing BSN and their address history lost."""
+    with gbav_file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    current = ""
+    for row in rows[1:]:
+        current = row[0] = row[0] or current
+    repeated = tmp_path / "herhaald.csv"
+    with repeated.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter=";", lineterminator="\n").writerows(rows)
+    plain = adapt_gbav(gbav_file, tmp_path / "plain")
+    report = adapt_gbav(repeated, tmp_path / "rep")
+    assert report["personen_gelezen"] == plain["personen_gelezen"]
+    assert report["personen_overgeslagen"] == plain["personen_overgeslagen"]
+    assert _read(tmp_path / "rep" / "brp_inschrijving.csv") == _read(tmp_path / "plain" / "brp_inschrijving.csv")

@@ -3,7 +3,7 @@
 Layout (as in RvIG's GBA-V test set): the header names elements ``CC.GG.EE``
 (category, group, element) plus a ``CC.H`` marker column per category. A row
 whose first cell holds an id starts a persoonslijst; following rows with an
-empty first cell continue it and carry further records of the same categories
+empty first cell (or the same id again) continue it and carry further records of the same categories
 (for category 08 the first record is the current address, later ones are the
 historic category 58, newest first).
 
@@ -170,7 +170,8 @@ def read_persoonslijsten(path: Path, allowed: Iterable[str], required: Iterable[
                     )
                 values = {el: cells[i].strip() for i, el in keep if cells[i].strip()}
                 pl_id = cells[0].strip()
-                if pl_id:
+                # Some exports repeat the id on every row of a persoonslijst: the same id continues it.
+                if pl_id and (current is None or pl_id != current.pl_id):
                     if current is not None:
                         yield current
                     current = Persoonslijst(pl_id, line)
