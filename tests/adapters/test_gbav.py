@@ -207,3 +207,18 @@ def test_id_repeated_on_every_row_keeps_the_history(gbav_file: Path, tmp_path: P
     assert report["personen_gelezen"] == plain["personen_gelezen"]
     assert report["personen_overgeslagen"] == plain["personen_overgeslagen"]
     assert _read(tmp_path / "rep" / "brp_inschrijving.csv") == _read(tmp_path / "plain" / "brp_inschrijving.csv")
+
+
+def test_export_without_the_id_column_is_refused(gbav_file: Path, tmp_path: Path, key: str) -> None:
+    """Without the id column the A-nummer (01.01.10) was taken for the persoonslijst id: persons split on
+    their history rows, and A-nummers shown as examples in the report."""
+    with gbav_file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = [row[1:] for row in csv.reader(fh, delimiter=";")]
+    path = tmp_path / "zonder_id.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter=";", lineterminator="\n").writerows(rows)
+    with pytest.raises(PandzichtError) as exc:
+        adapt_gbav(path, tmp_path / "out")
+    msg = str(exc.value)
+    assert "zonder_id.csv: regel 1, kolom 1" in msg and "01.01.10" in msg and "persoonslijst-id" in msg
+    assert not (tmp_path / "out" / "brp_inschrijving.adapterrapport.json").exists()

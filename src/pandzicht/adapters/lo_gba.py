@@ -67,7 +67,14 @@ def parse_header(cells: list[str], name: str) -> list[str]:
     out = []
     for i, raw in enumerate(cells):
         cell = raw.strip().lstrip("\ufeff")
-        if i == 0 and not ELEMENT_RE.match(cell):
+        if i == 0 and (ELEMENT_RE.match(cell) or MARKER_RE.match(cell)):
+            # Without the id column a row cannot say whether it starts a persoonslijst, and the first
+            # element (often the A-nummer) would be taken for an id.
+            raise PandzichtError(
+                f"{name}: regel 1, kolom 1: de kopregel begint met element {cell} in plaats van de kolom met "
+                "de persoonslijst-id (lege kop); zonder die kolom is niet te zien waar een persoonslijst begint"
+            )
+        if i == 0:
             out.append("")  # the persoonslijst id column
             continue
         if cell == "" and i == len(cells) - 1:
