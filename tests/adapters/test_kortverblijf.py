@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import tomllib
 from pathlib import Path
 
@@ -139,3 +140,23 @@ def test_indicator_query_runs_and_scores() -> None:
     # L2 is registered, 1 listing, 10 days: nothing to signal; L3 not linked; L5 inactive
     assert set(got) == {"0599010000000001"}
     assert all(v >= 0 for v in got.values())
+
+
+def test_gzipped_listings_read_like_plain(listings_file: Path, tmp_path: Path) -> None:
+    """Inside Airbnb publishes listings.csv.gz; it was refused as 'bestand is geen UTF-8'."""
+    packed = tmp_path / "listings.csv.gz"
+    packed.write_bytes(gzip.compress(listings_file.read_bytes()))
+    plain = adapt_kortverblijf(listings_file, tmp_path / "plain")
+    report = adapt_kortverblijf(packed, tmp_path / "gz")
+    assert report["rijen"] == plain["rijen"] > 0
+    name = "kortverblijf_advertentie.csv"
+    assert (tmp_path / "gz" / name).read_text(encoding="utf-8") == (tmp_path / "plain" / name).read_text(
+        encoding="utf-8")
+
+
+def test_cut_off_gzip_is_refused_in_one_line(listings_file: Path, tmp_path: Path) -> None:
+    data = gzip.compress(listings_file.read_bytes())
+    cut = tmp_path / "listings.csv.gz"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(PandzichtError, match=r"listings\.csv\.gz: gzip-bestand is afgebroken"):
+        adapt_kortverblijf(cut, tmp_path / "out")

@@ -1,6 +1,6 @@
 """Adapter: short-stay rental listings (Inside Airbnb ``listings.csv``) -> ``kortverblijf_advertentie.csv``.
 
-Reads both the summary and the detailed Inside Airbnb format. The licence field
+Reads both the summary and the detailed Inside Airbnb format, plain or gzipped. The licence field
 becomes a registration status, the jittered WGS84 point is projected to RD New
 so it can be compared with BAG units, and the listing title and host name are
 never carried over.
@@ -9,12 +9,14 @@ never carried over.
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import math
 import re
+import zlib
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pyproj import Transformer
 
@@ -85,6 +87,15 @@ def _int(text: str | None) -> int | None:
         return None
 
 
+def _open_text(src: Path) -> IO[str]:
+    """The listings as text; Inside Airbnb publishes the detailed file gzipped (``listings.csv.gz``)."""
+    with src.open("rb") as fh:
+        gzipped = fh.read(2) == b"\x1f\x8b"
+    if gzipped:
+        return gzip.open(src, "rt", encoding="utf-8-sig", newline="")
+    return src.open("r", encoding="utf-8-sig", newline="")
+
+
 def adapt_kortverblijf(src: Path, out_dir: Path) -> dict[str, Any]:
     """Convert an Inside Airbnb listings file (summary or detailed) into the optional kortverblijf_advertentie."""
     src = Path(src)
@@ -99,7 +110,7 @@ def adapt_kortverblijf(src: Path, out_dir: Path) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     hosts: Counter[str] = Counter()
     try:
-        with src.open("r", encoding="utf-8-sig", newline="") as fh:
+        with _open_text(src) as fh:
             reader = csv.DictReader(fh)
             header = reader.fieldnames or []
             for column in REQUIRED_INPUT:
@@ -125,6 +136,8 @@ def adapt_kortverblijf(src: Path, out_dir: Path) -> dict[str, Any]:
         raise PandzichtError(f"{src}: bestand is geen UTF-8 (regel onbekend)") from None
     except csv.Error as exc:
         raise PandzichtError(f"{src}: ongeldige CSV ({exc})") from None
+    except (EOFError, gzip.BadGzipFile, zlib.error):
+        raise PandzichtError(f"{src}: gzip-bestand is afgebroken of beschadigd (download onvolledig?)") from None
     derived = 0
     for row in rows:
         if row["host_aantal_advertenties"] is None:
