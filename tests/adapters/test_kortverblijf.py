@@ -160,3 +160,22 @@ def test_cut_off_gzip_is_refused_in_one_line(listings_file: Path, tmp_path: Path
     cut.write_bytes(data[: len(data) // 2])
     with pytest.raises(PandzichtError, match=r"listings\.csv\.gz: gzip-bestand is afgebroken"):
         adapt_kortverblijf(cut, tmp_path / "out")
+
+
+def test_dutch_spreadsheet_resave_reads_like_the_original(listings_file: Path, tmp_path: Path) -> None:
+    """Re-saved by a Dutch spreadsheet (';' and decimal commas) the file was refused: "kolom 'id' ontbreekt"."""
+    with listings_file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    coords = {rows[0].index("latitude"), rows[0].index("longitude")}
+    resaved = tmp_path / "listings_nl.csv"
+    with resaved.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter=";", lineterminator="\r\n")
+        writer.writerow(rows[0])
+        writer.writerows([c.replace(".", ",") if i in coords else c for i, c in enumerate(r)] for r in rows[1:])
+    plain = adapt_kortverblijf(listings_file, tmp_path / "plain")
+    report = adapt_kortverblijf(resaved, tmp_path / "nl")
+    assert report["scheidingsteken"] == ";" and plain["scheidingsteken"] == ","
+    assert report["rijen"] == plain["rijen"] > 0 and report["overgeslagen_totaal"] == 0
+    name = "kortverblijf_advertentie.csv"
+    assert (tmp_path / "nl" / name).read_text(encoding="utf-8") == (tmp_path / "plain" / name).read_text(
+        encoding="utf-8")

@@ -96,6 +96,26 @@ def _open_text(src: Path) -> IO[str]:
     return src.open("r", encoding="utf-8-sig", newline="")
 
 
+def _delimiter(fh: IO[str]) -> str:
+    """The separator that splits the header into the most expected columns: Inside Airbnb writes ',', a file
+    re-saved by a Dutch spreadsheet has ';' (and decimal commas), some tools write tabs."""
+    first = fh.readline()
+    fh.seek(0)
+
+    def known(delimiter: str) -> int:
+        return len(set(next(csv.reader([first], delimiter=delimiter), [])) & set(REQUIRED_INPUT))
+
+    return max((",", ";", "\t"), key=known)
+
+
+def _coordinate(text: str | None) -> float:
+    """A coordinate, also with a decimal comma ('51,9168'); a coordinate has no thousands separator."""
+    t = (text or "").strip()
+    if "," in t and "." not in t and t.count(",") == 1:
+        t = t.replace(",", ".")
+    return float(t)
+
+
 def adapt_kortverblijf(src: Path, out_dir: Path) -> dict[str, Any]:
     """Convert an Inside Airbnb listings file (summary or detailed) into the optional kortverblijf_advertentie."""
     src = Path(src)
@@ -111,7 +131,8 @@ def adapt_kortverblijf(src: Path, out_dir: Path) -> dict[str, Any]:
     hosts: Counter[str] = Counter()
     try:
         with _open_text(src) as fh:
-            reader = csv.DictReader(fh)
+            delimiter = _delimiter(fh)
+            reader = csv.DictReader(fh, delimiter=delimiter)
             header = reader.fieldnames or []
             for column in REQUIRED_INPUT:
                 if column not in header:
@@ -147,6 +168,7 @@ def adapt_kortverblijf(src: Path, out_dir: Path) -> dict[str, Any]:
     report = {
         "bron_type": "inside-airbnb-listings",
         "bron": str(src),
+        "scheidingsteken": {"\t": "tab"}.get(delimiter, delimiter),
         "uitvoer": f"{SOURCE}.csv",
         "rijen": n,
         "overgeslagen": skips.as_dict(),
@@ -163,8 +185,8 @@ def adapt_kortverblijf(src: Path, out_dir: Path) -> dict[str, Any]:
 
 def _row(rec: dict[str, str | None], has_count: bool) -> dict[str, Any] | None:
     try:
-        lat = float(rec.get("latitude") or "")
-        lon = float(rec.get("longitude") or "")
+        lat = _coordinate(rec.get("latitude"))
+        lon = _coordinate(rec.get("longitude"))
     except ValueError:
         return None
     if not (math.isfinite(lat) and math.isfinite(lon)):
