@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pandzicht.adapters.kortverblijf import adapt_kortverblijf, parse_registration, to_rd
+from pandzicht.adapters.kortverblijf import adapt_kortverblijf, parse_price, parse_registration, to_rd
 from pandzicht.adapters.kortverblijf_link import link_listings
 from pandzicht.contract.sources import REGISTRATION_STATUSES, SOURCES
 from pandzicht.errors import PandzichtError
@@ -179,3 +179,34 @@ def test_dutch_spreadsheet_resave_reads_like_the_original(listings_file: Path, t
     name = "kortverblijf_advertentie.csv"
     assert (tmp_path / "nl" / name).read_text(encoding="utf-8") == (tmp_path / "plain" / name).read_text(
         encoding="utf-8")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("125", 125.0), ("$1,250.00", 1250.0), ("€ 80,50", 80.5), ("€ 1.250,00", 1250.0), ("1.250", 1250.0),
+    ("1,250", 1250.0), ("12.5", 12.5), ("€ 80,-", 80.0), ("", None), ("n.v.t.", None),
+])
+def test_price_formats(text: str, expected: float | None) -> None:
+    assert parse_price(text) == expected
+
+
+def test_prices_written_the_dutch_way_keep_their_value(listings_file: Path, tmp_path: Path) -> None:
+    """'€ 125,00' became 12500: the decimal comma was dropped as if it grouped thousands."""
+    with listings_file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    col = rows[0].index("price")
+    for r in rows[1:]:
+        if r[col]:
+            r[col] = "€ " + f"{float(r[col]) * 10:,.2f}".translate(str.maketrans(",.", ".,"))
+    dutch = tmp_path / "listings_eur.csv"
+    with dutch.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    adapt_kortverblijf(listings_file, tmp_path / "plain")
+    adapt_kortverblijf(dutch, tmp_path / "eur")
+
+    def prices(folder: str) -> list[float | None]:
+        with (tmp_path / folder / "kortverblijf_advertentie.csv").open(encoding="utf-8") as fh:
+            return [float(r["price"]) if r["price"] else None for r in csv.DictReader(fh)]
+
+    plain, eur = prices("plain"), prices("eur")
+    assert any(p and p >= 100 for p in plain)
+    assert eur == [None if p is None else p * 10 for p in plain]

@@ -60,15 +60,22 @@ def host_token(host_id: str) -> str:
     return "h" + hashlib.sha256(f"airbnb-host:{host_id}".encode()).hexdigest()[:12]
 
 
+_DECIMALS = re.compile(r"[.,](\d{1,2})$")
+
+
 def parse_price(text: str | None) -> float | None:
-    """'125', '$1,250.00' or '€ 80' -> number; empty -> None."""
-    cleaned = re.sub(r"[^\d.]", "", (text or "").replace(",", ""))
-    if not cleaned:
+    """'125', '$1,250.00', '€ 80,50' or '€ 1.250,00' -> number; empty or unreadable -> None.
+
+    A final '.' or ',' followed by one or two digits is the decimal mark; any other '.' or ',' groups
+    thousands. So '€ 80,50' is 80.5 (not 8050) and both '1,250' and '1.250' are 1250.
+    """
+    cleaned = re.sub(r"[^\d.,]", "", text or "")
+    m = _DECIMALS.search(cleaned)
+    whole, decimals = (cleaned[: m.start()], m.group(1)) if m else (cleaned, "")
+    whole = re.sub(r"[.,]", "", whole)
+    if not (whole or decimals):
         return None
-    try:
-        return float(cleaned)
-    except ValueError:
-        return None
+    return float(f"{whole or 0}.{decimals or 0}")
 
 
 def to_rd(lon: float, lat: float) -> tuple[float, float]:
