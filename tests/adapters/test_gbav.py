@@ -222,3 +222,38 @@ def test_export_without_the_id_column_is_refused(gbav_file: Path, tmp_path: Path
     msg = str(exc.value)
     assert "zonder_id.csv: regel 1, kolom 1" in msg and "01.01.10" in msg and "persoonslijst-id" in msg
     assert not (tmp_path / "out" / "brp_inschrijving.adapterrapport.json").exists()
+
+
+def test_history_listed_oldest_first_gives_the_same_periods(gbav_file: Path, tmp_path: Path, key: str) -> None:
+    """An export listing each person's history oldest first (sorted on 08.10.30) gave the oldest address the
+    newest one's end date and skipped the others as 'einde ligt voor aanvang'."""
+    with gbav_file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    start = [rows[0].index("08.10.30"), rows[0].index("08.13.20")]
+    cat08 = [i for i, el in enumerate(rows[0]) if el.startswith("08.") and el != "08.H"]
+
+    def key_of(row: list[str]) -> str:
+        return row[start[0]] or row[start[1]]
+
+    out, person = [rows[0]], []
+    for row in [*rows[1:], ["einde"]]:
+        if row[0] and person:
+            history = person[1:]
+            if all(key_of(r) for r in history if any(r[i] for i in cat08)):
+                history = sorted(history, key=lambda r: (not any(r[i] for i in cat08), key_of(r)))
+            out += [person[0], *history]
+            person = []
+        person.append(row)
+    path = tmp_path / "oud_eerst.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter=";", lineterminator="\n").writerows(out)
+    plain = adapt_gbav(gbav_file, tmp_path / "plain")
+    report = adapt_gbav(path, tmp_path / "rev")
+    assert {k: v["aantal"] for k, v in report["overgeslagen"].items()} == {
+        k: v["aantal"] for k, v in plain["overgeslagen"].items()}
+    assert report["bijzonderheden"]["adreshistorie niet van nieuw naar oud: op datum aanvang gesorteerd"] > 10
+
+    def periods(folder: str) -> list[tuple[str, ...]]:
+        return sorted(tuple(r.values()) for r in _read(tmp_path / folder / "brp_inschrijving.csv"))
+
+    assert periods("rev") == periods("plain")

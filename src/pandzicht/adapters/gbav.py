@@ -90,18 +90,24 @@ def address_periods(pl: Persoonslijst) -> tuple[list[_Period], Counter[str]]:
     """The person's address periods, newest first, from category 08 and its history (58).
 
     Records marked incorrect (84.10) are left out; an older record with the same start date is an
-    earlier version of the same period, not a move.
+    earlier version of the same period, not a move. History out of date order is put newest first.
     """
     stats: Counter[str] = Counter()
     periods: list[_Period] = []
     records = pl.records("08")
     for i, rec in enumerate(records):
-        v = rec.values
         if i > 0 and records[i - 1].values.get("08.H") != "58":
             stats["historiemarkering 08.H wijkt af"] += 1
-        if v.get("08.84.10"):
+        if rec.values.get("08.84.10"):
             stats["record onjuist (08.84.10) overgeslagen"] += 1
-            continue
+    records = [rec for rec in records if not rec.values.get("08.84.10")]
+    starts = [rec.values.get("08.10.30") or rec.values.get("08.13.20") for rec in records]
+    if all(starts) and starts != sorted(starts, reverse=True):
+        # GBA-V lists history newest first; a re-sorted export would otherwise stretch and drop periods.
+        records = [rec for _, rec in sorted(zip(starts, records, strict=True), key=lambda p: p[0], reverse=True)]
+        stats["adreshistorie niet van nieuw naar oud: op datum aanvang gesorteerd"] += 1
+    for rec in records:
+        v = rec.values
         start_raw = v.get("08.10.30") or v.get("08.13.20")
         if periods and start_raw and periods[-1].start_raw == start_raw:
             stats["oudere versie van dezelfde periode samengevoegd"] += 1
