@@ -257,3 +257,25 @@ def test_history_listed_oldest_first_gives_the_same_periods(gbav_file: Path, tmp
         return sorted(tuple(r.values()) for r in _read(tmp_path / folder / "brp_inschrijving.csv"))
 
     assert periods("rev") == periods("plain")
+
+
+@pytest.mark.parametrize("id_element", ["01.01.20", "01.01.10"])
+def test_id_column_holding_bsn_or_a_nummer_stays_out_of_the_report(gbav_file: Path, tmp_path: Path, key: str,
+                                                                 id_element: str) -> None:
+    """An export keyed on the BSN or A-nummer put those numbers in the report as examples of skipped records."""
+    with gbav_file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    col = rows[0].index(id_element)
+    numbers = set()
+    for row in rows[1:]:
+        if row[0]:
+            row[0] = row[col] or row[0]
+            numbers.add(row[col])
+    path = tmp_path / "op_nummer.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter=";", lineterminator="\n").writerows(rows)
+    report = adapt_gbav(path, tmp_path / "out")
+    assert report["overgeslagen_totaal"] > 0
+    text = (tmp_path / "out" / "brp_inschrijving.adapterrapport.json").read_text(encoding="utf-8")
+    assert not [n for n in numbers if n and n in text]
+    assert "regel " in text

@@ -152,11 +152,11 @@ def adapt_gbav(src: Path, out_dir: Path, *, key_env: str = DEFAULT_KEY_ENV, key:
             counts["personen"] += 1
             bsn = (pl.first("01.01.20") or "").strip()
             if not bsn.isdigit() or len(bsn) > 9:
-                person_skips.add("geen of ongeldig burgerservicenummer (01.01.20)", f"{pl.pl_id} (regel {pl.line})")
+                person_skips.add("geen of ongeldig burgerservicenummer (01.01.20)", _where(pl, pl.line))
                 continue
             surname = pl.first("01.02.40")
             if not surname:
-                person_skips.add("geslachtsnaam (01.02.40) ontbreekt", f"{pl.pl_id} (regel {pl.line})")
+                person_skips.add("geslachtsnaam (01.02.40) ontbreekt", _where(pl, pl.line))
                 continue
             token = pseudonymise(key, bsn)
             if token in seen_tokens:
@@ -215,13 +215,22 @@ def adapt_gbav(src: Path, out_dir: Path, *, key_env: str = DEFAULT_KEY_ENV, key:
     return report
 
 
+_NUMBER_ID = re.compile(r"^\d{8,10}$")
+
+
+def _where(pl: Persoonslijst, line: int) -> str:
+    """Where a skipped record is, for the report: the persoonslijst id and line, or only the line when the
+    id column holds a number shaped like a BSN or A-nummer (an export may key its rows on them)."""
+    return f"regel {line}" if _NUMBER_ID.match(pl.pl_id) else f"{pl.pl_id} (regel {line})"
+
+
 def _start_element(period: _Period) -> str:
     return "08.13.20" if period.abroad else "08.10.30"
 
 
 def _period_row(person: dict[str, Any], period: _Period, end: GbaDate | None, parse, skips: Skips,
                 pl: Persoonslijst) -> dict[str, Any] | None:
-    where = f"{pl.pl_id} (regel {period.record.line})"
+    where = _where(pl, period.record.line)
     start = parse(_start_element(period), period.start_raw)
     if not period.vbo:
         reason = "adres buitenland" if period.abroad else "adres zonder BAG-id (bijv. van voor de BAG)"
