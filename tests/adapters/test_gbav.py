@@ -279,3 +279,14 @@ def test_id_column_holding_bsn_or_a_nummer_stays_out_of_the_report(gbav_file: Pa
     text = (tmp_path / "out" / "brp_inschrijving.adapterrapport.json").read_text(encoding="utf-8")
     assert not [n for n in numbers if n and n in text]
     assert "regel " in text
+
+
+def test_extra_trailing_separator_reads_like_the_original(gbav_file: Path, tmp_path: Path, key: str) -> None:
+    """One more ';' at the end of every line was refused as 'ongeldige elementkop' for the empty column."""
+    lines = gbav_file.read_text(encoding="utf-8-sig").splitlines()
+    path = tmp_path / "extra.csv"
+    path.write_text("".join(line + ";\n" for line in lines), encoding="utf-8")
+    plain = adapt_gbav(gbav_file, tmp_path / "plain")
+    report = adapt_gbav(path, tmp_path / "extra")
+    assert report["rijen"] == plain["rijen"] > 0
+    assert _read(tmp_path / "extra" / "brp_inschrijving.csv") == _read(tmp_path / "plain" / "brp_inschrijving.csv")

@@ -77,8 +77,8 @@ def parse_header(cells: list[str], name: str) -> list[str]:
         if i == 0:
             out.append("")  # the persoonslijst id column
             continue
-        if cell == "" and i == len(cells) - 1:
-            out.append("")
+        if cell == "" and not any(c.strip() for c in cells[i:]):
+            out.append("")  # trailing empty columns: GBA-V ends every line with ';', a re-save may add more
             continue
         if not (ELEMENT_RE.match(cell) or MARKER_RE.match(cell)):
             raise PandzichtError(
