@@ -210,3 +210,27 @@ def test_prices_written_the_dutch_way_keep_their_value(listings_file: Path, tmp_
     plain, eur = prices("plain"), prices("eur")
     assert any(p and p >= 100 for p in plain)
     assert eur == [None if p is None else p * 10 for p in plain]
+
+
+@pytest.mark.parametrize("form", ["{}", "Registratienummer: {}", "{} (gemeente Rotterdam)"])
+@pytest.mark.parametrize("sep", ["-", ".", " "])
+def test_registration_numbers_written_otherwise_stay_registered(listings_file: Path, tmp_path: Path, form: str,
+                                                                sep: str) -> None:
+    """'0599-D9BA-806A-9A56-BDBB' or a number in a sentence counted as 'ontbreekt': a registered host flagged
+    as unregistered."""
+    with listings_file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    col = rows[0].index("license")
+    for r in rows[1:]:
+        number, status = parse_registration(r[col])
+        if status == "geregistreerd":
+            r[col] = form.format(number.replace(" ", sep))
+    path = tmp_path / "listings.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    plain = adapt_kortverblijf(listings_file, tmp_path / "plain")
+    report = adapt_kortverblijf(path, tmp_path / "other")
+    assert report["registratie_status"] == plain["registratie_status"]
+    name = "kortverblijf_advertentie.csv"
+    assert (tmp_path / "other" / name).read_text(encoding="utf-8") == (tmp_path / "plain" / name).read_text(
+        encoding="utf-8")

@@ -28,7 +28,11 @@ SOURCE = "kortverblijf_advertentie"
 REQUIRED_INPUT = ("id", "host_id", "latitude", "longitude", "room_type", "minimum_nights", "availability_365",
                   "number_of_reviews_ltm", "last_review", "license")
 # A Dutch municipal registration number: 4-digit municipality code and 16 hex characters, usually in groups of 4.
-_REGISTRATION = re.compile(r"^(\d{4})\s*([0-9A-F]{4})\s*([0-9A-F]{4})\s*([0-9A-F]{4})\s*([0-9A-F]{4})$", re.IGNORECASE)
+# Groups may be split by spaces, '-' or '.', and the number may stand in a sentence ("Registratienummer: ...").
+_REGISTRATION = re.compile(
+    r"(?<![0-9A-Z])(\d{4})[\s.-]*([0-9A-F]{4})[\s.-]*([0-9A-F]{4})[\s.-]*([0-9A-F]{4})[\s.-]*([0-9A-F]{4})(?![0-9A-Z])",
+    re.IGNORECASE,
+)
 _EXEMPT = {"exempt", "vrijgesteld", "exempted"}
 _HOST_TOKEN = re.compile(r"^h[0-9a-f]{12}$")
 _TO_RD = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True)
@@ -37,7 +41,8 @@ _TO_RD = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True)
 def parse_registration(licence: str | None) -> tuple[str | None, str]:
     """Map an advertised licence text to (registratienummer, registratie_status).
 
-    A well-formed number is 'geregistreerd' (normalised to 'GGGG XXXX XXXX XXXX XXXX'), 'Exempt' is
+    One well-formed number, also written with '-' or '.' or inside a sentence, is 'geregistreerd'
+    (normalised to 'GGGG XXXX XXXX XXXX XXXX'); 'Exempt' is
     'vrijgesteld', anything else (empty, placeholders like 'ABCD 1234 ...', foreign numbers, 'pending') is
     'ontbreekt' with the text kept so an analyst can see what was advertised.
     """
@@ -46,9 +51,9 @@ def parse_registration(licence: str | None) -> tuple[str | None, str]:
         return None, "ontbreekt"
     if text.lower() in _EXEMPT:
         return None, "vrijgesteld"
-    m = _REGISTRATION.match(text)
-    if m:
-        return " ".join(g.upper() for g in m.groups()), "geregistreerd"
+    numbers = {" ".join(g.upper() for g in m.groups()) for m in _REGISTRATION.finditer(text)}
+    if len(numbers) == 1:
+        return numbers.pop(), "geregistreerd"
     return text, "ontbreekt"
 
 
