@@ -223,3 +223,24 @@ def test_extract_with_units_but_no_address_files_is_refused(bag_dir: Path, tmp_p
     assert str(ext) in msg and "\n" not in msg
     assert all(f"({kind}-bestand)" in msg for kind in left_out)
     assert not (tmp_path / "out" / "bag_verblijfsobject.csv").exists()
+
+
+def test_files_without_bag_objects_are_reported(bag_dir: Path, tmp_path: Path) -> None:
+    """An error page saved as one NUM part, or an empty PND zip, was passed over without a word."""
+    ext = tmp_path / "ext"
+    ext.mkdir()
+    for name in [f"0221{kind}15092020-000001.xml" for kind in ("VBO", "NUM", "OPR", "WPL")] + [
+            "Leveringsdocument-BAG-Extract.xml"]:
+        (ext / name).write_bytes((bag_dir / name).read_bytes())
+    (ext / "0221NUM15092020-000002.xml").write_text("<html><body>503 Service Unavailable</body></html>",
+                                                    encoding="utf-8")
+    with zipfile.ZipFile(ext / "0221PND15092020.zip", "w") as z:
+        z.writestr("LEESMIJ.txt", "leeg")
+    report = adapt_bag_xml(ext, tmp_path / "out")
+    assert report["rijen"] == 1
+    empty = report["bestanden_zonder_objecten"]
+    assert len(empty) == 2
+    assert any("0221NUM15092020-000002.xml" in e and "<html>" in e for e in empty)
+    assert any("0221PND15092020.zip" in e and "zip zonder XML" in e for e in empty)
+    saved = json.loads((tmp_path / "out" / "bag_verblijfsobject.adapterrapport.json").read_text(encoding="utf-8"))
+    assert saved["bestanden_zonder_objecten"] == empty

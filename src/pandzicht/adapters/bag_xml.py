@@ -155,7 +155,7 @@ def adapt_bag_xml(src: Path, out_dir: Path, *, work_dir: Path | None = None) -> 
         con = duckdb.connect(str(Path(tmp) / "staging.duckdb"))
         try:
             stager = _Stager(con)
-            for name, opener in iter_xml_members(src):
+            for name, opener in iter_xml_members(src, info):
                 info.bestanden.append(name)
                 with opener() as stream:
                     for elem in iter_objects(stream, name, info):
@@ -179,6 +179,7 @@ def adapt_bag_xml(src: Path, out_dir: Path, *, work_dir: Path | None = None) -> 
         stand_datum=stand,
         stand_datum_bron="StandTechnischeDatum in het extract" if info.stand_datum else "vandaag (niet in extract)",
         objecten_gelezen=dict(sorted(gelezen.items())),
+        bestanden_zonder_objecten=info.zonder_objecten,
     )
     write_report(out_dir, SOURCE, report)
     return report
