@@ -126,3 +126,27 @@ def element(snippet: str):
     xmlns = " ".join(f'xmlns:{k}="{v}"' for k, v in NS.items())
     root = ET.fromstring(f"<wrap {xmlns}>{snippet}</wrap>")
     return root[0]
+
+
+def gwr_document(relations: list[tuple[str, str, str, str | None]]) -> str:
+    """A GEM-WPL-RELATIE extract file: (woonplaats id, gemeente code, begin, end or None) per relation."""
+    ns = "www.kadaster.nl/schemas/lvbag/gem-wpl-rel"
+    body = ""
+    for wpl_id, gemeente, begin, eind in relations:
+        end = f"<bagtypes:einddatumTijdvakGeldigheid>{eind}</bagtypes:einddatumTijdvakGeldigheid>" if eind else ""
+        body += (
+            "<gwr-product:GemeenteWoonplaatsRelatie><gwr-product:tijdvakgeldigheid>"
+            f"<bagtypes:begindatumTijdvakGeldigheid>{begin}</bagtypes:begindatumTijdvakGeldigheid>{end}"
+            "</gwr-product:tijdvakgeldigheid><gwr-product:gerelateerdeWoonplaats>"
+            f"<gwr-product:identificatie>{wpl_id}</gwr-product:identificatie></gwr-product:gerelateerdeWoonplaats>"
+            f"<gwr-product:gerelateerdeGemeente><gwr-product:identificatie>{gemeente}</gwr-product:identificatie>"
+            "</gwr-product:gerelateerdeGemeente><gwr-product:status>definitief</gwr-product:status>"
+            "</gwr-product:GemeenteWoonplaatsRelatie>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<gwr-bestand:BAG-GWR-Deelbestand-LVC xmlns:gwr-bestand="{ns}/bag-extract-deelbestand-lvc/v20200601" '
+        f'xmlns:bagtypes="{ns}/bag-types/v20200601" xmlns:gwr-product="{ns}/gwr-producten-lvc/v20200601">'
+        f"<gwr-bestand:antwoord><gwr-bestand:producten><gwr-product:LVC-product>{body}</gwr-product:LVC-product>"
+        "</gwr-bestand:producten></gwr-bestand:antwoord></gwr-bestand:BAG-GWR-Deelbestand-LVC>\n"
+    )

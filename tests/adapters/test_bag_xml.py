@@ -244,3 +244,21 @@ def test_files_without_bag_objects_are_reported(bag_dir: Path, tmp_path: Path) -
     assert any("0221PND15092020.zip" in e and "zip zonder XML" in e for e in empty)
     saved = json.loads((tmp_path / "out" / "bag_verblijfsobject.adapterrapport.json").read_text(encoding="utf-8"))
     assert saved["bestanden_zonder_objecten"] == empty
+
+
+def test_municipal_merger_registered_ahead_does_not_move_units_yet(bag_dir: Path, tmp_path: Path) -> None:
+    """Doesburg (woonplaats 2142) with a merger into a new municipality from 2021 already in GEM-WPL-RELATIE:
+    on the stand date 2020-09-15 its units were given the future municipality's code."""
+    ext = tmp_path / "ext"
+    ext.mkdir()
+    for kind in ("VBO", "NUM", "OPR", "WPL"):
+        name = f"0221{kind}15092020-000001.xml"
+        (ext / name).write_bytes((bag_dir / name).read_bytes())
+    (ext / "GEM-WPL-RELATIE-15092020-000001.xml").write_text(
+        f.gwr_document([("2142", "0999", "1990-01-01", "2010-01-01"), ("2142", "0221", "2010-01-01", "2021-01-01"),
+                        ("2142", "1955", "2021-01-01", None)]), encoding="utf-8")
+    report = adapt_bag_xml(ext, tmp_path / "out")
+    assert report["objecten_gelezen"]["GemeenteWoonplaatsRelatie"] == 3
+    assert report["gemeente_code_bron"] == {"gemeente-woonplaatsrelatie": 2}
+    with (tmp_path / "out" / "bag_verblijfsobject.csv").open(encoding="utf-8") as fh:
+        assert {r["gemeente_code"] for r in csv.DictReader(fh)} == {"GM0221"}

@@ -113,7 +113,7 @@ def _join_sql() -> str:
          wpl_c AS ({_current('wpl')}),
          pnd_c AS ({_current('pnd')}),
          gwr_c AS (
-            SELECT * FROM gwr WHERE eind IS NULL OR eind > $stand
+            SELECT * FROM gwr WHERE (eind IS NULL OR eind > $stand) AND (begin IS NULL OR begin <= $stand)
             QUALIFY row_number() OVER (PARTITION BY id ORDER BY begin DESC NULLS LAST) = 1)
     SELECT v.id AS verblijfsobject_id, v.status AS vbo_status, v.begin AS vbo_begin, v.eind AS vbo_eind,
            v.hoofdadres AS nummeraanduiding_id, {_alive('n')} AS num_ok, {_alive('o')} AS opr_ok,
