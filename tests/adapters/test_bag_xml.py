@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -262,3 +263,23 @@ def test_municipal_merger_registered_ahead_does_not_move_units_yet(bag_dir: Path
     assert report["gemeente_code_bron"] == {"gemeente-woonplaatsrelatie": 2}
     with (tmp_path / "out" / "bag_verblijfsobject.csv").open(encoding="utf-8") as fh:
         assert {r["gemeente_code"] for r in csv.DictReader(fh)} == {"GM0221"}
+
+
+def test_national_extract_needs_the_gem_wpl_relatie_file(bag_dir: Path, tmp_path: Path) -> None:
+    """A national extract (selection Gebied-NLD) without GEM-WPL-RELATIE ran with 0 rows, every unit skipped
+    for an empty gemeente_code; it is refused naming the file, and reads once the file is there."""
+    ext = tmp_path / "ext"
+    ext.mkdir()
+    selection = re.compile(r"<selecties-extract:Gebied-Registratief>.*?</selecties-extract:Gebied-Registratief>", re.S)
+    for kind in ("VBO", "NUM", "OPR", "WPL"):
+        text = (bag_dir / f"0221{kind}15092020-000001.xml").read_text(encoding="utf-8")
+        national = selection.sub("<selecties-extract:Gebied-Registratief><selecties-extract:Gebied-NLD/>"
+                                 "</selecties-extract:Gebied-Registratief>", text)
+        (ext / f"9999{kind}15092020-000001.xml").write_text(national, encoding="utf-8")
+    with pytest.raises(PandzichtError) as exc:
+        adapt_bag_xml(ext, tmp_path / "out")
+    assert "GEM-WPL-RELATIE" in str(exc.value) and str(ext) in str(exc.value)
+    (ext / "GEM-WPL-RELATIE-15092020-000001.xml").write_text(
+        f.gwr_document([("2142", "0221", "2010-01-01", None)]), encoding="utf-8")
+    report = adapt_bag_xml(ext, tmp_path / "out")
+    assert report["rijen"] == 1 and report["gemeente_code_bron"] == {"gemeente-woonplaatsrelatie": 2}

@@ -169,6 +169,7 @@ def adapt_bag_xml(src: Path, out_dir: Path, *, work_dir: Path | None = None) -> 
             if gelezen["Verblijfsobject"] == 0:
                 raise PandzichtError(f"{src}: geen element <Objecten:Verblijfsobject> in het extract (regel -)")
             _require_address_types(src, gelezen)
+            _require_gemeente_source(src, gelezen, info)
             stand = info.stand_datum or dt.date.today().isoformat()
             report = _write_rows(con, stand, info, out_dir)
         finally:
@@ -200,6 +201,21 @@ def _require_address_types(src: Path, gelezen: Counter[str]) -> None:
         names = ", ".join(f"<Objecten:{kind}> ({code}-bestand)" for kind, code in missing)
         raise PandzichtError(
             f"{src}: het extract bevat verblijfsobjecten maar geen {names}; lever het volledige extract "
+            "(regel -)"
+        )
+
+
+def _require_gemeente_source(src: Path, gelezen: Counter[str], info: ExtractInfo) -> None:
+    """Refuse an extract whose units cannot get a municipality code.
+
+    The code comes from GEM-WPL-RELATIE, or from the selection of a single-municipality extract; a national
+    or multi-municipality extract without that file would otherwise skip every unit for an empty gemeente_code.
+    """
+    if gelezen["GemeenteWoonplaatsRelatie"] == 0 and len(info.gemeenten) != 1:
+        selectie = f"{len(info.gemeenten)} gemeenten" if info.gemeenten else "geen gemeente (landelijk extract?)"
+        raise PandzichtError(
+            f"{src}: geen gemeente-woonplaatsrelaties (GEM-WPL-RELATIE-bestand) in het extract en de selectie "
+            f"noemt {selectie}; de gemeentecode is zo niet af te leiden: lever het GEM-WPL-RELATIE-bestand mee "
             "(regel -)"
         )
 
