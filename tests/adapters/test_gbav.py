@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -33,14 +34,14 @@ def _read(path: Path) -> list[dict[str, str]]:
 
 def test_periods_end_where_the_next_starts(tmp_path: Path, key: str) -> None:
     src = _pl_file(tmp_path, [
-        {"id": "Lg01_1", "01.01.20": "999990011", "01.02.10": "Anna", "01.02.40": "Vries", "01.03.10": "19800500",
+        {"id": "Lg01_1", "01.01.20": "999990019", "01.02.10": "Anna", "01.02.40": "Vries", "01.03.10": "19800500",
          "01.03.30": "6030", "01.04.10": "V", "04.05.10": "0001", "08.10.30": "20200101",
          "08.11.80": "0599010000000003", "08.H": "58"},
         {"08.10.30": "20150301", "08.11.80": "0599010000000002", "08.H": "58"},
         {"08.10.30": "20150301", "08.11.80": "0599010000000009", "08.H": "58"},  # older version, same period
         {"08.10.30": "20120101", "08.11.80": "0599010000000007", "08.84.10": "O", "08.H": "58"},  # onjuist
         {"08.10.30": "20100000", "08.11.80": "0599010000000001"},  # partly unknown start
-        {"id": "Lg01_2", "01.01.20": "999990022", "01.02.40": "Jansen", "07.67.10": "20230105", "07.67.20": "O",
+        {"id": "Lg01_2", "01.01.20": "999990020", "01.02.40": "Jansen", "07.67.10": "20230105", "07.67.20": "O",
          "08.10.30": "20000101", "08.11.80": "0599010000000004"},
     ])
     report = adapt_gbav(src, tmp_path / "out")
@@ -61,7 +62,7 @@ def test_periods_end_where_the_next_starts(tmp_path: Path, key: str) -> None:
 
 
 def test_protected_never_in_output_and_listed(tmp_path: Path, key: str) -> None:
-    src = _pl_file(tmp_path, [{"id": "Lg01_1", "01.01.20": "999990011", "01.02.40": "Vries", "01.03.30": "5001",
+    src = _pl_file(tmp_path, [{"id": "Lg01_1", "01.01.20": "999990019", "01.02.40": "Vries", "01.03.30": "5001",
                                "01.04.10": "V", "04.05.10": "0057", "08.10.30": "20200101",
                                "08.11.80": "0599010000000003"}])
     report = adapt_gbav(src, tmp_path / "out")
@@ -81,25 +82,25 @@ def test_read_elements_hold_nothing_protected() -> None:
 
 
 def test_pseudonym_stable_per_key_and_bsn_absent(tmp_path: Path, key: str, monkeypatch) -> None:
-    src = _pl_file(tmp_path, [{"id": "Lg01_1", "01.01.20": "999990011", "01.02.40": "Vries",
+    src = _pl_file(tmp_path, [{"id": "Lg01_1", "01.01.20": "999990019", "01.02.40": "Vries",
                                "08.10.30": "20200101", "08.11.80": "0599010000000003"}])
     report = adapt_gbav(src, tmp_path / "a")
     adapt_gbav(src, tmp_path / "b")
     monkeypatch.setenv("ANDERE_SLEUTEL", "een-heel-andere-sleutel-42")
     adapt_gbav(src, tmp_path / "c", key_env="ANDERE_SLEUTEL")
     a, b, c = (_read(tmp_path / d / "brp_inschrijving.csv")[0]["persoon_id"] for d in "abc")
-    assert a == b == pseudonymise(key.encode(), "999990011")
+    assert a == b == pseudonymise(key.encode(), "999990019")
     assert a != c
     for d in "abc":
         for name in ("brp_inschrijving.csv", "brp_inschrijving.adapterrapport.json"):
             content = (tmp_path / d / name).read_text(encoding="utf-8")
-            assert "999990011" not in content and key not in content and "een-heel-andere" not in content
+            assert "999990019" not in content and key not in content and "een-heel-andere" not in content
     assert "PANDZICHT_PSEUDONIEM_SLEUTEL" in report["pseudoniem"]["sleutel"]
 
 
 def test_refuses_without_key(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv("PANDZICHT_PSEUDONIEM_SLEUTEL", raising=False)
-    src = _pl_file(tmp_path, [{"id": "Lg01_1", "01.01.20": "999990011", "01.02.40": "Vries"}])
+    src = _pl_file(tmp_path, [{"id": "Lg01_1", "01.01.20": "999990019", "01.02.40": "Vries"}])
     with pytest.raises(PandzichtError, match="PANDZICHT_PSEUDONIEM_SLEUTEL"):
         adapt_gbav(src, tmp_path / "out")
     assert not (tmp_path / "out").exists()
@@ -107,7 +108,7 @@ def test_refuses_without_key(tmp_path: Path, monkeypatch) -> None:
 
 def test_bad_element_header(tmp_path: Path, key: str) -> None:
     path = tmp_path / "kapot.csv"
-    path.write_text(";01.01.20;01.02.40;geslacht;08.10.30;08.11.80;\nLg01_1;999990011;Vries;V;20200101;x;\n",
+    path.write_text(";01.01.20;01.02.40;geslacht;08.10.30;08.11.80;\nLg01_1;999990019;Vries;V;20200101;x;\n",
                     encoding="utf-8")
     with pytest.raises(PandzichtError) as exc:
         adapt_gbav(path, tmp_path / "out")
@@ -136,7 +137,7 @@ def test_real_gbav_testset(gbav_file: Path, tmp_path: Path, key: str) -> None:
 
 
 def test_fully_quoted_export_reads_like_the_bare_one(gbav_file: Path, tmp_path: Path, key: str) -> None:
-    """An export tool that quotes every field ("01.01.20";"999990011";...) was refused on its header
+    """An export tool that quotes every field ("01.01.20";"999990019";...) was refused on its header
     after the rows had already been written."""
     with gbav_file.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh, delimiter=";"))
@@ -290,3 +291,23 @@ def test_extra_trailing_separator_reads_like_the_original(gbav_file: Path, tmp_p
     report = adapt_gbav(path, tmp_path / "extra")
     assert report["rijen"] == plain["rijen"] > 0
     assert _read(tmp_path / "extra" / "brp_inschrijving.csv") == _read(tmp_path / "plain" / "brp_inschrijving.csv")
+
+
+def test_bsn_failing_the_elfproef_is_skipped_and_counted(gbav_file: Path, tmp_path: Path, key: str) -> None:
+    """A BSN with one digit mistyped (as after hand editing) was pseudonymised as if it were a person."""
+    with gbav_file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    col = rows[0].index("01.01.20")
+    starts = [r for r in rows[1:] if r[0] and r[col]][:3]
+    for r in starts:
+        r[col] = r[col][:-1] + str((int(r[col][-1]) + 1) % 10)
+    path = tmp_path / "typo.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter=";", lineterminator="\n").writerows(rows)
+    plain = adapt_gbav(gbav_file, tmp_path / "plain")
+    report = adapt_gbav(path, tmp_path / "typo")
+    skipped = report["personen_overgeslagen"]["burgerservicenummer (01.01.20) voldoet niet aan de elfproef"]
+    assert skipped["aantal"] == 3 and skipped["voorbeelden"] == [f"{r[0]} (regel {rows.index(r) + 1})" for r in starts]
+    assert "elfproef" not in json.dumps(plain["personen_overgeslagen"])
+    text = (tmp_path / "typo" / "brp_inschrijving.adapterrapport.json").read_text(encoding="utf-8")
+    assert not any(r[col] in text for r in starts)

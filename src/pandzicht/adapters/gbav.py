@@ -65,6 +65,13 @@ _BAG_ID = re.compile(r"^\d{16}$")
 _OPSCHORTING = {"O": "overlijden", "E": "emigratie", "M": "ministerieel besluit", "R": "RNI", "F": "fout"}
 
 
+def passes_elfproef(bsn: str) -> bool:
+    """The BSN check digit rule: a mistyped or corrupted number would pseudonymise to a person that is not there."""
+    digits = bsn.zfill(9)
+    total = sum(int(d) * w for d, w in zip(digits, (9, 8, 7, 6, 5, 4, 3, 2, -1), strict=True))
+    return total != 0 and total % 11 == 0
+
+
 def protected_element(element: str) -> str | None:
     """The protected meaning of an LO-GBA element number (historic categories 5x count as 0x), or None."""
     if not ELEMENT_RE.match(element):
@@ -153,6 +160,9 @@ def adapt_gbav(src: Path, out_dir: Path, *, key_env: str = DEFAULT_KEY_ENV, key:
             bsn = (pl.first("01.01.20") or "").strip()
             if not bsn.isdigit() or len(bsn) > 9:
                 person_skips.add("geen of ongeldig burgerservicenummer (01.01.20)", _where(pl, pl.line))
+                continue
+            if not passes_elfproef(bsn):
+                person_skips.add("burgerservicenummer (01.01.20) voldoet niet aan de elfproef", _where(pl, pl.line))
                 continue
             surname = pl.first("01.02.40")
             if not surname:
