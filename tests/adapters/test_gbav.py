@@ -311,3 +311,21 @@ def test_bsn_failing_the_elfproef_is_skipped_and_counted(gbav_file: Path, tmp_pa
     assert "elfproef" not in json.dumps(plain["personen_overgeslagen"])
     text = (tmp_path / "typo" / "brp_inschrijving.adapterrapport.json").read_text(encoding="utf-8")
     assert not any(r[col] in text for r in starts)
+
+
+@pytest.mark.parametrize("bom", [True, False])
+def test_two_exports_joined_into_one_file(gbav_file: Path, tmp_path: Path, key: str, bom: bool) -> None:
+    """Two exports joined (`cat a.csv b.csv`) carry the header again mid-file: with its BOM it became a person
+    'without a BSN', without it a record of the person before."""
+    lines = gbav_file.read_bytes().splitlines(keepends=True)
+    half = next(i for i in range(len(lines) // 2, len(lines)) if lines[i].startswith(b"Lg01"))
+    header = lines[0] if bom else lines[0].removeprefix(b"\xef\xbb\xbf")
+    (tmp_path / "samen.csv").write_bytes(b"".join([*lines[:half], header, *lines[half:]]))
+    plain = adapt_gbav(gbav_file, tmp_path / "plain")
+    report = adapt_gbav(tmp_path / "samen.csv", tmp_path / "samen")
+    assert report["personen_overgeslagen"] == {
+        k: {**v, "voorbeelden": report["personen_overgeslagen"][k]["voorbeelden"]}
+        for k, v in plain["personen_overgeslagen"].items()}
+    assert report["personen_gelezen"] == plain["personen_gelezen"]
+    assert report["bijzonderheden"]["kopregel herhaald in het bestand (aaneengevoegde exports?), overgeslagen"] == 1
+    assert _read(tmp_path / "samen" / "brp_inschrijving.csv") == _read(tmp_path / "plain" / "brp_inschrijving.csv")

@@ -155,7 +155,7 @@ def adapt_gbav(src: Path, out_dir: Path, *, key_env: str = DEFAULT_KEY_ENV, key:
     encoding = detect_encoding(src)
 
     def rows():
-        for pl in read_persoonslijsten(src, READ_ELEMENTS, REQUIRED_ELEMENTS, encoding):
+        for pl in read_persoonslijsten(src, READ_ELEMENTS, REQUIRED_ELEMENTS, encoding, stats):
             counts["personen"] += 1
             bsn = (pl.first("01.01.20") or "").strip()
             if not bsn.isdigit() or len(bsn) > 9:

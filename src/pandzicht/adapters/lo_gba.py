@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,10 +149,11 @@ def read_header(path: Path, encoding: str = "utf-8-sig") -> list[str]:
 
 
 def read_persoonslijsten(path: Path, allowed: Iterable[str], required: Iterable[str] = (),
-                         encoding: str | None = None) -> Iterator[Persoonslijst]:
+                         encoding: str | None = None, notes: Counter[str] | None = None) -> Iterator[Persoonslijst]:
     """Yield every persoonslijst with only the ``allowed`` elements; ``required`` elements must be in the header.
 
-    ``encoding`` defaults to what `detect_encoding` finds.
+    ``encoding`` defaults to what `detect_encoding` finds. A header row repeated further down (exports
+    joined into one file) is passed over and counted in ``notes``.
     """
     path = Path(path)
     encoding = encoding or detect_encoding(path)
@@ -170,6 +172,10 @@ def read_persoonslijsten(path: Path, allowed: Iterable[str], required: Iterable[
             for cells in reader:
                 line = reader.line_num
                 if not any(c.strip() for c in cells):
+                    continue
+                if cells and [c.strip().lstrip("\ufeff") for c in cells[1:]] == header[1:]:
+                    if notes is not None:
+                        notes["kopregel herhaald in het bestand (aaneengevoegde exports?), overgeslagen"] += 1
                     continue
                 if len(cells) != len(header):
                     raise PandzichtError(
