@@ -234,3 +234,20 @@ def test_registration_numbers_written_otherwise_stay_registered(listings_file: P
     name = "kortverblijf_advertentie.csv"
     assert (tmp_path / "other" / name).read_text(encoding="utf-8") == (tmp_path / "plain" / name).read_text(
         encoding="utf-8")
+
+
+def test_swapped_or_zero_coordinates_are_skipped_and_counted(listings_file: Path, tmp_path: Path) -> None:
+    """Latitude and longitude swapped (or 0,0) were projected to points far outside the Netherlands and
+    written as if usable; no unit could ever match them."""
+    with listings_file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    lat, lon = rows[0].index("latitude"), rows[0].index("longitude")
+    rows[1][lat], rows[1][lon] = rows[1][lon], rows[1][lat]
+    rows[2][lat] = rows[2][lon] = "0"
+    path = tmp_path / "listings.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    report = adapt_kortverblijf(path, tmp_path / "out")
+    reason = report["overgeslagen"]["locatie buiten Nederland (latitude/longitude verwisseld of 0?)"]
+    assert reason["aantal"] == 2 and reason["voorbeelden"] == [f"{rows[1][0]} (regel 2)", f"{rows[2][0]} (regel 3)"]
+    assert report["rijen"] == len(rows) - 3

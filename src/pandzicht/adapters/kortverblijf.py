@@ -156,6 +156,10 @@ def adapt_kortverblijf(src: Path, out_dir: Path) -> dict[str, Any]:
                 if row is None:
                     skips.add("latitude/longitude ontbreekt of is geen getal", f"{rec.get('id')} (regel {line})")
                     continue
+                if not _in_netherlands(row["latitude"], row["longitude"]):
+                    skips.add("locatie buiten Nederland (latitude/longitude verwisseld of 0?)",
+                              f"{rec.get('id')} (regel {line})")
+                    continue
                 missing = [c for c in required if row.get(c) in (None, "")]
                 if missing:
                     skips.add("verplicht veld leeg: " + ", ".join(missing), f"{rec.get('id')} (regel {line})")
@@ -193,6 +197,12 @@ def adapt_kortverblijf(src: Path, out_dir: Path) -> dict[str, Any]:
     }
     write_report(out_dir, SOURCE, report)
     return report
+
+
+def _in_netherlands(lat: float, lon: float) -> bool:
+    """The WGS84 box around the Netherlands (incl. the Wadden and Zeeland coasts): a point outside it cannot
+    match a BAG unit, and swapped columns (lat 4.5, lon 51.9) or a 0,0 placeholder land outside it."""
+    return 50.7 <= lat <= 53.7 and 3.2 <= lon <= 7.3
 
 
 def _row(rec: dict[str, str | None], has_count: bool) -> dict[str, Any] | None:
