@@ -251,3 +251,23 @@ def test_swapped_or_zero_coordinates_are_skipped_and_counted(listings_file: Path
     reason = report["overgeslagen"]["locatie buiten Nederland (latitude/longitude verwisseld of 0?)"]
     assert reason["aantal"] == 2 and reason["voorbeelden"] == [f"{rows[1][0]} (regel 2)", f"{rows[2][0]} (regel 3)"]
     assert report["rijen"] == len(rows) - 3
+
+
+def test_numbers_that_do_not_read_are_counted_not_dropped_silently(listings_file: Path, tmp_path: Path) -> None:
+    """'7,0' nights (a Dutch spreadsheet) or '7 nachten' became an empty minimum_nights without a word."""
+    with listings_file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    col = rows[0].index("minimum_nights")
+    expected = rows[1][col]
+    rows[1][col] = f"{expected},0"
+    rows[2][col] = f"{rows[2][col]} nachten"
+    path = tmp_path / "listings.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    report = adapt_kortverblijf(path, tmp_path / "out")
+    with (tmp_path / "out" / "kortverblijf_advertentie.csv").open(encoding="utf-8") as fh:
+        out = list(csv.DictReader(fh))
+    assert out[0]["minimum_nights"] == expected and out[1]["minimum_nights"] == ""
+    note = report["onleesbaar_leeg_gelaten"]["minimum_nights: geen getal in kolom 'minimum_nights', leeg gelaten"]
+    assert note == {"aantal": 1, "voorbeelden": [f"{rows[2][0]} (regel 3)"]}
+    assert report["rijen"] == len(rows) - 1

@@ -91,12 +91,20 @@ def to_rd(lon: float, lat: float) -> tuple[float, float]:
 
 def _int(text: str | None) -> int | None:
     t = (text or "").strip()
+    if "," in t and "." not in t and t.count(",") == 1:
+        t = t.replace(",", ".")  # '7,0' from a Dutch spreadsheet
     if not t:
         return None
     try:
         return int(float(t))
     except ValueError:
         return None
+
+
+# Optional output fields and the input column they come from: a value there that does not read as a number
+# is left empty, and counted so that the loss is never silent.
+_NUMERIC_INPUT = {"accommodates": "accommodates", "price": "price", "minimum_nights": "minimum_nights",
+                  "availability_365": "availability_365", "number_of_reviews_ltm": "number_of_reviews_ltm"}
 
 
 def _open_text(src: Path) -> IO[str]:
@@ -136,7 +144,7 @@ def adapt_kortverblijf(src: Path, out_dir: Path) -> dict[str, Any]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     required = [c.name for c in SOURCES[SOURCE].columns if c.required]
-    skips = Skips()
+    skips, unreadable = Skips(), Skips()
     status: Counter[str] = Counter()
     invalid_text = 0
     rows: list[dict[str, Any]] = []
@@ -164,6 +172,10 @@ def adapt_kortverblijf(src: Path, out_dir: Path) -> dict[str, Any]:
                 if missing:
                     skips.add("verplicht veld leeg: " + ", ".join(missing), f"{rec.get('id')} (regel {line})")
                     continue
+                for field, column in _NUMERIC_INPUT.items():
+                    if row[field] is None and (rec.get(column) or "").strip():
+                        unreadable.add(f"{field}: geen getal in kolom '{column}', leeg gelaten",
+                                       f"{rec.get('id')} (regel {line})")
                 status[row["registratie_status"]] += 1
                 if row["registratie_status"] == "ontbreekt" and row["registratienummer"]:
                     invalid_text += 1
@@ -189,6 +201,7 @@ def adapt_kortverblijf(src: Path, out_dir: Path) -> dict[str, Any]:
         "rijen": n,
         "overgeslagen": skips.as_dict(),
         "overgeslagen_totaal": skips.total(),
+        "onleesbaar_leeg_gelaten": unreadable.as_dict(),
         "registratie_status": dict(sorted(status.items())),
         "ontbreekt_met_ongeldige_tekst": invalid_text,
         "host_aantal_advertenties_zelf_geteld": derived,
