@@ -271,3 +271,20 @@ def test_numbers_that_do_not_read_are_counted_not_dropped_silently(listings_file
     note = report["onleesbaar_leeg_gelaten"]["minimum_nights: geen getal in kolom 'minimum_nights', leeg gelaten"]
     assert note == {"aantal": 1, "voorbeelden": [f"{rows[2][0]} (regel 3)"]}
     assert report["rijen"] == len(rows) - 1
+
+
+def test_room_type_in_other_case_gets_the_contract_spelling(listings_file: Path, tmp_path: Path) -> None:
+    """'entire home/apt' was passed on as written and the intake then refused every such listing."""
+    with listings_file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    col = rows[0].index("room_type")
+    for k, r in enumerate(rows[1:]):
+        r[col] = r[col].lower() if k % 2 else f" {r[col].upper()} "
+    path = tmp_path / "listings.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    adapt_kortverblijf(listings_file, tmp_path / "plain")
+    adapt_kortverblijf(path, tmp_path / "case")
+    name = "kortverblijf_advertentie.csv"
+    assert (tmp_path / "case" / name).read_text(encoding="utf-8") == (tmp_path / "plain" / name).read_text(
+        encoding="utf-8")

@@ -21,7 +21,7 @@ from typing import IO, Any
 from pyproj import Transformer
 
 from pandzicht.adapters.report import Skips, write_contract_csv, write_report
-from pandzicht.contract.sources import SOURCES
+from pandzicht.contract.sources import ROOM_TYPES, SOURCES
 from pandzicht.errors import PandzichtError
 
 SOURCE = "kortverblijf_advertentie"
@@ -212,6 +212,16 @@ def adapt_kortverblijf(src: Path, out_dir: Path) -> dict[str, Any]:
     return report
 
 
+_ROOM_TYPES = {t.lower(): t for t in ROOM_TYPES}
+
+
+def _room_type(text: str | None) -> str | None:
+    """The contract's spelling of a room type whatever its case ('entire home/apt', 'PRIVATE ROOM'); an unknown
+    type is kept as written so the intake names it."""
+    room = " ".join((text or "").split())
+    return _ROOM_TYPES.get(room.lower(), room) or None
+
+
 def _in_netherlands(lat: float, lon: float) -> bool:
     """The WGS84 box around the Netherlands (incl. the Wadden and Zeeland coasts): a point outside it cannot
     match a BAG unit, and swapped columns (lat 4.5, lon 51.9) or a 0,0 placeholder land outside it."""
@@ -236,7 +246,7 @@ def _row(rec: dict[str, str | None], has_count: bool) -> dict[str, Any] | None:
         "longitude": lon,
         "x_rd": x,
         "y_rd": y,
-        "room_type": (rec.get("room_type") or "").strip() or None,
+        "room_type": _room_type(rec.get("room_type")),
         "accommodates": _int(rec.get("accommodates")),
         "price": parse_price(rec.get("price")),
         "minimum_nights": _int(rec.get("minimum_nights")),
