@@ -288,3 +288,21 @@ def test_room_type_in_other_case_gets_the_contract_spelling(listings_file: Path,
     name = "kortverblijf_advertentie.csv"
     assert (tmp_path / "case" / name).read_text(encoding="utf-8") == (tmp_path / "plain" / name).read_text(
         encoding="utf-8")
+
+
+def test_last_review_not_in_iso_form_is_left_empty_and_counted(listings_file: Path, tmp_path: Path) -> None:
+    """'07-06-2024' was passed on, and the intake then refused the whole listing for a bad date."""
+    with listings_file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    col = rows[0].index("last_review")
+    k = next(i for i, r in enumerate(rows) if i and r[col])
+    rows[k][col] = "-".join(reversed(rows[k][col].split("-")))
+    path = tmp_path / "listings.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    report = adapt_kortverblijf(path, tmp_path / "out")
+    with (tmp_path / "out" / "kortverblijf_advertentie.csv").open(encoding="utf-8") as fh:
+        out = {r["listing_id"]: r for r in csv.DictReader(fh)}
+    assert out[rows[k][0]]["last_review"] == ""
+    note = report["onleesbaar_leeg_gelaten"]["last_review: geen datum JJJJ-MM-DD in kolom 'last_review', leeg gelaten"]
+    assert note == {"aantal": 1, "voorbeelden": [f"{rows[k][0]} (regel {k + 1})"]}

@@ -9,6 +9,7 @@ never carried over.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import gzip
 import hashlib
 import math
@@ -176,6 +177,9 @@ def adapt_kortverblijf(src: Path, out_dir: Path) -> dict[str, Any]:
                     if row[field] is None and (rec.get(column) or "").strip():
                         unreadable.add(f"{field}: geen getal in kolom '{column}', leeg gelaten",
                                        f"{rec.get('id')} (regel {line})")
+                if row["last_review"] is None and (rec.get("last_review") or "").strip():
+                    unreadable.add("last_review: geen datum JJJJ-MM-DD in kolom 'last_review', leeg gelaten",
+                                   f"{rec.get('id')} (regel {line})")
                 status[row["registratie_status"]] += 1
                 if row["registratie_status"] == "ontbreekt" and row["registratienummer"]:
                     invalid_text += 1
@@ -212,6 +216,16 @@ def adapt_kortverblijf(src: Path, out_dir: Path) -> dict[str, Any]:
     return report
 
 
+def _iso_date(text: str | None) -> str | None:
+    """'2024-06-07' (or with a time after it) -> '2024-06-07'; any other form is not guessed ('07-06-2024' is
+    7 June or 6 July) and gives None."""
+    t = (text or "").strip()[:10]
+    try:
+        return dt.date.fromisoformat(t).isoformat() if len(t) == 10 else None
+    except ValueError:
+        return None
+
+
 _ROOM_TYPES = {t.lower(): t for t in ROOM_TYPES}
 
 
@@ -238,7 +252,7 @@ def _row(rec: dict[str, str | None], has_count: bool) -> dict[str, Any] | None:
         return None
     x, y = to_rd(lon, lat)
     number, status = parse_registration(rec.get("license"))
-    last = (rec.get("last_review") or "").strip()[:10] or None
+    last = _iso_date(rec.get("last_review"))
     return {
         "listing_id": (rec.get("id") or "").strip() or None,
         "host_token": host_token(rec.get("host_id") or "") if (rec.get("host_id") or "").strip() else None,
