@@ -283,3 +283,24 @@ def test_national_extract_needs_the_gem_wpl_relatie_file(bag_dir: Path, tmp_path
         f.gwr_document([("2142", "0221", "2010-01-01", None)]), encoding="utf-8")
     report = adapt_bag_xml(ext, tmp_path / "out")
     assert report["rijen"] == 1 and report["gemeente_code_bron"] == {"gemeente-woonplaatsrelatie": 2}
+
+
+def test_damaged_zip_member_is_refused_naming_it(bag_dir: Path, tmp_path: Path) -> None:
+    """One changed byte in a zipped XML (checksum no longer matches) ended in a zipfile.BadZipFile traceback."""
+    pnd = (bag_dir / "0221PND15092020-000001.xml").read_bytes()
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("0221PND15092020-000001.xml", pnd)
+    data = bytearray(packed.getvalue())
+    at = data.index(b"<Objecten:oorspronkelijkBouwjaar>") + len(b"<Objecten:oorspronkelijkBouwjaar>")
+    data[at] = ord("7") if data[at] != ord("7") else ord("8")  # still well-formed XML, wrong checksum
+    ext = tmp_path / "ext"
+    ext.mkdir()
+    for kind in ("VBO", "NUM", "OPR", "WPL"):
+        name = f"0221{kind}15092020-000001.xml"
+        (ext / name).write_bytes((bag_dir / name).read_bytes())
+    (ext / "0221PND15092020.zip").write_bytes(bytes(data))
+    with pytest.raises(PandzichtError) as exc:
+        adapt_bag_xml(ext, tmp_path / "out")
+    msg = str(exc.value)
+    assert "0221PND15092020.zip!0221PND15092020-000001.xml" in msg and "beschadigd" in msg and "\n" not in msg

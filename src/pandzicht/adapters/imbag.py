@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -188,6 +189,12 @@ def iter_objects(stream: IO[bytes], name: str, info: ExtractInfo) -> Iterator[ET
                 stack[-1].remove(elem)
         if not found and root not in _NO_OBJECTS_EXPECTED:
             info.zonder_objecten.append(f"{name}: geen BAG-object (hoofdelement <{root}>)")
+    except (zipfile.BadZipFile, zlib.error, EOFError):
+        # a zip member whose bytes do not match its checksum or end early: a damaged or cut-off download
+        raise PandzichtError(
+            f"{name}: bestand in de zip is beschadigd of afgebroken (controlegetal klopt niet of gegevens "
+            "houden op); download het extract opnieuw (regel -)"
+        ) from None
     except ET.ParseError as exc:
         line, col = exc.position
         where = "/".join(local(e.tag) for e in stack[-3:]) or "(begin van het bestand)"
