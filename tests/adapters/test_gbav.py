@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -329,3 +331,28 @@ def test_two_exports_joined_into_one_file(gbav_file: Path, tmp_path: Path, key: 
     assert report["personen_gelezen"] == plain["personen_gelezen"]
     assert report["bijzonderheden"]["kopregel herhaald in het bestand (aaneengevoegde exports?), overgeslagen"] == 1
     assert _read(tmp_path / "samen" / "brp_inschrijving.csv") == _read(tmp_path / "plain" / "brp_inschrijving.csv")
+
+
+@pytest.mark.parametrize("packing", ["gzip", "zip"])
+def test_packed_export_reads_like_the_file_itself(gbav_file: Path, tmp_path: Path, key: str, packing: str) -> None:
+    """A gzipped or zipped export was refused as 'bestand is geen UTF-8'."""
+    if packing == "gzip":
+        packed = tmp_path / "export.csv.gz"
+        packed.write_bytes(gzip.compress(gbav_file.read_bytes()))
+    else:
+        packed = tmp_path / "export.zip"
+        with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as z:
+            z.write(gbav_file, "export.csv")
+    plain = adapt_gbav(gbav_file, tmp_path / "plain")
+    report = adapt_gbav(packed, tmp_path / "packed")
+    assert report["rijen"] == plain["rijen"] > 0
+    assert report["beschermd_niet_gelezen"] == plain["beschermd_niet_gelezen"]
+    assert _read(tmp_path / "packed" / "brp_inschrijving.csv") == _read(tmp_path / "plain" / "brp_inschrijving.csv")
+
+
+def test_cut_off_gzip_export_is_refused(gbav_file: Path, tmp_path: Path, key: str) -> None:
+    data = gzip.compress(gbav_file.read_bytes())
+    cut = tmp_path / "export.csv.gz"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(PandzichtError, match=r"export\.csv\.gz: ingepakt bestand is beschadigd of afgebroken"):
+        adapt_gbav(cut, tmp_path / "out")

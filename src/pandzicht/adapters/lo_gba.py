@@ -18,11 +18,17 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
+import io
 import re
+import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from pandzicht.errors import PandzichtError
 
@@ -93,6 +99,39 @@ DELIMITERS = (";", ",", "\t", "|")
 ENCODING_LABELS = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "cp1252": "Windows-1252 (geen UTF-8)"}
 
 
+@contextmanager
+def open_bytes(path: Path) -> Iterator[IO[bytes]]:
+    """The export's bytes, also when it comes gzipped or as a zip holding that one file."""
+    path = Path(path)
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    try:
+        if magic[:2] == b"\x1f\x8b":
+            with gzip.open(path, "rb") as gz:
+                yield gz
+        elif magic == b"PK\x03\x04":
+            with zipfile.ZipFile(path) as zf:
+                members = [m for m in zf.namelist() if not m.endswith("/")]
+                if len(members) != 1:
+                    raise PandzichtError(
+                        f"{path}: zip met {len(members)} bestanden; verwacht precies één GBA-V-bestand (regel -)"
+                    )
+                with zf.open(members[0]) as member:
+                    yield member
+        else:
+            with path.open("rb") as plain:
+                yield plain
+    except (EOFError, gzip.BadGzipFile, zipfile.BadZipFile, zlib.error):
+        raise PandzichtError(f"{path}: ingepakt bestand is beschadigd of afgebroken (download onvolledig?)") from None
+
+
+@contextmanager
+def open_text(path: Path, encoding: str, errors: str = "strict") -> Iterator[IO[str]]:
+    """The export as text (csv needs ``newline=''``), unpacked when it is gzipped or zipped."""
+    with open_bytes(path) as raw, io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline="") as text:
+        yield text
+
+
 def detect_encoding(path: Path) -> str:
     """The text encoding of a GBA-V export: UTF-8, UTF-16 (with BOM) or Windows-1252.
 
@@ -102,10 +141,10 @@ def detect_encoding(path: Path) -> str:
     """
     utf8_lines = 0
     first_bad: int | None = None
-    with Path(path).open("rb") as fh:
+    with open_bytes(path) as fh:
         if fh.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
             return "utf-16"
-        fh.seek(0)
+    with open_bytes(path) as fh:
         for number, line in enumerate(fh, start=1):
             if line.isascii():
                 continue
@@ -130,7 +169,7 @@ def sniff_delimiter(path: Path, encoding: str = "utf-8-sig") -> str:
     header of element numbers says which unambiguously. Without any element number ';' is kept, so the
     header check names the real problem.
     """
-    with Path(path).open("r", encoding=encoding, errors="replace", newline="") as fh:
+    with open_text(path, encoding, errors="replace") as fh:
         first = fh.readline()
 
     def elements(delimiter: str) -> int:
@@ -143,7 +182,7 @@ def sniff_delimiter(path: Path, encoding: str = "utf-8-sig") -> str:
 def read_header(path: Path, encoding: str = "utf-8-sig") -> list[str]:
     """The elements named in the header row, read as CSV so quoted headers ("01.01.20") read like bare ones."""
     path = Path(path)
-    with path.open("r", encoding=encoding, newline="") as fh:
+    with open_text(path, encoding) as fh:
         cells = next(csv.reader(fh, delimiter=sniff_delimiter(path, encoding)), [])
     return [el for el in parse_header(cells, str(path)) if el]
 
@@ -161,7 +200,7 @@ def read_persoonslijsten(path: Path, allowed: Iterable[str], required: Iterable[
     name = str(path)
     reader = None
     try:
-        with path.open("r", encoding=encoding, newline="") as fh:
+        with open_text(path, encoding) as fh:
             reader = csv.reader(fh, delimiter=sniff_delimiter(path, encoding))
             header = parse_header(next(reader, []), name)
             for element in required:
