@@ -356,3 +356,28 @@ def test_cut_off_gzip_export_is_refused(gbav_file: Path, tmp_path: Path, key: st
     cut.write_bytes(data[: len(data) // 2])
     with pytest.raises(PandzichtError, match=r"export\.csv\.gz: ingepakt bestand is beschadigd of afgebroken"):
         adapt_gbav(cut, tmp_path / "out")
+
+
+def test_bag_ids_that_lost_their_leading_zero_are_restored(gbav_file: Path, tmp_path: Path, key: str) -> None:
+    """Through a spreadsheet '0599010000123456' becomes 599010000123456; every such period was skipped as
+    'geen 16 cijfers'. A 13-15 digit id whose restored form is a residence id (type code 01-03) is padded;
+    the RvIG set itself holds one (363010012067062)."""
+    with gbav_file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    col = rows[0].index("08.11.80")
+    stripped = 0
+    for r in rows[1:]:
+        if r[col].startswith("0") and r[col][4:6] in ("01", "02", "03"):
+            r[col] = r[col].lstrip("0")
+            stripped += 1
+    path = tmp_path / "excel.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter=";", lineterminator="\n").writerows(rows)
+    plain = adapt_gbav(gbav_file, tmp_path / "plain")
+    report = adapt_gbav(path, tmp_path / "excel")
+    assert stripped > 100
+    assert report["bijzonderheden"]["BAG-id (08.11.80) zonder voorloopnullen: aangevuld tot 16 cijfers"] > 0
+    assert {k: v["aantal"] for k, v in report["overgeslagen"].items()} == {
+        k: v["aantal"] for k, v in plain["overgeslagen"].items()}
+    assert "ongeldig BAG-verblijfsobject-id (08.11.80): geen 16 cijfers" not in plain["overgeslagen"]
+    assert _read(tmp_path / "excel" / "brp_inschrijving.csv") == _read(tmp_path / "plain" / "brp_inschrijving.csv")

@@ -62,6 +62,8 @@ _PROTECTED_ELEMENTS = {
     "08.14.10": "land vanwaar ingeschreven (herkomst)",
 }
 _BAG_ID = re.compile(r"^\d{16}$")
+# Object type code (digits 5-6) of a BAG id that can be a residence: verblijfsobject, ligplaats, standplaats.
+_RESIDENCE_TYPE_CODES = ("01", "02", "03")
 _OPSCHORTING = {"O": "overlijden", "E": "emigratie", "M": "ministerieel besluit", "R": "RNI", "F": "fout"}
 
 
@@ -119,7 +121,12 @@ def address_periods(pl: Persoonslijst) -> tuple[list[_Period], Counter[str]]:
         if periods and start_raw and periods[-1].start_raw == start_raw:
             stats["oudere versie van dezelfde periode samengevoegd"] += 1
             continue
-        periods.append(_Period(rec, start_raw, v.get("08.11.80"), bool(v.get("08.13.20")) and not v.get("08.10.30")))
+        vbo = v.get("08.11.80")
+        if vbo and vbo.isdigit() and 13 <= len(vbo) < 16 and vbo.zfill(16)[4:6] in _RESIDENCE_TYPE_CODES:
+            # stored as a number (a spreadsheet) the id lost the leading zeros of its municipality code
+            vbo = vbo.zfill(16)
+            stats["BAG-id (08.11.80) zonder voorloopnullen: aangevuld tot 16 cijfers"] += 1
+        periods.append(_Period(rec, start_raw, vbo, bool(v.get("08.13.20")) and not v.get("08.10.30")))
     return periods, stats
 
 
