@@ -381,3 +381,16 @@ def test_bag_ids_that_lost_their_leading_zero_are_restored(gbav_file: Path, tmp_
         k: v["aantal"] for k, v in plain["overgeslagen"].items()}
     assert "ongeldig BAG-verblijfsobject-id (08.11.80): geen 16 cijfers" not in plain["overgeslagen"]
     assert _read(tmp_path / "excel" / "brp_inschrijving.csv") == _read(tmp_path / "plain" / "brp_inschrijving.csv")
+
+
+def test_placeholder_and_non_residence_bag_ids_are_skipped_with_their_reason(gbav_file: Path, tmp_path: Path,
+                                                                             key: str) -> None:
+    """The RvIG set holds 08.11.80 = 0000000000000000 and ids of a street (type 30) or building (10); they were
+    written as unit ids and only quarantined later as 'onbekend in bag_verblijfsobject'."""
+    report = adapt_gbav(gbav_file, tmp_path)
+    rows = _read(tmp_path / "brp_inschrijving.csv")
+    assert all(r["verblijfsobject_id"].strip("0") and r["verblijfsobject_id"][4:6] in ("01", "02", "03")
+               for r in rows)
+    reasons = report["overgeslagen"]
+    assert reasons["geen BAG-verblijfsobject-id (08.11.80): alleen nullen (opvulwaarde)"]["aantal"] > 0
+    assert any(k.startswith("BAG-id (08.11.80) wijst geen verblijfsobject aan (objecttypecode") for k in reasons)

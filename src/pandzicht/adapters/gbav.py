@@ -256,6 +256,13 @@ def _period_row(person: dict[str, Any], period: _Period, end: GbaDate | None, pa
     if not _BAG_ID.match(period.vbo):
         skips.add("ongeldig BAG-verblijfsobject-id (08.11.80): geen 16 cijfers", where)
         return None
+    if not period.vbo.strip("0"):
+        skips.add("geen BAG-verblijfsobject-id (08.11.80): alleen nullen (opvulwaarde)", where)
+        return None
+    if period.vbo[4:6] not in _RESIDENCE_TYPE_CODES:
+        # e.g. 30 (openbare ruimte) or 10 (pand): not a place to live, would only be 'unknown' at the intake
+        skips.add(f"BAG-id (08.11.80) wijst geen verblijfsobject aan (objecttypecode {period.vbo[4:6]})", where)
+        return None
     if start.iso is None:
         skips.add(f"datum aanvang adreshouding (08.10.30) {start.status.value}", where)
         return None
