@@ -304,3 +304,19 @@ def test_damaged_zip_member_is_refused_naming_it(bag_dir: Path, tmp_path: Path) 
         adapt_bag_xml(ext, tmp_path / "out")
     msg = str(exc.value)
     assert "0221PND15092020.zip!0221PND15092020-000001.xml" in msg and "beschadigd" in msg and "\n" not in msg
+
+
+def test_files_of_two_extracts_mixed_in_one_folder_are_refused(bag_dir: Path, tmp_path: Path) -> None:
+    """Two monthly downloads in one folder: their versions were joined as one extract at the later date,
+    the same voorkomen twice with different contents picked at random."""
+    ext = tmp_path / "ext"
+    ext.mkdir()
+    for kind in ("VBO", "NUM", "OPR", "WPL"):
+        name = f"0221{kind}15092020-000001.xml"
+        (ext / name).write_bytes((bag_dir / name).read_bytes())
+    later = (bag_dir / "0221VBO15092020-000001.xml").read_text(encoding="utf-8")
+    (ext / "0221VBO15102020-000001.xml").write_text(later.replace(">2020-09-15<", ">2020-10-15<"), encoding="utf-8")
+    with pytest.raises(PandzichtError) as exc:
+        adapt_bag_xml(ext, tmp_path / "out")
+    msg = str(exc.value)
+    assert "2020-09-15" in msg and "2020-10-15 (0221VBO15102020-000001.xml)" in msg and "\n" not in msg

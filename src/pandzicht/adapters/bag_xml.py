@@ -168,6 +168,12 @@ def adapt_bag_xml(src: Path, out_dir: Path, *, work_dir: Path | None = None) -> 
                 raise PandzichtError(f"{src}: geen BAG-XML gevonden (verwacht .xml of .zip, regel -, element -)")
             if gelezen["Verblijfsobject"] == 0:
                 raise PandzichtError(f"{src}: geen element <Objecten:Verblijfsobject> in het extract (regel -)")
+            if len(info.standen) > 1:
+                dates = ", ".join(f"{d} ({Path(f).name})" for d, f in sorted(info.standen.items()))
+                raise PandzichtError(
+                    f"{src}: bestanden van verschillende extracten door elkaar, standdatums {dates}; "
+                    "lever één extract (regel -)"
+                )
             _require_address_types(src, gelezen)
             _require_gemeente_source(src, gelezen, info)
             stand = info.stand_datum or dt.date.today().isoformat()

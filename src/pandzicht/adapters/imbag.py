@@ -51,6 +51,8 @@ class ExtractInfo:
 
     gemeenten: set[str] = field(default_factory=set)
     stand_datum: str | None = None
+    # Every stand date named, with a file that names it: more than one means extracts of different dates mixed.
+    standen: dict[str, str] = field(default_factory=dict)
     bestanden: list[str] = field(default_factory=list)
     # Files and zips that held no BAG object (a failed download, an error page, an empty zip), with what was found.
     zonder_objecten: list[str] = field(default_factory=list)
@@ -184,6 +186,7 @@ def iter_objects(stream: IO[bytes], name: str, info: ExtractInfo) -> Iterator[ET
                 info.gemeenten.add(elem.text.strip())
             elif tag == "StandTechnischeDatum" and elem.text and elem.text.strip():
                 info.stand_datum = max(info.stand_datum or "", elem.text.strip()[:10])
+                info.standen.setdefault(elem.text.strip()[:10], name)
             elem.clear()
             if stack:
                 stack[-1].remove(elem)
