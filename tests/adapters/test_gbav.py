@@ -394,3 +394,21 @@ def test_placeholder_and_non_residence_bag_ids_are_skipped_with_their_reason(gba
     reasons = report["overgeslagen"]
     assert reasons["geen BAG-verblijfsobject-id (08.11.80): alleen nullen (opvulwaarde)"]["aantal"] > 0
     assert any(k.startswith("BAG-id (08.11.80) wijst geen verblijfsobject aan (objecttypecode") for k in reasons)
+
+
+def test_birth_date_in_the_future_is_left_empty_and_counted(gbav_file: Path, tmp_path: Path, key: str) -> None:
+    """A birth date after today (a typo: 20990312) was written, and the intake then refused every address
+    row of that person for a geboortedatum after the peildatum."""
+    with gbav_file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    col = rows[0].index("01.03.10")
+    person = next(r for r in rows[1:] if r[0] and r[col])
+    person[col] = "2099" + person[col][4:]
+    path = tmp_path / "toekomst.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter=";", lineterminator="\n").writerows(rows)
+    plain = adapt_gbav(gbav_file, tmp_path / "plain")
+    report = adapt_gbav(path, tmp_path / "fut")
+    assert report["rijen"] == plain["rijen"]
+    assert report["datums_niet_volledig"]["01.03.10"]["in_de_toekomst"] == 1
+    assert all(not r["geboortedatum"].startswith("2099") for r in _read(tmp_path / "fut" / "brp_inschrijving.csv"))

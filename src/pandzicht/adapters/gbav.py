@@ -10,6 +10,7 @@ where the next one starts.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -161,6 +162,16 @@ def adapt_gbav(src: Path, out_dir: Path, *, key_env: str = DEFAULT_KEY_ENV, key:
 
     encoding = detect_encoding(src)
 
+    today = dt.date.today().isoformat()
+
+    def birth_date(value: str | None) -> str | None:
+        # A birth date after today is an error, and the intake would refuse every address row carrying it.
+        iso = parse("01.03.10", value).iso
+        if iso is not None and iso > today:
+            dates["01.03.10"]["in_de_toekomst"] += 1
+            return None
+        return iso
+
     def rows():
         for pl in read_persoonslijsten(src, READ_ELEMENTS, REQUIRED_ELEMENTS, encoding, stats):
             counts["personen"] += 1
@@ -184,7 +195,7 @@ def adapt_gbav(src: Path, out_dir: Path, *, key_env: str = DEFAULT_KEY_ENV, key:
                 "geslachtsnaam": surname,
                 "voorvoegsel": pl.first("01.02.30"),
                 "voornamen": pl.first("01.02.10"),
-                "geboortedatum": parse("01.03.10", pl.first("01.03.10")).iso,
+                "geboortedatum": birth_date(pl.first("01.03.10")),
             }
             periods, pstats = address_periods(pl)
             stats.update(pstats)
@@ -220,7 +231,8 @@ def adapt_gbav(src: Path, out_dir: Path, *, key_env: str = DEFAULT_KEY_ENV, key:
         "overgeslagen_totaal": period_skips.total(),
         "bijzonderheden": dict(sorted(stats.items())),
         "datums_niet_volledig": {el: dict(c) for el, c in sorted(dates.items())},
-        "datums_toelichting": "een GBA-datum met 00 (onbekend deel) of een ongeldige datum wordt leeg (onbekend)",
+        "datums_toelichting": "een GBA-datum met 00 (onbekend deel), een ongeldige datum of een geboortedatum na "
+                              "vandaag wordt leeg (onbekend)",
         "elementen_gelezen": {el: READ_ELEMENTS[el] for el in header if el in READ_ELEMENTS},
         "beschermd_niet_gelezen": protected,
         "overige_elementen_niet_gelezen": sum(
