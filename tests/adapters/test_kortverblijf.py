@@ -158,7 +158,7 @@ def test_cut_off_gzip_is_refused_in_one_line(listings_file: Path, tmp_path: Path
     data = gzip.compress(listings_file.read_bytes())
     cut = tmp_path / "listings.csv.gz"
     cut.write_bytes(data[: len(data) // 2])
-    with pytest.raises(PandzichtError, match=r"listings\.csv\.gz: gzip-bestand is afgebroken"):
+    with pytest.raises(PandzichtError, match=r"listings\.csv\.gz: .*afgebroken"):
         adapt_kortverblijf(cut, tmp_path / "out")
 
 
@@ -306,3 +306,17 @@ def test_last_review_not_in_iso_form_is_left_empty_and_counted(listings_file: Pa
     assert out[rows[k][0]]["last_review"] == ""
     note = report["onleesbaar_leeg_gelaten"]["last_review: geen datum JJJJ-MM-DD in kolom 'last_review', leeg gelaten"]
     assert note == {"aantal": 1, "voorbeelden": [f"{rows[k][0]} (regel {k + 1})"]}
+
+
+def test_windows_1252_listings_read_like_utf8(listings_file: Path, tmp_path: Path) -> None:
+    """A municipality's own export in Windows-1252 was refused as 'bestand is geen UTF-8 (regel onbekend)'."""
+    text = listings_file.read_text(encoding="utf-8-sig").encode("cp1252", "replace").decode("cp1252")
+    assert not text.isascii()
+    (tmp_path / "utf8.csv").write_text(text, encoding="utf-8")
+    (tmp_path / "cp1252.csv").write_bytes(text.encode("cp1252"))
+    plain = adapt_kortverblijf(tmp_path / "utf8.csv", tmp_path / "plain")
+    report = adapt_kortverblijf(tmp_path / "cp1252.csv", tmp_path / "cp")
+    assert report["tekenset"] == "Windows-1252 (geen UTF-8)" and plain["tekenset"] == "UTF-8"
+    name = "kortverblijf_advertentie.csv"
+    assert (tmp_path / "cp" / name).read_text(encoding="utf-8") == (tmp_path / "plain" / name).read_text(
+        encoding="utf-8")

@@ -1,26 +1,26 @@
 """Adapter: short-stay rental listings (Inside Airbnb ``listings.csv``) -> ``kortverblijf_advertentie.csv``.
 
-Reads both the summary and the detailed Inside Airbnb format, plain or gzipped. The licence field
-becomes a registration status, the jittered WGS84 point is projected to RD New
-so it can be compared with BAG units, and the listing title and host name are
-never carried over.
+Reads both the summary and the detailed Inside Airbnb format, plain, gzipped or
+zipped, in UTF-8, Windows-1252 or UTF-16. The licence field becomes a
+registration status, the jittered WGS84 point is projected to RD New so it can
+be compared with BAG units, and the listing title and host name are never
+carried over.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import gzip
 import hashlib
 import math
 import re
-import zlib
 from collections import Counter
 from pathlib import Path
 from typing import IO, Any
 
 from pyproj import Transformer
 
+from pandzicht.adapters.lo_gba import ENCODING_LABELS, detect_encoding, open_text
 from pandzicht.adapters.report import Skips, write_contract_csv, write_report
 from pandzicht.contract.sources import ROOM_TYPES, SOURCES
 from pandzicht.errors import PandzichtError
@@ -108,15 +108,6 @@ _NUMERIC_INPUT = {"accommodates": "accommodates", "price": "price", "minimum_nig
                   "availability_365": "availability_365", "number_of_reviews_ltm": "number_of_reviews_ltm"}
 
 
-def _open_text(src: Path) -> IO[str]:
-    """The listings as text; Inside Airbnb publishes the detailed file gzipped (``listings.csv.gz``)."""
-    with src.open("rb") as fh:
-        gzipped = fh.read(2) == b"\x1f\x8b"
-    if gzipped:
-        return gzip.open(src, "rt", encoding="utf-8-sig", newline="")
-    return src.open("r", encoding="utf-8-sig", newline="")
-
-
 def _delimiter(fh: IO[str]) -> str:
     """The separator that splits the header into the most expected columns: Inside Airbnb writes ',', a file
     re-saved by a Dutch spreadsheet has ';' (and decimal commas), some tools write tabs."""
@@ -150,8 +141,10 @@ def adapt_kortverblijf(src: Path, out_dir: Path) -> dict[str, Any]:
     invalid_text = 0
     rows: list[dict[str, Any]] = []
     hosts: Counter[str] = Counter()
+    # UTF-8 as Inside Airbnb writes it, or Windows-1252 / UTF-16 from a municipality's own export; gzip or zip
+    encoding = detect_encoding(src)
     try:
-        with _open_text(src) as fh:
+        with open_text(src, encoding) as fh:
             delimiter = _delimiter(fh)
             reader = csv.DictReader(fh, delimiter=delimiter)
             header = reader.fieldnames or []
@@ -189,8 +182,6 @@ def adapt_kortverblijf(src: Path, out_dir: Path) -> dict[str, Any]:
         raise PandzichtError(f"{src}: bestand is geen UTF-8 (regel onbekend)") from None
     except csv.Error as exc:
         raise PandzichtError(f"{src}: ongeldige CSV ({exc})") from None
-    except (EOFError, gzip.BadGzipFile, zlib.error):
-        raise PandzichtError(f"{src}: gzip-bestand is afgebroken of beschadigd (download onvolledig?)") from None
     derived = 0
     for row in rows:
         if row["host_aantal_advertenties"] is None:
@@ -200,6 +191,7 @@ def adapt_kortverblijf(src: Path, out_dir: Path) -> dict[str, Any]:
     report = {
         "bron_type": "inside-airbnb-listings",
         "bron": str(src),
+        "tekenset": ENCODING_LABELS[encoding],
         "scheidingsteken": {"\t": "tab"}.get(delimiter, delimiter),
         "uitvoer": f"{SOURCE}.csv",
         "rijen": n,
