@@ -28,7 +28,8 @@ def voorkomen(nr: int = 1, begin: str = "2010-01-01", eind: str | None = None, e
 
 def vbo(vid: str, num: str, pand: str, *, x: float = 100000.0, y: float = 400000.0, doelen=("woonfunctie",),
         opp: int = 80, status: str = "Verblijfsobject in gebruik", polygon: list[tuple[float, float]] | None = None,
-        nr: int = 1, begin: str = "2010-01-01", eind: str | None = None, neven: tuple[str, ...] = ()) -> str:
+        nr: int = 1, begin: str = "2010-01-01", eind: str | None = None, neven: tuple[str, ...] = (),
+        eind_reg: str | None = None) -> str:
     if polygon:
         pos = " ".join(f"{a} {b} 0.0" for a, b in polygon)
         geom = ('<Objecten:vlak><gml:Polygon srsName="urn:ogc:def:crs:EPSG::28992" srsDimension="3"><gml:exterior>'
@@ -43,7 +44,8 @@ def vbo(vid: str, num: str, pand: str, *, x: float = 100000.0, y: float = 400000
     return (
         "<Objecten:Verblijfsobject>"
         f'<Objecten:heeftAlsHoofdadres><Objecten-ref:NummeraanduidingRef domein="NL.IMBAG.Nummeraanduiding">{num}'
-        "</Objecten-ref:NummeraanduidingRef></Objecten:heeftAlsHoofdadres>" + neven_xml + voorkomen(nr, begin, eind)
+        "</Objecten-ref:NummeraanduidingRef></Objecten:heeftAlsHoofdadres>" + neven_xml
+        + voorkomen(nr, begin, eind, eind_reg)
         + f'<Objecten:identificatie domein="NL.IMBAG.Verblijfsobject">{vid}</Objecten:identificatie>'
         + f"<Objecten:geometrie>{geom}</Objecten:geometrie>"
         + "".join(f"<Objecten:gebruiksdoel>{escape(d)}</Objecten:gebruiksdoel>" for d in doelen)
@@ -55,7 +57,7 @@ def vbo(vid: str, num: str, pand: str, *, x: float = 100000.0, y: float = 400000
 
 def num(nid: str, opr: str, huisnummer: int, postcode: str | None = "1234AB", *, letter: str | None = None,
         toevoeging: str | None = None, status: str = "Naamgeving uitgegeven", nr: int = 1,
-        begin: str = "2010-01-01", eind: str | None = None) -> str:
+        begin: str = "2010-01-01", eind: str | None = None, eind_reg: str | None = None) -> str:
     extra = ""
     if letter:
         extra += f"<Objecten:huisletter>{escape(letter)}</Objecten:huisletter>"
@@ -67,7 +69,7 @@ def num(nid: str, opr: str, huisnummer: int, postcode: str | None = "1234AB", *,
         f'<Objecten:Nummeraanduiding><Objecten:identificatie domein="NL.IMBAG.Nummeraanduiding">{nid}'
         f"</Objecten:identificatie><Objecten:huisnummer>{huisnummer}</Objecten:huisnummer>{extra}"
         f"<Objecten:typeAdresseerbaarObject>Verblijfsobject</Objecten:typeAdresseerbaarObject>"
-        f"<Objecten:status>{escape(status)}</Objecten:status>" + voorkomen(nr, begin, eind)
+        f"<Objecten:status>{escape(status)}</Objecten:status>" + voorkomen(nr, begin, eind, eind_reg)
         + f'<Objecten:ligtAan><Objecten-ref:OpenbareRuimteRef domein="NL.IMBAG.OpenbareRuimte">{opr}'
         "</Objecten-ref:OpenbareRuimteRef></Objecten:ligtAan></Objecten:Nummeraanduiding>"
     )
@@ -124,3 +126,27 @@ def element(snippet: str):
     xmlns = " ".join(f'xmlns:{k}="{v}"' for k, v in NS.items())
     root = ET.fromstring(f"<wrap {xmlns}>{snippet}</wrap>")
     return root[0]
+
+
+def gwr_document(relations: list[tuple[str, str, str, str | None]]) -> str:
+    """A GEM-WPL-RELATIE extract file: (woonplaats id, gemeente code, begin, end or None) per relation."""
+    ns = "www.kadaster.nl/schemas/lvbag/gem-wpl-rel"
+    body = ""
+    for wpl_id, gemeente, begin, eind in relations:
+        end = f"<bagtypes:einddatumTijdvakGeldigheid>{eind}</bagtypes:einddatumTijdvakGeldigheid>" if eind else ""
+        body += (
+            "<gwr-product:GemeenteWoonplaatsRelatie><gwr-product:tijdvakgeldigheid>"
+            f"<bagtypes:begindatumTijdvakGeldigheid>{begin}</bagtypes:begindatumTijdvakGeldigheid>{end}"
+            "</gwr-product:tijdvakgeldigheid><gwr-product:gerelateerdeWoonplaats>"
+            f"<gwr-product:identificatie>{wpl_id}</gwr-product:identificatie></gwr-product:gerelateerdeWoonplaats>"
+            f"<gwr-product:gerelateerdeGemeente><gwr-product:identificatie>{gemeente}</gwr-product:identificatie>"
+            "</gwr-product:gerelateerdeGemeente><gwr-product:status>definitief</gwr-product:status>"
+            "</gwr-product:GemeenteWoonplaatsRelatie>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<gwr-bestand:BAG-GWR-Deelbestand-LVC xmlns:gwr-bestand="{ns}/bag-extract-deelbestand-lvc/v20200601" '
+        f'xmlns:bagtypes="{ns}/bag-types/v20200601" xmlns:gwr-product="{ns}/gwr-producten-lvc/v20200601">'
+        f"<gwr-bestand:antwoord><gwr-bestand:producten><gwr-product:LVC-product>{body}</gwr-product:LVC-product>"
+        "</gwr-bestand:producten></gwr-bestand:antwoord></gwr-bestand:BAG-GWR-Deelbestand-LVC>\n"
+    )

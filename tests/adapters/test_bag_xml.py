@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -164,3 +165,158 @@ def test_doesburg_fixture(bag_dir: Path, tmp_path: Path) -> None:
     assert (row["openbare_ruimte"], row["postcode"], row["woonplaats"], row["gemeente_code"]) == (
         "Kosterstraat", "6981CH", "Doesburg", "GM0221")
     assert row["bouwjaar"] == "1585" and float(row["x_rd"]) == pytest.approx(206335.699)
+
+
+def _doesburg_at(bag_dir: Path, tmp_path: Path, stand: str) -> Path:
+    """The real Doesburg files (without the large Pand zip) with the stand date moved back to ``stand``."""
+    out = tmp_path / "doesburg"
+    out.mkdir()
+    for kind in ("VBO", "NUM", "OPR", "WPL", "PND"):
+        text = (bag_dir / f"0221{kind}15092020-000001.xml").read_text(encoding="utf-8")
+        (out / f"0221{kind}.xml").write_text(text.replace(">2020-09-15<", f">{stand}<"), encoding="utf-8")
+    return out
+
+
+def test_version_registered_for_a_later_date_is_not_current(bag_dir: Path, tmp_path: Path) -> None:
+    """Unit 0221010000330226 has four real versions; on 2019-02-01 the second (315 m2) holds, not the last.
+
+    The later versions were registered after that date here, but an extract can equally hold a version
+    with a future beginGeldigheid whose predecessor already carries an eindRegistratie.
+    """
+    report = adapt_bag_xml(_doesburg_at(bag_dir, tmp_path, "2019-02-01"), tmp_path / "out")
+    assert report["stand_datum"] == "2019-02-01"
+    with (tmp_path / "out" / "bag_verblijfsobject.csv").open(encoding="utf-8") as fh:
+        rows = {r["verblijfsobject_id"]: r for r in csv.DictReader(fh)}
+    assert rows["0221010000330226"]["oppervlakte_m2"] == "315"
+
+
+def test_unit_that_only_begins_after_the_stand_date_is_counted(tmp_path: Path) -> None:
+    V, N, P, R = "0599010000000001", "0599200000000001", "0599100000000001", "0599300000000001"
+    (tmp_path / "ext").mkdir()
+    docs = {"VBO": [f.vbo(V, N, P, nr=1, begin="2010-01-01", eind="2025-01-01", eind_reg="2024-05-01"),
+                    f.vbo(V, N, P, nr=2, begin="2025-01-01", status="Verblijfsobject ingetrokken"),
+                    f.vbo("0599010000000002", N, P, begin="2025-01-01", status="Verblijfsobject gevormd")],
+            "NUM": [f.num(N, R, 1, nr=1, eind="2025-01-01", eind_reg="2024-05-01"), f.num(N, R, 2, nr=2,
+                                                                                          begin="2025-01-01")],
+            "OPR": [f.opr(R, "Coolsingel", "3086")], "WPL": [f.wpl("3086", "Rotterdam")], "PND": [f.pnd(P, 1930)]}
+    for kind, objs in docs.items():
+        (tmp_path / "ext" / f"0599{kind}.xml").write_text(f.document(objs), encoding="utf-8")
+    report = adapt_bag_xml(tmp_path / "ext", tmp_path / "out")
+    with (tmp_path / "out" / "bag_verblijfsobject.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["verblijfsobject_id"], r["huisnummer"]) for r in rows] == [(V, "1")]
+    assert report["overgeslagen"]["nog niet geldig (beginGeldigheid na de standdatum)"]["voorbeelden"] == [
+        "0599010000000002"]
+
+
+@pytest.mark.parametrize("left_out", [("NUM",), ("OPR", "WPL")])
+def test_extract_with_units_but_no_address_files_is_refused(bag_dir: Path, tmp_path: Path, left_out) -> None:
+    """A delivery missing the NUM file used to give 0 rows, every unit 'skipped' for its address."""
+    ext = tmp_path / "ext"
+    ext.mkdir()
+    for kind in ("VBO", "NUM", "OPR", "WPL", "PND"):
+        if kind not in left_out:
+            name = f"0221{kind}15092020-000001.xml"
+            (ext / name).write_bytes((bag_dir / name).read_bytes())
+    with pytest.raises(PandzichtError) as exc:
+        adapt_bag_xml(ext, tmp_path / "out")
+    msg = str(exc.value)
+    assert str(ext) in msg and "\n" not in msg
+    assert all(f"({kind}-bestand)" in msg for kind in left_out)
+    assert not (tmp_path / "out" / "bag_verblijfsobject.csv").exists()
+
+
+def test_files_without_bag_objects_are_reported(bag_dir: Path, tmp_path: Path) -> None:
+    """An error page saved as one NUM part, or an empty PND zip, was passed over without a word."""
+    ext = tmp_path / "ext"
+    ext.mkdir()
+    for name in [f"0221{kind}15092020-000001.xml" for kind in ("VBO", "NUM", "OPR", "WPL")] + [
+            "Leveringsdocument-BAG-Extract.xml"]:
+        (ext / name).write_bytes((bag_dir / name).read_bytes())
+    (ext / "0221NUM15092020-000002.xml").write_text("<html><body>503 Service Unavailable</body></html>",
+                                                    encoding="utf-8")
+    with zipfile.ZipFile(ext / "0221PND15092020.zip", "w") as z:
+        z.writestr("LEESMIJ.txt", "leeg")
+    report = adapt_bag_xml(ext, tmp_path / "out")
+    assert report["rijen"] == 1
+    empty = report["bestanden_zonder_objecten"]
+    assert len(empty) == 2
+    assert any("0221NUM15092020-000002.xml" in e and "<html>" in e for e in empty)
+    assert any("0221PND15092020.zip" in e and "zip zonder XML" in e for e in empty)
+    saved = json.loads((tmp_path / "out" / "bag_verblijfsobject.adapterrapport.json").read_text(encoding="utf-8"))
+    assert saved["bestanden_zonder_objecten"] == empty
+
+
+def test_municipal_merger_registered_ahead_does_not_move_units_yet(bag_dir: Path, tmp_path: Path) -> None:
+    """Doesburg (woonplaats 2142) with a merger into a new municipality from 2021 already in GEM-WPL-RELATIE:
+    on the stand date 2020-09-15 its units were given the future municipality's code."""
+    ext = tmp_path / "ext"
+    ext.mkdir()
+    for kind in ("VBO", "NUM", "OPR", "WPL"):
+        name = f"0221{kind}15092020-000001.xml"
+        (ext / name).write_bytes((bag_dir / name).read_bytes())
+    (ext / "GEM-WPL-RELATIE-15092020-000001.xml").write_text(
+        f.gwr_document([("2142", "0999", "1990-01-01", "2010-01-01"), ("2142", "0221", "2010-01-01", "2021-01-01"),
+                        ("2142", "1955", "2021-01-01", None)]), encoding="utf-8")
+    report = adapt_bag_xml(ext, tmp_path / "out")
+    assert report["objecten_gelezen"]["GemeenteWoonplaatsRelatie"] == 3
+    assert report["gemeente_code_bron"] == {"gemeente-woonplaatsrelatie": 2}
+    with (tmp_path / "out" / "bag_verblijfsobject.csv").open(encoding="utf-8") as fh:
+        assert {r["gemeente_code"] for r in csv.DictReader(fh)} == {"GM0221"}
+
+
+def test_national_extract_needs_the_gem_wpl_relatie_file(bag_dir: Path, tmp_path: Path) -> None:
+    """A national extract (selection Gebied-NLD) without GEM-WPL-RELATIE ran with 0 rows, every unit skipped
+    for an empty gemeente_code; it is refused naming the file, and reads once the file is there."""
+    ext = tmp_path / "ext"
+    ext.mkdir()
+    selection = re.compile(r"<selecties-extract:Gebied-Registratief>.*?</selecties-extract:Gebied-Registratief>", re.S)
+    for kind in ("VBO", "NUM", "OPR", "WPL"):
+        text = (bag_dir / f"0221{kind}15092020-000001.xml").read_text(encoding="utf-8")
+        national = selection.sub("<selecties-extract:Gebied-Registratief><selecties-extract:Gebied-NLD/>"
+                                 "</selecties-extract:Gebied-Registratief>", text)
+        (ext / f"9999{kind}15092020-000001.xml").write_text(national, encoding="utf-8")
+    with pytest.raises(PandzichtError) as exc:
+        adapt_bag_xml(ext, tmp_path / "out")
+    assert "GEM-WPL-RELATIE" in str(exc.value) and str(ext) in str(exc.value)
+    (ext / "GEM-WPL-RELATIE-15092020-000001.xml").write_text(
+        f.gwr_document([("2142", "0221", "2010-01-01", None)]), encoding="utf-8")
+    report = adapt_bag_xml(ext, tmp_path / "out")
+    assert report["rijen"] == 1 and report["gemeente_code_bron"] == {"gemeente-woonplaatsrelatie": 2}
+
+
+def test_damaged_zip_member_is_refused_naming_it(bag_dir: Path, tmp_path: Path) -> None:
+    """One changed byte in a zipped XML (checksum no longer matches) ended in a zipfile.BadZipFile traceback."""
+    pnd = (bag_dir / "0221PND15092020-000001.xml").read_bytes()
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("0221PND15092020-000001.xml", pnd)
+    data = bytearray(packed.getvalue())
+    at = data.index(b"<Objecten:oorspronkelijkBouwjaar>") + len(b"<Objecten:oorspronkelijkBouwjaar>")
+    data[at] = ord("7") if data[at] != ord("7") else ord("8")  # still well-formed XML, wrong checksum
+    ext = tmp_path / "ext"
+    ext.mkdir()
+    for kind in ("VBO", "NUM", "OPR", "WPL"):
+        name = f"0221{kind}15092020-000001.xml"
+        (ext / name).write_bytes((bag_dir / name).read_bytes())
+    (ext / "0221PND15092020.zip").write_bytes(bytes(data))
+    with pytest.raises(PandzichtError) as exc:
+        adapt_bag_xml(ext, tmp_path / "out")
+    msg = str(exc.value)
+    assert "0221PND15092020.zip!0221PND15092020-000001.xml" in msg and "beschadigd" in msg and "\n" not in msg
+
+
+def test_files_of_two_extracts_mixed_in_one_folder_are_refused(bag_dir: Path, tmp_path: Path) -> None:
+    """Two monthly downloads in one folder: their versions were joined as one extract at the later date,
+    the same voorkomen twice with different contents picked at random."""
+    ext = tmp_path / "ext"
+    ext.mkdir()
+    for kind in ("VBO", "NUM", "OPR", "WPL"):
+        name = f"0221{kind}15092020-000001.xml"
+        (ext / name).write_bytes((bag_dir / name).read_bytes())
+    later = (bag_dir / "0221VBO15092020-000001.xml").read_text(encoding="utf-8")
+    (ext / "0221VBO15102020-000001.xml").write_text(later.replace(">2020-09-15<", ">2020-10-15<"), encoding="utf-8")
+    with pytest.raises(PandzichtError) as exc:
+        adapt_bag_xml(ext, tmp_path / "out")
+    msg = str(exc.value)
+    assert "2020-09-15" in msg and "2020-10-15 (0221VBO15102020-000001.xml)" in msg and "\n" not in msg

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import tomllib
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pandzicht.adapters.kortverblijf import adapt_kortverblijf, parse_registration, to_rd
+from pandzicht.adapters.kortverblijf import adapt_kortverblijf, parse_price, parse_registration, to_rd
 from pandzicht.adapters.kortverblijf_link import link_listings
 from pandzicht.contract.sources import REGISTRATION_STATUSES, SOURCES
 from pandzicht.errors import PandzichtError
@@ -139,3 +140,183 @@ def test_indicator_query_runs_and_scores() -> None:
     # L2 is registered, 1 listing, 10 days: nothing to signal; L3 not linked; L5 inactive
     assert set(got) == {"0599010000000001"}
     assert all(v >= 0 for v in got.values())
+
+
+def test_gzipped_listings_read_like_plain(listings_file: Path, tmp_path: Path) -> None:
+    """Inside Airbnb publishes listings.csv.gz; it was refused as 'bestand is geen UTF-8'."""
+    packed = tmp_path / "listings.csv.gz"
+    packed.write_bytes(gzip.compress(listings_file.read_bytes()))
+    plain = adapt_kortverblijf(listings_file, tmp_path / "plain")
+    report = adapt_kortverblijf(packed, tmp_path / "gz")
+    assert report["rijen"] == plain["rijen"] > 0
+    name = "kortverblijf_advertentie.csv"
+    assert (tmp_path / "gz" / name).read_text(encoding="utf-8") == (tmp_path / "plain" / name).read_text(
+        encoding="utf-8")
+
+
+def test_cut_off_gzip_is_refused_in_one_line(listings_file: Path, tmp_path: Path) -> None:
+    data = gzip.compress(listings_file.read_bytes())
+    cut = tmp_path / "listings.csv.gz"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(PandzichtError, match=r"listings\.csv\.gz: .*afgebroken"):
+        adapt_kortverblijf(cut, tmp_path / "out")
+
+
+def test_dutch_spreadsheet_resave_reads_like_the_original(listings_file: Path, tmp_path: Path) -> None:
+    """Re-saved by a Dutch spreadsheet (';' and decimal commas) the file was refused: "kolom 'id' ontbreekt"."""
+    with listings_file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    coords = {rows[0].index("latitude"), rows[0].index("longitude")}
+    resaved = tmp_path / "listings_nl.csv"
+    with resaved.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter=";", lineterminator="\r\n")
+        writer.writerow(rows[0])
+        writer.writerows([c.replace(".", ",") if i in coords else c for i, c in enumerate(r)] for r in rows[1:])
+    plain = adapt_kortverblijf(listings_file, tmp_path / "plain")
+    report = adapt_kortverblijf(resaved, tmp_path / "nl")
+    assert report["scheidingsteken"] == ";" and plain["scheidingsteken"] == ","
+    assert report["rijen"] == plain["rijen"] > 0 and report["overgeslagen_totaal"] == 0
+    name = "kortverblijf_advertentie.csv"
+    assert (tmp_path / "nl" / name).read_text(encoding="utf-8") == (tmp_path / "plain" / name).read_text(
+        encoding="utf-8")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("125", 125.0), ("$1,250.00", 1250.0), ("€ 80,50", 80.5), ("€ 1.250,00", 1250.0), ("1.250", 1250.0),
+    ("1,250", 1250.0), ("12.5", 12.5), ("€ 80,-", 80.0), ("", None), ("n.v.t.", None),
+])
+def test_price_formats(text: str, expected: float | None) -> None:
+    assert parse_price(text) == expected
+
+
+def test_prices_written_the_dutch_way_keep_their_value(listings_file: Path, tmp_path: Path) -> None:
+    """'€ 125,00' became 12500: the decimal comma was dropped as if it grouped thousands."""
+    with listings_file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    col = rows[0].index("price")
+    for r in rows[1:]:
+        if r[col]:
+            r[col] = "€ " + f"{float(r[col]) * 10:,.2f}".translate(str.maketrans(",.", ".,"))
+    dutch = tmp_path / "listings_eur.csv"
+    with dutch.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    adapt_kortverblijf(listings_file, tmp_path / "plain")
+    adapt_kortverblijf(dutch, tmp_path / "eur")
+
+    def prices(folder: str) -> list[float | None]:
+        with (tmp_path / folder / "kortverblijf_advertentie.csv").open(encoding="utf-8") as fh:
+            return [float(r["price"]) if r["price"] else None for r in csv.DictReader(fh)]
+
+    plain, eur = prices("plain"), prices("eur")
+    assert any(p and p >= 100 for p in plain)
+    assert eur == [None if p is None else p * 10 for p in plain]
+
+
+@pytest.mark.parametrize("form", ["{}", "Registratienummer: {}", "{} (gemeente Rotterdam)"])
+@pytest.mark.parametrize("sep", ["-", ".", " "])
+def test_registration_numbers_written_otherwise_stay_registered(listings_file: Path, tmp_path: Path, form: str,
+                                                                sep: str) -> None:
+    """'0599-D9BA-806A-9A56-BDBB' or a number in a sentence counted as 'ontbreekt': a registered host flagged
+    as unregistered."""
+    with listings_file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    col = rows[0].index("license")
+    for r in rows[1:]:
+        number, status = parse_registration(r[col])
+        if status == "geregistreerd":
+            r[col] = form.format(number.replace(" ", sep))
+    path = tmp_path / "listings.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    plain = adapt_kortverblijf(listings_file, tmp_path / "plain")
+    report = adapt_kortverblijf(path, tmp_path / "other")
+    assert report["registratie_status"] == plain["registratie_status"]
+    name = "kortverblijf_advertentie.csv"
+    assert (tmp_path / "other" / name).read_text(encoding="utf-8") == (tmp_path / "plain" / name).read_text(
+        encoding="utf-8")
+
+
+def test_swapped_or_zero_coordinates_are_skipped_and_counted(listings_file: Path, tmp_path: Path) -> None:
+    """Latitude and longitude swapped (or 0,0) were projected to points far outside the Netherlands and
+    written as if usable; no unit could ever match them."""
+    with listings_file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    lat, lon = rows[0].index("latitude"), rows[0].index("longitude")
+    rows[1][lat], rows[1][lon] = rows[1][lon], rows[1][lat]
+    rows[2][lat] = rows[2][lon] = "0"
+    path = tmp_path / "listings.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    report = adapt_kortverblijf(path, tmp_path / "out")
+    reason = report["overgeslagen"]["locatie buiten Nederland (latitude/longitude verwisseld of 0?)"]
+    assert reason["aantal"] == 2 and reason["voorbeelden"] == [f"{rows[1][0]} (regel 2)", f"{rows[2][0]} (regel 3)"]
+    assert report["rijen"] == len(rows) - 3
+
+
+def test_numbers_that_do_not_read_are_counted_not_dropped_silently(listings_file: Path, tmp_path: Path) -> None:
+    """'7,0' nights (a Dutch spreadsheet) or '7 nachten' became an empty minimum_nights without a word."""
+    with listings_file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    col = rows[0].index("minimum_nights")
+    expected = rows[1][col]
+    rows[1][col] = f"{expected},0"
+    rows[2][col] = f"{rows[2][col]} nachten"
+    path = tmp_path / "listings.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    report = adapt_kortverblijf(path, tmp_path / "out")
+    with (tmp_path / "out" / "kortverblijf_advertentie.csv").open(encoding="utf-8") as fh:
+        out = list(csv.DictReader(fh))
+    assert out[0]["minimum_nights"] == expected and out[1]["minimum_nights"] == ""
+    note = report["onleesbaar_leeg_gelaten"]["minimum_nights: geen getal in kolom 'minimum_nights', leeg gelaten"]
+    assert note == {"aantal": 1, "voorbeelden": [f"{rows[2][0]} (regel 3)"]}
+    assert report["rijen"] == len(rows) - 1
+
+
+def test_room_type_in_other_case_gets_the_contract_spelling(listings_file: Path, tmp_path: Path) -> None:
+    """'entire home/apt' was passed on as written and the intake then refused every such listing."""
+    with listings_file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    col = rows[0].index("room_type")
+    for k, r in enumerate(rows[1:]):
+        r[col] = r[col].lower() if k % 2 else f" {r[col].upper()} "
+    path = tmp_path / "listings.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    adapt_kortverblijf(listings_file, tmp_path / "plain")
+    adapt_kortverblijf(path, tmp_path / "case")
+    name = "kortverblijf_advertentie.csv"
+    assert (tmp_path / "case" / name).read_text(encoding="utf-8") == (tmp_path / "plain" / name).read_text(
+        encoding="utf-8")
+
+
+def test_last_review_not_in_iso_form_is_left_empty_and_counted(listings_file: Path, tmp_path: Path) -> None:
+    """'07-06-2024' was passed on, and the intake then refused the whole listing for a bad date."""
+    with listings_file.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    col = rows[0].index("last_review")
+    k = next(i for i, r in enumerate(rows) if i and r[col])
+    rows[k][col] = "-".join(reversed(rows[k][col].split("-")))
+    path = tmp_path / "listings.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    report = adapt_kortverblijf(path, tmp_path / "out")
+    with (tmp_path / "out" / "kortverblijf_advertentie.csv").open(encoding="utf-8") as fh:
+        out = {r["listing_id"]: r for r in csv.DictReader(fh)}
+    assert out[rows[k][0]]["last_review"] == ""
+    note = report["onleesbaar_leeg_gelaten"]["last_review: geen datum JJJJ-MM-DD in kolom 'last_review', leeg gelaten"]
+    assert note == {"aantal": 1, "voorbeelden": [f"{rows[k][0]} (regel {k + 1})"]}
+
+
+def test_windows_1252_listings_read_like_utf8(listings_file: Path, tmp_path: Path) -> None:
+    """A municipality's own export in Windows-1252 was refused as 'bestand is geen UTF-8 (regel onbekend)'."""
+    text = listings_file.read_text(encoding="utf-8-sig").encode("cp1252", "replace").decode("cp1252")
+    assert not text.isascii()
+    (tmp_path / "utf8.csv").write_text(text, encoding="utf-8")
+    (tmp_path / "cp1252.csv").write_bytes(text.encode("cp1252"))
+    plain = adapt_kortverblijf(tmp_path / "utf8.csv", tmp_path / "plain")
+    report = adapt_kortverblijf(tmp_path / "cp1252.csv", tmp_path / "cp")
+    assert report["tekenset"] == "Windows-1252 (geen UTF-8)" and plain["tekenset"] == "UTF-8"
+    name = "kortverblijf_advertentie.csv"
+    assert (tmp_path / "cp" / name).read_text(encoding="utf-8") == (tmp_path / "plain" / name).read_text(
+        encoding="utf-8")

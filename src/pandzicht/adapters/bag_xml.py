@@ -80,19 +80,27 @@ class _Stager:
 
 
 def _current(table: str) -> str:
-    """SQL for the current version of every object: registered now, valid on the stand date, newest first."""
+    """SQL for the version of every object on the stand date.
+
+    A version already registered with a future beginGeldigheid (its predecessor then carries an
+    eindRegistratie) must not win: first the version valid on the stand date and not corrected away,
+    then any version valid on it, and only when none is valid the last registered one (ended or future,
+    which `_alive`/`_to_row` then leave out with their reason).
+    """
+    valid = "((begin IS NULL OR begin <= $stand) AND (eind IS NULL OR eind > $stand))"
     return f"""
         SELECT * FROM {table}
         QUALIFY row_number() OVER (
             PARTITION BY id
-            ORDER BY (eind_registratie IS NULL) DESC, (begin IS NULL OR begin <= $stand) DESC,
-                     begin DESC NULLS LAST, voorkomen DESC NULLS LAST) = 1
+            ORDER BY ({valid} AND eind_registratie IS NULL) DESC, {valid} DESC, (eind_registratie IS NULL) DESC,
+                     (begin IS NULL OR begin <= $stand) DESC, begin DESC NULLS LAST, voorkomen DESC NULLS LAST) = 1
     """
 
 
 def _alive(alias: str) -> str:
-    """SQL condition: the object's current version has not ended and is not withdrawn."""
+    """SQL condition: the object's current version has begun, has not ended and is not withdrawn."""
     return (f"({alias}.id IS NOT NULL AND ({alias}.eind IS NULL OR {alias}.eind > $stand) "
+            f"AND ({alias}.begin IS NULL OR {alias}.begin <= $stand) "
             f"AND NOT coalesce(regexp_matches(lower({alias}.status), 'ingetrokken|niet gerealiseerd|ten onrechte'),"
             f" false))")
 
@@ -105,9 +113,9 @@ def _join_sql() -> str:
          wpl_c AS ({_current('wpl')}),
          pnd_c AS ({_current('pnd')}),
          gwr_c AS (
-            SELECT * FROM gwr WHERE eind IS NULL OR eind > $stand
+            SELECT * FROM gwr WHERE (eind IS NULL OR eind > $stand) AND (begin IS NULL OR begin <= $stand)
             QUALIFY row_number() OVER (PARTITION BY id ORDER BY begin DESC NULLS LAST) = 1)
-    SELECT v.id AS verblijfsobject_id, v.status AS vbo_status, v.eind AS vbo_eind,
+    SELECT v.id AS verblijfsobject_id, v.status AS vbo_status, v.begin AS vbo_begin, v.eind AS vbo_eind,
            v.hoofdadres AS nummeraanduiding_id, {_alive('n')} AS num_ok, {_alive('o')} AS opr_ok,
            {_alive('w')} AS wpl_ok, p.id IS NOT NULL AS pnd_ok,
            o.naam AS openbare_ruimte, n.huisnummer, n.huisletter, n.huisnummertoevoeging, n.postcode,
@@ -147,7 +155,7 @@ def adapt_bag_xml(src: Path, out_dir: Path, *, work_dir: Path | None = None) -> 
         con = duckdb.connect(str(Path(tmp) / "staging.duckdb"))
         try:
             stager = _Stager(con)
-            for name, opener in iter_xml_members(src):
+            for name, opener in iter_xml_members(src, info):
                 info.bestanden.append(name)
                 with opener() as stream:
                     for elem in iter_objects(stream, name, info):
@@ -160,6 +168,14 @@ def adapt_bag_xml(src: Path, out_dir: Path, *, work_dir: Path | None = None) -> 
                 raise PandzichtError(f"{src}: geen BAG-XML gevonden (verwacht .xml of .zip, regel -, element -)")
             if gelezen["Verblijfsobject"] == 0:
                 raise PandzichtError(f"{src}: geen element <Objecten:Verblijfsobject> in het extract (regel -)")
+            if len(info.standen) > 1:
+                dates = ", ".join(f"{d} ({Path(f).name})" for d, f in sorted(info.standen.items()))
+                raise PandzichtError(
+                    f"{src}: bestanden van verschillende extracten door elkaar, standdatums {dates}; "
+                    "lever één extract (regel -)"
+                )
+            _require_address_types(src, gelezen)
+            _require_gemeente_source(src, gelezen, info)
             stand = info.stand_datum or dt.date.today().isoformat()
             report = _write_rows(con, stand, info, out_dir)
         finally:
@@ -170,9 +186,44 @@ def adapt_bag_xml(src: Path, out_dir: Path, *, work_dir: Path | None = None) -> 
         stand_datum=stand,
         stand_datum_bron="StandTechnischeDatum in het extract" if info.stand_datum else "vandaag (niet in extract)",
         objecten_gelezen=dict(sorted(gelezen.items())),
+        bestanden_zonder_objecten=info.zonder_objecten,
     )
     write_report(out_dir, SOURCE, report)
     return report
+
+
+# Object types every unit's address needs, with the file code Kadaster gives them (0599NUM..., 9999OPR...).
+_ADDRESS_TYPES = (("Nummeraanduiding", "NUM"), ("OpenbareRuimte", "OPR"), ("Woonplaats", "WPL"))
+
+
+def _require_address_types(src: Path, gelezen: Counter[str]) -> None:
+    """Refuse an extract that has units but lacks a whole address object type.
+
+    Without it every unit would be skipped for a missing address, which reads like bad data instead
+    of the real cause: a file left out of the delivery.
+    """
+    missing = [(kind, code) for kind, code in _ADDRESS_TYPES if gelezen[kind] == 0]
+    if missing:
+        names = ", ".join(f"<Objecten:{kind}> ({code}-bestand)" for kind, code in missing)
+        raise PandzichtError(
+            f"{src}: het extract bevat verblijfsobjecten maar geen {names}; lever het volledige extract "
+            "(regel -)"
+        )
+
+
+def _require_gemeente_source(src: Path, gelezen: Counter[str], info: ExtractInfo) -> None:
+    """Refuse an extract whose units cannot get a municipality code.
+
+    The code comes from GEM-WPL-RELATIE, or from the selection of a single-municipality extract; a national
+    or multi-municipality extract without that file would otherwise skip every unit for an empty gemeente_code.
+    """
+    if gelezen["GemeenteWoonplaatsRelatie"] == 0 and len(info.gemeenten) != 1:
+        selectie = f"{len(info.gemeenten)} gemeenten" if info.gemeenten else "geen gemeente (landelijk extract?)"
+        raise PandzichtError(
+            f"{src}: geen gemeente-woonplaatsrelaties (GEM-WPL-RELATIE-bestand) in het extract en de selectie "
+            f"noemt {selectie}; de gemeentecode is zo niet af te leiden: lever het GEM-WPL-RELATIE-bestand mee "
+            "(regel -)"
+        )
 
 
 def _write_rows(con: duckdb.DuckDBPyConnection, stand: str, info: ExtractInfo, out_dir: Path) -> dict[str, Any]:
@@ -222,6 +273,9 @@ def _to_row(r: dict[str, Any], stand: str, single_gemeente: str | None, skips: S
     vid = r["verblijfsobject_id"]
     if is_dead_status(r["vbo_status"]):
         skips.add(f"status '{r['vbo_status']}'", vid)
+        return None
+    if r["vbo_begin"] is not None and r["vbo_begin"] > stand:
+        skips.add("nog niet geldig (beginGeldigheid na de standdatum)", vid)
         return None
     if r["vbo_eind"] is not None and r["vbo_eind"] <= stand:
         skips.add("beëindigd (eindGeldigheid van de laatste versie verstreken)", vid)

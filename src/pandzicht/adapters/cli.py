@@ -33,6 +33,9 @@ def _run(label: str, fn: Callable[[], dict[str, Any]]) -> None:
     skipped = report.get("overgeslagen_totaal", 0)
     _out.print(f"{label}: {report['rijen']} rijen geschreven naar {report['uitvoer']}, {skipped} overgeslagen "
                f"(zie het adapterrapport)", highlight=False)
+    if empty := report.get("bestanden_zonder_objecten"):
+        _err.print(f"[yellow]let op:[/yellow] {len(empty)} bestand(en) zonder BAG-objecten, bijv. {empty[0]}",
+                   markup=True, highlight=False, soft_wrap=True)
 
 
 @app.command("bag-xml")

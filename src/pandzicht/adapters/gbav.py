@@ -10,6 +10,7 @@ where the next one starts.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -17,7 +18,16 @@ from pathlib import Path
 from typing import Any
 
 from pandzicht.adapters.gba_date import DateStatus, GbaDate, parse_gba_date
-from pandzicht.adapters.lo_gba import ELEMENT_RE, Persoonslijst, Record, parse_header, read_persoonslijsten
+from pandzicht.adapters.lo_gba import (
+    ELEMENT_RE,
+    ENCODING_LABELS,
+    Persoonslijst,
+    Record,
+    detect_encoding,
+    read_header,
+    read_persoonslijsten,
+    sniff_delimiter,
+)
 from pandzicht.adapters.pseudonym import DEFAULT_KEY_ENV, key_from_env, pseudonymise
 from pandzicht.adapters.report import Skips, write_contract_csv, write_report
 from pandzicht.errors import PandzichtError
@@ -53,7 +63,16 @@ _PROTECTED_ELEMENTS = {
     "08.14.10": "land vanwaar ingeschreven (herkomst)",
 }
 _BAG_ID = re.compile(r"^\d{16}$")
+# Object type code (digits 5-6) of a BAG id that can be a residence: verblijfsobject, ligplaats, standplaats.
+_RESIDENCE_TYPE_CODES = ("01", "02", "03")
 _OPSCHORTING = {"O": "overlijden", "E": "emigratie", "M": "ministerieel besluit", "R": "RNI", "F": "fout"}
+
+
+def passes_elfproef(bsn: str) -> bool:
+    """The BSN check digit rule: a mistyped or corrupted number would pseudonymise to a person that is not there."""
+    digits = bsn.zfill(9)
+    total = sum(int(d) * w for d, w in zip(digits, (9, 8, 7, 6, 5, 4, 3, 2, -1), strict=True))
+    return total != 0 and total % 11 == 0
 
 
 def protected_element(element: str) -> str | None:
@@ -81,23 +100,34 @@ def address_periods(pl: Persoonslijst) -> tuple[list[_Period], Counter[str]]:
     """The person's address periods, newest first, from category 08 and its history (58).
 
     Records marked incorrect (84.10) are left out; an older record with the same start date is an
-    earlier version of the same period, not a move.
+    earlier version of the same period, not a move. History out of date order is put newest first.
     """
     stats: Counter[str] = Counter()
     periods: list[_Period] = []
     records = pl.records("08")
     for i, rec in enumerate(records):
-        v = rec.values
         if i > 0 and records[i - 1].values.get("08.H") != "58":
             stats["historiemarkering 08.H wijkt af"] += 1
-        if v.get("08.84.10"):
+        if rec.values.get("08.84.10"):
             stats["record onjuist (08.84.10) overgeslagen"] += 1
-            continue
+    records = [rec for rec in records if not rec.values.get("08.84.10")]
+    starts = [rec.values.get("08.10.30") or rec.values.get("08.13.20") for rec in records]
+    if all(starts) and starts != sorted(starts, reverse=True):
+        # GBA-V lists history newest first; a re-sorted export would otherwise stretch and drop periods.
+        records = [rec for _, rec in sorted(zip(starts, records, strict=True), key=lambda p: p[0], reverse=True)]
+        stats["adreshistorie niet van nieuw naar oud: op datum aanvang gesorteerd"] += 1
+    for rec in records:
+        v = rec.values
         start_raw = v.get("08.10.30") or v.get("08.13.20")
         if periods and start_raw and periods[-1].start_raw == start_raw:
             stats["oudere versie van dezelfde periode samengevoegd"] += 1
             continue
-        periods.append(_Period(rec, start_raw, v.get("08.11.80"), bool(v.get("08.13.20")) and not v.get("08.10.30")))
+        vbo = v.get("08.11.80")
+        if vbo and vbo.isdigit() and 13 <= len(vbo) < 16 and vbo.zfill(16)[4:6] in _RESIDENCE_TYPE_CODES:
+            # stored as a number (a spreadsheet) the id lost the leading zeros of its municipality code
+            vbo = vbo.zfill(16)
+            stats["BAG-id (08.11.80) zonder voorloopnullen: aangevuld tot 16 cijfers"] += 1
+        periods.append(_Period(rec, start_raw, vbo, bool(v.get("08.13.20")) and not v.get("08.10.30")))
     return periods, stats
 
 
@@ -130,16 +160,31 @@ def adapt_gbav(src: Path, out_dir: Path, *, key_env: str = DEFAULT_KEY_ENV, key:
             dates[element][parsed.status.value] += 1
         return parsed
 
+    encoding = detect_encoding(src)
+
+    today = dt.date.today().isoformat()
+
+    def birth_date(value: str | None) -> str | None:
+        # A birth date after today is an error, and the intake would refuse every address row carrying it.
+        iso = parse("01.03.10", value).iso
+        if iso is not None and iso > today:
+            dates["01.03.10"]["in_de_toekomst"] += 1
+            return None
+        return iso
+
     def rows():
-        for pl in read_persoonslijsten(src, READ_ELEMENTS, REQUIRED_ELEMENTS):
+        for pl in read_persoonslijsten(src, READ_ELEMENTS, REQUIRED_ELEMENTS, encoding, stats):
             counts["personen"] += 1
             bsn = (pl.first("01.01.20") or "").strip()
             if not bsn.isdigit() or len(bsn) > 9:
-                person_skips.add("geen of ongeldig burgerservicenummer (01.01.20)", f"{pl.pl_id} (regel {pl.line})")
+                person_skips.add("geen of ongeldig burgerservicenummer (01.01.20)", _where(pl, pl.line))
+                continue
+            if not passes_elfproef(bsn):
+                person_skips.add("burgerservicenummer (01.01.20) voldoet niet aan de elfproef", _where(pl, pl.line))
                 continue
             surname = pl.first("01.02.40")
             if not surname:
-                person_skips.add("geslachtsnaam (01.02.40) ontbreekt", f"{pl.pl_id} (regel {pl.line})")
+                person_skips.add("geslachtsnaam (01.02.40) ontbreekt", _where(pl, pl.line))
                 continue
             token = pseudonymise(key, bsn)
             if token in seen_tokens:
@@ -150,7 +195,7 @@ def adapt_gbav(src: Path, out_dir: Path, *, key_env: str = DEFAULT_KEY_ENV, key:
                 "geslachtsnaam": surname,
                 "voorvoegsel": pl.first("01.02.30"),
                 "voornamen": pl.first("01.02.10"),
-                "geboortedatum": parse("01.03.10", pl.first("01.03.10")).iso,
+                "geboortedatum": birth_date(pl.first("01.03.10")),
             }
             periods, pstats = address_periods(pl)
             stats.update(pstats)
@@ -167,7 +212,7 @@ def adapt_gbav(src: Path, out_dir: Path, *, key_env: str = DEFAULT_KEY_ENV, key:
                     yield row
 
     n = write_contract_csv(out_dir / f"{SOURCE}.csv", SOURCE, rows())
-    header = _header(src)  # read after the rows, so a broken file has already been refused with its line
+    header = read_header(src, encoding)  # read after the rows, so a broken file has already been refused with its line
     protected = [
         {"element": el, "betekenis": protected_element(el), "reden": "beschermd kenmerk of directe afgeleide daarvan"}
         for el in header if protected_element(el)
@@ -175,6 +220,8 @@ def adapt_gbav(src: Path, out_dir: Path, *, key_env: str = DEFAULT_KEY_ENV, key:
     report = {
         "bron_type": "gba-v",
         "bron": str(src),
+        "tekenset": ENCODING_LABELS[encoding],
+        "scheidingsteken": {"\t": "tab"}.get(delimiter := sniff_delimiter(src, encoding), delimiter),
         "uitvoer": f"{SOURCE}.csv",
         "personen_gelezen": counts["personen"],
         "personen_overgeslagen": person_skips.as_dict(),
@@ -184,7 +231,8 @@ def adapt_gbav(src: Path, out_dir: Path, *, key_env: str = DEFAULT_KEY_ENV, key:
         "overgeslagen_totaal": period_skips.total(),
         "bijzonderheden": dict(sorted(stats.items())),
         "datums_niet_volledig": {el: dict(c) for el, c in sorted(dates.items())},
-        "datums_toelichting": "een GBA-datum met 00 (onbekend deel) of een ongeldige datum wordt leeg (onbekend)",
+        "datums_toelichting": "een GBA-datum met 00 (onbekend deel), een ongeldige datum of een geboortedatum na "
+                              "vandaag wordt leeg (onbekend)",
         "elementen_gelezen": {el: READ_ELEMENTS[el] for el in header if el in READ_ELEMENTS},
         "beschermd_niet_gelezen": protected,
         "overige_elementen_niet_gelezen": sum(
@@ -196,13 +244,22 @@ def adapt_gbav(src: Path, out_dir: Path, *, key_env: str = DEFAULT_KEY_ENV, key:
     return report
 
 
+_NUMBER_ID = re.compile(r"^\d{8,10}$")
+
+
+def _where(pl: Persoonslijst, line: int) -> str:
+    """Where a skipped record is, for the report: the persoonslijst id and line, or only the line when the
+    id column holds a number shaped like a BSN or A-nummer (an export may key its rows on them)."""
+    return f"regel {line}" if _NUMBER_ID.match(pl.pl_id) else f"{pl.pl_id} (regel {line})"
+
+
 def _start_element(period: _Period) -> str:
     return "08.13.20" if period.abroad else "08.10.30"
 
 
 def _period_row(person: dict[str, Any], period: _Period, end: GbaDate | None, parse, skips: Skips,
                 pl: Persoonslijst) -> dict[str, Any] | None:
-    where = f"{pl.pl_id} (regel {period.record.line})"
+    where = _where(pl, period.record.line)
     start = parse(_start_element(period), period.start_raw)
     if not period.vbo:
         reason = "adres buitenland" if period.abroad else "adres zonder BAG-id (bijv. van voor de BAG)"
@@ -210,6 +267,13 @@ def _period_row(person: dict[str, Any], period: _Period, end: GbaDate | None, pa
         return None
     if not _BAG_ID.match(period.vbo):
         skips.add("ongeldig BAG-verblijfsobject-id (08.11.80): geen 16 cijfers", where)
+        return None
+    if not period.vbo.strip("0"):
+        skips.add("geen BAG-verblijfsobject-id (08.11.80): alleen nullen (opvulwaarde)", where)
+        return None
+    if period.vbo[4:6] not in _RESIDENCE_TYPE_CODES:
+        # e.g. 30 (openbare ruimte) or 10 (pand): not a place to live, would only be 'unknown' at the intake
+        skips.add(f"BAG-id (08.11.80) wijst geen verblijfsobject aan (objecttypecode {period.vbo[4:6]})", where)
         return None
     if start.iso is None:
         skips.add(f"datum aanvang adreshouding (08.10.30) {start.status.value}", where)
@@ -224,7 +288,3 @@ def _period_row(person: dict[str, Any], period: _Period, end: GbaDate | None, pa
             "datum_einde": end.iso if end is not None else None}
 
 
-def _header(src: Path) -> list[str]:
-    with src.open("r", encoding="utf-8-sig", newline="") as fh:
-        first = fh.readline().rstrip("\r\n")
-    return [el for el in parse_header(first.split(";"), str(src)) if el]

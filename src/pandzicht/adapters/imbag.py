@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ OBJECT_TYPES = frozenset(
     {"Verblijfsobject", "Nummeraanduiding", "OpenbareRuimte", "Woonplaats", "Pand", "Ligplaats", "Standplaats",
      "GemeenteWoonplaatsRelatie"}
 )
+# Root elements of extract files that hold no objects by design (the delivery document).
+_NO_OBJECTS_EXPECTED = frozenset({"BAG-Extract-Levering"})
 # Statuses of an object that never existed or was withdrawn: such an object is not a current address or unit.
 _DEAD_STATUS_WORDS = ("ingetrokken", "niet gerealiseerd", "ten onrechte", "gesloopt")
 
@@ -48,7 +51,11 @@ class ExtractInfo:
 
     gemeenten: set[str] = field(default_factory=set)
     stand_datum: str | None = None
+    # Every stand date named, with a file that names it: more than one means extracts of different dates mixed.
+    standen: dict[str, str] = field(default_factory=dict)
     bestanden: list[str] = field(default_factory=list)
+    # Files and zips that held no BAG object (a failed download, an error page, an empty zip), with what was found.
+    zonder_objecten: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- element -> record
@@ -156,9 +163,12 @@ def iter_objects(stream: IO[bytes], name: str, info: ExtractInfo) -> Iterator[ET
     """Yield each top-level BAG object element of one XML stream; finished elements are detached at once."""
     stack: list[ET.Element] = []
     object_depth: int | None = None
+    root: str | None = None
+    found = 0
     try:
         for event, elem in ET.iterparse(stream, events=("start", "end")):
             if event == "start":
+                root = root or local(elem.tag)
                 stack.append(elem)
                 if object_depth is None and local(elem.tag) in OBJECT_TYPES:
                     object_depth = len(stack)
@@ -170,14 +180,24 @@ def iter_objects(stream: IO[bytes], name: str, info: ExtractInfo) -> Iterator[ET
                 continue  # part of an object still being read
             if depth == object_depth:
                 object_depth = None
+                found += 1
                 yield elem
             elif tag == "GemeenteIdentificatie" and elem.text and elem.text.strip():
                 info.gemeenten.add(elem.text.strip())
             elif tag == "StandTechnischeDatum" and elem.text and elem.text.strip():
                 info.stand_datum = max(info.stand_datum or "", elem.text.strip()[:10])
+                info.standen.setdefault(elem.text.strip()[:10], name)
             elem.clear()
             if stack:
                 stack[-1].remove(elem)
+        if not found and root not in _NO_OBJECTS_EXPECTED:
+            info.zonder_objecten.append(f"{name}: geen BAG-object (hoofdelement <{root}>)")
+    except (zipfile.BadZipFile, zlib.error, EOFError):
+        # a zip member whose bytes do not match its checksum or end early: a damaged or cut-off download
+        raise PandzichtError(
+            f"{name}: bestand in de zip is beschadigd of afgebroken (controlegetal klopt niet of gegevens "
+            "houden op); download het extract opnieuw (regel -)"
+        ) from None
     except ET.ParseError as exc:
         line, col = exc.position
         where = "/".join(local(e.tag) for e in stack[-3:]) or "(begin van het bestand)"
@@ -196,8 +216,12 @@ def _zip(path_or_stream: Path | IO[bytes], name: str) -> Iterator[zipfile.ZipFil
         raise PandzichtError(f"{name}: geen geldig zip-bestand (regel -, element -)") from None
 
 
-def _iter_zip(zf: zipfile.ZipFile, name: str) -> Iterator[tuple[str, Callable[[], IO[bytes]]]]:
-    for member in sorted(zf.namelist()):
+def _iter_zip(zf: zipfile.ZipFile, name: str,
+              info: ExtractInfo | None) -> Iterator[tuple[str, Callable[[], IO[bytes]]]]:
+    members = sorted(zf.namelist())
+    if info is not None and not any(m.lower().endswith((".xml", ".zip")) for m in members):
+        info.zonder_objecten.append(f"{name}: zip zonder XML-bestand ({len(members)} andere bestanden)")
+    for member in members:
         label = f"{name}!{member}"
         low = member.lower()
         if low.endswith(".xml"):
@@ -209,11 +233,14 @@ def _iter_zip(zf: zipfile.ZipFile, name: str) -> Iterator[tuple[str, Callable[[]
                     shutil.copyfileobj(inner, tmp, 1 << 20)
                 tmp.seek(0)
                 with _zip(tmp, label) as nested:
-                    yield from _iter_zip(nested, label)
+                    yield from _iter_zip(nested, label, info)
 
 
-def iter_xml_members(src: Path) -> Iterator[tuple[str, Callable[[], IO[bytes]]]]:
-    """Every XML document in a file, a zip (nested zips too) or a folder, as (name, opener), member by member."""
+def iter_xml_members(src: Path, info: ExtractInfo | None = None) -> Iterator[tuple[str, Callable[[], IO[bytes]]]]:
+    """Every XML document in a file, a zip (nested zips too) or a folder, as (name, opener), member by member.
+
+    A zip without any XML is noted in ``info.zonder_objecten``.
+    """
     src = Path(src)
     paths = sorted(p for p in src.rglob("*") if p.is_file()) if src.is_dir() else [src]
     for path in paths:
@@ -222,4 +249,4 @@ def iter_xml_members(src: Path) -> Iterator[tuple[str, Callable[[], IO[bytes]]]]
             yield str(path), (lambda p=path: p.open("rb"))
         elif low.endswith(".zip"):
             with _zip(path, str(path)) as zf:
-                yield from _iter_zip(zf, str(path))
+                yield from _iter_zip(zf, str(path), info)
