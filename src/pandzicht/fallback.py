@@ -41,7 +41,7 @@ def record(store: Store, stap: str, reden: str, terugval: str) -> None:
         reset(store)
     n = int(store.scalar(f"SELECT count(*) FROM {TABLE}"))
     store.execute(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?)", [n + 1, stap, reden, terugval])
-    log.warning("fallback in %s: %s; used %s", stap, reden, terugval)
+    log.warning("fallback in %s: %s; terugval: %s", stap, reden, terugval)
 
 
 def recorded(store: Store) -> list[Fallback]:
