@@ -54,7 +54,7 @@ from pandzicht.contract.validate import (
     value_expr,
 )
 from pandzicht.errors import ContractError
-from pandzicht.intake import csvfile, placeholder_kvk, workbook
+from pandzicht.intake import cell_forms, csvfile, placeholder_kvk, workbook
 from pandzicht.intake.csvfile import CUT, MISSING_COLUMNS, TOO_MANY_COLUMNS, UNQUOTED_VALUE, FileScan
 from pandzicht.intake.placeholder_kvk import EXTRACT, clear_placeholders, depends_on_extract
 from pandzicht.intake.placeholder_kvk import warning as placeholder_warning
@@ -669,7 +669,7 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
         _mark_duplicates(store, source.key)
     if f.delimiter == ";":
         warnings = [*warnings, *_points_as_thousands(store, source, present)]
-    warnings = [*warnings, *_midnight_note(store, source, present)]
+    warnings = [*warnings, *_midnight_note(store, source, present), *cell_forms.notes(store, source, present)]
     contract = {c.name for c in source.columns}
     extras = [h for h in f.header if h not in contract]
     typed = ", ".join(f"{typed_expr(c, cleaned)} AS {quote_ident(c.name)}" for c in source.columns)
@@ -763,6 +763,8 @@ def _cell(col: Column, delimiter: str) -> str:
         value = _without_midnight(value)
     if col.kind == Kind.INT:
         return _whole(value, "," if delimiter == ";" else ".")
+    if col.kind == Kind.BAG_ID:
+        return cell_forms.without_bag_uri(col, value)
     if delimiter != ";":
         return value
     if col.kind == Kind.FLOAT:
@@ -917,8 +919,8 @@ def _code_fingerprint() -> str:
     from pandzicht.contract import sources, validate
 
     digest = hashlib.sha256(duckdb.__version__.encode())
-    for module in (__file__, csvfile.__file__, sources.__file__, validate.__file__, placeholder_kvk.__file__,
-                   workbook.__file__):
+    for module in (__file__, cell_forms.__file__, csvfile.__file__, sources.__file__, validate.__file__,
+                   placeholder_kvk.__file__, workbook.__file__):
         digest.update(Path(module).read_bytes())
     return digest.hexdigest()
 
