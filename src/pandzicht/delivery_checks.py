@@ -90,9 +90,18 @@ def deviations(report: dict, previous: PreviousDelivery, max_share: float = MAX_
     return found
 
 
+def same_region(a: str, b: str) -> bool:
+    """Whether two manifests name one region: the same words, whatever their case or the white space between them.
+
+    Why: `region` is free text typed by a person, and the next month's manifest may say `RIEC Rotterdam ` or
+    `riec rotterdam`. Compared letter for letter, such a delivery was analysed as a first one: every party got a
+    new id, the history and `wijzigingen.csv` started empty, with no word on the terminal."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
 def continues(previous: PreviousDelivery | None, regio: str) -> Path | None:
     """The previous store when this delivery continues it (same region), else None."""
-    return previous.store if previous is not None and previous.regio == regio else None
+    return previous.store if previous is not None and same_region(previous.regio, regio) else None
 
 
 def check_against_previous(report: dict, previous: PreviousDelivery | None, regio: str,
@@ -103,7 +112,7 @@ def check_against_previous(report: dict, previous: PreviousDelivery | None, regi
         return {}
     section: dict = {"peildatum": previous.peildatum.isoformat() if previous.peildatum else None,
                      "grens_afwijking": max_share}
-    if previous.regio != regio:
+    if not same_region(previous.regio, regio):
         return {"vorige_levering": {**section, "genegeerd": f"andere regio ({previous.regio})"}}
     found = deviations(report, previous, max_share)
     if found and not accept:
