@@ -43,3 +43,27 @@ def test_a_bag_id_in_its_uri_form_is_read_as_its_16_digits(tmp_path):
             in report["bag_verblijfsobject"]["waarschuwingen"])
     assert any(w.startswith("kolom 'verblijfsobject_id': 2 BAG-ids in de URI-vorm")
                for w in report["brp_inschrijving"]["waarschuwingen"])
+
+
+def test_a_cell_that_says_it_has_no_value_is_empty(tmp_path):
+    """`NULL` (a database export), `n.v.t.`, `-`, `onbekend`: before, `n.v.t.` in `bemiddelaar_naam` was an agent
+    called 'n.v.t.' (hundreds of them, in the top of partijen.csv) and `NULL` in `datum_einde` quarantined the
+    registration as `geen geldige datum`."""
+    source = SOURCES["huurcontract"]
+    cells = [{"bemiddelaar_naam": "n.v.t.", "datum_einde": "NULL"}, {"bemiddelaar_naam": "-", "huurprijs_eur": "null"},
+             {"bemiddelaar_naam": "Onbekend", "verblijfsobject_id": "N.V.T.", "datum_einde": "0000-00-00"},
+             {"bemiddelaar_naam": "NULL", "datum_aanvang": "NULL"},  # a required date: missing, not a bad date
+             {"verhuurder_naam": "onbekend"}]  # a required text keeps its text, as before
+    bundle = minimal_bundle(tmp_path / "b", extra={"huurcontract": [
+        {**valid_row(source, 10 + i), **c} for i, c in enumerate(cells)]})
+    entry = load_bundle(bundle, tmp_path / "s.duckdb")["bronnen"]["huurcontract"]
+    assert entry["redenen"] == {"datum_aanvang: ontbreekt": 1}
+    assert rows(tmp_path / "s.duckdb", "SELECT contract_id, bemiddelaar_naam, verblijfsobject_id, "
+                                       "CAST(datum_einde AS VARCHAR), huurprijs_eur, verhuurder_naam "
+                                       "FROM raw_huurcontract WHERE _rij > 3 ORDER BY _rij") == [
+        ("k10", None, valid_row(source)["verblijfsobject_id"], None, 5, "x"),
+        ("k11", None, valid_row(source)["verblijfsobject_id"], "2020-01-01", None, "x"),
+        ("k12", None, None, None, 5, "x"),
+        ("k14", "x", valid_row(source)["verblijfsobject_id"], "2020-01-01", 5, "onbekend")]
+    assert ("kolom 'bemiddelaar_naam': 4 cellen met 'NULL', 'n.v.t.', '-', 'onbekend', 'geen' of 'n/a' (of een "
+            "nuldatum als 0000-00-00) gelezen als leeg, het 'onbekend' van het contract" in entry["waarschuwingen"])

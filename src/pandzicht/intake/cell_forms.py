@@ -20,6 +20,40 @@ _BAG_TYPES = {
 }
 
 
+# What an export or a clerk writes in a cell without a value: a database's NULL (SQL Server, MySQL), "niet van
+# toepassing", a dash, "onbekend", "geen", n/a; in a date column also MySQL's zero date.
+_EMPTY_WORDS = ("null", "n.v.t.", "n.v.t", "nvt", "-", "--", "onbekend", "geen", "n/a")
+_ZERO_DATES = ("0000-00-00", "0000-00-00 00:00:00", "00-00-0000")
+
+
+def _empty_words(col: Column) -> str:
+    """The texts that stand for an empty cell in a column, as an SQL list (each word in lower, upper and title case:
+    an IN over exact texts costs far less than lowering every cell)."""
+    words = {v for w in _EMPTY_WORDS for v in (w, w.upper(), w.capitalize())}
+    if col.kind == Kind.DATE:
+        words |= set(_ZERO_DATES)
+    return ", ".join("'" + w + "'" for w in sorted(words))
+
+
+def without_empty_words(col: Column, value: str) -> str:
+    """A cell that says it has no value (`NULL`, `n.v.t.`, `-`, `onbekend`, `geen`, `n/a`, a zero date) as empty.
+
+    Why: the contract's empty cell is what a partner's export writes as one of these. In a name column it was read
+    as a name: `n.v.t.` for 'no agent' in `bemiddelaar_naam` made hundreds of agents called 'n.v.t.', ranked in the
+    top of partijen.csv; a `voorvoegsel` of `-` split a surname from itself. In a typed column the row was
+    quarantined for a format it never tried to have (`NULL` in `datum_einde`: every registration still running,
+    as `geen geldige datum`). Read as empty, an optional field is unknown and a required typed one is quarantined
+    as `ontbreekt`, which is what happened. A required text column keeps the text, as before: quarantining a
+    company whose `rechtsvorm` says `onbekend` would take its officers with it."""
+    if not _reads_empty_words(col):
+        return value
+    return f"CASE WHEN {value} IN ({_empty_words(col)}) THEN NULL ELSE {value} END"
+
+
+def _reads_empty_words(col: Column) -> bool:
+    return not (col.required and col.kind == Kind.TEXT)
+
+
 def _bag_uri(column: str) -> str | None:
     """The pattern of the URI form of a BAG id (`NL.IMBAG.Verblijfsobject.0599010000012345`) for a column."""
     types = _BAG_TYPES.get(column)
@@ -44,13 +78,19 @@ def without_bag_uri(col: Column, value: str) -> str:
 
 def notes(store: Store, source: Source, present: set[str], table: str = "_checked") -> list[str]:
     """A warning per column in which cells were read from one of these forms (one scan of the rows)."""
-    counted = [(c.name, _bag_uri(c.name)) for c in source.columns
-               if c.kind == Kind.BAG_ID and c.name in present and _bag_uri(c.name)]
-    if not counted:
+    columns = [c for c in source.columns if c.name in present and _reads_empty_words(c)]
+    uris = [(c.name, _bag_uri(c.name)) for c in source.columns
+            if c.name in present and c.kind == Kind.BAG_ID and _bag_uri(c.name)]
+    if not columns and not uris:
         return []
-    counts = store.rows("SELECT " + ", ".join(f"count_if(length({value_expr(c)}) > 16 AND regexp_full_match("
-                                              f"{value_expr(c)}, '{p}', 'i'))" for c, p in counted)
-                        + f" FROM {table}")[0]
-    return [f"kolom '{c}': {n} BAG-{'id' if n == 1 else 'ids'} in de URI-vorm (zoals "
-            "NL.IMBAG.Verblijfsobject.0599010000012345) gelezen als de 16 cijfers erin; het contract vraagt alleen "
-            "de 16 cijfers" for (c, _), n in zip(counted, counts, strict=True) if n]
+    counts = store.rows("SELECT " + ", ".join(
+        [f"count_if({value_expr(c.name)} IN ({_empty_words(c)}))" for c in columns]
+        + [f"count_if(length({value_expr(c)}) > 16 AND regexp_full_match({value_expr(c)}, '{p}', 'i'))"
+           for c, p in uris]) + f" FROM {table}")[0]
+    empty, uri = counts[:len(columns)], counts[len(columns):]
+    return [f"kolom '{c.name}': {n} {'cel' if n == 1 else 'cellen'} met 'NULL', 'n.v.t.', '-', 'onbekend', 'geen' of "
+            "'n/a' (of een nuldatum als 0000-00-00) gelezen als leeg, het 'onbekend' van het contract"
+            for c, n in zip(columns, empty, strict=True) if n] + [
+        f"kolom '{c}': {n} BAG-{'id' if n == 1 else 'ids'} in de URI-vorm (zoals "
+        "NL.IMBAG.Verblijfsobject.0599010000012345) gelezen als de 16 cijfers erin; het contract vraagt alleen "
+        "de 16 cijfers" for (c, _), n in zip(uris, uri, strict=True) if n]

@@ -758,7 +758,7 @@ def _cell(col: Column, delimiter: str) -> str:
     (`1-2-2015` and `01-02-2015` are read as `2015-02-01`). In any file a date cell loses a midnight time after it
     (`_without_midnight`). Only those exact forms are rewritten: `1.234,5` (with
     a thousands separator) or `31-02-2020` (no such day) stay as they are and are quarantined, never guessed."""
-    value = value_expr(col.name)
+    value = cell_forms.without_empty_words(col, value_expr(col.name))
     if col.kind == Kind.DATE:
         value = _without_midnight(value)
     if col.kind == Kind.INT:
