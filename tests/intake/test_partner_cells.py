@@ -67,3 +67,20 @@ def test_a_cell_that_says_it_has_no_value_is_empty(tmp_path):
         ("k14", "x", valid_row(source)["verblijfsobject_id"], "2020-01-01", 5, "onbekend")]
     assert ("kolom 'bemiddelaar_naam': 4 cellen met 'NULL', 'n.v.t.', '-', 'onbekend', 'geen' of 'n/a' (of een "
             "nuldatum als 0000-00-00) gelezen als leeg, het 'onbekend' van het contract" in entry["waarschuwingen"])
+
+
+def test_an_end_date_of_9999_12_31_means_the_period_has_not_ended(tmp_path):
+    """Registers and data warehouses close a running period with 9999-12-31. Before, every running registration was
+    quarantined as `datum_einde: geen geldige datum` (the residents of an address dropped)."""
+    source = SOURCES["brp_inschrijving"]
+    cells = [{"datum_einde": "9999-12-31"}, {"datum_einde": "9999-12-31 00:00:00"},
+             {"datum_einde": "2021-03-01"}, {"geboortedatum": "9999-12-31"}]  # not an end: still out of range
+    bundle = minimal_bundle(tmp_path / "b", extra={"brp_inschrijving": [
+        {**valid_row(source, 10 + i), "persoon_id": f"p{i}", **c} for i, c in enumerate(cells)]})
+    entry = load_bundle(bundle, tmp_path / "s.duckdb")["bronnen"]["brp_inschrijving"]
+    assert rows(tmp_path / "s.duckdb", "SELECT persoon_id, CAST(datum_einde AS VARCHAR) FROM raw_brp_inschrijving "
+                                       "WHERE _rij > 3 ORDER BY _rij") == [
+        ("p0", None), ("p1", None), ("p2", "2021-03-01")]
+    assert entry["redenen"] == {"geboortedatum: geen geldige datum": 1}
+    assert ("kolom 'datum_einde': 2 einddatums 9999-12-31 gelezen als leeg (nog niet beëindigd), zoals het contract "
+            "dat schrijft" in entry["waarschuwingen"])

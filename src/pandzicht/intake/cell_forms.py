@@ -7,7 +7,7 @@ than the file says. Anything else stays as it is and meets the contract's rules 
 
 from __future__ import annotations
 
-from pandzicht.contract.sources import Column, Kind, Source
+from pandzicht.contract.sources import SOURCES, Column, Kind, Source
 from pandzicht.contract.validate import value_expr
 from pandzicht.store.engine import Store
 
@@ -54,6 +54,30 @@ def _reads_empty_words(col: Column) -> bool:
     return not (col.required and col.kind == Kind.TEXT)
 
 
+# The end of a period that has not ended, as registers and data warehouses write it, in the end-date columns.
+_OPEN_ENDS = ("9999-12-31", "9999-12-31 00:00:00", "9999-12-31 23:59:59", "9999-12-31T00:00:00", "31-12-9999")
+_END_COLUMNS = frozenset(end for s in SOURCES.values() for _, end in s.periods)
+
+
+def _open_end(col: Column) -> str | None:
+    """The open-end texts of an end-date column, as an SQL list; None for any other column."""
+    if col.kind != Kind.DATE or col.name not in _END_COLUMNS:
+        return None
+    return ", ".join("'" + w + "'" for w in _OPEN_ENDS)
+
+
+def without_open_end(col: Column, value: str) -> str:
+    """An end date of 31 December 9999 as empty: the period has not ended.
+
+    Why: many registers and every data warehouse close a running period with 9999-12-31 instead of an empty cell.
+    That date lies past the contract's range, so every running registration, contract, officer or company was
+    quarantined as `datum_einde: geen geldige datum`: the people living at an address, and the companies still
+    registered, were dropped. The contract's empty end date means exactly what 9999-12-31 means, so it is read as
+    empty, in the end-date columns only (`datum_einde`, `datum_opheffing`); elsewhere it stays a date out of range."""
+    ends = _open_end(col)
+    return value if ends is None else f"CASE WHEN {value} IN ({ends}) THEN NULL ELSE {value} END"
+
+
 def _bag_uri(column: str) -> str | None:
     """The pattern of the URI form of a BAG id (`NL.IMBAG.Verblijfsobject.0599010000012345`) for a column."""
     types = _BAG_TYPES.get(column)
@@ -81,16 +105,21 @@ def notes(store: Store, source: Source, present: set[str], table: str = "_checke
     columns = [c for c in source.columns if c.name in present and _reads_empty_words(c)]
     uris = [(c.name, _bag_uri(c.name)) for c in source.columns
             if c.name in present and c.kind == Kind.BAG_ID and _bag_uri(c.name)]
-    if not columns and not uris:
+    ends = [c for c in source.columns if c.name in present and _open_end(c)]
+    if not columns and not uris and not ends:
         return []
     counts = store.rows("SELECT " + ", ".join(
         [f"count_if({value_expr(c.name)} IN ({_empty_words(c)}))" for c in columns]
         + [f"count_if(length({value_expr(c)}) > 16 AND regexp_full_match({value_expr(c)}, '{p}', 'i'))"
-           for c, p in uris]) + f" FROM {table}")[0]
-    empty, uri = counts[:len(columns)], counts[len(columns):]
+           for c, p in uris]
+        + [f"count_if({value_expr(c.name)} IN ({_open_end(c)}))" for c in ends]) + f" FROM {table}")[0]
+    empty, uri, open_ends = (counts[:len(columns)], counts[len(columns):len(columns) + len(uris)],
+                             counts[len(columns) + len(uris):])
     return [f"kolom '{c.name}': {n} {'cel' if n == 1 else 'cellen'} met 'NULL', 'n.v.t.', '-', 'onbekend', 'geen' of "
             "'n/a' (of een nuldatum als 0000-00-00) gelezen als leeg, het 'onbekend' van het contract"
             for c, n in zip(columns, empty, strict=True) if n] + [
         f"kolom '{c}': {n} BAG-{'id' if n == 1 else 'ids'} in de URI-vorm (zoals "
         "NL.IMBAG.Verblijfsobject.0599010000012345) gelezen als de 16 cijfers erin; het contract vraagt alleen "
-        "de 16 cijfers" for (c, _), n in zip(uris, uri, strict=True) if n]
+        "de 16 cijfers" for (c, _), n in zip(uris, uri, strict=True) if n] + [
+        f"kolom '{c.name}': {n} {'einddatum' if n == 1 else 'einddatums'} 9999-12-31 gelezen als leeg (nog niet "
+        "beëindigd), zoals het contract dat schrijft" for c, n in zip(ends, open_ends, strict=True) if n]

@@ -760,7 +760,7 @@ def _cell(col: Column, delimiter: str) -> str:
     a thousands separator) or `31-02-2020` (no such day) stay as they are and are quarantined, never guessed."""
     value = cell_forms.without_empty_words(col, value_expr(col.name))
     if col.kind == Kind.DATE:
-        value = _without_midnight(value)
+        value = _without_midnight(cell_forms.without_open_end(col, value))
     if col.kind == Kind.INT:
         return _whole(value, "," if delimiter == ";" else ".")
     if col.kind == Kind.BAG_ID:
