@@ -4,9 +4,11 @@ Each test names what the loader did before it read cells this way."""
 
 from __future__ import annotations
 
+import pytest
 from intake_bundles import rows
 
 from pandzicht.contract.sources import SOURCES
+from pandzicht.errors import ContractError
 from pandzicht.intake.load import load_bundle
 
 from bundles import minimal_bundle, valid_row, write_csv
@@ -84,3 +86,22 @@ def test_an_end_date_of_9999_12_31_means_the_period_has_not_ended(tmp_path):
     assert entry["redenen"] == {"geboortedatum: geen geldige datum": 1}
     assert ("kolom 'datum_einde': 2 einddatums 9999-12-31 gelezen als leeg (nog niet beëindigd), zoals het contract "
             "dat schrijft" in entry["waarschuwingen"])
+
+
+def test_a_bag_file_of_which_no_unit_loads_is_refused_naming_the_cause(tmp_path):
+    """Before, a BAG file whose every row was quarantined (here: postcodes as words) loaded nothing, every other
+    source went to quarantine as `onbekend in bag_verblijfsobject` (not their fault) and an empty shortlist was
+    published, replacing the previous one, with exit code 0."""
+    bundle = minimal_bundle(tmp_path / "b")
+    write_csv(bundle / "bag_verblijfsobject.csv", BAG.column_names,
+              [{**valid_row(BAG, i), "gemeente_code": "Rotterdam"} for i in range(3)])
+    with pytest.raises(ContractError) as err:
+        load_bundle(bundle, tmp_path / "s.duckdb")
+    assert str(err.value) == (
+        "bag_verblijfsobject.csv: geen enkel verblijfsobject geladen, alle 3 rijen gaan in quarantaine (de meeste om "
+        "'gemeente_code: geen gemeentecode als GM0599', 3 rijen); zonder adressen valt er niets te analyseren: "
+        "verbeter het bestand en lever opnieuw")
+    write_csv(bundle / "bag_verblijfsobject.csv", BAG.column_names, [])
+    with pytest.raises(ContractError, match="^bag_verblijfsobject.csv: geen enkel verblijfsobject geladen, het "
+                                            "bestand heeft alleen een kopregel;"):
+        load_bundle(bundle, tmp_path / "s.duckdb")

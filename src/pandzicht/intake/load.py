@@ -983,6 +983,25 @@ def taken_over(store: Store) -> list[str]:
             if r[0] in LOAD_ORDER]
 
 
+def _refuse_empty_bag(f: SourceFile, entry: dict) -> None:
+    """Refuse a bundle whose BAG file loads no unit, naming why its rows were quarantined.
+
+    Why: every other source refers to the BAG units, so without one all their rows went to quarantine as
+    `onbekend in bag_verblijfsobject` (a cause that is not theirs), and `analyse` published an empty shortlist in
+    place of the previous one, with exit code 0. A BAG file of which no row loads is as good as none, and the
+    bundle without it is refused."""
+    if entry["geladen"]:
+        return
+    if not entry["gelezen"]:
+        cause = "het bestand heeft alleen een kopregel"
+    else:
+        reason, n = max(entry["redenen"].items(), key=lambda kv: (kv[1], kv[0]))
+        cause = (f"alle {entry['gelezen']} {'rij gaat' if entry['gelezen'] == 1 else 'rijen gaan'} in quarantaine "
+                 f"(de meeste om '{reason}', {n} {'rij' if n == 1 else 'rijen'})")
+    raise ContractError(f"{f.name}: geen enkel verblijfsobject geladen, {cause}; zonder adressen valt er niets te "
+                        "analyseren: verbeter het bestand en lever opnieuw")
+
+
 def _write_meta(store: Store, manifest: Manifest, bundle: Path, report: dict) -> None:
     store.execute(
         "CREATE OR REPLACE TABLE bundel_meta (contract VARCHAR, regio VARCHAR, peildatum DATE, bundel VARCHAR)"
@@ -1041,6 +1060,8 @@ def _load_bundle(bundle: Path, manifest: Manifest, db: Path | Store, progress: P
                     report["bronnen"][name] = _load_source(store, f, manifest.peildatum, loaded)
                     raw_sum = _checksum(store, raw_table(name))
                     quarantine_sum = _checksum(store, quarantine_table(name))
+                if name == "bag_verblijfsobject":
+                    _refuse_empty_bag(f, report["bronnen"][name])
                 recorded.append((name, prints[name], json.dumps(report["bronnen"][name], sort_keys=True),
                                  raw_sum, quarantine_sum, taken is not None))
                 if timings is not None:
