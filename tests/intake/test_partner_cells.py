@@ -105,3 +105,18 @@ def test_a_bag_file_of_which_no_unit_loads_is_refused_naming_the_cause(tmp_path)
     with pytest.raises(ContractError, match="^bag_verblijfsobject.csv: geen enkel verblijfsobject geladen, het "
                                             "bestand heeft alleen een kopregel;"):
         load_bundle(bundle, tmp_path / "s.duckdb")
+
+
+def test_a_postcode_with_a_space_or_in_lower_case_is_read_as_the_contract_writes_it(tmp_path):
+    """PostNL writes `3011 AB`, many registrations `3011ab`. Before, every such BAG row was quarantined as `geen
+    postcode als 3011AB` (a BAG file written so loaded no unit)."""
+    bundle = minimal_bundle(tmp_path / "b")
+    cells = ["3011 AB", "3011ab", "3011  ab", "3011AB", "3011 A B", "0311AB", "3011 ÄB"]
+    write_csv(bundle / "bag_verblijfsobject.csv", BAG.column_names,
+              [{**valid_row(BAG, i), "postcode": c} for i, c in enumerate(cells)])
+    entry = load_bundle(bundle, tmp_path / "s.duckdb")["bronnen"]["bag_verblijfsobject"]
+    assert [p for (p,) in rows(tmp_path / "s.duckdb", "SELECT postcode FROM raw_bag_verblijfsobject ORDER BY _rij")] \
+        == ["3011AB"] * 4
+    assert entry["redenen"] == {"postcode: geen postcode als 3011AB": 3}
+    assert ("kolom 'postcode': 3 postcodes met een spatie of kleine letters (zoals 3011 ab) gelezen als 3011AB, de "
+            "schrijfwijze van het contract" in entry["waarschuwingen"])

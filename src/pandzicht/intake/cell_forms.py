@@ -78,6 +78,29 @@ def without_open_end(col: Column, value: str) -> str:
     return value if ends is None else f"CASE WHEN {value} IN ({ends}) THEN NULL ELSE {value} END"
 
 
+# A postcode as people and PostNL write it: a space (or two) between digits and letters, letters in lower case.
+_LAX_POSTCODE = "[1-9][0-9]{3} {0,2}[A-Za-z]{2}"
+_POSTCODE = "[1-9][0-9]{3}[A-Z]{2}"
+
+
+def _lax_postcode(value: str) -> str:
+    """Whether a cell is a postcode in another spelling than the contract's (SQL condition)."""
+    return (f"(length({value}) BETWEEN 6 AND 8 AND NOT regexp_full_match({value}, '{_POSTCODE}') "
+            f"AND regexp_full_match({value}, '{_LAX_POSTCODE}'))")
+
+
+def postcode_as_contract(col: Column, value: str) -> str:
+    """A postcode written `3011 AB`, `3011ab` or `3011  ab` as `3011AB`.
+
+    Why: PostNL's own notation has a space and many registrations store lower case; the contract asks `3011AB`.
+    Every such BAG row was quarantined as `geen postcode als 3011AB`, and a BAG file written so loaded no unit (all
+    other sources then went to quarantine as `onbekend in bag_verblijfsobject`). Four digits and two letters are one
+    postcode however they are spaced or cased, so they are read as it; anything else stays and is quarantined."""
+    if col.kind != Kind.POSTCODE:
+        return value
+    return f"CASE WHEN {_lax_postcode(value)} THEN upper(replace({value}, ' ', '')) ELSE {value} END"
+
+
 def _bag_uri(column: str) -> str | None:
     """The pattern of the URI form of a BAG id (`NL.IMBAG.Verblijfsobject.0599010000012345`) for a column."""
     types = _BAG_TYPES.get(column)
@@ -106,15 +129,18 @@ def notes(store: Store, source: Source, present: set[str], table: str = "_checke
     uris = [(c.name, _bag_uri(c.name)) for c in source.columns
             if c.name in present and c.kind == Kind.BAG_ID and _bag_uri(c.name)]
     ends = [c for c in source.columns if c.name in present and _open_end(c)]
-    if not columns and not uris and not ends:
+    postcodes = [c for c in source.columns if c.name in present and c.kind == Kind.POSTCODE]
+    if not columns and not uris and not ends and not postcodes:
         return []
     counts = store.rows("SELECT " + ", ".join(
         [f"count_if({value_expr(c.name)} IN ({_empty_words(c)}))" for c in columns]
         + [f"count_if(length({value_expr(c)}) > 16 AND regexp_full_match({value_expr(c)}, '{p}', 'i'))"
            for c, p in uris]
-        + [f"count_if({value_expr(c.name)} IN ({_open_end(c)}))" for c in ends]) + f" FROM {table}")[0]
-    empty, uri, open_ends = (counts[:len(columns)], counts[len(columns):len(columns) + len(uris)],
-                             counts[len(columns) + len(uris):])
+        + [f"count_if({value_expr(c.name)} IN ({_open_end(c)}))" for c in ends]
+        + [f"count_if({_lax_postcode(value_expr(c.name))})" for c in postcodes]) + f" FROM {table}")[0]
+    empty, uri, open_ends, lax = (counts[:len(columns)], counts[len(columns):len(columns) + len(uris)],
+                                  counts[len(columns) + len(uris):len(columns) + len(uris) + len(ends)],
+                                  counts[len(columns) + len(uris) + len(ends):])
     return [f"kolom '{c.name}': {n} {'cel' if n == 1 else 'cellen'} met 'NULL', 'n.v.t.', '-', 'onbekend', 'geen' of "
             "'n/a' (of een nuldatum als 0000-00-00) gelezen als leeg, het 'onbekend' van het contract"
             for c, n in zip(columns, empty, strict=True) if n] + [
@@ -122,4 +148,7 @@ def notes(store: Store, source: Source, present: set[str], table: str = "_checke
         "NL.IMBAG.Verblijfsobject.0599010000012345) gelezen als de 16 cijfers erin; het contract vraagt alleen "
         "de 16 cijfers" for (c, _), n in zip(uris, uri, strict=True) if n] + [
         f"kolom '{c.name}': {n} {'einddatum' if n == 1 else 'einddatums'} 9999-12-31 gelezen als leeg (nog niet "
-        "beëindigd), zoals het contract dat schrijft" for c, n in zip(ends, open_ends, strict=True) if n]
+        "beëindigd), zoals het contract dat schrijft" for c, n in zip(ends, open_ends, strict=True) if n] + [
+        f"kolom '{c.name}': {n} {'postcode' if n == 1 else 'postcodes'} met een spatie of kleine letters (zoals "
+        "3011 ab) gelezen als 3011AB, de schrijfwijze van het contract" for c, n in zip(postcodes, lax, strict=True)
+        if n]

@@ -765,6 +765,8 @@ def _cell(col: Column, delimiter: str) -> str:
         return _whole(value, "," if delimiter == ";" else ".")
     if col.kind == Kind.BAG_ID:
         return cell_forms.without_bag_uri(col, value)
+    if col.kind == Kind.POSTCODE:
+        return cell_forms.postcode_as_contract(col, value)
     if delimiter != ";":
         return value
     if col.kind == Kind.FLOAT:
