@@ -120,3 +120,26 @@ def test_a_postcode_with_a_space_or_in_lower_case_is_read_as_the_contract_writes
     assert entry["redenen"] == {"postcode: geen postcode als 3011AB": 3}
     assert ("kolom 'postcode': 3 postcodes met een spatie of kleine letters (zoals 3011 ab) gelezen als 3011AB, de "
             "schrijfwijze van het contract" in entry["waarschuwingen"])
+
+
+def test_a_kvk_number_or_bag_id_in_groups_of_digits_is_read_as_its_digits(tmp_path):
+    """The KvK writes `12 34 56 78` and clerks copy it. Before, such a company was quarantined as `geen KvK-nummer van
+    8 cijfers` and its officers with it as `onbekend in kvk_vestiging`."""
+    kvk, officer = SOURCES["kvk_vestiging"], SOURCES["kvk_functionaris"]
+    bundle = minimal_bundle(tmp_path / "b", extra={
+        "kvk_vestiging": [{**valid_row(kvk, 5), "kvk_nummer": "87 65 43 21"},
+                          {**valid_row(kvk, 6), "kvk_nummer": "8765.4322"},
+                          {**valid_row(kvk, 7), "kvk_nummer": "765 43 23"}],  # 7 digits: no number, not guessed
+        "kvk_functionaris": [{**valid_row(officer, 5), "functionaris_id": "f5", "kvk_nummer": "87654321"}]})
+    unit = valid_row(BAG, 0)["verblijfsobject_id"]
+    brp = SOURCES["brp_inschrijving"]
+    write_csv(bundle / "brp_inschrijving.csv", brp.column_names,
+              [{**valid_row(brp, 0), "verblijfsobject_id": f"{unit[:4]} {unit[4:8]} {unit[8:12]} {unit[12:]}"}])
+    report = load_bundle(bundle, tmp_path / "s.duckdb")["bronnen"]
+    assert rows(tmp_path / "s.duckdb", "SELECT kvk_nummer FROM raw_kvk_vestiging WHERE _rij > 3 ORDER BY _rij") == [
+        ("87654321",), ("87654322",)]
+    assert report["kvk_vestiging"]["redenen"] == {"kvk_nummer: geen KvK-nummer van 8 cijfers": 1}
+    assert report["kvk_functionaris"]["quarantaine"] == 0 and report["brp_inschrijving"]["geladen"] == 1
+    warnings = report["kvk_vestiging"]["waarschuwingen"]
+    assert ("kolom 'kvk_nummer': 2 nummers in groepjes cijfers (zoals 12 34 56 78 of 1234.5678) gelezen als alleen de "
+            "cijfers; het contract vraagt de cijfers zonder spaties of punten" in warnings)

@@ -101,6 +101,33 @@ def postcode_as_contract(col: Column, value: str) -> str:
     return f"CASE WHEN {_lax_postcode(value)} THEN upper(replace({value}, ' ', '')) ELSE {value} END"
 
 
+# How many digits an identifier of each kind has.
+_DIGITS = {Kind.KVK: 8, Kind.BAG_ID: 16}
+
+
+def _grouped(col: Column, value: str) -> str | None:
+    """Whether a cell is an identifier written in groups of digits (SQL condition); None for other kinds."""
+    n = _DIGITS.get(col.kind)
+    if n is None:
+        return None
+    return (f"(length({value}) > {n} AND regexp_full_match({value}, '[0-9]+([ .][0-9]+)+') "
+            f"AND length(regexp_replace({value}, '[ .]', '', 'g')) = {n})")
+
+
+def ungrouped(col: Column, value: str) -> str:
+    """A KvK number or BAG id written in groups (`12 34 56 78`, `1234.5678`) as its digits.
+
+    Why: the KvK writes its numbers in groups on its own documents and clerks copy them so; every such row was
+    quarantined as `geen KvK-nummer van 8 cijfers`, and a company quarantined so took its officers with it (as
+    `onbekend in kvk_vestiging`, a cause that was not theirs). Groups of digits separated by single spaces or points
+    that together are exactly the identifier's digits are that identifier; any other count stays and is
+    quarantined (a missing leading zero is not added)."""
+    grouped = _grouped(col, value)
+    if grouped is None:
+        return value
+    return f"CASE WHEN {grouped} THEN regexp_replace({value}, '[ .]', '', 'g') ELSE {value} END"
+
+
 def _bag_uri(column: str) -> str | None:
     """The pattern of the URI form of a BAG id (`NL.IMBAG.Verblijfsobject.0599010000012345`) for a column."""
     types = _BAG_TYPES.get(column)
@@ -130,17 +157,18 @@ def notes(store: Store, source: Source, present: set[str], table: str = "_checke
             if c.name in present and c.kind == Kind.BAG_ID and _bag_uri(c.name)]
     ends = [c for c in source.columns if c.name in present and _open_end(c)]
     postcodes = [c for c in source.columns if c.name in present and c.kind == Kind.POSTCODE]
-    if not columns and not uris and not ends and not postcodes:
+    groups = [c for c in source.columns if c.name in present and c.kind in _DIGITS]
+    if not columns and not uris and not ends and not postcodes and not groups:
         return []
     counts = store.rows("SELECT " + ", ".join(
         [f"count_if({value_expr(c.name)} IN ({_empty_words(c)}))" for c in columns]
         + [f"count_if(length({value_expr(c)}) > 16 AND regexp_full_match({value_expr(c)}, '{p}', 'i'))"
            for c, p in uris]
         + [f"count_if({value_expr(c.name)} IN ({_open_end(c)}))" for c in ends]
-        + [f"count_if({_lax_postcode(value_expr(c.name))})" for c in postcodes]) + f" FROM {table}")[0]
-    empty, uri, open_ends, lax = (counts[:len(columns)], counts[len(columns):len(columns) + len(uris)],
-                                  counts[len(columns) + len(uris):len(columns) + len(uris) + len(ends)],
-                                  counts[len(columns) + len(uris) + len(ends):])
+        + [f"count_if({_lax_postcode(value_expr(c.name))})" for c in postcodes]
+        + [f"count_if({_grouped(c, value_expr(c.name))})" for c in groups]) + f" FROM {table}")[0]
+    cuts = [len(columns), len(uris), len(ends), len(postcodes), len(groups)]
+    empty, uri, open_ends, lax, grouped = (counts[sum(cuts[:i]):sum(cuts[:i + 1])] for i in range(len(cuts)))
     return [f"kolom '{c.name}': {n} {'cel' if n == 1 else 'cellen'} met 'NULL', 'n.v.t.', '-', 'onbekend', 'geen' of "
             "'n/a' (of een nuldatum als 0000-00-00) gelezen als leeg, het 'onbekend' van het contract"
             for c, n in zip(columns, empty, strict=True) if n] + [
@@ -151,4 +179,7 @@ def notes(store: Store, source: Source, present: set[str], table: str = "_checke
         "beëindigd), zoals het contract dat schrijft" for c, n in zip(ends, open_ends, strict=True) if n] + [
         f"kolom '{c.name}': {n} {'postcode' if n == 1 else 'postcodes'} met een spatie of kleine letters (zoals "
         "3011 ab) gelezen als 3011AB, de schrijfwijze van het contract" for c, n in zip(postcodes, lax, strict=True)
-        if n]
+        if n] + [
+        f"kolom '{c.name}': {n} {'nummer' if n == 1 else 'nummers'} in groepjes cijfers (zoals 12 34 56 78 of "
+        "1234.5678) gelezen als alleen de cijfers; het contract vraagt de cijfers zonder spaties of punten"
+        for c, n in zip(groups, grouped, strict=True) if n]

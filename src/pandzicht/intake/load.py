@@ -764,7 +764,9 @@ def _cell(col: Column, delimiter: str) -> str:
     if col.kind == Kind.INT:
         return _whole(value, "," if delimiter == ";" else ".")
     if col.kind == Kind.BAG_ID:
-        return cell_forms.without_bag_uri(col, value)
+        return cell_forms.ungrouped(col, cell_forms.without_bag_uri(col, value))
+    if col.kind == Kind.KVK:
+        return cell_forms.ungrouped(col, value)
     if col.kind == Kind.POSTCODE:
         return cell_forms.postcode_as_contract(col, value)
     if delimiter != ";":
