@@ -143,3 +143,18 @@ def test_a_kvk_number_or_bag_id_in_groups_of_digits_is_read_as_its_digits(tmp_pa
     warnings = report["kvk_vestiging"]["waarschuwingen"]
     assert ("kolom 'kvk_nummer': 2 nummers in groepjes cijfers (zoals 12 34 56 78 of 1234.5678) gelezen als alleen de "
             "cijfers; het contract vraagt de cijfers zonder spaties of punten" in warnings)
+
+
+def test_a_date_in_a_month_column_is_read_as_its_month(tmp_path):
+    """A database stores a period as a date. Before, every such energy row was quarantined as `periode: geen geldige
+    maand (JJJJ-MM)` (a whole grid operator's file), while Parquet and workbook dates were read as their month."""
+    source = SOURCES["energie_verbruik"]
+    cells = ["2023-01-01", "2023-02-28 00:00:00", "2023-03-31T00:00:00", "2023-02-30", "2023-13-01"]
+    bundle = minimal_bundle(tmp_path / "b", extra={"energie_verbruik": [
+        {**valid_row(source, 0), "periode": c} for c in cells]})
+    entry = load_bundle(bundle, tmp_path / "s.duckdb")["bronnen"]["energie_verbruik"]
+    assert rows(tmp_path / "s.duckdb", "SELECT periode FROM raw_energie_verbruik WHERE _rij > 3 ORDER BY _rij") == [
+        ("2023-01",), ("2023-02",), ("2023-03",)]
+    assert entry["redenen"] == {"periode: geen geldige maand (JJJJ-MM)": 2}
+    assert ("kolom 'periode': 3 datums (zoals 2024-01-01) gelezen als hun maand (2024-01); het contract vraagt JJJJ-MM"
+            in entry["waarschuwingen"])

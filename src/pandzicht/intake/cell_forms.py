@@ -101,6 +101,28 @@ def postcode_as_contract(col: Column, value: str) -> str:
     return f"CASE WHEN {_lax_postcode(value)} THEN upper(replace({value}, ' ', '')) ELSE {value} END"
 
 
+# A calendar date, optionally with the time 00:00, where the contract asks a month.
+_DATE_IN_MONTH = "[0-9]{4}-(0[1-9]|1[0-2])-[0-9]{2}([ T]0?0:00(:00)?)?"
+
+
+def _date_in_month(value: str) -> str:
+    """Whether a cell of a month column holds a whole calendar date (SQL condition)."""
+    return (f"(length({value}) >= 10 AND regexp_full_match({value}, '{_DATE_IN_MONTH}') "
+            f"AND TRY_CAST(left({value}, 10) AS DATE) IS NOT NULL)")
+
+
+def month_of_date(col: Column, value: str) -> str:
+    """A date in a month column (`2024-01-01`, `2024-01-31 00:00:00`) as its month `2024-01`.
+
+    Why: a database stores a period as a date, and an export writes it so. Every such energy row was quarantined
+    as `periode: geen geldige maand (JJJJ-MM)`, so a grid operator's file written that way gave no energy evidence
+    at all, while the same column in Parquet or a workbook (a date) was already read as its month. Only a real
+    calendar date is read so; anything else stays and is quarantined."""
+    if col.kind != Kind.MONTH:
+        return value
+    return f"CASE WHEN {_date_in_month(value)} THEN left({value}, 7) ELSE {value} END"
+
+
 # How many digits an identifier of each kind has.
 _DIGITS = {Kind.KVK: 8, Kind.BAG_ID: 16}
 
@@ -158,7 +180,8 @@ def notes(store: Store, source: Source, present: set[str], table: str = "_checke
     ends = [c for c in source.columns if c.name in present and _open_end(c)]
     postcodes = [c for c in source.columns if c.name in present and c.kind == Kind.POSTCODE]
     groups = [c for c in source.columns if c.name in present and c.kind in _DIGITS]
-    if not columns and not uris and not ends and not postcodes and not groups:
+    months = [c for c in source.columns if c.name in present and c.kind == Kind.MONTH]
+    if not columns and not uris and not ends and not postcodes and not groups and not months:
         return []
     counts = store.rows("SELECT " + ", ".join(
         [f"count_if({value_expr(c.name)} IN ({_empty_words(c)}))" for c in columns]
@@ -166,9 +189,10 @@ def notes(store: Store, source: Source, present: set[str], table: str = "_checke
            for c, p in uris]
         + [f"count_if({value_expr(c.name)} IN ({_open_end(c)}))" for c in ends]
         + [f"count_if({_lax_postcode(value_expr(c.name))})" for c in postcodes]
-        + [f"count_if({_grouped(c, value_expr(c.name))})" for c in groups]) + f" FROM {table}")[0]
-    cuts = [len(columns), len(uris), len(ends), len(postcodes), len(groups)]
-    empty, uri, open_ends, lax, grouped = (counts[sum(cuts[:i]):sum(cuts[:i + 1])] for i in range(len(cuts)))
+        + [f"count_if({_grouped(c, value_expr(c.name))})" for c in groups]
+        + [f"count_if({_date_in_month(value_expr(c.name))})" for c in months]) + f" FROM {table}")[0]
+    cuts = [len(columns), len(uris), len(ends), len(postcodes), len(groups), len(months)]
+    empty, uri, open_ends, lax, grouped, dated = (counts[sum(cuts[:i]):sum(cuts[:i + 1])] for i in range(len(cuts)))
     return [f"kolom '{c.name}': {n} {'cel' if n == 1 else 'cellen'} met 'NULL', 'n.v.t.', '-', 'onbekend', 'geen' of "
             "'n/a' (of een nuldatum als 0000-00-00) gelezen als leeg, het 'onbekend' van het contract"
             for c, n in zip(columns, empty, strict=True) if n] + [
@@ -182,4 +206,7 @@ def notes(store: Store, source: Source, present: set[str], table: str = "_checke
         if n] + [
         f"kolom '{c.name}': {n} {'nummer' if n == 1 else 'nummers'} in groepjes cijfers (zoals 12 34 56 78 of "
         "1234.5678) gelezen als alleen de cijfers; het contract vraagt de cijfers zonder spaties of punten"
-        for c, n in zip(groups, grouped, strict=True) if n]
+        for c, n in zip(groups, grouped, strict=True) if n] + [
+        f"kolom '{c.name}': {n} {'datum' if n == 1 else 'datums'} (zoals 2024-01-01) gelezen als "
+        f"{'zijn' if n == 1 else 'hun'} maand (2024-01); het contract vraagt JJJJ-MM"
+        for c, n in zip(months, dated, strict=True) if n]

@@ -767,6 +767,8 @@ def _cell(col: Column, delimiter: str) -> str:
         return cell_forms.ungrouped(col, cell_forms.without_bag_uri(col, value))
     if col.kind == Kind.KVK:
         return cell_forms.ungrouped(col, value)
+    if col.kind == Kind.MONTH:
+        return cell_forms.month_of_date(col, value)
     if col.kind == Kind.POSTCODE:
         return cell_forms.postcode_as_contract(col, value)
     if delimiter != ";":
