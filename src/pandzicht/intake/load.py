@@ -995,7 +995,7 @@ def _refuse_empty_bag(f: SourceFile, entry: dict) -> None:
     Why: every other source refers to the BAG units, so without one all their rows went to quarantine as
     `onbekend in bag_verblijfsobject` (a cause that is not theirs), and `analyse` published an empty shortlist in
     place of the previous one, with exit code 0. A BAG file of which no row loads is as good as none, and the
-    bundle without it is refused."""
+    bundle without it is refused. The file's warnings are added: they often say why every row broke."""
     if entry["geladen"]:
         return
     if not entry["gelezen"]:
@@ -1004,8 +1004,9 @@ def _refuse_empty_bag(f: SourceFile, entry: dict) -> None:
         reason, n = max(entry["redenen"].items(), key=lambda kv: (kv[1], kv[0]))
         cause = (f"alle {entry['gelezen']} {'rij gaat' if entry['gelezen'] == 1 else 'rijen gaan'} in quarantaine "
                  f"(de meeste om '{reason}', {n} {'rij' if n == 1 else 'rijen'})")
+    notes = "".join(f"; {w}" for w in entry.get("waarschuwingen", []))  # often the why (a number column, Excel)
     raise ContractError(f"{f.name}: geen enkel verblijfsobject geladen, {cause}; zonder adressen valt er niets te "
-                        "analyseren: verbeter het bestand en lever opnieuw")
+                        f"analyseren: verbeter het bestand en lever opnieuw{notes}")
 
 
 def _write_meta(store: Store, manifest: Manifest, bundle: Path, report: dict) -> None:
