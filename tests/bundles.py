@@ -20,7 +20,7 @@ VALID = {
     Kind.BUURT: "BU05990110", Kind.SHARE: "1/2", Kind.TEXT_LIST: "a;b",
 }
 BAD = {
-    Kind.BAG_ID: "059901", Kind.KVK: "1234", Kind.POSTCODE: "3011 ab", Kind.INT: "12.5", Kind.FLOAT: "abc",
+    Kind.BAG_ID: "059901", Kind.KVK: "1234", Kind.POSTCODE: "3011 A", Kind.INT: "12.5", Kind.FLOAT: "abc",
     Kind.DATE: "2021-02-30", Kind.MONTH: "2024-13", Kind.GEMEENTE: "0599", Kind.WIJK: "WK59", Kind.BUURT: "BU0599",
     Kind.SHARE: "3/2",
 }

@@ -301,6 +301,11 @@ def _summarise(out_dir: Path, result: Any) -> None:
     import csv
 
     _print_load_report(result.report)
+    ignored = result.report.get("vorige_levering", {}).get("genegeerd")
+    if ignored:
+        out.print(f"[yellow]let op:[/] de vorige analyse in {out_dir} is van een {ignored}: deze levering is "
+                  "geanalyseerd als een eerste (nieuwe entiteit-id's, geen wijzigingen.csv); klopt 'region' in "
+                  "manifest.json, of hoort deze levering in een andere map?")
     with (out_dir / "adressen.csv").open(encoding="utf-8") as fh:
         top = [r for _, r in zip(range(10), csv.DictReader(fh), strict=False)]
     table = Table(title="Top 10 adressen")

@@ -189,7 +189,8 @@ def analyse(
         report = _load(Path(bundle), store, None if opnieuw else same_region)
         timings["inlezen"] = round(time.perf_counter() - t0, 3)
         regio = store.scalar("SELECT regio FROM bundel_meta") or ""
-        report = {**report, **check_against_previous(report, earlier, regio, max_afwijking, accepteer_afwijking)}
+        report = {**report, **check_against_previous(report, earlier, regio, max_afwijking, accepteer_afwijking,
+                                                        store)}
         result = analyse_store(store, on_stage, timings, exact_only=exact_only, previous=continues(earlier, regio),
                                judgements=pub.judgements, opnieuw=opnieuw, hertrain=hertrain,
                                hergebruik={"inlezen": intake_reuse(store, report, same_region, opnieuw)})

@@ -54,7 +54,7 @@ from pandzicht.contract.validate import (
     value_expr,
 )
 from pandzicht.errors import ContractError
-from pandzicht.intake import csvfile, placeholder_kvk, workbook
+from pandzicht.intake import cell_forms, csvfile, placeholder_kvk, workbook
 from pandzicht.intake.csvfile import CUT, MISSING_COLUMNS, TOO_MANY_COLUMNS, UNQUOTED_VALUE, FileScan
 from pandzicht.intake.placeholder_kvk import EXTRACT, clear_placeholders, depends_on_extract
 from pandzicht.intake.placeholder_kvk import warning as placeholder_warning
@@ -669,7 +669,7 @@ def _load_source(store: Store, f: SourceFile, peildatum: dt.date, loaded: dict[s
         _mark_duplicates(store, source.key)
     if f.delimiter == ";":
         warnings = [*warnings, *_points_as_thousands(store, source, present)]
-    warnings = [*warnings, *_midnight_note(store, source, present)]
+    warnings = [*warnings, *_midnight_note(store, source, present), *cell_forms.notes(store, source, present)]
     contract = {c.name for c in source.columns}
     extras = [h for h in f.header if h not in contract]
     typed = ", ".join(f"{typed_expr(c, cleaned)} AS {quote_ident(c.name)}" for c in source.columns)
@@ -758,11 +758,19 @@ def _cell(col: Column, delimiter: str) -> str:
     (`1-2-2015` and `01-02-2015` are read as `2015-02-01`). In any file a date cell loses a midnight time after it
     (`_without_midnight`). Only those exact forms are rewritten: `1.234,5` (with
     a thousands separator) or `31-02-2020` (no such day) stay as they are and are quarantined, never guessed."""
-    value = value_expr(col.name)
+    value = cell_forms.without_empty_words(col, value_expr(col.name))
     if col.kind == Kind.DATE:
-        value = _without_midnight(value)
+        value = _without_midnight(cell_forms.without_open_end(col, value))
     if col.kind == Kind.INT:
         return _whole(value, "," if delimiter == ";" else ".")
+    if col.kind == Kind.BAG_ID:
+        return cell_forms.ungrouped(col, cell_forms.without_bag_uri(col, value))
+    if col.kind == Kind.KVK:
+        return cell_forms.ungrouped(col, value)
+    if col.kind == Kind.MONTH:
+        return cell_forms.month_of_date(col, value)
+    if col.kind == Kind.POSTCODE:
+        return cell_forms.postcode_as_contract(col, value)
     if delimiter != ";":
         return value
     if col.kind == Kind.FLOAT:
@@ -917,8 +925,8 @@ def _code_fingerprint() -> str:
     from pandzicht.contract import sources, validate
 
     digest = hashlib.sha256(duckdb.__version__.encode())
-    for module in (__file__, csvfile.__file__, sources.__file__, validate.__file__, placeholder_kvk.__file__,
-                   workbook.__file__):
+    for module in (__file__, cell_forms.__file__, csvfile.__file__, sources.__file__, validate.__file__,
+                   placeholder_kvk.__file__, workbook.__file__):
         digest.update(Path(module).read_bytes())
     return digest.hexdigest()
 
@@ -981,6 +989,26 @@ def taken_over(store: Store) -> list[str]:
             if r[0] in LOAD_ORDER]
 
 
+def _refuse_empty_bag(f: SourceFile, entry: dict) -> None:
+    """Refuse a bundle whose BAG file loads no unit, naming why its rows were quarantined.
+
+    Why: every other source refers to the BAG units, so without one all their rows went to quarantine as
+    `onbekend in bag_verblijfsobject` (a cause that is not theirs), and `analyse` published an empty shortlist in
+    place of the previous one, with exit code 0. A BAG file of which no row loads is as good as none, and the
+    bundle without it is refused. The file's warnings are added: they often say why every row broke."""
+    if entry["geladen"]:
+        return
+    if not entry["gelezen"]:
+        cause = "het bestand heeft alleen een kopregel"
+    else:
+        reason, n = max(entry["redenen"].items(), key=lambda kv: (kv[1], kv[0]))
+        cause = (f"alle {entry['gelezen']} {'rij gaat' if entry['gelezen'] == 1 else 'rijen gaan'} in quarantaine "
+                 f"(de meeste om '{reason}', {n} {'rij' if n == 1 else 'rijen'})")
+    notes = "".join(f"; {w}" for w in entry.get("waarschuwingen", []))  # often the why (a number column, Excel)
+    raise ContractError(f"{f.name}: geen enkel verblijfsobject geladen, {cause}; zonder adressen valt er niets te "
+                        f"analyseren: verbeter het bestand en lever opnieuw{notes}")
+
+
 def _write_meta(store: Store, manifest: Manifest, bundle: Path, report: dict) -> None:
     store.execute(
         "CREATE OR REPLACE TABLE bundel_meta (contract VARCHAR, regio VARCHAR, peildatum DATE, bundel VARCHAR)"
@@ -1039,6 +1067,8 @@ def _load_bundle(bundle: Path, manifest: Manifest, db: Path | Store, progress: P
                     report["bronnen"][name] = _load_source(store, f, manifest.peildatum, loaded)
                     raw_sum = _checksum(store, raw_table(name))
                     quarantine_sum = _checksum(store, quarantine_table(name))
+                if name == "bag_verblijfsobject":
+                    _refuse_empty_bag(f, report["bronnen"][name])
                 recorded.append((name, prints[name], json.dumps(report["bronnen"][name], sort_keys=True),
                                  raw_sum, quarantine_sum, taken is not None))
                 if timings is not None:
