@@ -8,7 +8,7 @@ than the file says. Anything else stays as it is and meets the contract's rules 
 from __future__ import annotations
 
 from pandzicht.contract.sources import SOURCES, Column, Kind, Source
-from pandzicht.contract.validate import value_expr
+from pandzicht.contract.validate import cleaned, quote_ident, value_expr
 from pandzicht.store.engine import Store
 
 # The BAG object types whose id each BAG-id column of the contract holds (a unit is a verblijfsobject, or a
@@ -26,13 +26,20 @@ _EMPTY_WORDS = ("null", "n.v.t.", "n.v.t", "nvt", "-", "--", "onbekend", "geen",
 _ZERO_DATES = ("0000-00-00", "0000-00-00 00:00:00", "00-00-0000")
 
 
-def _empty_words(col: Column) -> str:
-    """The texts that stand for an empty cell in a column, as an SQL list (each word in lower, upper and title case:
-    an IN over exact texts costs far less than lowering every cell)."""
+def _is_empty_word(col: Column, value: str) -> str:
+    """SQL condition: the cell is one of the words for 'no value'. The first character and the byte length are
+    tested first: no such word starts with a digit or is longer than 8 bytes, so a number, id or date (nearly every
+    cell of a delivery) is passed over without the comparisons with every word."""
     words = {v for w in _EMPTY_WORDS for v in (w, w.upper(), w.capitalize())}
+    listed = ", ".join("'" + w + "'" for w in sorted(words))
+    condition = (f"(NOT (substring({value}, 1, 1) BETWEEN '0' AND '9') AND strlen({value}) <= {_LONGEST_WORD} "
+                 f"AND {value} IN ({listed}))")
     if col.kind == Kind.DATE:
-        words |= set(_ZERO_DATES)
-    return ", ".join("'" + w + "'" for w in sorted(words))
+        condition = f"({condition} OR {value} IN ({', '.join(repr(d) for d in _ZERO_DATES)}))"
+    return condition
+
+
+_LONGEST_WORD = max(len(w.encode()) for w in _EMPTY_WORDS)
 
 
 def without_empty_words(col: Column, value: str) -> str:
@@ -45,12 +52,13 @@ def without_empty_words(col: Column, value: str) -> str:
     as `geen geldige datum`). Read as empty, an optional field is unknown and a required typed one is quarantined
     as `ontbreekt`, which is what happened. A required text column keeps the text, as before: quarantining a
     company whose `rechtsvorm` says `onbekend` would take its officers with it."""
-    if not _reads_empty_words(col):
+    if not reads_empty_words(col):
         return value
-    return f"CASE WHEN {value} IN ({_empty_words(col)}) THEN NULL ELSE {value} END"
+    return f"CASE WHEN {_is_empty_word(col, value)} THEN NULL ELSE {value} END"
 
 
-def _reads_empty_words(col: Column) -> bool:
+def reads_empty_words(col: Column) -> bool:
+    """Whether a column reads the words for 'no value' as empty (every column but a required text one)."""
     return not (col.required and col.kind == Kind.TEXT)
 
 
@@ -64,6 +72,11 @@ def _open_end(col: Column) -> str | None:
     if col.kind != Kind.DATE or col.name not in _END_COLUMNS:
         return None
     return ", ".join("'" + w + "'" for w in _OPEN_ENDS)
+
+
+def has_open_end(col: Column) -> bool:
+    """Whether a column is an end date, where 9999-12-31 means the period has not ended."""
+    return _open_end(col) is not None
 
 
 def without_open_end(col: Column, value: str) -> str:
@@ -173,8 +186,9 @@ def without_bag_uri(col: Column, value: str) -> str:
 
 
 def notes(store: Store, source: Source, present: set[str], table: str = "_checked") -> list[str]:
-    """A warning per column in which cells were read from one of these forms (one scan of the rows)."""
-    columns = [c for c in source.columns if c.name in present and _reads_empty_words(c)]
+    """A warning per column in which cells were read from one of these forms (one scan of the rows, each cell
+    trimmed once in a subquery so that every count reads a column, not the trimming again)."""
+    columns = [c for c in source.columns if c.name in present and reads_empty_words(c)]
     uris = [(c.name, _bag_uri(c.name)) for c in source.columns
             if c.name in present and c.kind == Kind.BAG_ID and _bag_uri(c.name)]
     ends = [c for c in source.columns if c.name in present and _open_end(c)]
@@ -183,14 +197,26 @@ def notes(store: Store, source: Source, present: set[str], table: str = "_checke
     months = [c for c in source.columns if c.name in present and c.kind == Kind.MONTH]
     if not columns and not uris and not ends and not postcodes and not groups and not months:
         return []
+    names = sorted({c.name for c in (*columns, *ends, *postcodes, *groups, *months)} | {c for c, _ in uris})
+    # Only a column in which some cell was read otherwise than the file has it can hold one of these forms: one
+    # comparison per cell finds them (in a clean delivery none), and only those columns are counted per form.
+    changed = store.rows("SELECT " + ", ".join(f"count_if({cleaned(n)} IS DISTINCT FROM NULLIF({quote_ident(n)}, ''))"
+                                               for n in names) + f" FROM {table}")[0]
+    names = [n for n, k in zip(names, changed, strict=True) if k]
+    columns, ends, postcodes, groups, months = ([c for c in group if c.name in names]
+                                                for group in (columns, ends, postcodes, groups, months))
+    uris = [(c, p) for c, p in uris if c in names]
+    if not names:
+        return []
+    t = {name: f"_n{i}" for i, name in enumerate(names)}
+    trimmed = ", ".join(f"{value_expr(name)} AS {t[name]}" for name in names)
     counts = store.rows("SELECT " + ", ".join(
-        [f"count_if({value_expr(c.name)} IN ({_empty_words(c)}))" for c in columns]
-        + [f"count_if(length({value_expr(c)}) > 16 AND regexp_full_match({value_expr(c)}, '{p}', 'i'))"
-           for c, p in uris]
-        + [f"count_if({value_expr(c.name)} IN ({_open_end(c)}))" for c in ends]
-        + [f"count_if({_lax_postcode(value_expr(c.name))})" for c in postcodes]
-        + [f"count_if({_grouped(c, value_expr(c.name))})" for c in groups]
-        + [f"count_if({_date_in_month(value_expr(c.name))})" for c in months]) + f" FROM {table}")[0]
+        [f"count_if({_is_empty_word(c, t[c.name])})" for c in columns]
+        + [f"count_if(length({t[c]}) > 16 AND regexp_full_match({t[c]}, '{p}', 'i'))" for c, p in uris]
+        + [f"count_if({t[c.name]} IN ({_open_end(c)}))" for c in ends]
+        + [f"count_if({_lax_postcode(t[c.name])})" for c in postcodes]
+        + [f"count_if({_grouped(c, t[c.name])})" for c in groups]
+        + [f"count_if({_date_in_month(t[c.name])})" for c in months]) + f" FROM (SELECT {trimmed} FROM {table})")[0]
     cuts = [len(columns), len(uris), len(ends), len(postcodes), len(groups), len(months)]
     empty, uri, open_ends, lax, grouped, dated = (counts[sum(cuts[:i]):sum(cuts[:i + 1])] for i in range(len(cuts)))
     return [f"kolom '{c.name}': {n} {'cel' if n == 1 else 'cellen'} met 'NULL', 'n.v.t.', '-', 'onbekend', 'geen' of "
