@@ -30,6 +30,14 @@ def _brp(store: Store, rows: list[tuple[str, str, dt.date, dt.date | None]]) -> 
     store.con.executemany("INSERT INTO raw_brp_inschrijving VALUES (?, ?, ?, ?)", rows)
 
 
+def _energy(store: Store, kwh: dict[str, list[float]], months: list[str]) -> None:
+    """Monthly electricity per home; a shorter series covers the last months."""
+    store.execute("CREATE TABLE raw_energie_verbruik (verblijfsobject_id VARCHAR, periode VARCHAR, "
+                  "elektriciteit_kwh DOUBLE, gas_m3 DOUBLE)")
+    store.con.executemany("INSERT INTO raw_energie_verbruik VALUES (?, ?, ?, NULL)", [
+        (u, m, float(v)) for u, series in kwh.items() for m, v in zip(months[-len(series):], series, strict=True)])
+
+
 def _energy_store(tmp_path: Path) -> Store:
     """Ordinary homes of one, two and four residents and empty ones (seasonal use with noise; a larger household
     uses more), and a few that break their own pattern."""
@@ -56,10 +64,7 @@ def _energy_store(tmp_path: Path) -> Store:
     kwh["WEER_BEWOOND"] = [15.0] * 8 + [300 * season[m] for m in MONTHS[8:]]  # stood empty, then lived in
     store = Store(tmp_path / "e.duckdb")
     _meta(store)
-    store.execute("CREATE TABLE raw_energie_verbruik (verblijfsobject_id VARCHAR, periode VARCHAR, "
-                  "elektriciteit_kwh DOUBLE, gas_m3 DOUBLE)")
-    store.con.executemany("INSERT INTO raw_energie_verbruik VALUES (?, ?, ?, NULL)", [
-        (u, m, float(v)) for u, series in kwh.items() for m, v in zip(MONTHS[-len(series):], series, strict=True)])
+    _energy(store, kwh, MONTHS)
     long_ago, moved_in, left = dt.date(2015, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 2, 1)
     special = ("SPRONG_GEZIN", "SPRONG_GEZIN_LAMPEN", "GROEI_VEELVERBRUIKER", "DALING_VERTROKKEN", "DALING_NIEUW",
                "DALING_EEN_BLEEF")
@@ -129,10 +134,7 @@ def _break_store(tmp_path: Path) -> Store:
     kwh["WINTER"] = [300 * season[m] ** 3 for m in MONTHS_24]  # strongly seasonal, no break: the split finds none
     store = Store(tmp_path / "k.duckdb")
     _meta(store)
-    store.execute("CREATE TABLE raw_energie_verbruik (verblijfsobject_id VARCHAR, periode VARCHAR, "
-                  "elektriciteit_kwh DOUBLE, gas_m3 DOUBLE)")
-    store.con.executemany("INSERT INTO raw_energie_verbruik VALUES (?, ?, ?, NULL)", [
-        (u, m, float(v)) for u, series in kwh.items() for m, v in zip(MONTHS_24, series, strict=True)])
+    _energy(store, kwh, MONTHS_24)
     long_ago = dt.date(2015, 1, 1)
     rows = [(u, f"{u}-{k}", long_ago, None) for u in kwh if u not in ("LAMPEN", "NIEUW_GEZIN")
             for k in range(4 if u.startswith("F") else 2)]
@@ -224,10 +226,7 @@ def _recent_store(tmp_path: Path) -> Store:
     kwh["PIEK_MIDDEN"] = piek  # one month high, then back to the usual
     store = Store(tmp_path / "r.duckdb")
     _meta(store)
-    store.execute("CREATE TABLE raw_energie_verbruik (verblijfsobject_id VARCHAR, periode VARCHAR, "
-                  "elektriciteit_kwh DOUBLE, gas_m3 DOUBLE)")
-    store.con.executemany("INSERT INTO raw_energie_verbruik VALUES (?, ?, ?, NULL)", [
-        (u, m, float(v)) for u, series in kwh.items() for m, v in zip(MONTHS_24, series, strict=True)])
+    _energy(store, kwh, MONTHS_24)
     _brp(store, [(u, f"{u}-{k}", dt.date(2015, 1, 1), None) for u in kwh for k in range(2)])
     return store
 
